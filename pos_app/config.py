@@ -1,0 +1,128 @@
+"""The device's settings file (TOML), with sane defaults for everything.
+
+Read at start-up on the UI thread (it is tiny). A missing file is created with the defaults and
+comments, so a store can see what there is to set. A bad value stops start-up with a message
+that names the key, rather than running with a guess.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+PRINTER_KINDS = ("network", "usb", "serial", "file", "none")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    kind: str = "none"  # network | usb | serial | file | none
+    host: str = "127.0.0.1"
+    port: int = 9100
+    usb_vendor: int = 0x04B8  # Epson
+    usb_product: int = 0x0202
+    serial_device: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    file_path: str = ""
+    profile: str = "TM-T88V"  # python-escpos capability profile
+    paper: str = "80mm"  # 80mm | 58mm
+    timeout_s: float = 5.0
+    open_drawer_on_cash: bool = True
+
+
+@dataclass(frozen=True)
+class WedgeSettings:
+    max_key_gap_ms: int = 35  # keys closer than this belong to one scanner burst
+    min_length: int = 4  # shortest code a scanner sends
+    duplicate_window_ms: int = 200  # the same code again within this counts once
+
+
+@dataclass(frozen=True)
+class Settings:
+    device_id: str = "BER-K1"
+    language: str = "de"
+    idle_lock_minutes: int = 5
+    max_discount_percent: Decimal = Decimal(10)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    wedge: WedgeSettings = field(default_factory=WedgeSettings)
+
+
+DEFAULT_FILE = """\
+# Einstellungen dieser Kasse / settings of this till
+device_id = "BER-K1"          # which till this is (BER-K1, HAM-K1, MUC-K1 in the demo data)
+language = "de"               # de | en
+idle_lock_minutes = 5         # lock the till after this many idle minutes (0 = never)
+max_discount_percent = 10     # above this a discount needs a manager's PIN
+
+[printer]
+kind = "none"                 # network | usb | serial | file | none
+host = "127.0.0.1"            # kind = "network": the printer's address, port 9100
+port = 9100
+# usb_vendor = 0x04B8         # kind = "usb"
+# usb_product = 0x0202
+# serial_device = "/dev/ttyUSB0"   # kind = "serial"
+# baudrate = 9600
+# file_path = "/dev/usb/lp0"  # kind = "file"
+profile = "TM-T88V"           # python-escpos printer profile (TM-T20II, TM-T88V, ...)
+paper = "80mm"                # 80mm | 58mm
+open_drawer_on_cash = true
+
+[wedge]
+max_key_gap_ms = 35           # keyboard-wedge scanner: keys closer than this are one scan
+min_length = 4
+duplicate_window_ms = 200
+"""
+
+
+def _build(cls: type, data: dict, section: str):  # type: ignore[no-untyped-def]
+    known = {f.name: f for f in cls.__dataclass_fields__.values()}  # type: ignore[attr-defined]
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"Unbekannte Einstellung „{section}{key}“.")
+        default = getattr(cls(), key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, Decimal):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            value = Decimal(str(value))
+        elif isinstance(default, float):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            value = float(value)
+        else:
+            ok = isinstance(value, type(default)) and not isinstance(value, bool)
+        if not ok:
+            raise ConfigError(f"Einstellung „{section}{key}“ hat den falschen Typ: {value!r}.")
+        values[key] = value
+    return cls(**values)
+
+
+def parse_settings(text: str) -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Die Einstellungsdatei ist fehlerhaft: {exc}") from None
+    printer = _build(PrinterSettings, data.pop("printer", {}), "printer.")
+    wedge = _build(WedgeSettings, data.pop("wedge", {}), "wedge.")
+    settings = _build(Settings, data, "")
+    if printer.kind not in PRINTER_KINDS:
+        raise ConfigError(f"printer.kind muss eines von {', '.join(PRINTER_KINDS)} sein, nicht „{printer.kind}“.")
+    if printer.paper not in ("80mm", "58mm"):
+        raise ConfigError("printer.paper muss „80mm“ oder „58mm“ sein.")
+    if settings.language not in ("de", "en"):
+        raise ConfigError("language muss „de“ oder „en“ sein.")
+    from dataclasses import replace
+
+    return replace(settings, printer=printer, wedge=wedge)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read the settings file, creating it with the defaults when it does not exist yet."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_FILE, encoding="utf-8")
+    return parse_settings(path.read_text(encoding="utf-8"))

@@ -1,0 +1,1 @@
+"""See README and docs/architecture.md."""

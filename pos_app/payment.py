@@ -1,0 +1,102 @@
+"""Tenders: cash (amount given, change due) and card (an external terminal the cashier confirms).
+
+A sale can be split over several tenders; it completes only when fully paid. The card terminal is
+not connected to the till: the cashier keys the amount into the terminal and confirms here whether
+it was approved or declined. A declined card changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pos_app.money import format_euro
+
+
+class TenderKind(str, Enum):
+    CASH = "cash"
+    CARD = "card"
+
+
+class TenderError(ValueError):
+    """A tender the cashier tried is refused; nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class Tender:
+    kind: TenderKind
+    amount_cents: int  # what this tender pays towards the total
+    given_cents: int  # cash handed over (>= amount); equals amount for card
+    reference: str = ""
+
+    @property
+    def change_cents(self) -> int:
+        return self.given_cents - self.amount_cents
+
+
+@dataclass
+class Payment:
+    total_cents: int
+    tenders: list[Tender] = field(default_factory=list)
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(t.amount_cents for t in self.tenders)
+
+    @property
+    def remaining_cents(self) -> int:
+        return self.total_cents - self.paid_cents
+
+    @property
+    def change_cents(self) -> int:
+        return sum(t.change_cents for t in self.tenders)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.remaining_cents <= 0
+
+    @property
+    def has_cash(self) -> bool:
+        return any(t.kind is TenderKind.CASH for t in self.tenders)
+
+    def add_cash(self, given_cents: int, partial: bool = False) -> Tender:
+        """Cash handed over. Less than what is due is refused unless marked as a partial payment."""
+        self._check_open()
+        if given_cents <= 0:
+            raise TenderError("Der Betrag muss größer als 0 sein.")
+        due = self.remaining_cents
+        if given_cents < due and not partial:
+            raise TenderError(f"Gegeben {format_euro(given_cents)}, offen {format_euro(due)}: "
+                              f"Der Betrag reicht nicht. Für eine Teilzahlung „Teilzahlung“ wählen.")
+        tender = Tender(TenderKind.CASH, min(given_cents, due), given_cents)
+        self.tenders.append(tender)
+        return tender
+
+    def add_card(self, amount_cents: int, approved: bool, reference: str = "") -> Tender | None:
+        """A card payment as confirmed by the cashier; returns None when declined."""
+        self._check_open()
+        if amount_cents <= 0:
+            raise TenderError("Der Betrag muss größer als 0 sein.")
+        if amount_cents > self.remaining_cents:
+            raise TenderError(f"Kartenzahlung {format_euro(amount_cents)} ist höher als der offene "
+                              f"Betrag {format_euro(self.remaining_cents)}.")
+        if not approved:
+            return None
+        tender = Tender(TenderKind.CARD, amount_cents, amount_cents, reference)
+        self.tenders.append(tender)
+        return tender
+
+    def _check_open(self) -> None:
+        if self.is_complete:
+            raise TenderError("Der Bon ist bereits vollständig bezahlt.")
+
+
+def quick_cash_amounts(due_cents: int) -> list[int]:
+    """Suggested banknote amounts for a due total: exact, then the next round notes."""
+    suggestions = [due_cents]
+    for note in (500, 1000, 2000, 5000, 10000, 20000):
+        rounded = -(-due_cents // note) * note
+        if rounded > due_cents and rounded not in suggestions:
+            suggestions.append(rounded)
+        if len(suggestions) == 4:
+            break
+    return suggestions

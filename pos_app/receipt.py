@@ -1,0 +1,203 @@
+"""The receipt: one model (plain frozen dataclasses) and one layout into rows, rendered two ways:
+to ESC/POS bytes (hardware.receipt_printer) and to the on-screen preview (ui).
+
+The layout is done here, once, in characters per line (42 on 80 mm paper with font A, 32 on
+58 mm), so the preview shows exactly what the printer prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pos_app.money import format_euro
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    quantity: int
+    name: str
+    unit_price_cents: int
+    total_cents: int  # after the line discount (the cart discount is shown once, below)
+    vat_letter: str
+    notes: tuple[str, ...] = ()  # "Rabatt 10 % (Treue)  -1,50", "Preis geändert: ..."
+
+
+@dataclass(frozen=True)
+class ReceiptVatRow:
+    letter: str
+    percent: int
+    net_cents: int
+    vat_cents: int
+    gross_cents: int
+
+
+@dataclass(frozen=True)
+class ReceiptTender:
+    label: str
+    amount_cents: int  # what was handed over (cash given, or the card amount)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    store_name: str
+    store_address: tuple[str, ...]
+    vat_id: str
+    created_at: str  # already formatted for display, local time: "24.11.2026 14:03"
+    receipt_number: str
+    device_name: str
+    cashier_name: str
+    lines: tuple[ReceiptLine, ...]
+    total_cents: int
+    vat_rows: tuple[ReceiptVatRow, ...]
+    tenders: tuple[ReceiptTender, ...]
+    change_cents: int = 0
+    cart_discount_cents: int = 0
+    cart_discount_reason: str = ""
+    footer: tuple[str, ...] = ("Vielen Dank für Ihren Einkauf!", "Umtausch binnen 30 Tagen mit Beleg.")
+    copy: bool = False  # a reprint of a receipt that was printed before
+
+
+@dataclass(frozen=True)
+class TextRow:
+    text: str
+    align: str = "left"  # left | center | right
+    bold: bool = False
+    double: bool = False  # double width and height (the total)
+
+
+@dataclass(frozen=True)
+class BarcodeRow:
+    data: str  # printed as Code 128 so that a return can scan it
+
+
+@dataclass(frozen=True)
+class CutRow:
+    pass
+
+
+Row = TextRow | BarcodeRow | CutRow
+
+
+@dataclass(frozen=True)
+class PaperWidth:
+    name: str
+    chars: int
+
+
+PAPER_80MM = PaperWidth("80mm", 42)
+PAPER_58MM = PaperWidth("58mm", 32)
+
+
+def two_columns(left: str, right: str, width: int) -> str:
+    """Left text and a right-aligned amount; the left text is cut to fit, never the amount."""
+    room = width - len(right) - 1
+    if room < 1:
+        return right[-width:]
+    if len(left) > room:
+        left = left[: room - 1] + "…" if room > 1 else left[:room]
+    return left + " " * (width - len(left) - len(right)) + right
+
+
+def wrap(text: str, width: int) -> list[str]:
+    words, rows, current = text.split(), [], ""
+    for word in words:
+        while len(word) > width:
+            if current:
+                rows.append(current)
+                current = ""
+            rows.append(word[:width])
+            word = word[width:]
+        candidate = f"{current} {word}".strip()
+        if len(candidate) > width:
+            rows.append(current)
+            current = word
+        else:
+            current = candidate
+    if current or not rows:
+        rows.append(current)
+    return rows
+
+
+@dataclass
+class _Layout:
+    width: int
+    rows: list[Row] = field(default_factory=list)
+
+    def text(self, text: str = "", **style: bool | str) -> None:
+        self.rows.append(TextRow(text, **style))  # type: ignore[arg-type]
+
+    def pair(self, left: str, right: str, **style: bool | str) -> None:
+        width = self.width // 2 if style.get("double") else self.width
+        self.rows.append(TextRow(two_columns(left, right, width), **style))  # type: ignore[arg-type]
+
+    def rule(self, char: str = "-") -> None:
+        self.rows.append(TextRow(char * self.width))
+
+
+def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
+    out = _Layout(paper.chars)
+    w = paper.chars
+    out.text(receipt.store_name, align="center", bold=True)
+    for line in receipt.store_address:
+        out.text(line, align="center")
+    if receipt.vat_id:
+        out.text(f"USt-IdNr.: {receipt.vat_id}", align="center")
+    if receipt.copy:
+        out.text("*** KOPIE ***", align="center", bold=True)
+    out.text()
+    out.pair(f"Bon {receipt.receipt_number}", receipt.created_at)
+    out.pair(f"Kasse {receipt.device_name}", f"Bediener: {receipt.cashier_name}")
+    out.rule()
+    for item in receipt.lines:
+        amount = f"{format_euro(item.total_cents, symbol=False)} {item.vat_letter}"
+        if item.quantity == 1:
+            out.pair(item.name, amount)
+        else:
+            for part in wrap(item.name, w):
+                out.text(part)
+            out.pair(f"  {item.quantity} x {format_euro(item.unit_price_cents, symbol=False)}", amount)
+        for note in item.notes:
+            out.text(f"  {note}"[:w])
+    out.rule()
+    if receipt.cart_discount_cents:
+        out.pair(f"Bon-Rabatt ({receipt.cart_discount_reason})",
+                 f"-{format_euro(receipt.cart_discount_cents, symbol=False)}")
+    out.pair("SUMME EUR", format_euro(receipt.total_cents, symbol=False), bold=True, double=True)
+    out.rule()
+    for tender in receipt.tenders:
+        out.pair(tender.label, format_euro(tender.amount_cents, symbol=False))
+    if receipt.change_cents:
+        out.pair("Rückgeld", format_euro(receipt.change_cents, symbol=False), bold=True)
+    out.text()
+    out.text(two_columns("MwSt", "Netto      MwSt    Brutto", w))
+    for row in receipt.vat_rows:
+        amounts = (f"{format_euro(row.net_cents, symbol=False):>10} {format_euro(row.vat_cents, symbol=False):>8}"
+                   f" {format_euro(row.gross_cents, symbol=False):>9}")
+        out.text(two_columns(f"{row.letter} {row.percent}%", amounts.strip().rjust(len(amounts)), w))
+    out.text()
+    for line in receipt.footer:
+        for part in wrap(line, w):
+            out.text(part, align="center")
+    out.rows.append(BarcodeRow(receipt.receipt_number))
+    out.rows.append(CutRow())
+    return out.rows
+
+
+def preview_text(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> str:
+    """The receipt as plain text, as it will look on paper (for the on-screen preview)."""
+    w = paper.chars
+    lines = []
+    for row in layout(receipt, paper):
+        if isinstance(row, TextRow):
+            text = row.text
+            if row.double:
+                text = text.upper()
+            if row.align == "center":
+                text = text.center(w).rstrip()
+            elif row.align == "right":
+                text = text.rjust(w)
+            lines.append(text)
+        elif isinstance(row, BarcodeRow):
+            lines.append(f"||| {row.data} |||".center(w).rstrip())
+        else:
+            lines.append("- " * (w // 2))
+    return "\n".join(lines)

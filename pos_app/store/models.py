@@ -1,0 +1,185 @@
+"""The local store's tables (SQLAlchemy 2 typed models). The schema is owned by Alembic:
+pos_app/store/migrations/versions holds the migrations applied at start-up.
+
+Money columns are integer cents. Timestamps are ISO-8601 UTC strings (sortable, no driver
+surprises on SQLite). Products are keyed by an integer id; barcodes point at them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # BER, HAM, MUC, WEB
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8), default="store")  # store | web
+    street: Mapped[str] = mapped_column(String(120), default="")
+    zip_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    vat_id: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Device(Base):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # BER-K1
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    last_receipt_no: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(60), default="")
+    vat_percent: Mapped[int] = mapped_column(Integer)  # 19 or 7
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Barcode(Base):
+    __tablename__ = "barcodes"
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)  # normalised lookup key
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    symbology: Mapped[str] = mapped_column(String(10))
+
+
+class Price(Base):
+    __tablename__ = "prices"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    gross_cents: Mapped[int] = mapped_column(Integer)
+
+
+class Stock(Base):
+    __tablename__ = "stock"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))  # cashier | associate | manager
+    store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id"), nullable=True)
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    last_name: Mapped[str] = mapped_column(String(60), index=True)
+    street: Mapped[str] = mapped_column(String(120), default="")
+    zip_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", index=True)
+    email: Mapped[str] = mapped_column(String(120), default="", index=True)
+    home_store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id"), nullable=True)
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
+    receipt_no: Mapped[int] = mapped_column(Integer)
+    receipt_number: Mapped[str] = mapped_column(String(40), unique=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    cashier_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    cashier_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(32), index=True)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    cart_discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    cart_discount_reason: Mapped[str] = mapped_column(String(200), default="")
+    change_cents: Mapped[int] = mapped_column(Integer, default=0)
+    print_status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|printed|failed
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+    print_error: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_sales_device_receipt", "device_id", "receipt_no", unique=True),)
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_lines"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    sku: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    list_price_cents: Mapped[int] = mapped_column(Integer)
+    line_discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    line_discount_reason: Mapped[str] = mapped_column(String(200), default="")
+    cart_discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    vat_percent: Mapped[int] = mapped_column(Integer)
+    override_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SaleTender(Base):
+    __tablename__ = "sale_tenders"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    given_cents: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(60), default="")
+
+
+class ParkedSale(Base):
+    __tablename__ = "parked_sales"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    cashier_name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(120))
+    cart_json: Mapped[str] = mapped_column(Text)
+
+
+class OutboxEvent(Base):
+    """One state change to send to the center, exactly once. `id` is the idempotency key."""
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, never regenerated
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # per device, gap-free
+    type: Mapped[str] = mapped_column(String(40))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|conflict
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        Index("ix_outbox_device_seq", "device_id", "seq", unique=True),
+        Index("ix_outbox_status_seq", "status", "seq"),
+    )
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: each entry's hash covers the previous entry's hash."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str] = mapped_column(Text)  # JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
