@@ -1,0 +1,156 @@
+"""Receipt rows (pos_app.receipt.layout) to ESC/POS bytes, via python-escpos's Dummy printer.
+
+Pure and thread-agnostic: no I/O, no shared state, so the UI thread or the print worker may call
+it. The bytes are sent later by hardware.printer_connection (on the print queue's worker thread).
+
+Why the code page is forced: python-escpos's default "magic" encoding picks a code page per
+character and switches mid-text (ä in CP437, then ESC t 15 for €), which depends on the order of
+the text and on what the profile lists. A receipt must come out the same every time, so we send
+ESC @, then ESC t n for CP858 exactly once (CP850 plus €; n = 19 on Epson profiles) and encode
+all text with it; characters CP858 lacks are replaced one-for-one (… -> .) so that the column
+layout done in pos_app.receipt stays aligned, anything else becomes "?".
+"""
+from __future__ import annotations
+
+from escpos.constants import CODEPAGE_CHANGE
+from escpos.printer import Dummy
+
+from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow
+
+PREFERRED_CODEPAGE = "CP858"  # umlauts, ß and € (0xD5)
+FALLBACK_CODEPAGE = "CP437"  # umlauts and ß, no €; n = 0 on every profile
+DOTS_PER_CHAR = 12  # font A is 12 dots wide at 180 and 203 dpi: 42 chars = 504 dots
+
+# One character for one character, so the widths computed by the layout stay right.
+_REPLACEMENTS = str.maketrans({
+    "…": ".", "–": "-", "—": "-", "‚": ",", "‘": "'", "’": "'", "„": '"', "“": '"', "”": '"',
+    "\u00a0": " ", "\u202f": " ", "\t": " ", "\r": " ", "\n": " ",
+})
+
+
+def _clean(text: str) -> str:
+    """Map typographic characters CP858 lacks and drop control characters, so that text from a
+    product name can never smuggle an ESC/POS command (or a line break) into the receipt."""
+    text = text.translate(_REPLACEMENTS)
+    return "".join(ch if ord(ch) >= 0x20 and ch != "\x7f" else " " for ch in text)
+
+
+def _new_printer(profile: str) -> Dummy:
+    return Dummy(profile=profile)
+
+
+def codepage_for(profile: str) -> tuple[str, int]:
+    """The code page we force on this profile and its ESC t number (CP858, else CP437)."""
+    pages = _new_printer(profile).profile.get_code_pages()
+    for name in (PREFERRED_CODEPAGE, FALLBACK_CODEPAGE):
+        if name in pages:
+            return name, int(pages[name])
+    raise ValueError(f"Druckerprofil {profile!r} kennt weder CP858 noch CP437.")
+
+
+def _code128_data(data: str) -> str:
+    """ESC/POS Code 128 wants the code set as a prefix ("{B"); a literal "{" is sent as "{{"."""
+    ascii_only = "".join(ch if 0x20 <= ord(ch) < 0x7F else "?" for ch in data)
+    return "{B" + ascii_only.replace("{", "{{")
+
+
+def _code128_module_width(data: str, max_dots: int) -> int:
+    """The widest module (2 or 3 dots) that keeps the symbol on the paper. A barcode wider
+    than the printable area is silently not printed at all by Epson printers."""
+    modules = 11 * (len(data) + 2) + 13  # start, data, check digit, stop (13)
+    return 3 if modules * 3 <= max_dots else 2
+
+
+def _barcode(printer: Dummy, row: BarcodeRow, paper: PaperWidth) -> None:
+    if not row.data:
+        return
+    if not printer.profile.supports("barcodeB"):
+        # Code 128 needs GS k function B; without it print the number so it can be typed in.
+        printer.set(align="center")
+        printer.text(_clean(row.data) + "\n")
+        printer.set(align="left")
+        return
+    code = _code128_data(row.data)
+    # _hw_barcode rather than barcode(): barcode() prints "Using hardware barcode renderer" to
+    # stdout and silently falls back to a software-rendered image; we want GS k or nothing.
+    printer._hw_barcode(
+        code, "CODE128", height=64,
+        width=_code128_module_width(row.data, paper.chars * DOTS_PER_CHAR),
+        pos="BELOW", font="A", align_ct=True, function_type="B", check=True,
+    )
+    printer.set(align="left")  # _hw_barcode leaves the alignment centred
+
+
+def _text(printer: Dummy, row: TextRow) -> None:
+    align = row.align if row.align in ("left", "center", "right") else "left"
+    style: dict[str, object] = {}
+    if row.double:
+        style.update(double_width=True, double_height=True)
+    if row.bold:
+        style["bold"] = True  # after the size: ESC ! (size) also switches bold off
+    if align != "left":
+        style["align"] = align
+    if style:
+        printer.set(**style)  # type: ignore[arg-type]
+    printer.text(_clean(row.text) + "\n")
+    # Back to the default style after every row, so one row never leaks into the next.
+    if row.double:
+        printer.set(normal_textsize=True)
+    if row.bold:
+        printer.set(bold=False)
+    if align != "left":
+        printer.set(align="left")
+
+
+def drawer_kick_bytes(pin: int = 2) -> bytes:
+    """ESC p m t1 t2: a 100 ms pulse on drawer pin 2 (m = 0) or pin 5 (m = 1)."""
+    if pin not in (2, 5):
+        raise ValueError("Die Kassenlade hängt an Pin 2 oder Pin 5.")
+    printer = _new_printer("default")
+    printer.cashdraw(pin)
+    return printer.output
+
+
+def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool = False,
+                  *, paper: PaperWidth = PAPER_80MM) -> bytes:
+    """The whole print job for one receipt: ESC @, the drawer kick (if wanted; first, so the
+    drawer opens while the receipt prints), ESC t <CP858>, the rows, the cut.
+
+    `paper` only limits the barcode width; the text was laid out for it by pos_app.receipt.
+    """
+    printer = _new_printer(profile)
+    name, number = codepage_for(profile)
+    printer.hw("INIT")  # also resets the printer's code page to 0: the ESC t must follow it
+    if open_drawer:
+        printer.cashdraw(2)
+    # charcode() disables magic encoding: ESC t n once, then every text is encoded with `name`.
+    printer.charcode(name)
+    if not printer.output.endswith(CODEPAGE_CHANGE + bytes([number])):
+        raise AssertionError(f"python-escpos did not select {name} (ESC t {number})")
+    for row in rows:
+        if isinstance(row, TextRow):
+            _text(printer, row)
+        elif isinstance(row, BarcodeRow):
+            _barcode(printer, row, paper)
+        elif isinstance(row, CutRow):
+            printer.cut()  # ESC d 6 (feed past the cutter), GS V 0
+        else:
+            raise TypeError(f"unknown receipt row: {row!r}")
+    return printer.output
+
+
+def test_page_rows(store_name: str = "Name der Filiale") -> list[Row]:
+    """A short test page for the settings screen: code page, styles, barcode and cutter."""
+    return [
+        TextRow(store_name, align="center", bold=True),
+        TextRow("Testdruck", align="center", double=True),
+        TextRow(""),
+        TextRow("Umlaute: ä ö ü Ä Ö Ü ß"),
+        TextRow("Euro: 1,99 €"),
+        TextRow("Rechtsbündig", align="right"),
+        BarcodeRow("TEST-0001"),
+        CutRow(),
+    ]
+
+
+test_page_rows.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

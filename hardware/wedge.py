@@ -1,0 +1,112 @@
+"""Keyboard-wedge scanners, recognised by timing.
+
+A wedge scanner types its code as a burst of key presses a few milliseconds apart, ending in
+Enter; a person types 100+ ms apart. The detector sees every printable key wherever the focus
+is, and HOLDS it back: if the next key follows within `max_gap_ms` it is part of a burst; when
+Enter ends a burst of at least `min_length` characters, that is a scan and none of its keys
+reach the focused field. When the burst breaks off (the gap timer fires, or a slow key or Enter
+after too few characters comes), the held keys are released to the focused field unchanged, so
+typing by hand still works, delayed by at most `max_gap_ms`.
+
+Pure timing logic, no Qt: the ui glue feeds it keys with timestamps and a timer, and carries
+out the decisions. Thread: the UI thread only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Keep the key; wait for the next one (or the timer, `deadline_ms`)."""
+
+    deadline_ms: float
+
+
+@dataclass(frozen=True)
+class Release:
+    """Hand these keys (in order) to the focused field, as if never intercepted. The key just
+    fed is among them when `includes_current`; otherwise it is held anew after them."""
+
+    keys: tuple[object, ...]
+    includes_current: bool
+
+
+@dataclass(frozen=True)
+class Scan:
+    code: str
+    key_gaps_ms: tuple[float, ...]  # for the devices screen: how fast the scanner types
+
+
+@dataclass
+class WedgeDetector:
+    max_gap_ms: float = 35.0
+    min_length: int = 4
+    _chars: list[str] = field(default_factory=list)
+    _keys: list[object] = field(default_factory=list)  # opaque key events, replayed on release
+    _times: list[float] = field(default_factory=list)
+
+    @property
+    def holding(self) -> bool:
+        return bool(self._keys)
+
+    def key(self, char: str, event: object, t_ms: float) -> Hold | Release:
+        """A printable key. `event` is whatever the caller needs to replay it later."""
+        if self._keys and t_ms - self._times[-1] > self.max_gap_ms:
+            released = tuple(self._keys)
+            self._reset()
+            self._start(char, event, t_ms)
+            return Release(released, includes_current=False)
+        self._start(char, event, t_ms)
+        return Hold(t_ms + self.max_gap_ms)
+
+    def enter(self, event: object, t_ms: float) -> Scan | Release:
+        """Enter (or Return). Ends a burst as a scan, or is passed on with whatever was held."""
+        if (len(self._chars) >= self.min_length and t_ms - self._times[-1] <= self.max_gap_ms):
+            gaps = tuple(b - a for a, b in zip(self._times, self._times[1:]))
+            scan = Scan("".join(self._chars), gaps)
+            self._reset()
+            return scan
+        released = tuple(self._keys) + (event,)
+        self._reset()
+        return Release(released, includes_current=True)
+
+    def other_key(self, event: object) -> Release | None:
+        """A non-printable key (arrows, Backspace, F-keys): flush what is held, then let it pass."""
+        if not self._keys:
+            return None
+        released = tuple(self._keys) + (event,)
+        self._reset()
+        return Release(released, includes_current=True)
+
+    def timeout(self, t_ms: float) -> Release | None:
+        """The gap timer fired: a burst that stopped short was a person typing."""
+        if self._keys and t_ms - self._times[-1] >= self.max_gap_ms:
+            released = tuple(self._keys)
+            self._reset()
+            return Release(released, includes_current=True)
+        return None
+
+    def _start(self, char: str, event: object, t_ms: float) -> None:
+        self._chars.append(char)
+        self._keys.append(event)
+        self._times.append(t_ms)
+
+    def _reset(self) -> None:
+        self._chars.clear()
+        self._keys.clear()
+        self._times.clear()
+
+
+@dataclass
+class DuplicateReadFilter:
+    """A scanner (or camera) that reads the same code twice within `window_ms` counts once."""
+
+    window_ms: float = 200.0
+    _last_code: str | None = None
+    _last_t: float = float("-inf")
+
+    def accept(self, code: str, t_ms: float) -> bool:
+        duplicate = code == self._last_code and t_ms - self._last_t < self.window_ms
+        self._last_code, self._last_t = code, t_ms
+        return not duplicate

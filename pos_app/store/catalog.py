@@ -1,0 +1,105 @@
+"""Looking products up at the till: by barcode (a primary-key read) and by name as you type
+(SQLite FTS5 with prefix indexes). Prices and stock are this store's.
+
+Thread: any; each call opens its own short read session. Search is run off the UI thread.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from pos_app.cart import ProductSnapshot
+from pos_app.store.db import Database
+from pos_app.vat import VatRate
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+_PRODUCT_SQL = text(
+    "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM products p "
+    "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+    "WHERE p.id = :pid AND p.active")
+
+_BARCODE_SQL = text(
+    "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM barcodes b "
+    "JOIN products p ON p.id = b.product_id "
+    "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+    "WHERE b.code = :code AND p.active")
+
+_SEARCH_SQL = text(
+    "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents, s.quantity FROM "
+    "(SELECT rowid FROM product_fts WHERE product_fts MATCH :q LIMIT :scan) f "
+    "JOIN products p ON p.id = f.rowid "
+    "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+    "LEFT JOIN stock s ON s.product_id = p.id AND s.store_id = :store "
+    "WHERE p.active")
+
+
+class NoPrice(LookupError):
+    """The product exists but has no price in this store, so it cannot be sold here."""
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    product_id: int
+    sku: str
+    name: str
+    price_cents: int | None
+    vat_percent: int
+    stock: int | None
+
+
+def fts_query(typed: str) -> str | None:
+    """Turn what the cashier typed into an FTS5 query: every word as a prefix, all required."""
+    tokens = _TOKEN.findall(typed.lower())
+    if not tokens:
+        return None
+    return " ".join(f'"{t}"*' for t in tokens[:8])
+
+
+class Catalog:
+    def __init__(self, db: Database, store_id: str) -> None:
+        self._db = db
+        self.store_id = store_id
+
+    def _snapshot(self, row) -> ProductSnapshot:  # type: ignore[no-untyped-def]
+        if row.gross_cents is None:
+            raise NoPrice(f"„{row.name}“ hat in dieser Filiale keinen Preis.")
+        return ProductSnapshot(row.id, row.sku, row.name, row.gross_cents, VatRate.from_percent(row.vat_percent))
+
+    def by_barcode(self, lookup_key: str) -> ProductSnapshot | None:
+        with self._db.reading() as s:
+            row = s.execute(_BARCODE_SQL, {"code": lookup_key, "store": self.store_id}).first()
+        return self._snapshot(row) if row else None
+
+    def by_sku(self, sku: str) -> ProductSnapshot | None:
+        with self._db.reading() as s:
+            row = s.execute(text(
+                "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM products p "
+                "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+                "WHERE p.sku = :sku AND p.active"), {"sku": sku.upper(), "store": self.store_id}).first()
+        return self._snapshot(row) if row else None
+
+    def product(self, product_id: int) -> ProductSnapshot | None:
+        with self._db.reading() as s:
+            row = s.execute(_PRODUCT_SQL, {"pid": product_id, "store": self.store_id}).first()
+        return self._snapshot(row) if row else None
+
+    def search(self, typed: str, limit: int = 50) -> list[ProductHit]:
+        """Products whose name, SKU or category start with every typed word.
+
+        Takes the first few hundred FTS matches (no ranking over the whole index, which would
+        cost too much with a million products), then orders those: names that begin with the
+        first word come first, then alphabetically.
+        """
+        query = fts_query(typed)
+        if query is None:
+            return []
+        with self._db.reading() as s:
+            rows = s.execute(_SEARCH_SQL, {"q": query, "scan": max(limit * 4, 200),
+                                           "store": self.store_id}).all()
+        first = _TOKEN.findall(typed.lower())[0]
+        hits = [ProductHit(r.id, r.sku, r.name, r.gross_cents, r.vat_percent, r.quantity) for r in rows]
+        hits.sort(key=lambda h: (not h.name.lower().startswith(first), h.name.lower()))
+        return hits[:limit]

@@ -1,0 +1,61 @@
+"""The local store of one device: its database and the services on it, bundled so a screen can
+be handed one object instead of reaching for globals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pos_app.store import audit, outbox
+from pos_app.store.catalog import Catalog
+from pos_app.store.db import Database, open_database
+from pos_app.store.models import Device, Store
+from pos_app.store.parked import ParkedSales
+from pos_app.store.sales import SaleBook
+from pos_app.store.staff import StaffDirectory
+
+
+class UnknownDevice(LookupError):
+    pass
+
+
+@dataclass
+class LocalStore:
+    db: Database
+    device_id: str
+    device_name: str
+    store_id: str
+    store_name: str
+    catalog: Catalog
+    sales: SaleBook
+    staff: StaffDirectory
+    parked: ParkedSales
+
+    @classmethod
+    def open(cls, path: Path | str, device_id: str) -> "LocalStore":
+        db = open_database(path)
+        with db.reading() as s:
+            device = s.get(Device, device_id)
+            if device is None:
+                known = ", ".join(d.id for d in s.query(Device).order_by(Device.id))
+                db.close()
+                raise UnknownDevice(f"Gerät „{device_id}“ ist in {path} nicht angelegt "
+                                    f"(bekannt: {known or 'keine'}).")
+            store = s.get(Store, device.store_id)
+            assert store is not None
+            store_id, store_name, device_name = store.id, store.name, device.name
+        return cls(db, device_id, device_name, store_id, store_name,
+                   Catalog(db, store_id), SaleBook(db, device_id, store_id),
+                   StaffDirectory(db, device_id, store_id), ParkedSales(db, device_id))
+
+    def record(self, actor_id: int | None, actor_name: str, action: str, details: dict[str, Any]) -> None:
+        """Write one audit entry (and its outbox event) in its own transaction."""
+        with self.db.writing() as s:
+            audit.record(s, self.device_id, actor_id, actor_name, action, details)
+
+    def outbox_summary(self) -> outbox.OutboxSummary:
+        with self.db.reading() as s:
+            return outbox.summary(s)
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,197 @@
+"""Completed sales: written once, in one transaction with their outbox event, and read back as
+receipts.
+
+The receipt number is taken from the device row inside that same write transaction, so numbers
+run per till with no gaps and no reuse: a crash before the commit takes the number back with
+everything else, a crash after it keeps both.
+Thread: any; one short transaction per call.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from pos_app.cart import Totals
+from pos_app.clock import Clock, iso, local_display, utc_now
+from pos_app.money import format_euro
+from pos_app.payment import Payment, TenderKind
+from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
+from pos_app.store.db import Database
+from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Stock, Store
+from pos_app.store.outbox import EventType, append_event, next_device_counter
+from pos_app.store.staff import StaffMember
+from pos_app.vat import VatRate, breakdown
+
+TENDER_LABELS = {"cash": "Bar", "card": "Karte"}
+
+
+@dataclass(frozen=True)
+class CompletedSale:
+    sale_id: str
+    receipt_number: str
+    total_cents: int
+    change_cents: int
+    has_cash: bool
+
+
+@dataclass(frozen=True)
+class SaleSummary:
+    sale_id: str
+    receipt_number: str
+    created_at: str
+    cashier_name: str
+    total_cents: int
+    print_status: str
+
+
+def receipt_number_for(device_id: str, number: int) -> str:
+    return f"{device_id}-{number:06d}"
+
+
+class SaleBook:
+    def __init__(self, db: Database, device_id: str, store_id: str, clock: Clock = utc_now) -> None:
+        self._db = db
+        self.device_id = device_id
+        self.store_id = store_id
+        self._clock = clock
+
+    def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
+                 cart_discount_reason: str = "") -> CompletedSale:
+        if not totals.lines:
+            raise ValueError("a sale needs at least one line")
+        if not payment.is_complete or payment.total_cents != totals.total_cents:
+            raise ValueError("a sale completes only when fully paid")
+        created_at = iso(self._clock())
+        sale_id = str(uuid.uuid4())
+        with self._db.writing() as s:
+            number = next_device_counter(s, self.device_id, "last_receipt_no")
+            receipt_number = receipt_number_for(self.device_id, number)
+            s.add(Sale(
+                id=sale_id, receipt_no=number, receipt_number=receipt_number, device_id=self.device_id,
+                store_id=self.store_id, cashier_id=cashier.id, cashier_name=cashier.name,
+                created_at=created_at, total_cents=totals.total_cents,
+                cart_discount_cents=totals.cart_discount_cents,
+                cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
+            ))
+            s.flush()
+            lines_payload = []
+            for no, priced in enumerate(totals.lines, start=1):
+                line = priced.line
+                row = SaleLine(
+                    sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
+                    name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                    list_price_cents=line.product.unit_price_cents,
+                    line_discount_cents=line.discount_cents,
+                    line_discount_reason=line.discount.reason if line.discount else "",
+                    cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
+                    vat_percent=line.product.vat.percent, override_reason=line.override_reason,
+                )
+                s.add(row)
+                lines_payload.append({
+                    "line_no": no, "product_id": row.product_id, "sku": row.sku, "name": row.name,
+                    "quantity": row.quantity, "unit_price_cents": row.unit_price_cents,
+                    "list_price_cents": row.list_price_cents, "line_discount_cents": row.line_discount_cents,
+                    "cart_discount_cents": row.cart_discount_cents, "total_cents": row.total_cents,
+                    "vat_percent": row.vat_percent,
+                })
+                self._move_stock(s, line.product.product_id, -line.quantity)
+            tenders_payload = []
+            for seq, tender in enumerate(payment.tenders, start=1):
+                s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
+                                 amount_cents=tender.amount_cents, given_cents=tender.given_cents,
+                                 reference=tender.reference))
+                tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
+                                        "given_cents": tender.given_cents, "reference": tender.reference})
+            append_event(s, self.device_id, EventType.SALE_COMPLETED, {
+                "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
+                "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
+                "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
+                "lines": lines_payload, "tenders": tenders_payload,
+                "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
+                        for r in totals.vat],
+            }, created_at)
+        return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
+                             payment.has_cash)
+
+    def _move_stock(self, s, product_id: int, delta: int) -> None:  # type: ignore[no-untyped-def]
+        moved = s.execute(update(Stock).where(Stock.product_id == product_id, Stock.store_id == self.store_id)
+                          .values(quantity=Stock.quantity + delta)).rowcount
+        if not moved:
+            s.add(Stock(product_id=product_id, store_id=self.store_id, quantity=delta))
+
+    # ---- reading back ----------------------------------------------------------------------
+
+    def recent(self, limit: int = 50) -> list[SaleSummary]:
+        with self._db.reading() as s:
+            rows = s.execute(select(Sale).where(Sale.device_id == self.device_id)
+                             .order_by(Sale.receipt_no.desc()).limit(limit)).scalars().all()
+        return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents,
+                            r.print_status) for r in rows]
+
+    def find(self, receipt_number: str) -> str | None:
+        with self._db.reading() as s:
+            return s.execute(select(Sale.id).where(Sale.receipt_number == receipt_number.strip())).scalar()
+
+    def receipt(self, sale_id: str) -> Receipt:
+        with self._db.reading() as s:
+            sale = s.get(Sale, sale_id)
+            if sale is None:
+                raise LookupError(f"Bon {sale_id} nicht gefunden.")
+            store = s.get(Store, sale.store_id)
+            device = s.get(Device, sale.device_id)
+            lines = s.execute(select(SaleLine).where(SaleLine.sale_id == sale_id)
+                              .order_by(SaleLine.line_no)).scalars().all()
+            tenders = s.execute(select(SaleTender).where(SaleTender.sale_id == sale_id)
+                                .order_by(SaleTender.seq)).scalars().all()
+        by_rate: dict[VatRate, int] = {}
+        receipt_lines = []
+        for line in lines:
+            rate = VatRate.from_percent(line.vat_percent)
+            by_rate[rate] = by_rate.get(rate, 0) + line.total_cents
+            notes = []
+            if line.override_reason:
+                notes.append(f"Preis geändert statt {format_euro(line.list_price_cents)}: {line.override_reason}")
+            if line.line_discount_cents:
+                notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(line.line_discount_cents)}")
+            receipt_lines.append(ReceiptLine(line.quantity, line.name, line.unit_price_cents,
+                                             line.total_cents + line.cart_discount_cents, rate.letter,
+                                             tuple(notes)))
+        vat_rows = tuple(ReceiptVatRow(r.rate.letter, r.rate.percent, r.net_cents, r.vat_cents, r.gross_cents)
+                         for r in breakdown(by_rate))
+        assert store is not None and device is not None
+        return Receipt(
+            store_name=store.name,
+            store_address=tuple(x for x in (store.street, f"{store.zip_code} {store.city}".strip(),
+                                            f"Tel. {store.phone}" if store.phone else "") if x),
+            vat_id=store.vat_id, created_at=local_display(sale.created_at),
+            receipt_number=sale.receipt_number, device_name=device.id, cashier_name=sale.cashier_name,
+            lines=tuple(receipt_lines), total_cents=sale.total_cents, vat_rows=vat_rows,
+            tenders=tuple(ReceiptTender(TENDER_LABELS.get(t.kind, t.kind),
+                                        t.given_cents if t.kind == TenderKind.CASH.value else t.amount_cents)
+                          for t in tenders),
+            change_cents=sale.change_cents, cart_discount_cents=sale.cart_discount_cents,
+            cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0,
+        )
+
+    def mark_printed(self, sale_id: str, ok: bool, error: str = "") -> None:
+        with self._db.writing() as s:
+            sale = s.get(Sale, sale_id)
+            if sale is None:
+                return
+            if ok:
+                sale.print_status = "printed"
+                sale.print_count += 1
+                sale.print_error = ""
+            elif sale.print_count == 0:
+                sale.print_status = "failed"
+                sale.print_error = error
+
+    def unprinted(self) -> list[SaleSummary]:
+        with self._db.reading() as s:
+            rows = s.execute(select(Sale).where(Sale.device_id == self.device_id,
+                                                Sale.print_status != "printed")
+                             .order_by(Sale.receipt_no)).scalars().all()
+        return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents,
+                            r.print_status) for r in rows]

@@ -1,0 +1,84 @@
+"""Staff log-in with a PIN, and manager approval by PIN.
+
+Five wrong PINs in a row lock that person out for LOCK_MINUTES (stored, so a restart does not
+unlock). Every log-in, failure and lock is written to the audit trail.
+Thread: any; argon2 verification takes ~50 ms, run it off the UI thread where that matters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.pins import verify_pin
+from pos_app.store import audit
+from pos_app.store.db import Database
+from pos_app.store.models import Staff
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 5
+
+
+class LoginError(Exception):
+    """Log-in refused; the message is for the person at the till."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    name: str
+    role: str  # cashier | associate | manager
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+
+class StaffDirectory:
+    def __init__(self, db: Database, device_id: str, store_id: str, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._device_id = device_id
+        self._store_id = store_id
+        self._clock = clock
+
+    def members(self, managers_only: bool = False) -> list[StaffMember]:
+        with self._db.reading() as s:
+            q = select(Staff).where(Staff.active, (Staff.store_id == self._store_id) | Staff.store_id.is_(None))
+            if managers_only:
+                q = q.where(Staff.role == "manager")
+            rows = s.execute(q.order_by(Staff.role, Staff.name)).scalars().all()
+        return [StaffMember(r.id, r.name, r.role) for r in rows]
+
+    def log_in(self, staff_id: int, pin: str, purpose: str = "login") -> StaffMember:
+        """Check a PIN. `purpose` is "login" or "approval" (a manager's consent)."""
+        if not pin.strip():
+            raise LoginError("Bitte die PIN eingeben.")
+        now = self._clock()
+        with self._db.writing() as s:
+            person = s.get(Staff, staff_id)
+            if person is None or not person.active:
+                raise LoginError("Unbekannter Benutzer.")
+            if person.locked_until and parse_iso(person.locked_until) > now:
+                minutes = max(1, int((parse_iso(person.locked_until) - now).total_seconds() // 60) + 1)
+                raise LoginError(f"{person.name} ist nach {MAX_FAILURES} falschen PINs gesperrt. "
+                                 f"Bitte in {minutes} Minuten erneut versuchen.")
+            if purpose == "approval" and person.role != "manager":
+                raise LoginError(f"{person.name} ist keine Marktleitung und kann nicht freigeben.")
+            if verify_pin(person.pin_hash, pin.strip()):
+                person.failed_attempts = 0
+                person.locked_until = None
+                audit.record(s, self._device_id, person.id, person.name, purpose, {"ok": True})
+                return StaffMember(person.id, person.name, person.role)
+            person.failed_attempts += 1
+            locked = person.failed_attempts >= MAX_FAILURES
+            if locked:
+                person.locked_until = iso(now + timedelta(minutes=LOCK_MINUTES))
+                person.failed_attempts = 0
+            audit.record(s, self._device_id, person.id, person.name, f"{purpose}_failed",
+                         {"locked": locked})
+            message = (f"Falsche PIN. {person.name} ist jetzt für {LOCK_MINUTES} Minuten gesperrt."
+                       if locked else
+                       f"Falsche PIN. Noch {MAX_FAILURES - person.failed_attempts} Versuche.")
+        raise LoginError(message)

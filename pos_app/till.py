@@ -1,0 +1,194 @@
+"""The till session: one cashier selling, from the first scan to the completed sale.
+
+This is the application service the till screen drives; it holds no Qt and can be tested (and
+used by another front end) on its own. Every operation either succeeds and returns what changed,
+or raises an error with a message for the cashier and changes nothing.
+
+Thread: the UI thread (its reads are primary-key look-ups of well under a millisecond); product
+search and printing run elsewhere.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.cart import (
+    Approval, ApprovalPolicy, Cart, CartChange, CartError, Discount, ProductSnapshot,
+)
+from pos_app.gtin import BarcodeError, ScannedCode, classify
+from pos_app.money import format_euro
+from pos_app.payment import Payment, Tender, TenderError
+from pos_app.store.catalog import NoPrice
+from pos_app.store.local import LocalStore
+from pos_app.store.sales import CompletedSale
+from pos_app.store.staff import StaffMember
+
+
+class UnknownCode(LookupError):
+    """No product has this code; the till offers a search instead."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Unbekannter Artikelcode {code}. Artikel über die Suche finden?")
+        self.code = code
+
+
+SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice)
+
+
+@dataclass(frozen=True)
+class PaymentChange:
+    tender: Tender | None  # None: the card was declined
+    remaining_cents: int
+    change_cents: int
+    complete: bool
+
+
+class TillSession:
+    def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None) -> None:
+        self.store = store
+        self.cashier = cashier
+        self.cart = Cart(policy or ApprovalPolicy())
+        self.payment: Payment | None = None
+
+    # ---- adding --------------------------------------------------------------------------
+
+    def scan(self, raw: str) -> CartChange:
+        """A code from a scanner or typed in: EAN-13/EAN-8/UPC-A (check digit verified), an
+        internal Code 128 code, or a SKU."""
+        code: ScannedCode = classify(raw)
+        product = self.store.catalog.by_barcode(code.lookup_key)
+        if product is None and not code.raw.isdigit():
+            product = self.store.catalog.by_sku(code.raw)
+        if product is None:
+            raise UnknownCode(code.raw)
+        return self.add(product)
+
+    def add_product(self, product_id: int) -> CartChange:
+        product = self.store.catalog.product(product_id)
+        if product is None:
+            raise CartError("Dieser Artikel ist nicht mehr im Sortiment.")
+        return self.add(product)
+
+    def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
+        return self._guarded(lambda: self.cart.add(product, quantity))
+
+    # ---- changing ------------------------------------------------------------------------
+
+    def set_quantity(self, line_id: int, quantity: int, approval: Approval | None = None) -> CartChange:
+        return self._guarded(lambda: self.cart.set_quantity(line_id, quantity, approval))
+
+    def remove_line(self, line_id: int, approval: Approval | None = None) -> CartChange:
+        return self._guarded(lambda: self.cart.remove(line_id, approval))
+
+    def set_line_discount(self, line_id: int, discount: Discount | None,
+                          approval: Approval | None = None) -> CartChange:
+        return self._guarded(lambda: self.cart.set_line_discount(line_id, discount, approval))
+
+    def set_cart_discount(self, discount: Discount | None, approval: Approval | None = None) -> CartChange:
+        return self._guarded(lambda: self.cart.set_cart_discount(discount, approval))
+
+    def override_price(self, line_id: int, unit_price_cents: int, reason: str,
+                       approval: Approval | None = None) -> CartChange:
+        return self._guarded(lambda: self.cart.override_price(line_id, unit_price_cents, reason, approval))
+
+    def void_sale(self, approval: Approval | None = None) -> CartChange:
+        """Throw the whole cart away. Once payment has started that is a void and needs a manager."""
+        if self.payment is not None and self.payment.tenders:
+            if approval is None:
+                from pos_app.cart import ApprovalAction, ApprovalRequired
+
+                raise ApprovalRequired(ApprovalAction.VOID_AFTER_PAYMENT,
+                                       "Bon stornieren, obwohl schon bezahlt wurde: Geld zurückgeben!")
+            self.store.record(approval.manager_id, approval.manager_name, "approval",
+                              {"action": "void_sale", "cashier": self.cashier.name,
+                               "paid_cents": self.payment.paid_cents})
+        if not self.cart.is_empty():
+            self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
+                              {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
+        self.payment = None
+        return self.cart.clear()
+
+    # ---- paying --------------------------------------------------------------------------
+
+    def start_payment(self) -> Payment:
+        if self.cart.is_empty():
+            raise CartError("Der Warenkorb ist leer.")
+        total = self.cart.totals().total_cents
+        if self.payment is None:
+            self.payment = Payment(total)
+        return self.payment
+
+    def pay_cash(self, given_cents: int, partial: bool = False) -> PaymentChange:
+        payment = self.start_payment()
+        tender = payment.add_cash(given_cents, partial)
+        self.cart.payment_started = True
+        return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
+    def pay_card(self, amount_cents: int, approved: bool, reference: str = "") -> PaymentChange:
+        payment = self.start_payment()
+        tender = payment.add_card(amount_cents, approved, reference)
+        if tender is not None:
+            self.cart.payment_started = True
+        else:
+            self.store.record(self.cashier.id, self.cashier.name, "card_declined",
+                              {"amount_cents": amount_cents})
+        return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
+    def cancel_payment(self) -> None:
+        """Leave the payment screen. Tenders already taken stay with the sale."""
+        if self.payment is not None and not self.payment.tenders:
+            self.payment = None
+
+    def complete(self) -> CompletedSale:
+        payment = self.payment
+        if payment is None or not payment.is_complete:
+            due = payment.remaining_cents if payment else self.cart.totals().total_cents
+            raise TenderError(f"Noch {format_euro(due)} offen: Der Bon ist nicht vollständig bezahlt.")
+        reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
+        done = self.store.sales.complete(self.cart.totals(), payment, self.cashier, reason)
+        self.cart.clear()
+        self.payment = None
+        return done
+
+    # ---- parking -------------------------------------------------------------------------
+
+    def park(self, label: str = "") -> int:
+        if self.cart.is_empty():
+            raise CartError("Ein leerer Bon kann nicht geparkt werden.")
+        if self.payment is not None and self.payment.tenders:
+            raise CartError("Nach Zahlungsbeginn kann der Bon nicht mehr geparkt werden.")
+        total = self.cart.totals().total_cents
+        label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
+        parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
+        self.cart.clear()
+        self.payment = None
+        return parked_id
+
+    def recall(self, parked_id: int) -> CartChange:
+        if not self.cart.is_empty():
+            raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")
+        data: dict[str, Any] = self.store.parked.take(parked_id)
+        return self.cart.load(data)
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _guarded(self, operation) -> CartChange:  # type: ignore[no-untyped-def]
+        """Run a cart operation; keep the payment's total in step, refusing any change that
+        would leave less to pay than was already paid; record any manager approval."""
+        before = self.cart.to_dict() if self.payment is not None else None
+        started = self.cart.payment_started
+        change: CartChange = operation()
+        if self.payment is not None and before is not None:
+            new_total = self.cart.totals().total_cents
+            if new_total < self.payment.paid_cents:
+                self.cart.load(before)
+                self.cart.payment_started = started
+                raise CartError(f"Schon bezahlt: {format_euro(self.payment.paid_cents)}. Die Summe kann "
+                                f"nicht darunter sinken; den Bon stattdessen stornieren.")
+            self.payment.total_cents = new_total
+        if change.approval is not None:
+            action, approval, description = change.approval
+            self.store.record(approval.manager_id, approval.manager_name, "approval",
+                              {"action": action.value, "description": description,
+                               "cashier": self.cashier.name})
+        return change

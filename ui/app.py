@@ -1,0 +1,118 @@
+"""Start the store app: settings, the local store (created with demo data on first run, with a
+progress bar), the printer, the scanner, the main window.
+
+    omnipos [--data-dir DIR] [--device BER-K1] [--smoke-test]
+
+`--smoke-test` starts everything, waits until the till is usable, prints how long that took
+and exits 0 (used to check a packaged build headless).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+START = time.perf_counter()
+
+
+def resources_dir() -> Path:
+    """resources/ in the source tree, or inside a PyInstaller bundle."""
+    base = getattr(sys, "_MEIPASS", None)
+    return Path(base) / "resources" if base else Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("POS_DATA_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "omnipos"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="omnipos", description="OmniPOS store app (till)")
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
+                        help="where the store database and settings live (default: %(default)s)")
+    parser.add_argument("--device", help="device id, overrides device_id in the settings file")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="start, wait until the till is usable, print the start-up time, exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from pos_app.config import ConfigError, load_settings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("OmniPOS")
+    qss = resources_dir() / "till.qss"
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    data_dir: Path = args.data_dir
+    try:
+        settings = load_settings(data_dir / "pos.toml")
+    except ConfigError as exc:
+        QMessageBox.critical(None, "OmniPOS", f"Einstellungen ({data_dir / 'pos.toml'}):\n{exc}")
+        return 2
+    if args.device:
+        from dataclasses import replace
+
+        settings = replace(settings, device_id=args.device)
+    db_path = data_dir / "store.db"
+    window = open_window(app, db_path, settings)
+    if window is None:
+        return 2
+    window.show()
+    if args.smoke_test:
+        return smoke_exit(app, window)
+    code = app.exec()
+    window.printing.stop()
+    window.store.close()
+    return code
+
+
+def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from pos_app.store.local import LocalStore, UnknownDevice
+    from ui.first_run import ensure_demo_store
+    from ui.main_window import MainWindow
+    from ui.printing import ReceiptPrinting
+    from ui.wedge_filter import WedgeScannerFilter
+
+    hint = ensure_demo_store(db_path)
+    try:
+        store = LocalStore.open(db_path, settings.device_id)
+    except UnknownDevice as exc:
+        QMessageBox.critical(None, "OmniPOS", str(exc))
+        return None
+    printing = ReceiptPrinting(store, settings.printer)
+    window = MainWindow(store, settings, printing, hint)
+    wedge = WedgeScannerFilter(settings.wedge.max_key_gap_ms, settings.wedge.min_length,
+                               settings.wedge.duplicate_window_ms, window)
+    app.installEventFilter(wedge)
+    app.installEventFilter(window.activity)
+    window.wedge = wedge
+    wedge.scanned.connect(lambda code: window.till.on_scanned(code) if window.till else None)
+    return window
+
+
+def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    def done() -> None:
+        usable = window.login.pin.isVisible() and window.login.people.count() > 0
+        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s", flush=True)
+        window.printing.stop()
+        window.store.close()
+        app.exit(0 if usable else 1)
+
+    QTimer.singleShot(0, done)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The store app's main window: the log-in screen and the till, the status bar (printer, events
+waiting to sync), the idle lock and the app-wide shortcuts."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget
+
+from pos_app.cart import ApprovalPolicy
+from pos_app.clock import parse_iso
+from pos_app.config import Settings
+from pos_app.store.local import LocalStore
+from pos_app.store.sales import CompletedSale
+from pos_app.store.staff import StaffMember
+from pos_app.till import TillSession
+from ui.journal_dialog import JournalDialog, ParkedDialog
+from ui.login_view import LoginView
+from ui.printing import ReceiptPrinting
+from ui.till_view import TillView
+
+
+class ActivityWatcher(QObject):
+    """Restarts the idle timer on every key press or click anywhere in the app."""
+
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self._timer = timer
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress) and self._timer.interval() > 0:
+            self._timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: LocalStore, settings: Settings, printing: ReceiptPrinting,
+                 login_hint: str = "") -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.printing = printing
+        self.setWindowTitle(f"OmniPOS – {store.store_name} – {store.device_id}")
+        self.resize(1280, 800)
+        self.session: TillSession | None = None
+        self.till: TillView | None = None
+
+        self.stack = QStackedWidget()
+        self.login = LoginView(store, login_hint)
+        self.login.logged_in.connect(self._logged_in)
+        self.stack.addWidget(self.login)
+        self.setCentralWidget(self.stack)
+
+        self.printer_label = QLabel()
+        self.printer_label.setObjectName("printerStatus")
+        self.outbox_label = QLabel()
+        self.statusBar().addWidget(self.printer_label, 1)
+        self.statusBar().addPermanentWidget(self.outbox_label)
+        printing.status_changed.connect(self._printer_status)
+        self._printer_status(True, f"Drucker: {printing.describe()}")
+        self.refresh_outbox()
+
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.setInterval(max(0, settings.idle_lock_minutes) * 60_000)
+        self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
+        self.activity = ActivityWatcher(self.idle)
+        QShortcut(QKeySequence("Ctrl+D"), self, self.retry_printing)
+
+    # ---- log-in and lock -------------------------------------------------------------------
+
+    def _logged_in(self, member: StaffMember) -> None:
+        if self.session is None:
+            policy = ApprovalPolicy(self.settings.max_discount_percent)
+            self.session = TillSession(self.store, member, policy)
+            self.till = TillView(self.session)
+            self.till.lock_requested.connect(lambda: self.lock("Gesperrt."))
+            self.till.sale_completed.connect(self._sale_completed)
+            self.till.journal_requested.connect(self.show_journal)
+            self.till.parked_requested.connect(self.show_parked)
+            self.stack.addWidget(self.till)
+        else:
+            self.session.cashier = member
+        assert self.till is not None
+        self.till.set_header(f"{self.store.store_name}  ·  Kasse {self.store.device_id}  ·  "
+                             f"Bediener: {member.name}")
+        self.stack.setCurrentWidget(self.till)
+        self.till.focus_search()
+        if self.idle.interval() > 0:
+            self.idle.start()
+
+    def lock(self, message: str = "") -> None:
+        self.idle.stop()
+        self.stack.setCurrentWidget(self.login)
+        self.login.reset(message + (" Der offene Bon bleibt erhalten." if self.session and
+                                    not self.session.cart.is_empty() else ""))
+
+    # ---- after a sale ----------------------------------------------------------------------
+
+    def _sale_completed(self, done: CompletedSale) -> None:
+        self.printing.print_sale(done.sale_id, open_drawer=done.has_cash)
+        self.refresh_outbox()
+
+    def show_journal(self) -> None:
+        JournalDialog(self.store, lambda sale_id: self.printing.print_sale(sale_id), self.printing.paper,
+                      self).exec()
+
+    def show_parked(self) -> None:
+        dialog = ParkedDialog(self.store, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen is not None and self.till:
+            self.till.recall(dialog.chosen)
+
+    def retry_printing(self) -> None:
+        count = self.printing.retry_failed()
+        self._printer_status(True, f"{count} Bon(s) werden erneut gedruckt." if count else
+                             "Keine ungedruckten Bons in der Warteschlange. Nachdruck: F9.")
+
+    def _printer_status(self, ok: bool, message: str) -> None:
+        self.printer_label.setText(message)
+        self.printer_label.setProperty("error", not ok)
+        self.printer_label.style().unpolish(self.printer_label)
+        self.printer_label.style().polish(self.printer_label)
+
+    def refresh_outbox(self) -> None:
+        summary = self.store.outbox_summary()
+        text = f"Zu synchronisieren: {summary.pending}"
+        if summary.oldest_pending_at:
+            age = datetime.now(timezone.utc) - parse_iso(summary.oldest_pending_at)
+            minutes = int(age.total_seconds() // 60)
+            text += f" (ältestes vor {minutes} min)" if minutes else " (ältestes < 1 min)"
+        self.outbox_label.setText(text)

@@ -1,0 +1,167 @@
+"""Taking payment: cash with change, card through the external terminal, or a split.
+
+The dialog drives TillSession.pay_cash / pay_card and closes (accepted) once the sale is fully
+paid; the till then completes it. Keys: Enter = cash, Shift+Enter = partial cash, F10 = card,
+F1..F4 = the quick-cash amounts, J/N = card approved/declined, Esc = back to the cart.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from pos_app.money import MoneyError, format_euro, parse_euro
+from pos_app.payment import TenderError, quick_cash_amounts
+from pos_app.till import TillSession
+
+
+class PaymentDialog(QDialog):
+    def __init__(self, session: TillSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Zahlung")
+        self.setModal(True)
+        self.setMinimumWidth(460)
+        self._session = session
+        self._payment = session.start_payment()
+        self._pending_card_cents = 0
+
+        self.total = QLabel()
+        self.total.setObjectName("bigTotal")
+        self.remaining = QLabel()
+        self.remaining.setObjectName("remaining")
+        self.tenders = QLabel()
+        self.amount = QLineEdit()
+        self.amount.setObjectName("amount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+
+        self.quick = QHBoxLayout()
+        self.quick_buttons: list[QPushButton] = []
+
+        self.cash_button = QPushButton("Bar  [Enter]")
+        self.partial_button = QPushButton("Teilzahlung bar  [Umschalt+Enter]")
+        self.card_button = QPushButton("Karte  [F10]")
+        self.cash_button.clicked.connect(lambda: self.pay_cash(partial=False))
+        self.partial_button.clicked.connect(lambda: self.pay_cash(partial=True))
+        self.card_button.clicked.connect(self.start_card)
+        actions = QGridLayout()
+        actions.addWidget(self.cash_button, 0, 0)
+        actions.addWidget(self.card_button, 0, 1)
+        actions.addWidget(self.partial_button, 1, 0, 1, 2)
+
+        self.card_panel = QWidget()
+        card_row = QHBoxLayout(self.card_panel)
+        self.card_prompt = QLabel()
+        self.card_prompt.setWordWrap(True)
+        self.approved_button = QPushButton("Genehmigt  [J]")
+        self.declined_button = QPushButton("Abgelehnt  [N]")
+        self.approved_button.clicked.connect(lambda: self.finish_card(True))
+        self.declined_button.clicked.connect(lambda: self.finish_card(False))
+        card_row.addWidget(self.card_prompt, 1)
+        card_row.addWidget(self.approved_button)
+        card_row.addWidget(self.declined_button)
+        self.card_panel.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.total)
+        layout.addWidget(self.tenders)
+        layout.addWidget(self.remaining)
+        layout.addWidget(QLabel("Betrag (gegeben bzw. Kartenbetrag):"))
+        layout.addWidget(self.amount)
+        layout.addLayout(self.quick)
+        layout.addLayout(actions)
+        layout.addWidget(self.card_panel)
+        layout.addWidget(self.error)
+
+        QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.start_card)
+        QShortcut(QKeySequence("Shift+Return"), self, lambda: self.pay_cash(partial=True))
+        QShortcut(QKeySequence("Shift+Enter"), self, lambda: self.pay_cash(partial=True))
+        QShortcut(QKeySequence(Qt.Key.Key_J), self.card_panel, lambda: self.finish_card(True))
+        QShortcut(QKeySequence(Qt.Key.Key_N), self.card_panel, lambda: self.finish_card(False))
+        for i, key in enumerate((Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4)):
+            QShortcut(QKeySequence(key), self, lambda i=i: self._quick(i))
+        self.amount.returnPressed.connect(lambda: self.pay_cash(partial=False))
+        self._refresh()
+
+    # ---- actions ---------------------------------------------------------------------------
+
+    def pay_cash(self, partial: bool) -> None:
+        if self.card_panel.isVisible():
+            return
+        try:
+            given = parse_euro(self.amount.text())
+            change = self._session.pay_cash(given, partial)
+        except (MoneyError, TenderError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self._refresh()
+        if change.complete:
+            self.accept()
+
+    def start_card(self) -> None:
+        try:
+            cents = parse_euro(self.amount.text())
+        except MoneyError as exc:
+            self.error.setText(str(exc))
+            return
+        if cents <= 0 or cents > self._payment.remaining_cents:
+            self.error.setText(f"Kartenbetrag muss zwischen 0,01 € und {format_euro(self._payment.remaining_cents)} liegen.")
+            return
+        self._pending_card_cents = cents
+        self.card_prompt.setText(f"Bitte {format_euro(cents)} am Kartenterminal kassieren. "
+                                 f"Wurde die Zahlung genehmigt?")
+        self.card_panel.show()
+        self.approved_button.setFocus()
+        self.error.clear()
+
+    def finish_card(self, approved: bool) -> None:
+        if not self.card_panel.isVisible():
+            return
+        self.card_panel.hide()
+        try:
+            change = self._session.pay_card(self._pending_card_cents, approved)
+        except TenderError as exc:
+            self.error.setText(str(exc))
+            return
+        if change.tender is None:
+            self.error.setText("Karte abgelehnt. Nichts wurde gebucht: andere Karte oder bar.")
+        else:
+            self.error.clear()
+        self._refresh()
+        if change.complete:
+            self.accept()
+
+    def _quick(self, i: int) -> None:
+        if i < len(self.quick_buttons):
+            self.quick_buttons[i].click()
+
+    # ---- display ---------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        p = self._payment
+        self.total.setText(f"Summe {format_euro(p.total_cents)}")
+        paid = [f"{'Bar' if t.kind.value == 'cash' else 'Karte'} {format_euro(t.amount_cents)}" for t in p.tenders]
+        self.tenders.setText("Bezahlt: " + ", ".join(paid) if paid else "")
+        self.remaining.setText(f"Offen: {format_euro(p.remaining_cents)}")
+        self.amount.setText(format_euro(p.remaining_cents, symbol=False))
+        self.amount.selectAll()
+        self.amount.setFocus()
+        while self.quick.count():
+            item = self.quick.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.quick_buttons = []
+        for i, cents in enumerate(quick_cash_amounts(max(p.remaining_cents, 1))):
+            button = QPushButton(f"{format_euro(cents)}  [F{i + 1}]")
+            button.clicked.connect(lambda _=False, c=cents: self._give(c))
+            self.quick.addWidget(button)
+            self.quick_buttons.append(button)
+
+    def _give(self, cents: int) -> None:
+        self.amount.setText(format_euro(cents, symbol=False))
+        self.pay_cash(partial=False)
