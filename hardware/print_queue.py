@@ -164,9 +164,9 @@ class PrintQueue:
                     self._wakeup.wait()
                 if self._stopping.is_set():
                     return
-                self._current = self._pending.popleft()
+                job = self._current = self._pending.popleft()
             try:
-                self._print(self._current)
+                self._print(job)
             finally:
                 with self._lock:
                     self._current = None

@@ -54,29 +54,33 @@ def _code128_data(data: str) -> str:
     return "{B" + ascii_only.replace("{", "{{")
 
 
-def _code128_module_width(data: str, max_dots: int) -> int:
-    """The widest module (2 or 3 dots) that keeps the symbol on the paper. A barcode wider
-    than the printable area is silently not printed at all by Epson printers."""
+def _code128_module_width(data: str, max_dots: int) -> int | None:
+    """The widest module (3 or 2 dots) that keeps the symbol on the paper, None if none does:
+    Epson printers silently skip a barcode that is wider than the printable area."""
     modules = 11 * (len(data) + 2) + 13  # start, data, check digit, stop (13)
-    return 3 if modules * 3 <= max_dots else 2
+    for width in (3, 2):
+        if modules * width <= max_dots:
+            return width
+    return None
 
 
 def _barcode(printer: Dummy, row: BarcodeRow, paper: PaperWidth) -> None:
     if not row.data:
         return
-    if not printer.profile.supports("barcodeB"):
-        # Code 128 needs GS k function B; without it print the number so it can be typed in.
+    code = _code128_data(row.data)
+    width = _code128_module_width(row.data, paper.chars * DOTS_PER_CHAR)
+    if not printer.profile.supports("barcodeB") or width is None or len(code) > 255:
+        # Code 128 needs GS k function B and room on the paper; without them print the
+        # number as text, so that it can still be typed in at a return.
         printer.set(align="center")
         printer.text(_clean(row.data) + "\n")
         printer.set(align="left")
         return
-    code = _code128_data(row.data)
     # _hw_barcode rather than barcode(): barcode() prints "Using hardware barcode renderer" to
     # stdout and silently falls back to a software-rendered image; we want GS k or nothing.
     printer._hw_barcode(
-        code, "CODE128", height=64,
-        width=_code128_module_width(row.data, paper.chars * DOTS_PER_CHAR),
-        pos="BELOW", font="A", align_ct=True, function_type="B", check=True,
+        code, "CODE128", height=64, width=width, pos="BELOW", font="A", align_ct=True,
+        function_type="B", check=True,
     )
     printer.set(align="left")  # _hw_barcode leaves the alignment centred
 

@@ -7,8 +7,6 @@ import threading
 import time
 
 import pytest
-from escpos_decode import DecodeError, decode
-from tcp_printer import TcpPrinter
 
 from hardware.print_queue import PrintJob, PrintQueue, PrintResult
 from hardware.printer_connection import PrinterUnavailable, check, send
@@ -17,12 +15,16 @@ from pos_app.config import PrinterSettings
 from pos_app.receipt import (
     PAPER_58MM,
     PAPER_80MM,
+    BarcodeRow,
     Receipt,
     ReceiptLine,
     ReceiptTender,
     ReceiptVatRow,
+    TextRow,
     layout,
 )
+from tests.escpos_decode import DecodeError, decode
+from tests.tcp_printer import TcpPrinter
 
 FOOTER = ("Vielen Dank für Ihren Einkauf!", "Ab 50 € Einkauf: 5 € Gutschein")
 
@@ -148,6 +150,14 @@ def test_test_page_decodes() -> None:
     assert "Filiale Mitte" in out.text_lines and "Testdruck" in out.text_lines
     assert "Umlaute: ä ö ü Ä Ö Ü ß" in out.text_lines and "Euro: 1,99 €" in out.text_lines
     assert out.barcodes == [("CODE128", "TEST-0001")] and out.cuts == 1
+
+
+def test_fallbacks_barcode_too_wide_and_profile_without_cp858() -> None:
+    out = decode(render_escpos([BarcodeRow("X" * 20), TextRow("Größe 5 €")], paper=PAPER_58MM))
+    assert out.barcodes == [] and out.text_lines == ["X" * 20, "Größe 5 €"]
+    out = decode(render_escpos(test_page_rows(), profile="simple"))  # no CP858, no GS k B, no cutter
+    assert out.codepages == [0] and "Umlaute: ä ö ü Ä Ö Ü ß" in out.text_lines
+    assert out.barcodes == [] and "TEST-0001" in out.text_lines
 
 
 def test_decoder_is_strict() -> None:

@@ -48,9 +48,6 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("OmniPOS")
-    qss = resources_dir() / "till.qss"
-    if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
     data_dir: Path = args.data_dir
     try:
         settings = load_settings(data_dir / "pos.toml")
@@ -83,6 +80,9 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     from ui.printing import ReceiptPrinting
     from ui.wedge_filter import WedgeScannerFilter
 
+    qss = resources_dir() / "till.qss"
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
     hint = ensure_demo_store(db_path)
     try:
         store = LocalStore.open(db_path, settings.device_id)

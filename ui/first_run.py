@@ -34,9 +34,9 @@ def demo_hint(db_path: Path) -> str:
 
 def ensure_demo_store(db_path: Path) -> str:
     """Create the demo database if there is none yet; returns the log-in hint for demo data."""
-    from pos_app.demo.generator import ensure_demo_database
-
     if not db_path.exists():
+        from pos_app.demo.generator import ensure_demo_database
+
         dialog = QProgressDialog("Demo-Filialdaten werden angelegt …", "", 0, 100)
         dialog.setWindowTitle("OmniPOS – erster Start")
         dialog.setCancelButton(None)

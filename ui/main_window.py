@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget
 
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.idle.setInterval(max(0, settings.idle_lock_minutes) * 60_000)
         self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
         self.activity = ActivityWatcher(self.idle)
-        QShortcut(QKeySequence("Ctrl+D"), self, self.retry_printing)
+        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
 
     # ---- log-in and lock -------------------------------------------------------------------
 

@@ -61,10 +61,10 @@ class ReceiptPrinting(QObject):
         if result.ok:
             waiting = self.failed_count()
             self.status_changed.emit(waiting == 0, "Drucker bereit." if not waiting else
-                                     f"Drucker bereit. {waiting} Bon(s) noch nicht gedruckt: Strg+D.")
+                                     f"Drucker bereit. {waiting} Bon(s) noch nicht gedruckt: F11.")
         else:
             self.status_changed.emit(False, f"Drucker nicht bereit, Bon nicht gedruckt: {result.error} "
-                                            f"Der Verkauf ist gespeichert. Erneut drucken: Strg+D.")
+                                            f"Der Verkauf ist gespeichert. Erneut drucken: F11.")
 
     def stop(self) -> None:
         if self.queue is not None:

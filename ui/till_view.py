@@ -27,7 +27,7 @@ from ui.tasks import run_in_background
 SHORTCUTS = [
     ("F1", "Hilfe"), ("F2", "Suchen"), ("F3", "Menge"), ("F4", "Pos.-Rabatt"), ("F5", "Bon-Rabatt"),
     ("F6", "Preis ändern"), ("F7", "Parken"), ("F8", "Geparkte Bons"), ("F9", "Belege / Nachdruck"),
-    ("F12", "Zahlung"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
+    ("F12", "Zahlung"), ("F11", "Ungedruckte Bons drucken"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
     ("Strg+Entf", "Bon stornieren"), ("Strg+L", "Sperren"),
 ]
 SEARCH_DELAY_MS = 120
@@ -79,6 +79,8 @@ class TillView(QWidget):
         self.total.setObjectName("total")
         self.vat = QLabel()
         self.vat.setObjectName("vat")
+        self.vat.setWordWrap(True)
+        self.total.setMinimumHeight(110)
         self.change = QLabel()
         self.change.setObjectName("change")
         self.change.setWordWrap(True)
@@ -392,6 +394,7 @@ class TillView(QWidget):
             return
         dialog = PaymentDialog(self.session, self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.window().activateWindow()  # keys go back to the till (not every platform does this)
         if not accepted:
             self.session.cancel_payment()
             self.refresh()

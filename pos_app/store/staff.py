@@ -56,6 +56,7 @@ class StaffDirectory:
         if not pin.strip():
             raise LoginError("Bitte die PIN eingeben.")
         now = self._clock()
+        action = "login" if purpose == "login" else "manager_pin"
         with self._db.writing() as s:
             person = s.get(Staff, staff_id)
             if person is None or not person.active:
@@ -69,14 +70,14 @@ class StaffDirectory:
             if verify_pin(person.pin_hash, pin.strip()):
                 person.failed_attempts = 0
                 person.locked_until = None
-                audit.record(s, self._device_id, person.id, person.name, purpose, {"ok": True})
+                audit.record(s, self._device_id, person.id, person.name, action, {"ok": True})
                 return StaffMember(person.id, person.name, person.role)
             person.failed_attempts += 1
             locked = person.failed_attempts >= MAX_FAILURES
             if locked:
                 person.locked_until = iso(now + timedelta(minutes=LOCK_MINUTES))
                 person.failed_attempts = 0
-            audit.record(s, self._device_id, person.id, person.name, f"{purpose}_failed",
+            audit.record(s, self._device_id, person.id, person.name, f"{action}_failed",
                          {"locked": locked})
             message = (f"Falsche PIN. {person.name} ist jetzt für {LOCK_MINUTES} Minuten gesperrt."
                        if locked else

@@ -1,0 +1,83 @@
+"""omnipos-demo: write the demo store database.
+
+    omnipos-demo --db PATH [--products N] [--customers M] [--seed S] [--force]
+    python -m pos_app.demo.cli --db /tmp/big.db --products 1000000 --customers 1000000
+
+--products 0 (the default) writes just the hand-named catalog; N > 0 is the total number of
+products, padded with synthetic variants. Progress goes to stderr as one bar per stage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TextIO
+
+from pos_app.demo.generator import (DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoDataExists, demo_staff,
+                                    generate)
+
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """Draws `Produkte  [#####.....] 512,000/1,000,000  8.1 s` and redraws it in place."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self._stream = stream
+        self._stage = ""
+        self._started = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.finish()
+            self._stage, self._started = stage, time.perf_counter()
+        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        elapsed = time.perf_counter() - self._started
+        self._stream.write(f"\r{stage:<11}[{bar}] {done:,}/{total:,}  {elapsed:.1f} s")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        if self._stage:
+            self._stream.write("\n")
+            self._stream.flush()
+        self._stage = ""
+
+
+def _non_negative(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="omnipos-demo", description="Write the demo store database.")
+    parser.add_argument("--db", required=True, help="path of the SQLite file to create")
+    parser.add_argument("--products", type=_non_negative, default=0,
+                        help="total products; 0 = only the hand-named catalog (default)")
+    parser.add_argument("--customers", type=_non_negative, default=DEFAULT_CUSTOMERS,
+                        help=f"number of customers (default {DEFAULT_CUSTOMERS:,})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)")
+    parser.add_argument("--force", action="store_true", help="replace a file that already holds data")
+    args = parser.parse_args(argv)
+
+    bar = ProgressBar()
+    try:
+        result = generate(args.db, products=args.products, customers=args.customers, seed=args.seed,
+                          progress=bar, force=args.force)
+    except DemoDataExists as exc:
+        bar.finish()
+        print(f"omnipos-demo: {exc}", file=sys.stderr)
+        return 1
+    bar.finish()
+    size_mb = result.path.stat().st_size / 1_000_000
+    print(f"{result.path}: {result.products:,} Produkte, {result.customers:,} Kunden, "
+          f"{size_mb:,.1f} MB in {result.seconds:.1f} s", file=sys.stderr)
+    print("Demo-PINs: " + ", ".join(f"{s.name} ({s.store_id or 'alle'}, {s.role}) {s.pin}" for s in demo_staff()),
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Word pools from which synthetic demo products are named.
+
+Why: a benchmark catalog of a million products should still read like a shop's range
+("Ohrensessel Skandi Visby grau"), not "Product 734512". A synthetic name is a hand-written
+family's noun and options with a style word and a collection name from these pools. The
+generator drops every collection name that a hand-named family already uses, so a synthetic
+product can never take the name of a hand-named one.
+"""
+from __future__ import annotations
+
+STYLES: dict[str, tuple[str, ...]] = {
+    "wohnen": (
+        "Landhaus", "Skandi", "Vintage", "Loft", "Boho", "Retro", "Klassik", "Modern", "Natur",
+        "Premium", "Urban", "Kolonial", "Bauhaus", "Mid-Century", "Industrial", "Hygge", "Atelier",
+        "Manufaktur", "Country", "Nordic", "Riviera", "Palazzo", "Cottage", "Studio",
+    ),
+    "mode": (
+        "Basic", "Premium", "Classic", "Casual", "Business", "Comfort", "Relaxed", "Oversize",
+        "Vintage", "Essential", "Weekend", "Sport", "Heritage", "Atelier", "Urban", "Travel",
+    ),
+    "feinkost": (
+        "Bio", "Fairtrade", "Premium", "Klassik", "Hausmarke", "Manufaktur", "Gourmet", "Selection",
+        "Tradition", "Feinschmecker", "Sommer", "Winter", "Festtags", "Landgut",
+    ),
+    "buch": (
+        "Neuausgabe", "Sonderausgabe", "Taschenbuch", "Gebunden", "Jubiläumsausgabe",
+        "Großdruck", "Geschenkausgabe", "Band 1", "Band 2", "Band 3",
+    ),
+}
+
+_ORTE = (
+    # Nordic and Baltic
+    "Visby", "Ystad", "Malmö", "Göteborg", "Uppsala", "Kalmar", "Falun", "Skagen", "Aarhus",
+    "Odense", "Ribe", "Bornholm", "Ålesund", "Bodø", "Narvik", "Lofoten", "Tampere", "Turku",
+    "Porvoo", "Espoo", "Riga", "Tallinn", "Gotland", "Öland", "Helsingør", "Randers", "Vejle",
+    "Trondheim", "Stavanger", "Rovaniemi", "Kiruna", "Umeå", "Örebro", "Växjö", "Lillehammer",
+    # German coast, islands, lakes and mountains
+    "Sylt", "Amrum", "Föhr", "Rügen", "Usedom", "Hiddensee", "Juist", "Norderney", "Borkum",
+    "Langeoog", "Spiekeroog", "Fehmarn", "Helgoland", "Poel", "Darß", "Zingst", "Warnemünde",
+    "Husum", "Eckernförde", "Flensburg", "Tegernsee", "Chiemsee", "Ammersee", "Königssee",
+    "Bodensee", "Titisee", "Schliersee", "Starnberg", "Garmisch", "Berchtesgaden", "Allgäu",
+    "Harz", "Eifel", "Rhön", "Spreewald", "Müritz", "Uckermark", "Worpswede", "Lüneburg",
+    "Celle", "Goslar", "Quedlinburg", "Meißen", "Bamberg", "Würzburg", "Rothenburg", "Lindau",
+    "Konstanz", "Heidelberg", "Weimar", "Görlitz", "Potsdam", "Wismar", "Stralsund", "Greifswald",
+    # Mediterranean and beyond
+    "Siena", "Lucca", "Verona", "Como", "Bellagio", "Portofino", "Amalfi", "Positano", "Sorrento",
+    "Palermo", "Catania", "Bari", "Lecce", "Matera", "Bologna", "Parma", "Modena", "Trieste",
+    "Genua", "Turin", "Florenz", "Venedig", "Padua", "Ravenna", "Nizza", "Cannes", "Antibes",
+    "Arles", "Avignon", "Lyon", "Bordeaux", "Biarritz", "Nantes", "Rennes", "Brest", "Lille",
+    "Sevilla", "Granada", "Córdoba", "Málaga", "Valencia", "Girona", "Cádiz", "Mallorca",
+    "Menorca", "Ibiza", "Porto", "Faro", "Sintra", "Évora", "Coimbra", "Madeira", "Kreta",
+    "Naxos", "Paros", "Rhodos", "Korfu", "Santorin", "Split", "Zadar", "Dubrovnik", "Rovinj",
+    "Brügge", "Gent", "Delft", "Utrecht", "Leiden", "Haarlem", "Salzburg", "Graz", "Linz",
+    "Innsbruck", "Luzern", "Bern", "Lugano", "Montreux", "Davos", "Zermatt", "Brighton",
+    "Bath", "York", "Cornwall", "Dublin", "Galway", "Edinburgh", "Aberdeen", "Marrakesch",
+    "Essaouira", "Tanger", "Kyoto", "Nara", "Sapporo", "Santa Fe", "Savannah", "Nantucket",
+)
+
+_HERKUNFT = (
+    "Brasilien", "Kolumbien", "Äthiopien", "Guatemala", "Costa Rica", "Honduras", "Peru", "Kenia",
+    "Ruanda", "Tansania", "Uganda", "Indien", "Sumatra", "Java", "Papua", "Vietnam", "Mexiko",
+    "Nicaragua", "El Salvador", "Bolivien", "Jamaika", "Yunnan", "Assam", "Darjeeling", "Ceylon",
+    "Nepal", "Japan", "Taiwan", "Ecuador", "Madagaskar", "Ghana", "Elfenbeinküste", "Dominikanische Republik",
+    "Toskana", "Apulien", "Sizilien", "Ligurien", "Andalusien", "Katalonien", "Provence",
+    "Bretagne", "Peloponnes", "Lesbos", "Bayern", "Schwarzwald", "Pfalz", "Franken", "Altes Land",
+    "Lüneburger Heide", "Spreewald", "Vierlande", "Bodensee", "Allgäu", "Rheinhessen", "Mosel",
+)
+
+_THEMEN = (
+    "Landhausküche", "Brot backen", "Suppen und Eintöpfe", "Asiatisch kochen", "Grillen",
+    "Süße Weihnachtsbäckerei", "Gemüse aus dem Ofen", "Pasta", "Frühstück", "Kuchen vom Blech",
+    "Wohnen im Altbau", "Balkongärten", "Kräuter", "Zimmerpflanzen", "Stricken", "Nähen",
+    "Upcycling", "Holzarbeiten", "Keramik", "Aquarell", "Skandinavien", "Provence", "Alpen",
+    "Ostsee", "Italien", "Portugal", "Japan", "Marokko", "Schottland", "Island", "Berlin",
+    "Hamburg", "München", "Wien", "Paris", "Rom", "Lissabon", "Kopenhagen", "Amsterdam",
+    "Achtsamkeit", "Minimalismus", "Farbe im Raum", "Licht", "Kleine Gärten", "Familienküche",
+)
+
+LINES: dict[str, tuple[str, ...]] = {"orte": _ORTE, "herkunft": _HERKUNFT, "themen": _THEMEN}
