@@ -11,6 +11,8 @@ then VAT per rate as in pos_app.vat.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -209,6 +211,14 @@ def spread(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
+def _atomic(method: Callable[..., CartChange]) -> Callable[..., CartChange]:
+    """All or nothing: the cart is restored when the operation (or the checks after it) refuse."""
+    @functools.wraps(method)
+    def wrapper(self: "Cart", *args: Any, **kwargs: Any) -> CartChange:
+        return self._transaction(lambda: method(self, *args, **kwargs))
+    return wrapper
+
+
 @dataclass
 class Cart:
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
@@ -248,6 +258,7 @@ class Cart:
 
     # ---- operations ----------------------------------------------------------------------
 
+    @_atomic
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
         """Add a product; a repeat of a plain line (no discount, no override) adds to it."""
         self._check_quantity(quantity)
@@ -263,6 +274,7 @@ class Cart:
         self.lines.append(line)
         return CartChange("added", line.line_id)
 
+    @_atomic
     def set_quantity(self, line_id: int, quantity: int, approval: Approval | None = None) -> CartChange:
         self._check_quantity(quantity)
         line = self.line(line_id)
@@ -273,6 +285,7 @@ class Cart:
                                                                f"Menge {line.product.name}: {line.quantity} → {quantity}")
                           if quantity < line.quantity and self.payment_started else None)
 
+    @_atomic
     def remove(self, line_id: int, approval: Approval | None = None) -> CartChange:
         line = self.line(line_id)
         self._guard_void(f"Position {line.product.name} stornieren", approval)
@@ -281,6 +294,7 @@ class Cart:
                                                               f"Storno {line.product.name} x{line.quantity}")
                           if self.payment_started else None)
 
+    @_atomic
     def set_line_discount(self, line_id: int, discount: Discount | None,
                           approval: Approval | None = None) -> CartChange:
         line = self.line(line_id)
@@ -290,7 +304,7 @@ class Cart:
             if off > line.gross_cents:
                 raise CartError(f"Der Rabatt ({format_euro(off)}) ist höher als die Position "
                                 f"({format_euro(line.gross_cents)}).")
-            needs = self._over_limit(off, line.gross_cents)
+            needs = self._over_limit(discount, line.gross_cents)
             if needs and approval is None:
                 raise ApprovalRequired(ApprovalAction.DISCOUNT_OVER_LIMIT,
                                        f"Rabatt {discount.describe()} auf {line.product.name} "
@@ -301,7 +315,10 @@ class Cart:
                                          f"Rabatt {discount.describe()} auf {line.product.name}")
                           if needs and discount else None)
 
+    @_atomic
     def set_cart_discount(self, discount: Discount | None, approval: Approval | None = None) -> CartChange:
+        if self.payment_started:
+            raise CartError("Nach Zahlungsbeginn kann der Bon-Rabatt nicht mehr geändert werden.")
         needs = False
         if discount is not None:
             if self.is_empty():
@@ -311,18 +328,17 @@ class Cart:
             if off > subtotal:
                 raise CartError(f"Der Rabatt ({format_euro(off)}) ist höher als die Summe "
                                 f"({format_euro(subtotal)}).")
-            needs = self._over_limit(off, subtotal)
+            needs = self._over_limit(discount, subtotal)
             if needs and approval is None:
                 raise ApprovalRequired(ApprovalAction.DISCOUNT_OVER_LIMIT,
                                        f"Bon-Rabatt {discount.describe()} liegt über "
                                        f"{self.policy.max_discount_percent} %.")
-        if self.payment_started:
-            raise CartError("Nach Zahlungsbeginn kann der Bon-Rabatt nicht mehr geändert werden.")
         self.cart_discount = discount
         return CartChange("discount", None,
                           self._approved(ApprovalAction.DISCOUNT_OVER_LIMIT, approval,
                                          f"Bon-Rabatt {discount.describe()}") if needs and discount else None)
 
+    @_atomic
     def override_price(self, line_id: int, unit_price_cents: int, reason: str,
                        approval: Approval | None = None) -> CartChange:
         line = self.line(line_id)
@@ -368,10 +384,53 @@ class Cart:
                 self.lines[i] = new_line
                 return
 
-    def _over_limit(self, off_cents: int, base_cents: int) -> bool:
-        if base_cents == 0:
-            return False
-        return Decimal(off_cents) * 100 > self.policy.max_discount_percent * base_cents
+    def _over_limit(self, discount: Discount, base_cents: int) -> bool:
+        """A percent discount is judged by its percent (not by rounded cents); an amount by the
+        share of the base it takes."""
+        if discount.kind is DiscountKind.PERCENT:
+            return discount.value > self.policy.max_discount_percent
+        if base_cents <= 0:
+            return True
+        return Decimal(discount.cents_off(base_cents)) * 100 > self.policy.max_discount_percent * base_cents
+
+    def _transaction(self, operation: Callable[[], CartChange]) -> CartChange:
+        """Run an operation; afterwards no discount may exceed what it applies to, and no
+        amount discount may have grown past the approval limit by the change (a smaller
+        quantity makes the same euros a bigger share). On any refusal the cart is restored."""
+        saved = (list(self.lines), self.cart_discount, self._next_line_id)
+        before = self._discount_shares()
+        try:
+            change = operation()
+            self._check_discounts(before)
+            return change
+        except BaseException:
+            self.lines, self.cart_discount, self._next_line_id = saved[0], saved[1], saved[2]
+            raise
+
+    def _discount_shares(self) -> dict[int | None, tuple[int, int]]:
+        shares: dict[int | None, tuple[int, int]] = {
+            line.line_id: (line.discount_cents, line.gross_cents) for line in self.lines if line.discount}
+        if self.cart_discount:
+            subtotal = sum(line.total_cents for line in self.lines)
+            shares[None] = (self.cart_discount.cents_off(subtotal), subtotal)
+        return shares
+
+    def _check_discounts(self, before: dict[int | None, tuple[int, int]]) -> None:
+        items: list[tuple[int | None, Discount, int, str]] = [
+            (line.line_id, line.discount, line.gross_cents, line.product.name)
+            for line in self.lines if line.discount]
+        if self.cart_discount:
+            items.append((None, self.cart_discount, sum(line.total_cents for line in self.lines), "den Bon"))
+        for key, discount, base, name in items:
+            off = discount.cents_off(base)
+            if off > base:
+                raise CartError(f"Der Rabatt von {format_euro(off)} auf {name} wäre höher als der Betrag "
+                                f"({format_euro(base)}). Bitte zuerst den Rabatt ändern.")
+            old_off, old_base = before.get(key, (0, 1))
+            grew = off * old_base > old_off * base
+            if discount.kind is DiscountKind.AMOUNT and key in before and grew and self._over_limit(discount, base):
+                raise CartError(f"Der Rabatt von {format_euro(off)} auf {name} läge danach über "
+                                f"{self.policy.max_discount_percent} %. Bitte zuerst den Rabatt ändern.")
 
     def _guard_void(self, what: str, approval: Approval | None) -> None:
         if self.payment_started and approval is None:

@@ -37,7 +37,7 @@ def check_digit(body: str) -> int:
 
 
 def has_valid_check_digit(code: str) -> bool:
-    return code.isdigit() and len(code) >= 2 and check_digit(code[:-1]) == int(code[-1])
+    return code.isascii() and code.isdigit() and len(code) >= 2 and check_digit(code[:-1]) == int(code[-1])
 
 
 def with_check_digit(body: str) -> str:
@@ -49,9 +49,10 @@ def classify(raw: str) -> ScannedCode:
     code = raw.strip()
     if not code:
         raise BarcodeError("Leerer Code.")
-    if any(ord(c) < 32 for c in code):
+    if not code.isprintable():
         raise BarcodeError("Der Code enthält Steuerzeichen.")
-    if code.isdigit() and len(code) in (8, 12, 13):
+    digits = code.isascii() and code.isdigit()
+    if digits and len(code) in (8, 12, 13):
         if not has_valid_check_digit(code):
             raise BarcodeError(f"Prüfziffer falsch: {code}")
         if len(code) == 8:
@@ -59,7 +60,7 @@ def classify(raw: str) -> ScannedCode:
         if len(code) == 12:
             return ScannedCode(code, Symbology.UPCA, "0" + code)
         return ScannedCode(code, Symbology.EAN13, code)
-    if code.isdigit() and len(code) == 14 and has_valid_check_digit(code) and code[0] == "0":
+    if digits and len(code) == 14 and has_valid_check_digit(code) and code[0] == "0":
         # GTIN-14 with indicator 0 is the same trade item as its EAN-13.
         return ScannedCode(code, Symbology.EAN13, code[1:])
     if len(code) > 48:

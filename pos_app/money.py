@@ -5,7 +5,8 @@ Rounding rule (used by every computation in the app): half up, away from zero, t
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 
 class MoneyError(ValueError):
@@ -29,25 +30,31 @@ def percent_of(cents: int, percent: Decimal) -> int:
     return int(value)
 
 
-def parse_euro(text: str) -> int:
-    """Parse what a cashier types ("12,50", "12.50", "12", "€ 1.234,56") into cents.
+_PLAIN = re.compile(r"^(\d{0,15})(?:[.,](\d{1,2}))?$")  # 12 | 12,5 | 12,50 | 12.50 | ,50
+_GROUPED = re.compile(r"^(\d{1,3}(?:\.\d{3})+),(\d{1,2})$")  # 1.234,56 (1.234 alone is ambiguous)
 
-    Raises MoneyError with a message a person understands.
+
+def parse_euro(text: str) -> int:
+    """Parse what a cashier types ("12,50", "12.50", "12", "1.234,56", "€ 3") into cents.
+
+    Only these forms are accepted (no exponents, no signs, at most two decimals); anything else
+    raises MoneyError with a message a person understands.
     """
-    raw = text.strip().replace("€", "").replace("EUR", "").replace(" ", "")
+    raw = text.strip().replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
     if not raw:
         raise MoneyError("Bitte einen Betrag eingeben.")
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise MoneyError(f"„{text}“ ist kein gültiger Betrag.") from None
-    if not value.is_finite():
-        raise MoneyError(f"„{text}“ ist kein gültiger Betrag.")
-    if value != value.quantize(Decimal("0.01")):
-        raise MoneyError("Beträge haben höchstens zwei Nachkommastellen.")
-    return int(value * 100)
+    if raw.startswith("-"):
+        raise MoneyError("Der Betrag darf nicht negativ sein.")
+    match = _PLAIN.match(raw) or _GROUPED.match(raw)
+    if match is None or not (match.group(1) or match.group(2)):
+        if re.fullmatch(r"\d+,\d{3,}", raw):
+            raise MoneyError("Beträge haben höchstens zwei Nachkommastellen.")
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
+            raise MoneyError(f"„{raw}“ ist mehrdeutig: bitte {raw.replace('.', '')} oder {raw},00 eingeben.")
+        raise MoneyError(f"„{text.strip()}“ ist kein gültiger Betrag.")
+    euros = int(match.group(1).replace(".", "") or "0")
+    cents = int((match.group(2) or "0").ljust(2, "0"))
+    return euros * 100 + cents
 
 
 def format_euro(cents: int, symbol: bool = True) -> str:

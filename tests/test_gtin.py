@@ -129,8 +129,6 @@ def test_control_characters_refused(raw):
         classify(raw)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: str.isdigit() accepts '²', then int('²') raises a plain "
-                                      "ValueError instead of BarcodeError / pass-through")
 def test_superscript_digits_do_not_crash():
     raw = "²" * 8
     try:
@@ -140,8 +138,6 @@ def test_superscript_digits_do_not_crash():
     assert code.symbology is Symbology.CODE128
 
 
-@pytest.mark.xfail(strict=True, reason="QUESTIONABLE: non-ASCII decimal digits (Arabic-Indic, full-width) "
-                                      "are classified as EAN-8 with a non-ASCII lookup key")
 @pytest.mark.parametrize("raw", ["٠" * 8, "０" * 8])
 def test_non_ascii_digits_are_not_gtins(raw):
     try:
@@ -151,8 +147,6 @@ def test_non_ascii_digits_are_not_gtins(raw):
     assert code.symbology is Symbology.CODE128
 
 
-@pytest.mark.xfail(strict=True, reason="QUESTIONABLE: only chars < 0x20 count as control characters; "
-                                      "DEL (0x7f) and C1 controls pass as an internal code")
 @pytest.mark.parametrize("raw", ["ABC\x7f", "AB\x85C"])
 def test_del_and_c1_control_characters_refused(raw):
     with pytest.raises(BarcodeError):

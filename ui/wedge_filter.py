@@ -10,6 +10,7 @@ import time
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
+import shiboken6
 
 from hardware.wedge import DuplicateReadFilter, Hold, Release, Scan, WedgeDetector
 
@@ -32,6 +33,7 @@ class WedgeScannerFilter(QObject):
         self._replaying = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_timeout)
         self.enabled = True
 
@@ -46,8 +48,8 @@ class WedgeScannerFilter(QObject):
         assert isinstance(event, QKeyEvent)
         now = _now_ms()
         mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
-        copy = QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(),
-                         event.isAutoRepeat(), event.count())
+        copy = (obj, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(),
+                               event.isAutoRepeat(), event.count()))
         if event.key() in _ENTER and not mods:
             decision = self.detector.enter(copy, now)
             if isinstance(decision, Scan):
@@ -73,20 +75,24 @@ class WedgeScannerFilter(QObject):
         filtered is the last of them, it is not replayed but let through (returns False)."""
         self._timer.stop()
         keys = decision.keys[:-1] if (live and decision.includes_current) else decision.keys
-        target = QApplication.focusWidget() or QApplication.activeWindow()
-        if target is not None:
-            self._replaying = True
-            try:
-                for key_event in keys:
-                    QApplication.sendEvent(target, key_event)  # type: ignore[arg-type]
-            finally:
-                self._replaying = False
+        self._replaying = True
+        try:
+            for target, key_event in keys:  # type: ignore[misc]
+                # to the widget the key was meant for; if that one is gone, to the focus
+                if not shiboken6.isValid(target):
+                    target = QApplication.focusWidget()
+                if target is not None:
+                    QApplication.sendEvent(target, key_event)
+        finally:
+            self._replaying = False
         return False
 
     def _on_timeout(self) -> None:
         release = self.detector.timeout(_now_ms())
         if release is not None:
             self._release(release, live=False)
+        elif self.detector.holding:  # the timer fired a little early: wait out the rest
+            self._timer.start(2)
 
     def flush(self) -> None:
         """Release whatever is held now (tests, and before a dialog opens)."""

@@ -28,7 +28,6 @@ from itertools import islice
 from pathlib import Path
 
 from pos_app.demo import catalog, people
-from pos_app.gtin import with_check_digit
 from pos_app.pins import hash_pin
 from pos_app.store.db import open_database
 
@@ -126,6 +125,20 @@ def price_point(cents: int, like: int) -> int:
     return max(euros * 100 + ending, ending or 100)
 
 
+def gtin(body: str) -> str:
+    """`body` with its GS1 check digit: the same as pos_app.gtin.with_check_digit (the tests
+    hold it to that) but summing bytes, three times faster, which is 4 s on a million products."""
+    b = body[::-1].encode()
+    odd, even = b[0::2], b[1::2]
+    return body + str(-(3 * sum(odd) + sum(even) - 48 * (3 * len(odd) + len(even))) % 10)
+
+
+# Prices and stock come four rows (one per store) to a statement: a third less time per row.
+_PER_STORE_VALUES = ", ".join(["(?, ?, ?)"] * len(STORE_IDS))
+_INSERT_PRICES = f"INSERT INTO prices (product_id, store_id, gross_cents) VALUES {_PER_STORE_VALUES}"
+_INSERT_STOCK = f"INSERT INTO stock (product_id, store_id, quantity) VALUES {_PER_STORE_VALUES}"
+
+
 class _Rows:
     """Builds the rows of one product (products, barcodes, prices, stock) into chunk lists."""
 
@@ -148,14 +161,14 @@ class _Rows:
         else:  # synthetic: prefix 400, item reference = product id (never meets a supplier's)
             body = f"40{pid:010d}"
         codes = self.barcodes
-        codes.append((with_check_digit(body), pid, "EAN13"))
+        codes.append((gtin(body), pid, "EAN13"))
         x, r = divmod(x, 100)
         if cat.small and r < 15 and self.ean8 < EAN8_LIMIT:
-            codes.append((with_check_digit(f"4{self.ean8:06d}"), pid, "EAN8"))
+            codes.append((gtin(f"4{self.ean8:06d}"), pid, "EAN8"))
             self.ean8 += 1
         x, r = divmod(x, 100)
         if r < 4 and cat.vat_percent == 19:  # imported goods keep their American UPC-A
-            codes.append(("0" + with_check_digit(f"{UPC_BASE + self.upc:011d}"), pid, "UPCA"))
+            codes.append(("0" + gtin(f"{UPC_BASE + self.upc:011d}"), pid, "UPCA"))
             self.upc += 1
         x, r = divmod(x, 100)
         if r < 5:  # relabelled in the store's own workshop
@@ -166,14 +179,16 @@ class _Rows:
         x, r = divmod(x, 100)
         # An online offer on some items; never on books (Buchpreisbindung: one price everywhere).
         web = price_point(price * 90 // 100, price) if r < 8 and cat.vat_percent == 19 else price
-        self.prices += ((pid, "BER", price), (pid, "HAM", price), (pid, "MUC", munich), (pid, "WEB", web))
+        self.prices.append((pid, "BER", price, pid, "HAM", price, pid, "MUC", munich, pid, "WEB", web))
 
         fixed = SHOWCASE_STOCK.get(name) if hand else None
+        stock: tuple = ()
         for store in STORE_IDS:
             top = cat.stock_web if store == "WEB" else cat.stock_store
             x, qty = divmod(x, top + 1)
             x, empty = divmod(x, 5)  # one in five variants is sold out in a given place
-            self.stock.append((pid, store, fixed[store] if fixed else (0 if empty == 0 else qty)))
+            stock += (pid, store, fixed[store] if fixed else (0 if empty == 0 else qty))
+        self.stock.append(stock)
 
 
 def _synthetic(rng: random.Random, count: int) -> Iterator[tuple[str, catalog.Category, int, int]]:
@@ -240,8 +255,8 @@ def _load_products(conn: sqlite3.Connection, total: int, seed: int, progress: Pr
         conn.executemany("INSERT INTO products (id, sku, name, category, vat_percent, active) "
                          "VALUES (?, ?, ?, ?, ?, ?)", rows.products)
         conn.executemany("INSERT INTO barcodes (code, product_id, symbology) VALUES (?, ?, ?)", rows.barcodes)
-        conn.executemany("INSERT INTO prices (product_id, store_id, gross_cents) VALUES (?, ?, ?)", rows.prices)
-        conn.executemany("INSERT INTO stock (product_id, store_id, quantity) VALUES (?, ?, ?)", rows.stock)
+        conn.executemany(_INSERT_PRICES, rows.prices)
+        conn.executemany(_INSERT_STOCK, rows.stock)
         conn.execute("COMMIT")
         rows.clear()
         progress(STAGE_PRODUCTS, done, total)
@@ -324,7 +339,7 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
     conn = sqlite3.connect(partial, isolation_level=None)
     try:
         for pragma in ("synchronous=OFF", "journal_mode=OFF", "foreign_keys=OFF", "locking_mode=EXCLUSIVE",
-                       "cache_size=-131072", "temp_store=MEMORY"):
+                       "cache_size=-32768", "temp_store=MEMORY"):
             conn.execute(f"PRAGMA {pragma}")
         deferred = _deferred_schema(conn)
         for kind, name, _sql in deferred:
@@ -335,6 +350,7 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
         steps = len(deferred) + 1
         report(STAGE_INDEXES, 0, steps)
         conn.execute("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO product_fts(product_fts) VALUES ('optimize')")  # one b-tree: faster search
         report(STAGE_INDEXES, 1, steps)
         for n, (_kind, _name, sql) in enumerate(deferred, start=2):
             conn.execute(sql)

@@ -1,0 +1,68 @@
+# OmniPOS: one command to run, one to test. Everything sets itself up (virtualenv, Python
+# packages, and the Debian packages the GUI and the scanner need when run as root).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= var
+
+# Debian packages: Qt's xcb platform plugin on a real display, zbar for camera scanning,
+# fonts for the receipt preview, and what PySide6 loads even offscreen.
+DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
+DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+            libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
+
+.PHONY: help setup system-deps system-deps-x11 run test lint bench package package-smoke demo-big clean
+
+help:
+	@echo "make run      set up, create the demo store on first run, open the store app"
+	@echo "make test     set up and run every test headless"
+	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
+	@echo "make package  build the one-folder app with PyInstaller and smoke-test it"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))."; exit 1; }
+	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else echo "Python's venv module is missing: sudo apt-get install python3-venv"; exit 1; fi; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+# Installs missing Debian packages when run as root; otherwise prints the one command to run.
+system-deps:
+	@./.ci/debian-packages $(DEB_BASE)
+
+system-deps-x11:
+	@./.ci/debian-packages $(DEB_X11)
+
+run: setup system-deps-x11
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$QT_QPA_PLATFORM" ]; then \
+	  echo "No display found (DISPLAY is not set). Start it on a desktop, or under a virtual one: xvfb-run make run"; exit 1; fi
+	$(BIN)/omnipos --data-dir $(DATA)
+
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
+test: setup lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/run_all.py
+
+package: setup
+	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec
+	$(MAKE) package-smoke
+
+package-smoke:
+	QT_QPA_PLATFORM=offscreen POS_DATA_DIR=$$(mktemp -d) ./dist/omnipos/omnipos --smoke-test
+
+demo-big: setup
+	$(BIN)/omnipos-demo --db $(DATA)/big.db --products 1000000 --customers 1000000 --force
+
+clean:
+	rm -rf build dist $(VENV) .pytest_cache test-artifacts
