@@ -47,6 +47,11 @@ class Family:
     spec: str = ""  # fixed words after the line ("3-Sitzer")
     tail: str = ""  # fixed words after the options ("500 g")
     synthetic: bool = True  # may lend its words to synthetic products
+    pool: str = ""  # words.LINES key for synthetic lines, if not the category's (coffee origins)
+
+    @property
+    def synthetic_lines(self) -> tuple[str, ...]:
+        return words.LINES[self.pool] if self.pool else self.category.lines
 
     def name(self, labels: tuple[str, ...], line: str | None = None, style: str = "") -> str:
         parts = (self.noun, style, self.line if line is None else line, self.spec, *labels, self.tail)
@@ -82,7 +87,7 @@ HERREN = _category("Herrenmode", 19, "4047194", (8, 40), styles="mode")
 SCHUHE = _category("Schuhe", 19, "4052861", (6, 30), styles="mode")
 ACCESSOIRES = _category("Accessoires", 19, "4047195", (12, 60), small=True, styles="mode")
 FEINKOST = _category("Feinkost", 7, "4006581", (40, 200), small=True, styles="feinkost",
-                     lines="herkunft")
+                     lines="regionen")
 BUECHER = _category("Bücher & Zeitschriften", 7, "4019374", (8, 40), styles="buch", lines="themen")
 
 CATEGORIES: tuple[Category, ...] = (SOFAS, SESSEL, TISCHE, STUEHLE, LEUCHTEN, TEXTIL, GESCHIRR,
@@ -255,27 +260,27 @@ FAMILIES: tuple[Family, ...] = (
     _F(ACCESSOIRES, "Haarspange", "Perlmutt", 12_95),
     _F(ACCESSOIRES, "Creolen", "Aurora", 29_95, tail="vergoldet"),
     # Feinkost (7 %)
-    _F(FEINKOST, "Espresso", "Napoli", 8_99, (_a("250 g", ("500 g", 8_00), ("1 kg", 20_00)),), spec="ganze Bohne"),
-    _F(FEINKOST, "Kaffee Crema", "Äthiopien", 12_99, tail="ganze Bohne 500 g"),
-    _F(FEINKOST, "Kaffee Crema", "Kolumbien", 11_99, tail="ganze Bohne 500 g"),
-    _F(FEINKOST, "Kaffee Crema", "Guatemala", 11_99, tail="ganze Bohne 500 g"),
-    _F(FEINKOST, "Filterkaffee", "Hochland", 9_99, tail="gemahlen 500 g"),
-    _F(FEINKOST, "Schwarztee", "Earl Grey", 6_95, tail="lose 100 g"),
-    _F(FEINKOST, "Grüntee", "Sencha", 7_95, tail="lose 100 g"),
-    _F(FEINKOST, "Rooibostee", "Vanille", 5_95, tail="lose 100 g"),
+    _F(FEINKOST, "Espresso", "Napoli", 8_99, (_a("250 g", ("500 g", 8_00), ("1 kg", 20_00)),), spec="ganze Bohne", pool="kaffee"),
+    _F(FEINKOST, "Kaffee Crema", "Äthiopien", 12_99, tail="ganze Bohne 500 g", pool="kaffee"),
+    _F(FEINKOST, "Kaffee Crema", "Kolumbien", 11_99, tail="ganze Bohne 500 g", pool="kaffee"),
+    _F(FEINKOST, "Kaffee Crema", "Guatemala", 11_99, tail="ganze Bohne 500 g", pool="kaffee"),
+    _F(FEINKOST, "Filterkaffee", "Hochland", 9_99, tail="gemahlen 500 g", pool="kaffee"),
+    _F(FEINKOST, "Schwarztee", "Earl Grey", 6_95, tail="lose 100 g", pool="tee"),
+    _F(FEINKOST, "Grüntee", "Sencha", 7_95, tail="lose 100 g", pool="tee"),
+    _F(FEINKOST, "Rooibostee", "Vanille", 5_95, tail="lose 100 g", synthetic=False),
     _F(FEINKOST, "Kräutertee", "Pfefferminze", 4_95, tail="lose 50 g"),
-    _F(FEINKOST, "Gewürztee", "Chai", 6_95, tail="lose 100 g"),
+    _F(FEINKOST, "Gewürztee", "Chai", 6_95, tail="lose 100 g", pool="tee"),
     _F(FEINKOST, "Schokolade", "Manufaktur", 2_99,
        (_a("Edelbitter 70 %", "Vollmilch Haselnuss", "Zartbitter Meersalz", "Weiße Himbeere"),), tail="100 g"),
-    _F(FEINKOST, "Olivenöl", "Kreta", 12_95, tail="nativ extra 500 ml"),
-    _F(FEINKOST, "Aceto Balsamico", "Modena", 9_95, tail="250 ml"),
+    _F(FEINKOST, "Olivenöl", "Kreta", 12_95, tail="nativ extra 500 ml", pool="mediterran"),
+    _F(FEINKOST, "Aceto Balsamico", "Modena", 9_95, tail="250 ml", synthetic=False),
     _F(FEINKOST, "Honig", "Imkerei", 7_95, (_a("Akazie", "Waldhonig", "Lindenblüte"),), tail="500 g"),
     _F(FEINKOST, "Fruchtaufstrich", "Manufaktur", 4_95, (_a("Erdbeere", "Aprikose", "Bitterorange"),), tail="340 g"),
-    _F(FEINKOST, "Pasta", "Toscana", 3_95, (_a("Pappardelle", "Linguine", "Fusilli"),), tail="500 g"),
+    _F(FEINKOST, "Pasta", "Toscana", 3_95, (_a("Pappardelle", "Linguine", "Fusilli"),), tail="500 g", pool="mediterran"),
     _F(FEINKOST, "Gewürzmischung", "Basar", 5_95, (_a("Ras el-Hanout", "Za'atar", "Curry Madras"),), tail="50 g"),
-    _F(FEINKOST, "Meersalzflocken", "Sylt", 6_95, tail="250 g"),
+    _F(FEINKOST, "Meersalzflocken", "Sylt", 6_95, tail="250 g", synthetic=False),
     _F(FEINKOST, "Trüffelpralinen", "Manufaktur", 14_95, tail="200 g"),
-    _F(FEINKOST, "Elisenlebkuchen", "Nürnberg", 8_95, tail="200 g"),
+    _F(FEINKOST, "Elisenlebkuchen", "Nürnberg", 8_95, tail="200 g", synthetic=False),
     _F(FEINKOST, "Butterspekulatius", "Manufaktur", 3_95, tail="200 g"),
     # Bücher und Zeitschriften (7 %; Buchpreisbindung, see generator)
     _F(BUECHER, "Kochbuch", "Mediterrane Küche", 28_00),
@@ -303,5 +308,3 @@ def hand_named() -> Iterator[tuple[str, Family, int]]:
         for name, price in family.variants():
             yield name, family, price
 
-
-SYNTHETIC_FAMILIES: tuple[Family, ...] = tuple(f for f in FAMILIES if f.synthetic)

@@ -28,6 +28,7 @@ from itertools import islice
 from pathlib import Path
 
 from pos_app.demo import catalog, people
+from pos_app.demo.synthetic import price_point, synthetic_products
 from pos_app.pins import hash_pin
 from pos_app.store.db import open_database
 
@@ -115,16 +116,6 @@ class GenerateResult:
     seconds: float
 
 
-def price_point(cents: int, like: int) -> int:
-    """Round down to the price ending of `like`: ,99 stays ,99, ,95 stays ,95; a 1.299,00 €
-    sofa marked up 5 % becomes 1.369,00 €, not 1.363,00 €. Integer cents only."""
-    ending = like % 100
-    euros = cents // 100
-    if like >= 100_00 and ending == 0 and (like // 100) % 10 == 9:
-        euros = euros // 10 * 10 + 9
-    return max(euros * 100 + ending, ending or 100)
-
-
 def gtin(body: str) -> str:
     """`body` with its GS1 check digit: the same as pos_app.gtin.with_check_digit (the tests
     hold it to that) but summing bytes, three times faster, which is 4 s on a million products."""
@@ -191,39 +182,13 @@ class _Rows:
         self.stock.append(stock)
 
 
-def _synthetic(rng: random.Random, count: int) -> Iterator[tuple[str, catalog.Category, int, int]]:
-    """(name, category, price, spare random bits) of `count` believable synthetic variants."""
-    hand_lines = {f.line for f in catalog.FAMILIES}
-    pools = {c.name: tuple(line for line in c.lines if line not in hand_lines) for c in catalog.CATEGORIES}
-    families = catalog.SYNTHETIC_FAMILIES
-    bits = rng.getrandbits
-    for _ in range(count):
-        x = bits(192)
-        x, i = divmod(x, len(families))
-        fam = families[i]
-        cat = fam.category
-        x, s = divmod(x, 2 * len(cat.styles))  # half of them without a style word
-        style = cat.styles[s] if s < len(cat.styles) else ""
-        pool = pools[cat.name]
-        x, i = divmod(x, len(pool))
-        labels = []
-        price = fam.price_cents
-        for axis in fam.axes:
-            x, j = divmod(x, len(axis))
-            labels.append(axis[j][0])
-            price += axis[j][1]
-        x, f = divmod(x, 11)  # 80 % .. 130 % of the family's price, in 5 % steps
-        price = price_point(price * (80 + 5 * f) // 100, fam.price_cents)
-        yield fam.name(tuple(labels), line=pool[i], style=style), cat, price, x
-
-
 def _product_specs(total: int, seed: int) -> Iterator[tuple[str, catalog.Category, int, int, bool]]:
     hand_rng = random.Random(f"{seed}:catalog")
     hand = 0
     for name, fam, price in catalog.hand_named():
         hand += 1
         yield name, fam.category, price, hand_rng.getrandbits(128), True
-    for name, cat, price, x in _synthetic(random.Random(f"{seed}:synthetic"), max(0, total - hand)):
+    for name, cat, price, x in synthetic_products(random.Random(f"{seed}:synthetic"), max(0, total - hand)):
         yield name, cat, price, x, False
 
 

@@ -56,14 +56,29 @@ _ORTE = (
     "Essaouira", "Tanger", "Kyoto", "Nara", "Sapporo", "Santa Fe", "Savannah", "Nantucket",
 )
 
-_HERKUNFT = (
+_KAFFEE = (
     "Brasilien", "Kolumbien", "Äthiopien", "Guatemala", "Costa Rica", "Honduras", "Peru", "Kenia",
     "Ruanda", "Tansania", "Uganda", "Indien", "Sumatra", "Java", "Papua", "Vietnam", "Mexiko",
-    "Nicaragua", "El Salvador", "Bolivien", "Jamaika", "Yunnan", "Assam", "Darjeeling", "Ceylon",
-    "Nepal", "Japan", "Taiwan", "Ecuador", "Madagaskar", "Ghana", "Elfenbeinküste", "Dominikanische Republik",
-    "Toskana", "Apulien", "Sizilien", "Ligurien", "Andalusien", "Katalonien", "Provence",
-    "Bretagne", "Peloponnes", "Lesbos", "Bayern", "Schwarzwald", "Pfalz", "Franken", "Altes Land",
-    "Lüneburger Heide", "Spreewald", "Vierlande", "Bodensee", "Allgäu", "Rheinhessen", "Mosel",
+    "Nicaragua", "El Salvador", "Bolivien", "Jamaika", "Ecuador", "Burundi", "Panama", "Yunnan",
+)
+
+_TEE = (
+    "Assam", "Darjeeling", "Ceylon", "Nilgiri", "Yunnan", "Fujian", "Kenia", "Nepal", "Japan",
+    "Taiwan", "Ostfriesland", "Malawi", "Georgien", "Uva", "Dimbula", "Kagoshima", "Shizuoka",
+)
+
+_REGIONEN = (
+    "Toskana", "Apulien", "Sizilien", "Ligurien", "Piemont", "Umbrien", "Andalusien", "Katalonien",
+    "Provence", "Bretagne", "Normandie", "Elsass", "Peloponnes", "Lesbos", "Bayern", "Schwarzwald",
+    "Pfalz", "Franken", "Altes Land", "Lüneburger Heide", "Vierlande", "Allgäu", "Rheinhessen",
+    "Mosel", "Wachau", "Südtirol", "Tirol", "Dalmatien", "Istrien", "Algarve", "Alentejo",
+    "Lothringen", "Burgund", "Emilia", "Kampanien", "Sardinien", "Korsika", "Kalabrien",
+)
+
+_MEDITERRAN = (
+    "Kreta", "Apulien", "Sizilien", "Toskana", "Andalusien", "Peloponnes", "Lesbos", "Ligurien",
+    "Kalabrien", "Sardinien", "Alentejo", "Istrien", "Dalmatien", "Umbrien", "Katalonien",
+    "Kampanien", "Korsika", "Provence", "Zypern", "Chalkidiki", "Latium", "Abruzzen",
 )
 
 _THEMEN = (
@@ -76,4 +91,7 @@ _THEMEN = (
     "Achtsamkeit", "Minimalismus", "Farbe im Raum", "Licht", "Kleine Gärten", "Familienküche",
 )
 
-LINES: dict[str, tuple[str, ...]] = {"orte": _ORTE, "herkunft": _HERKUNFT, "themen": _THEMEN}
+LINES: dict[str, tuple[str, ...]] = {
+    "orte": _ORTE, "kaffee": _KAFFEE, "tee": _TEE, "regionen": _REGIONEN, "mediterran": _MEDITERRAN,
+    "themen": _THEMEN,
+}
