@@ -93,7 +93,7 @@ def two_columns(left: str, right: str, width: int) -> str:
     if room < 1:
         return right[-width:]
     if len(left) > room:
-        left = left[: room - 1] + "…" if room > 1 else left[:room]
+        left = left[: room - 1] + "." if room > 1 else left[:room]  # "." prints on every code page
     return left + " " * (width - len(left) - len(right)) + right
 
 
