@@ -104,8 +104,12 @@ def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QTimer
 
     def done() -> None:
+        import resource
+
         usable = window.login.pin.isVisible() and window.login.people.count() > 0
-        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s", flush=True)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s, "
+              f"peak memory {peak_mb:.0f} MB", flush=True)
         window.printing.stop()
         window.store.close()
         app.exit(0 if usable else 1)
