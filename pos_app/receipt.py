@@ -6,6 +6,7 @@ The layout is done here, once, in characters per line (42 on 80 mm paper with fo
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pos_app.money import format_euro
@@ -189,8 +190,9 @@ def preview_text(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> str:
     for row in layout(receipt, paper):
         if isinstance(row, TextRow):
             text = row.text
-            if row.double:
-                text = text.upper()
+            if row.double:  # printed at double width: spread its two columns over the line
+                parts = re.split(r"\s{2,}", text.strip())
+                text = two_columns(parts[0], parts[-1], w) if len(parts) == 2 else text
             if row.align == "center":
                 text = text.center(w).rstrip()
             elif row.align == "right":

@@ -122,3 +122,16 @@ def test_cart_discount_spreads_and_receipt_vat_matches_total(session, store):
     receipt = store.sales.receipt(session.complete().sale_id)
     assert sum(r.gross_cents for r in receipt.vat_rows) == receipt.total_cents == total
     assert receipt.cart_discount_cents == 500
+
+
+@pytest.mark.parametrize("typed", ["samt grün", "SAMT GRUEN", "samtsofa gru", "milano grün"])
+def test_search_finds_by_prefix_and_umlaut_spellings(store, typed):
+    hits = store.catalog.search(typed)
+    assert [h.name for h in hits] == ["Samtsofa Milano 3-Sitzer grün"]
+    assert hits[0].price_cents == 129900 and hits[0].stock == 10
+
+
+def test_search_ignores_punctuation_and_empty_input(store):
+    assert store.catalog.search("") == []
+    assert store.catalog.search('"*) OR (') == []
+    assert len(store.catalog.search("samtsofa")) == 2

@@ -1,16 +1,45 @@
 """The cart as a Qt table model. It reads the domain Cart it is given and is told to refresh
-after each operation (from the CartChange the till session returns)."""
+after each operation. Rows are formatted once per refresh (not on every paint), and a refresh
+tells the view only what changed (one inserted row, or the rows whose text changed), so a scan
+repaints one line, not the table: this is what keeps scan-to-screen within a frame."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from pos_app.cart import Cart, Totals
+from pos_app.cart import Cart, PricedLine, Totals
 from pos_app.money import format_euro
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Artikel", "Menge", "Einzelpreis", "Rabatt", "Summe", "MwSt")
+COLUMN_WIDTHS = (None, 70, 115, 95, 115, 75)  # the name column stretches
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TIP = Qt.ItemDataRole.ToolTipRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+Row = tuple[tuple[str, ...], str | None, int]  # texts per column, tooltip, line id
+
+
+def _format(priced: PricedLine) -> Row:
+    line = priced.line
+    price = format_euro(line.unit_price_cents)
+    texts = (
+        line.product.name,
+        str(line.quantity),
+        f"{price} *" if line.override_price_cents is not None else price,
+        f"-{format_euro(line.discount_cents)}" if line.discount_cents else "",
+        format_euro(line.total_cents),
+        f"{line.product.vat.letter} {line.product.vat.percent} %",
+    )
+    notes = []
+    if line.discount:
+        notes.append(f"Rabatt {line.discount.describe()}")
+    if line.override_price_cents is not None:
+        notes.append(f"Preis geändert ({line.override_reason}), Listenpreis "
+                     f"{format_euro(line.product.unit_price_cents)}")
+    return texts, "\n".join(notes) or None, line.line_id
 
 
 class CartTableModel(QAbstractTableModel):
@@ -18,67 +47,56 @@ class CartTableModel(QAbstractTableModel):
         super().__init__()
         self._cart = cart
         self._totals: Totals = cart.totals()
-
-    def set_cart(self, cart: Cart) -> None:
-        self._cart = cart
-        self.refresh()
+        self._rows: list[Row] = [_format(p) for p in self._totals.lines]
 
     def refresh(self) -> None:
-        self.beginResetModel()
-        self._totals = self._cart.totals()
-        self.endResetModel()
+        """Re-read the cart; signal an append as an insert, edits as changed rows."""
+        totals = self._cart.totals()
+        new = [_format(p) for p in totals.lines]
+        old = self._rows
+        self._totals = totals
+        if len(new) == len(old) + 1 and new[:-1] == old:
+            self.beginInsertRows(QModelIndex(), len(old), len(old))
+            self._rows = new
+            self.endInsertRows()
+        elif len(new) == len(old) and [r[2] for r in new] == [r[2] for r in old]:
+            self._rows = new
+            for i, (a, b) in enumerate(zip(old, new)):
+                if a != b:
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
+        else:
+            self.beginResetModel()
+            self._rows = new
+            self.endResetModel()
 
     def totals(self) -> Totals:
         return self._totals
 
     def line_id_at(self, row: int) -> int | None:
-        lines = self._totals.lines
-        return lines[row].line.line_id if 0 <= row < len(lines) else None
+        return self._rows[row][2] if 0 <= row < len(self._rows) else None
 
     def row_of(self, line_id: int) -> int:
-        for row, priced in enumerate(self._totals.lines):
-            if priced.line.line_id == line_id:
+        for row, data in enumerate(self._rows):
+            if data[2] == line_id:
                 return row
         return -1
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._totals.lines)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        line = self._totals.lines[index.row()].line
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return line.product.name
-            if col == 1:
-                return str(line.quantity)
-            if col == 2:
-                text = format_euro(line.unit_price_cents)
-                return f"{text} *" if line.override_price_cents is not None else text
-            if col == 3:
-                return f"-{format_euro(line.discount_cents)}" if line.discount_cents else ""
-            if col == 4:
-                return format_euro(line.total_cents)
-            if col == 5:
-                return f"{line.product.vat.letter} {line.product.vat.percent} %"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            notes = []
-            if line.discount:
-                notes.append(f"Rabatt {line.discount.describe()}")
-            if line.override_price_cents is not None:
-                notes.append(f"Preis geändert ({line.override_reason}), Listenpreis "
-                             f"{format_euro(line.product.unit_price_cents)}")
-            return "\n".join(notes) or None
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY:
+            return self._rows[index.row()][0][index.column()]
+        if role == _ALIGN:
+            return _RIGHT if index.column() > 0 else None
+        if role == _TIP:
+            return self._rows[index.row()][1]
         return None

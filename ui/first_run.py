@@ -9,10 +9,6 @@ from PySide6.QtWidgets import QProgressDialog
 
 from ui.tasks import run_in_background
 
-STAGES = {"products": "Artikel", "customers": "Kunden", "staff": "Personal", "stores": "Filialen",
-          "search": "Suchindex"}
-
-
 class _Progress(QObject):
     changed = Signal(str, int, int)
 
@@ -44,7 +40,7 @@ def ensure_demo_store(db_path: Path) -> str:
         relay = _Progress()
 
         def show(stage: str, done: int, total: int) -> None:
-            dialog.setLabelText(f"Demo-Filialdaten: {STAGES.get(stage, stage)} {done:,}/{total:,}".replace(",", "."))
+            dialog.setLabelText(f"Demo-Filialdaten: {stage} {done:,}/{total:,}".replace(",", "."))
             dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
 

@@ -45,6 +45,7 @@ class JournalDialog(QDialog):
         self.preview = ReceiptPreview()
         self.info = QLabel("")
         print_button = QPushButton("Drucken  [Enter]")
+        print_button.setAutoDefault(False)  # Enter is the list's (itemActivated), not a second print
         print_button.clicked.connect(self.print_selected)
         for sale in store.sales.recent(200):
             item = QListWidgetItem(f"{sale.receipt_number}  {local_display(sale.created_at)}  "

@@ -38,9 +38,17 @@ class PaymentDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
+        self.error.setMinimumHeight(48)
 
         self.quick = QHBoxLayout()
         self.quick_buttons: list[QPushButton] = []
+        self._quick_amounts: list[int] = []
+        for i in range(4):
+            button = QPushButton()
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, i=i: self._give(self._quick_amounts[i]))
+            self.quick.addWidget(button)
+            self.quick_buttons.append(button)
 
         self.cash_button = QPushButton("Bar  [Enter]")
         self.partial_button = QPushButton("Teilzahlung bar  [Umschalt+Enter]")
@@ -85,6 +93,9 @@ class PaymentDialog(QDialog):
         for i, key in enumerate((Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4)):
             QShortcut(QKeySequence(key), self, lambda i=i: self._quick(i))
         self.amount.returnPressed.connect(lambda: self.pay_cash(partial=False))
+        for button in (self.cash_button, self.partial_button, self.card_button, self.approved_button,
+                       self.declined_button):
+            button.setAutoDefault(False)  # Enter belongs to the amount field, once
         self._refresh()
 
     # ---- actions ---------------------------------------------------------------------------
@@ -137,7 +148,7 @@ class PaymentDialog(QDialog):
             self.accept()
 
     def _quick(self, i: int) -> None:
-        if i < len(self.quick_buttons):
+        if i < len(self._quick_amounts):
             self.quick_buttons[i].click()
 
     # ---- display ---------------------------------------------------------------------------
@@ -151,16 +162,11 @@ class PaymentDialog(QDialog):
         self.amount.setText(format_euro(p.remaining_cents, symbol=False))
         self.amount.selectAll()
         self.amount.setFocus()
-        while self.quick.count():
-            item = self.quick.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.quick_buttons = []
-        for i, cents in enumerate(quick_cash_amounts(max(p.remaining_cents, 1))):
-            button = QPushButton(f"{format_euro(cents)}  [F{i + 1}]")
-            button.clicked.connect(lambda _=False, c=cents: self._give(c))
-            self.quick.addWidget(button)
-            self.quick_buttons.append(button)
+        self._quick_amounts = quick_cash_amounts(max(p.remaining_cents, 1))
+        for i, button in enumerate(self.quick_buttons):
+            if i < len(self._quick_amounts):
+                button.setText(f"{format_euro(self._quick_amounts[i])}  [F{i + 1}]")
+            button.setVisible(i < len(self._quick_amounts))
 
     def _give(self, cents: int) -> None:
         self.amount.setText(format_euro(cents, symbol=False))

@@ -19,7 +19,7 @@ from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.money import format_euro
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
-from ui.cart_model import CartTableModel
+from ui.cart_model import COLUMN_WIDTHS, CartTableModel
 from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
 from ui.payment_dialog import PaymentDialog
 from ui.tasks import run_in_background
@@ -72,8 +72,12 @@ class TillView(QWidget):
         self.table.verticalHeader().hide()
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 6):
-            head.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        for col, width in enumerate(COLUMN_WIDTHS):
+            if width:  # fixed widths: measuring every cell on each change costs a frame
+                head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+                head.resizeSection(col, width)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(34)
 
         self.total = QLabel()
         self.total.setObjectName("total")

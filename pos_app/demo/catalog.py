@@ -99,6 +99,9 @@ NORDIC = _a("weiß", "sand", "salbei", "nachtblau")
 FROTTEE = _a("weiß", "anthrazit", "salbei", "sand", "rosé")
 SML = _a("Größe S", "Größe M", "Größe L")
 MLXL = _a("Größe M", "Größe L", "Größe XL")
+SXL = _a("Größe S", "Größe M", "Größe L", "Größe XL")
+DAMEN_36_42 = _a("Größe 36", "Größe 38", "Größe 40", "Größe 42")
+SCHUH_37_40 = _a("Größe 37", "Größe 38", "Größe 39", "Größe 40")
 
 FAMILIES: tuple[Family, ...] = (
     # Sofas. Only these two Samtsofas carry "grün" / "blau" in their names, and no synthetic
@@ -209,20 +212,21 @@ FAMILIES: tuple[Family, ...] = (
     _F(DEKO, "Adventskranz", "Eukalyptus", 39_95),
     _F(DEKO, "Raumduft", "Atelier", 24_95, (_a("Feige", "Zedernholz", "Meeresbrise"),), tail="100 ml"),
     # Damenmode
-    _F(DAMEN, "Strickpullover", "Merino", 79_99, (_a("grau", "creme", "camel"), _a("Größe S", "Größe M", "Größe L", "Größe XL")),
+    _F(DAMEN, "Strickpullover", "Merino", 79_99, (_a("grau", "creme", "camel"), SXL),
        spec="Damen"),
     _F(DAMEN, "Leinenbluse", "Amalfi", 49_99, (_a("weiß", "natur", "hellblau"), SML)),
-    _F(DAMEN, "Jeans", "Eva", 69_99, (_a("dunkelblau", "schwarz"), _a("Größe 36", "Größe 38", "Größe 40", "Größe 42")),
+    _F(DAMEN, "Jeans", "Eva", 69_99, (_a("dunkelblau", "schwarz"), DAMEN_36_42),
        spec="Slim Fit Damen"),
     _F(DAMEN, "Sommerkleid", "Capri", 59_99, (_a("geblümt", "salbei"), SML), spec="Midi"),
-    _F(DAMEN, "Wollmantel", "Wien", 229_00, (_a("camel", "schwarz"), _a("Größe 36", "Größe 38", "Größe 40", "Größe 42")),
+    _F(DAMEN, "Wollmantel", "Wien", 229_00, (_a("camel", "schwarz"), DAMEN_36_42),
        spec="Damen"),
     _F(DAMEN, "Trenchcoat", "Paris", 149_00, (SML,), spec="Damen beige"),
     _F(DAMEN, "T-Shirt", "Bio-Baumwolle", 19_99, (_a("weiß", "schwarz", "grau meliert"), SML), spec="Damen"),
     _F(DAMEN, "Strickjacke", "Hygge", 69_99, (_a("creme", "salbei"), SML), spec="Damen"),
     _F(DAMEN, "Plisseerock", "Sevilla", 49_99, (_a("senfgelb", "schwarz"), SML)),
     # Herrenmode
-    _F(HERREN, "Oxfordhemd", "Cambridge", 49_99, (_a("weiß", "hellblau"), _a("Größe 39/40", "Größe 41/42", "Größe 43/44")),
+    _F(HERREN, "Oxfordhemd", "Cambridge", 49_99,
+       (_a("weiß", "hellblau"), _a("Größe 39/40", "Größe 41/42", "Größe 43/44")),
        spec="Herren"),
     _F(HERREN, "Pullover", "Highland", 99_00, (_a("navy", "grau", "flaschengrün"), MLXL), spec="Kaschmirmix Herren"),
     _F(HERREN, "Chino", "Harbour", 59_99,
@@ -236,9 +240,10 @@ FAMILIES: tuple[Family, ...] = (
     # Schuhe
     _F(SCHUHE, "Sneaker", "Berlin", 89_99, (_a("Größe 37", "Größe 38", "Größe 39", "Größe 40", "Größe 41"),),
        spec="Leder Damen weiß"),
-    _F(SCHUHE, "Stiefelette", "Chelsea", 129_00, (_a("schwarz", "cognac"), _a("Größe 37", "Größe 38", "Größe 39", "Größe 40")),
+    _F(SCHUHE, "Stiefelette", "Chelsea", 129_00, (_a("schwarz", "cognac"), SCHUH_37_40),
        spec="Damen"),
-    _F(SCHUHE, "Ballerina", "Lucia", 59_99, (_a("schwarz", "beige"), _a("Größe 37", "Größe 38", "Größe 39")), spec="Leder"),
+    _F(SCHUHE, "Ballerina", "Lucia", 59_99, (_a("schwarz", "beige"), _a("Größe 37", "Größe 38", "Größe 39")),
+       spec="Leder"),
     _F(SCHUHE, "Sneaker", "Berlin", 99_99,
        (_a("weiß", "schwarz"), _a("Größe 41", "Größe 42", "Größe 43", "Größe 44", "Größe 45")), spec="Leder Herren"),
     _F(SCHUHE, "Chelsea Boots", "Camden", 149_00, (_a("braun", "schwarz"), _a("Größe 42", "Größe 43", "Größe 44")),
@@ -260,7 +265,8 @@ FAMILIES: tuple[Family, ...] = (
     _F(ACCESSOIRES, "Haarspange", "Perlmutt", 12_95),
     _F(ACCESSOIRES, "Creolen", "Aurora", 29_95, tail="vergoldet"),
     # Feinkost (7 %)
-    _F(FEINKOST, "Espresso", "Napoli", 8_99, (_a("250 g", ("500 g", 8_00), ("1 kg", 20_00)),), spec="ganze Bohne", pool="kaffee"),
+    _F(FEINKOST, "Espresso", "Napoli", 8_99, (_a("250 g", ("500 g", 8_00), ("1 kg", 20_00)),), spec="ganze Bohne",
+       pool="kaffee"),
     _F(FEINKOST, "Kaffee Crema", "Äthiopien", 12_99, tail="ganze Bohne 500 g", pool="kaffee"),
     _F(FEINKOST, "Kaffee Crema", "Kolumbien", 11_99, tail="ganze Bohne 500 g", pool="kaffee"),
     _F(FEINKOST, "Kaffee Crema", "Guatemala", 11_99, tail="ganze Bohne 500 g", pool="kaffee"),
@@ -276,7 +282,8 @@ FAMILIES: tuple[Family, ...] = (
     _F(FEINKOST, "Aceto Balsamico", "Modena", 9_95, tail="250 ml", synthetic=False),
     _F(FEINKOST, "Honig", "Imkerei", 7_95, (_a("Akazie", "Waldhonig", "Lindenblüte"),), tail="500 g"),
     _F(FEINKOST, "Fruchtaufstrich", "Manufaktur", 4_95, (_a("Erdbeere", "Aprikose", "Bitterorange"),), tail="340 g"),
-    _F(FEINKOST, "Pasta", "Toscana", 3_95, (_a("Pappardelle", "Linguine", "Fusilli"),), tail="500 g", pool="mediterran"),
+    _F(FEINKOST, "Pasta", "Toscana", 3_95, (_a("Pappardelle", "Linguine", "Fusilli"),), tail="500 g",
+       pool="mediterran"),
     _F(FEINKOST, "Gewürzmischung", "Basar", 5_95, (_a("Ras el-Hanout", "Za'atar", "Curry Madras"),), tail="50 g"),
     _F(FEINKOST, "Meersalzflocken", "Sylt", 6_95, tail="250 g", synthetic=False),
     _F(FEINKOST, "Trüffelpralinen", "Manufaktur", 14_95, tail="200 g"),

@@ -22,8 +22,8 @@ BAR_WIDTH = 30
 class ProgressBar:
     """Draws `Produkte  [#####.....] 512,000/1,000,000  8.1 s` and redraws it in place."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream  # None: whatever sys.stderr is when drawing
         self._stage = ""
         self._started = 0.0
 
@@ -34,14 +34,17 @@ class ProgressBar:
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         elapsed = time.perf_counter() - self._started
-        self._stream.write(f"\r{stage:<11}[{bar}] {done:,}/{total:,}  {elapsed:.1f} s")
-        self._stream.flush()
+        self._write(f"\r{stage:<11}[{bar}] {done:,}/{total:,}  {elapsed:.1f} s")
 
     def finish(self) -> None:
         if self._stage:
-            self._stream.write("\n")
-            self._stream.flush()
+            self._write("\n")
         self._stage = ""
+
+    def _write(self, text: str) -> None:
+        stream = self._stream or sys.stderr
+        stream.write(text)
+        stream.flush()
 
 
 def _non_negative(text: str) -> int:

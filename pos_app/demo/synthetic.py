@@ -24,13 +24,18 @@ MAX_TRIES = 32  # redraws for an unused name before a repeat is accepted
 
 
 def price_point(cents: int, like: int) -> int:
-    """Round down to the price ending of `like`: ,99 stays ,99, ,95 stays ,95; a 1.299,00 €
-    sofa marked up 5 % becomes 1.369,00 €, not 1.363,00 €. Integer cents only."""
+    """The price point nearest to `cents` with the ending of `like`: ,99 stays ,99 and ,95 stays
+    ,95; prices like 1.299,00 € keep euros ending in 9 (1.299,00 € + 5 % -> 1.359,00 €, not
+    1.363,95 €). Integer cents only; never zero."""
     ending = like % 100
-    euros = cents // 100
-    if like >= 100_00 and ending == 0 and (like // 100) % 10 == 9:
-        euros = euros // 10 * 10 + 9
-    return max(euros * 100 + ending, ending or 100)
+    if like >= 100_00 and ending == 0 and like // 100 % 10 == 9:
+        step, offset = 10_00, 9_00
+    else:
+        step, offset = 100, ending
+    low = (cents - offset) // step * step + offset
+    high = low + step
+    best = low if cents - low <= high - cents else high
+    return best if best > 0 else high
 
 
 @dataclass(frozen=True, slots=True)

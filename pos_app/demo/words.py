@@ -12,11 +12,16 @@ STYLES: dict[str, tuple[str, ...]] = {
     "wohnen": (
         "Landhaus", "Skandi", "Vintage", "Loft", "Boho", "Retro", "Klassik", "Modern", "Natur",
         "Premium", "Urban", "Kolonial", "Bauhaus", "Mid-Century", "Industrial", "Hygge", "Atelier",
-        "Manufaktur", "Country", "Nordic", "Riviera", "Palazzo", "Cottage", "Studio",
+        "Manufaktur", "Country", "Nordic", "Riviera", "Palazzo", "Cottage", "Studio", "Chalet",
+        "Finca", "Gutshaus", "Hafen", "Kontor", "Werkstatt", "Salon", "Veranda", "Lodge", "Rustikal",
+        "Art déco", "Jugendstil", "Biedermeier", "Wabi-Sabi", "Japandi", "Terra", "Dune", "Velvet",
+        "Lino", "Loom", "Pure", "Soft", "Edition",
     ),
     "mode": (
         "Basic", "Premium", "Classic", "Casual", "Business", "Comfort", "Relaxed", "Oversize",
         "Vintage", "Essential", "Weekend", "Sport", "Heritage", "Atelier", "Urban", "Travel",
+        "Resort", "Riviera", "College", "Tailored", "Soft", "Organic", "Outdoor", "Lounge", "Studio",
+        "Harbour", "Alpine", "Nordic", "Capsule", "Signature", "Edition",
     ),
     "feinkost": (
         "Bio", "Fairtrade", "Premium", "Klassik", "Hausmarke", "Manufaktur", "Gourmet", "Selection",
@@ -54,6 +59,35 @@ _ORTE = (
     "Innsbruck", "Luzern", "Bern", "Lugano", "Montreux", "Davos", "Zermatt", "Brighton",
     "Bath", "York", "Cornwall", "Dublin", "Galway", "Edinburgh", "Aberdeen", "Marrakesch",
     "Essaouira", "Tanger", "Kyoto", "Nara", "Sapporo", "Santa Fe", "Savannah", "Nantucket",
+    # more German towns and landscapes
+    "Aachen", "Bautzen", "Bayreuth", "Bingen", "Bonn", "Cochem", "Coburg", "Dinkelsbühl", "Eisenach",
+    "Erfurt", "Esslingen", "Freising", "Fulda", "Füssen", "Gotha", "Hameln", "Heringsdorf",
+    "Ingolstadt", "Jena", "Kempten", "Kühlungsborn", "Landshut", "Lemgo", "Limburg", "Lindlar",
+    "Lübben", "Marburg", "Meersburg", "Mittenwald", "Monschau", "Naumburg", "Oberstdorf", "Passau",
+    "Prien", "Regensburg", "Rüdesheim", "Schwerin", "Speyer", "Stade", "Tübingen", "Ulm", "Wernigerode",
+    "Wittenberg", "Wolfenbüttel", "Worms", "Xanten", "Zwiesel", "Altmühltal", "Fichtelgebirge",
+    "Vogtland", "Erzgebirge", "Odenwald", "Taunus", "Westerwald", "Sauerland", "Teutoburg", "Wendland",
+    "Kaiserstuhl", "Markgräflerland", "Hohenlohe", "Chiemgau", "Werdenfels", "Ruppin", "Havelland",
+    "Barnim", "Fläming", "Elbsandstein", "Saaleck", "Vulkaneifel", "Nordfriesland", "Dithmarschen",
+    "Angeln", "Schwansen", "Probstei", "Ammerland", "Jadebusen", "Wattenmeer", "Steinhuder Meer",
+    # more of Europe
+    "Bergamo", "Brescia", "Cremona", "Mantua", "Urbino", "Perugia", "Assisi", "Orvieto", "Cortona",
+    "Pisa", "Livorno", "Elba", "Capri", "Ischia", "Procida", "Taormina", "Noto", "Ortigia", "Alghero",
+    "Cagliari", "Olbia", "Menton", "Èze", "Grasse", "Gordes", "Uzès", "Nîmes", "Sète", "Collioure",
+    "Carcassonne", "Annecy", "Chamonix", "Colmar", "Honfleur", "Étretat", "Deauville", "Saint-Malo",
+    "Dinard", "Quimper", "Vannes", "La Rochelle", "Cognac", "Toulouse", "Albi", "Ronda", "Toledo",
+    "Segovia", "Salamanca", "León", "Bilbao", "San Sebastián", "Santander", "Oviedo", "Vigo",
+    "Lagos", "Tavira", "Cascais", "Óbidos", "Nazaré", "Aveiro", "Braga", "Guimarães", "Hydra",
+    "Spetses", "Milos", "Ithaka", "Kefalonia", "Zakynthos", "Chania", "Rethymno", "Nafplio",
+    "Kotor", "Budva", "Hvar", "Korčula", "Trogir", "Šibenik", "Opatija", "Piran", "Bled", "Ljubljana",
+    "Krakau", "Danzig", "Breslau", "Stettin", "Sopot", "Prag", "Brünn", "Krumau", "Pressburg",
+    "Budapest", "Eger", "Sopron", "Hallstatt", "Bad Ischl", "Kitzbühel", "Bregenz", "Meran",
+    "Bozen", "Brixen", "Gardasee", "Lago Maggiore", "Locarno", "Ascona", "St. Moritz", "Arosa",
+    "Gstaad", "Grindelwald", "Interlaken", "Vevey", "Genf", "Basel", "Schaffhausen", "Maastricht",
+    "Middelburg", "Texel", "Terschelling", "Groningen", "Antwerpen", "Knokke", "Ostende", "Dinant",
+    "Luxemburg", "Vianden", "Kilkenny", "Kinsale", "Dingle", "St Ives", "Whitby", "Oxford",
+    "Cambridge", "Cotswolds", "Windermere", "Inverness", "Skye", "Orkney", "Shetland", "Tórshavn",
+    "Reykjavík", "Akureyri", "Húsavík", "Tromsø", "Svolvær", "Røros", "Geiranger", "Flåm", "Bergen",
 )
 
 _KAFFEE = (

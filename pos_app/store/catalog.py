@@ -50,12 +50,23 @@ class ProductHit:
     stock: int | None
 
 
+_UMLAUT_SPELLINGS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+
+
+def _term(token: str) -> str:
+    """A prefix term; "gruen" also finds "grün" (the index folds ü to u, so ask for "grun" too)."""
+    variant = token
+    for spelled, folded in _UMLAUT_SPELLINGS:
+        variant = variant.replace(spelled, folded)
+    return f'"{token}"*' if variant == token else f'("{token}"* OR "{variant}"*)'
+
+
 def fts_query(typed: str) -> str | None:
     """Turn what the cashier typed into an FTS5 query: every word as a prefix, all required."""
     tokens = _TOKEN.findall(typed.lower())
     if not tokens:
         return None
-    return " ".join(f'"{t}"*' for t in tokens[:8])
+    return " AND ".join(_term(t) for t in tokens[:8])
 
 
 class Catalog:

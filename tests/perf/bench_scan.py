@@ -17,7 +17,10 @@ def run() -> None:
     from pos_app.till import TillSession
     from ui.till_view import TillView
 
+    from ui.app import resources_dir
+
     app = QApplication.instance() or QApplication([])
+    app.setStyleSheet((resources_dir() / "till.qss").read_text(encoding="utf-8"))
     store = LocalStore.open(bench_store(), "BER-K1")
     with store.db.reading() as s:
         codes = [r[0] for r in s.execute(text(
@@ -28,7 +31,7 @@ def run() -> None:
     view.resize(1280, 800)
     view.show()
     app.processEvents()
-    timings = []
+    painted, full = [], []
     for i, code in enumerate(codes[:2000]):
         if i % 40 == 0:
             view.session.cart.clear()
@@ -36,13 +39,21 @@ def run() -> None:
             app.processEvents()
         t0 = time.perf_counter()
         view.on_scanned(code)
-        view.table.viewport().repaint()  # synchronous paint: the line is on screen
-        timings.append((time.perf_counter() - t0) * 1000)
-    app.processEvents()
-    report("scan to line visible: scans", f"{len(timings)} (carts of 40 lines)")
+        app.processEvents()  # the event loop paints what changed: the line is on screen
+        t1 = time.perf_counter()
+        view.table.viewport().repaint()  # for comparison: the whole table painted again
+        t2 = time.perf_counter()
+        painted.append((t1 - t0) * 1000)
+        full.append((t1 - t0 + t2 - t1) * 1000)
+    report("scan to line visible: scans", f"{len(painted)} (carts of up to 40 lines)")
     report("scan to line visible: p50 / p99 / max (ms)",
-           f"{percentile(timings, 50):.2f} / {percentile(timings, 99):.2f} / {max(timings):.2f}  (target p99 <= 16)")
+           f"{percentile(painted, 50):.2f} / {percentile(painted, 99):.2f} / {max(painted):.2f}  (target p99 <= 16)")
+    report("  same plus a full table repaint: p50 / p99 (ms)",
+           f"{percentile(full, 50):.2f} / {percentile(full, 99):.2f}")
     report("resident memory after scanning (MB)", f"{rss_mb():.0f}  (target <= 300)")
+    view.close()
+    view.deleteLater()
+    app.processEvents()
     store.close()
 
 
