@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget,
@@ -62,6 +62,8 @@ class TillView(QWidget):
         self.message = QLabel("Bereit. Artikel scannen.")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
+        # Fixed heights: a new text must not re-lay out (and so repaint) the whole screen.
+        self.message.setFixedHeight(48)
 
         self.table = QTableView()
         self.table.setObjectName("cart")
@@ -70,6 +72,15 @@ class TillView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.verticalHeader().hide()
+        # Font and selection colours through the palette, not the stylesheet: stylesheet rules
+        # on items make Qt paint every cell through the slow style-sheet path.
+        font = self.table.font()
+        font.setPointSizeF(12.5)
+        self.table.setFont(font)
+        palette = self.table.palette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor("#cfe0f5"))
+        palette.setColor(QPalette.ColorRole.HighlightedText, QColor("black"))
+        self.table.setPalette(palette)
         head = self.table.horizontalHeader()
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in enumerate(COLUMN_WIDTHS):
@@ -84,10 +95,12 @@ class TillView(QWidget):
         self.vat = QLabel()
         self.vat.setObjectName("vat")
         self.vat.setWordWrap(True)
-        self.total.setMinimumHeight(110)
+        self.total.setFixedHeight(110)
+        self.vat.setFixedHeight(80)
         self.change = QLabel()
         self.change.setObjectName("change")
         self.change.setWordWrap(True)
+        self.change.setFixedHeight(90)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -160,9 +173,10 @@ class TillView(QWidget):
 
     def say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
-        self.message.setProperty("error", error)
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        if bool(self.message.property("error")) != error:  # re-polishing costs a full repaint
+            self.message.setProperty("error", error)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
         if error:
             QApplication.beep()
 
