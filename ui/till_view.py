@@ -340,14 +340,16 @@ class TillView(QWidget):
         dialog = QuantityDialog(line.product.name, line.quantity, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             qty = dialog.quantity
-            self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), f"Menge: {qty}")
+            self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a),
+                        f"{line.product.name}: Menge {qty}")
 
     def bump_quantity(self, step: int) -> None:
         line_id = self._need_line()
         if line_id is None:
             return
-        qty = self.session.cart.line(line_id).quantity + step
-        self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), f"Menge: {qty}")
+        line = self.session.cart.line(line_id)
+        qty = line.quantity + step
+        self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), f"{line.product.name}: Menge {qty}")
 
     def remove_line(self) -> None:
         line_id = self._need_line()
