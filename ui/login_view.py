@@ -46,6 +46,7 @@ class LoginView(QWidget):
         hint_label = QLabel(hint)
         hint_label.setObjectName("hint")
         hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint_label.setWordWrap(True)
 
         box = QWidget()
         box.setMaximumWidth(420)

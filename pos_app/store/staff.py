@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
 from pos_app.pins import verify_pin
@@ -48,7 +48,9 @@ class StaffDirectory:
             q = select(Staff).where(Staff.active, (Staff.store_id == self._store_id) | Staff.store_id.is_(None))
             if managers_only:
                 q = q.where(Staff.role == "manager")
-            rows = s.execute(q.order_by(Staff.role, Staff.name)).scalars().all()
+            # cashiers first: the log-in list at a till is mostly theirs
+            role_order = case({"cashier": 0, "associate": 1, "manager": 2}, value=Staff.role, else_=3)
+            rows = s.execute(q.order_by(role_order, Staff.name)).scalars().all()
         return [StaffMember(r.id, r.name, r.role) for r in rows]
 
     def log_in(self, staff_id: int, pin: str, purpose: str = "login") -> StaffMember:
