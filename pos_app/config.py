@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "none")
+MAX_SYNC_BATCH = 500  # the center takes at most this many events per request (sync.protocol)
 
 
 class ConfigError(ValueError):
@@ -42,6 +43,17 @@ class WedgeSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    backend_url: str = ""  # the center, e.g. "https://zentrale.example.de"; "" = sync off
+    interval_s: float = 15.0  # between two rounds while online
+    batch_size: int = 200  # events per push request
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.backend_url)
+
+
+@dataclass(frozen=True)
 class Settings:
     device_id: str = "BER-K1"
     language: str = "de"
@@ -49,6 +61,7 @@ class Settings:
     max_discount_percent: Decimal = Decimal(10)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
 
 DEFAULT_FILE = """\
@@ -75,6 +88,12 @@ open_drawer_on_cash = true
 max_key_gap_ms = 35           # keyboard-wedge scanner: keys closer than this are one scan
 min_length = 4
 duplicate_window_ms = 200
+
+[sync]
+backend_url = ""              # the central backend, e.g. "https://zentrale.example.de" ("" = no sync)
+                              # the device's token goes into device.token next to this file
+interval_s = 15               # seconds between two sync rounds while online
+batch_size = 200              # events per request (1-500)
 """
 
 
@@ -108,6 +127,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError(f"Die Einstellungsdatei ist fehlerhaft: {exc}") from None
     printer = _build(PrinterSettings, data.pop("printer", {}), "printer.")
     wedge = _build(WedgeSettings, data.pop("wedge", {}), "wedge.")
+    sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
     settings = _build(Settings, data, "")
     if printer.kind not in PRINTER_KINDS:
         raise ConfigError(f"printer.kind muss eines von {', '.join(PRINTER_KINDS)} sein, nicht „{printer.kind}“.")
@@ -115,9 +135,15 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("printer.paper muss „80mm“ oder „58mm“ sein.")
     if settings.language not in ("de", "en"):
         raise ConfigError("language muss „de“ oder „en“ sein.")
+    if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):
+        raise ConfigError("sync.backend_url muss mit https:// (oder http://) beginnen.")
+    if not 1 <= sync.batch_size <= MAX_SYNC_BATCH:
+        raise ConfigError(f"sync.batch_size muss zwischen 1 und {MAX_SYNC_BATCH} liegen.")
+    if sync.interval_s <= 0:
+        raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge)
+    return replace(settings, printer=printer, wedge=wedge, sync=sync)
 
 
 def load_settings(path: Path) -> Settings:

@@ -1,5 +1,6 @@
 """Start the store app: settings, the local store (created with demo data on first run, with a
-progress bar), the printer, the scanner, the main window.
+progress bar), the printer, the scanner, the sync with the center (when `[sync] backend_url` is
+set and the data directory holds the device's token), the main window.
 
     omnipos [--data-dir DIR] [--device BER-K1] [--smoke-test]
 
@@ -66,9 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke_test:
         return smoke_exit(app, window)
     code = app.exec()
+    shut_down(window)
+    return code
+
+
+def shut_down(window) -> None:  # type: ignore[no-untyped-def]
+    """Stop the background workers, then close the store file."""
+    window.sync.stop(timeout=5.0)
     window.printing.stop()
     window.store.close()
-    return code
 
 
 def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
@@ -90,7 +97,9 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
         QMessageBox.critical(None, "OmniPOS", str(exc))
         return None
     printing = ReceiptPrinting(store, settings.printer)
-    window = MainWindow(store, settings, printing, hint)
+    worker, off_reason = make_sync_worker(store, settings, db_path.parent)
+    window = MainWindow(store, settings, printing, hint, worker, off_reason)
+    window.sync.start()
     wedge = WedgeScannerFilter(settings.wedge.max_key_gap_ms, settings.wedge.min_length,
                                settings.wedge.duplicate_window_ms, window)
     app.installEventFilter(wedge)
@@ -98,6 +107,26 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     window.wedge = wedge
     wedge.scanned.connect(lambda code: window.till.on_scanned(code) if window.till else None)
     return window
+
+
+def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untyped-def]
+    """The sync worker when sync is set up, else (None, why not) for the status bar."""
+    if not settings.sync.enabled:
+        return None, "keine Zentrale eingestellt (pos.toml: [sync] backend_url)"
+    from sync.client import CenterClient
+    from sync.token import TokenError, read_token, token_path
+    from sync.worker import SyncWorker
+
+    path = token_path(data_dir)
+    try:
+        token = read_token(path)
+    except (TokenError, OSError) as exc:
+        return None, f"Geräte-Token unbrauchbar: {exc}"
+    if token is None:
+        return None, f"Gerät nicht registriert (kein Token in {path})"
+    client = CenterClient(settings.sync.backend_url, token)
+    return SyncWorker(store.db, client, batch_size=settings.sync.batch_size,
+                      interval_s=settings.sync.interval_s, device_id=store.device_id), ""
 
 
 def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
@@ -110,8 +139,7 @@ def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s, "
               f"peak memory {peak_mb:.0f} MB", flush=True)
-        window.printing.stop()
-        window.store.close()
+        shut_down(window)
         app.exit(0 if usable else 1)
 
     QTimer.singleShot(0, done)

@@ -1,24 +1,29 @@
-"""The store app's main window: the log-in screen and the till, the status bar (printer, events
-waiting to sync), the idle lock and the app-wide shortcuts."""
+"""The store app's main window: the log-in screen and the till, the status bar (printer, sync
+with the center), the idle lock and the app-wide shortcuts (Ctrl+S sync now, Ctrl+K sync
+conflicts)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from pos_app.cart import ApprovalPolicy
-from pos_app.clock import parse_iso
 from pos_app.config import Settings
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
+from ui.conflicts_dialog import ConflictsDialog
 from ui.journal_dialog import JournalDialog, ParkedDialog
 from ui.login_view import LoginView
 from ui.printing import ReceiptPrinting
+from ui.sync_glue import SyncGlue
 from ui.till_view import TillView
+
+if TYPE_CHECKING:
+    from sync.worker import SyncWorker
 
 
 class ActivityWatcher(QObject):
@@ -36,7 +41,8 @@ class ActivityWatcher(QObject):
 
 class MainWindow(QMainWindow):
     def __init__(self, store: LocalStore, settings: Settings, printing: ReceiptPrinting,
-                 login_hint: str = "") -> None:
+                 login_hint: str = "", sync_worker: SyncWorker | None = None,
+                 sync_off_reason: str = "") -> None:
         super().__init__()
         self.store = store
         self.settings = settings
@@ -54,12 +60,12 @@ class MainWindow(QMainWindow):
 
         self.printer_label = QLabel()
         self.printer_label.setObjectName("printerStatus")
-        self.outbox_label = QLabel()
         self.statusBar().addWidget(self.printer_label, 1)
-        self.statusBar().addPermanentWidget(self.outbox_label)
+        self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self)
+        self.statusBar().addPermanentWidget(self.sync.indicator)
+        self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")
-        self.refresh_outbox()
 
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -67,6 +73,7 @@ class MainWindow(QMainWindow):
         self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
         self.activity = ActivityWatcher(self.idle)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -123,10 +130,31 @@ class MainWindow(QMainWindow):
         self.printer_label.style().polish(self.printer_label)
 
     def refresh_outbox(self) -> None:
-        summary = self.store.outbox_summary()
-        text = f"Zu synchronisieren: {summary.pending}"
-        if summary.oldest_pending_at:
-            age = datetime.now(timezone.utc) - parse_iso(summary.oldest_pending_at)
-            minutes = int(age.total_seconds() // 60)
-            text += f" (ältestes vor {minutes} min)" if minutes else " (ältestes < 1 min)"
-        self.outbox_label.setText(text)
+        """New events were written here (a sale, an audit entry): show them, send them soon."""
+        self.sync.local_change()
+
+    # ---- sync ------------------------------------------------------------------------------
+
+    def show_conflicts(self) -> None:
+        ConflictsDialog(self.store, self, on_resend=self.sync.sync_now).exec()
+        self.refresh_outbox()  # decisions are audit entries, queued for the center
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        """While sync is on, leaving with events not yet at the center asks first (they stay
+        safe in the store file and go out at the next start)."""
+        if self.sync.worker is not None and self.sync.worker.running:
+            pending = self.store.outbox_summary().pending
+            if pending and not self.confirm_quit(pending):
+                event.ignore()
+                return
+        super().closeEvent(event)
+
+    def confirm_quit(self, pending: int) -> bool:
+        answer = QMessageBox.question(
+            self, "OmniPOS beenden?",
+            (f"{pending} Vorgang ist" if pending == 1 else f"{pending} Vorgänge sind")
+            + " noch nicht an die Zentrale übertragen.\n"
+            "Sie bleiben in der Kasse gespeichert und werden beim nächsten Start gesendet.\n\n"
+            "Trotzdem beenden?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

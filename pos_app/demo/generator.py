@@ -2,9 +2,11 @@
 and an online shop, their tills and tablets, staff with PINs, a hand-named catalog (optionally
 padded with synthetic variants up to a million products) and a customer file.
 
-Same seed, same rows: every random choice comes from `random.Random` streams seeded from the
-seed and the stage's name (so asking for more products does not change the customers). Only the
-staff's argon2 PIN hashes differ between runs: argon2 salts are random by design.
+The rows themselves (stores, devices, products with barcodes, prices and stock, customers) come
+from pos_app.demo.rows, which the central backend's seed uses too, so a store's demo file and the
+center agree on every id. This module adds the staff with their PINs and writes the store's
+SQLite file. Same seed, same rows; only the staff's argon2 PIN hashes differ between runs:
+argon2 salts are random by design.
 
 Speed (measured on a shared 2-core box: a million products plus a million customers in 45-55 s,
 peak RSS ~165 MB, a 790 MB file): the rows are streamed in chunks of CHUNK_ROWS products or
@@ -19,24 +21,20 @@ trigger firings (products with the trigger in place: 75 s; without it plus rebui
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
-from pos_app.demo import catalog, people
-from pos_app.demo.synthetic import price_point, synthetic_products
+from pos_app.demo import rows
+from pos_app.demo.rows import (  # noqa: F401  (re-exported: the generator's public names)
+    CHUNK_ROWS, COMPANY, DEFAULT_CUSTOMERS, DEFAULT_SEED, DEVICES, EAN8_LIMIT, PHYSICAL_STORES,
+    SHOWCASE_STOCK, STORE_IDS, STORES, UPC_BASE, VAT_ID, gtin, hand_named_count)
 from pos_app.pins import hash_pin
 from pos_app.store.db import open_database
 
 Progress = Callable[[str, int, int], None]
-
-CHUNK_ROWS = 50_000
-DEFAULT_CUSTOMERS = 2_000
-DEFAULT_SEED = 42
 
 STAGE_MASTER = "Stammdaten"
 STAGE_PRODUCTS = "Produkte"
@@ -55,32 +53,6 @@ class DemoStaff:
     pin: str
 
 
-def _de_vat_id(body: str) -> str:
-    """German USt-IdNr.: DE + 8 digits + ISO 7064 MOD 11,10 check digit (as the BZSt checks)."""
-    product = 10
-    for ch in body:
-        total = (int(ch) + product) % 10 or 10
-        product = (2 * total) % 11
-    return f"DE{body}{(11 - product) % 10}"
-
-
-VAT_ID = _de_vat_id("29384756")  # one company, so one VAT id for every store
-COMPANY = "Wohnen & Mode GmbH"
-
-# (id, name, kind, street, zip, city, phone); names fit a 32-character receipt line.
-STORES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    ("BER", "Wohnen & Mode Berlin", "store", "Friedrichstraße 123", "10117", "Berlin", "030 20945670"),
-    ("HAM", "Wohnen & Mode Hamburg", "store", "Mönckebergstraße 7", "20095", "Hamburg", "040 30951230"),
-    ("MUC", "Wohnen & Mode München", "store", "Kaufingerstraße 28", "80331", "München", "089 21558840"),
-    ("WEB", "Wohnen & Mode Onlineshop", "web", "Am Borsigturm 40", "13507", "Berlin", "0800 7234567"),
-)
-STORE_IDS = tuple(s[0] for s in STORES)
-PHYSICAL_STORES = tuple(s[0] for s in STORES if s[2] == "store")
-
-DEVICES: tuple[tuple[str, str, str], ...] = tuple(
-    (f"{store}-{code}", store, name) for store in PHYSICAL_STORES
-    for code, name in (("K1", "Kasse 1"), ("T1", "Tablet 1")))
-
 _STAFF: tuple[tuple[str, str, str | None], ...] = (
     ("Lena Schmidt", "cashier", "BER"), ("Aylin Yılmaz", "associate", "BER"), ("Jonas Weber", "manager", "BER"),
     ("Mia Schröder", "cashier", "HAM"), ("Finn Petersen", "associate", "HAM"), ("Katrin Jäger", "manager", "HAM"),
@@ -92,16 +64,6 @@ _STAFF: tuple[tuple[str, str, str | None], ...] = (
 def demo_staff() -> list[DemoStaff]:
     """Everyone who can log in to the demo, with their PIN (ids are 1.. in this order)."""
     return [DemoStaff(name, role, store, DEMO_PINS[role]) for name, role, store in _STAFF]
-
-
-# The demo story: a customer in Berlin wants the green velvet sofa; the last one is in Hamburg.
-SHOWCASE_STOCK: dict[str, dict[str, int]] = {
-    catalog.GREEN_SOFA: {"BER": 0, "HAM": 1, "MUC": 0, "WEB": 0},
-    catalog.BLUE_SOFA: {"BER": 2, "HAM": 0, "MUC": 1, "WEB": 6},
-}
-
-EAN8_LIMIT = 400_000  # EAN-8 bodies 4000000-4399999 stay inside GS1 Germany's 400-439
-UPC_BASE = 70_123_400_000  # 11-digit UPC-A body of an (invented) US importer
 
 
 class DemoDataExists(FileExistsError):
@@ -116,92 +78,17 @@ class GenerateResult:
     seconds: float
 
 
-def gtin(body: str) -> str:
-    """`body` with its GS1 check digit: the same as pos_app.gtin.with_check_digit (the tests
-    hold it to that) but summing bytes, three times faster, which is 4 s on a million products."""
-    b = body[::-1].encode()
-    odd, even = b[0::2], b[1::2]
-    return body + str(-(3 * sum(odd) + sum(even) - 48 * (3 * len(odd) + len(even))) % 10)
-
-
 # Prices and stock come four rows (one per store) to a statement: a third less time per row.
 _PER_STORE_VALUES = ", ".join(["(?, ?, ?)"] * len(STORE_IDS))
 _INSERT_PRICES = f"INSERT INTO prices (product_id, store_id, gross_cents) VALUES {_PER_STORE_VALUES}"
 _INSERT_STOCK = f"INSERT INTO stock (product_id, store_id, quantity) VALUES {_PER_STORE_VALUES}"
 
 
-class _Rows:
-    """Builds the rows of one product (products, barcodes, prices, stock) into chunk lists."""
-
-    def __init__(self) -> None:
-        self.products: list[tuple] = []
-        self.barcodes: list[tuple] = []
-        self.prices: list[tuple] = []
-        self.stock: list[tuple] = []
-        self.ean8 = self.upc = self.internal = 0
-        self.item_refs: dict[str, int] = {}
-
-    def clear(self) -> None:
-        self.products, self.barcodes, self.prices, self.stock = [], [], [], []
-
-    def add(self, pid: int, name: str, cat: catalog.Category, price: int, x: int, hand: bool) -> None:
-        self.products.append((pid, f"WM-{pid:06d}", name, cat.name, cat.vat_percent, 1))
-        if hand:  # hand-named: the range supplier's company prefix and its own item reference
-            ref = self.item_refs[cat.gcp] = self.item_refs.get(cat.gcp, 1000) + 1
-            body = f"{cat.gcp}{ref:05d}"
-        else:  # synthetic: prefix 400, item reference = product id (never meets a supplier's)
-            body = f"40{pid:010d}"
-        codes = self.barcodes
-        codes.append((gtin(body), pid, "EAN13"))
-        x, r = divmod(x, 100)
-        if cat.small and r < 15 and self.ean8 < EAN8_LIMIT:
-            codes.append((gtin(f"4{self.ean8:06d}"), pid, "EAN8"))
-            self.ean8 += 1
-        x, r = divmod(x, 100)
-        if r < 4 and cat.vat_percent == 19:  # imported goods keep their American UPC-A
-            codes.append(("0" + gtin(f"{UPC_BASE + self.upc:011d}"), pid, "UPCA"))
-            self.upc += 1
-        x, r = divmod(x, 100)
-        if r < 5:  # relabelled in the store's own workshop
-            self.internal += 1
-            codes.append((f"WM-INT-{self.internal:05d}", pid, "CODE128"))
-
-        munich = price_point(price * 105 // 100, price) if cat.munich_markup else price
-        x, r = divmod(x, 100)
-        # An online offer (-10 %) on some items from 20 €; never on books (Buchpreisbindung).
-        web = price_point(price * 90 // 100, price) if r < 8 and price >= 20_00 and cat.vat_percent == 19 else price
-        self.prices.append((pid, "BER", price, pid, "HAM", price, pid, "MUC", munich, pid, "WEB", web))
-
-        fixed = SHOWCASE_STOCK.get(name) if hand else None
-        stock: tuple = ()
-        for store in STORE_IDS:
-            top = cat.stock_web if store == "WEB" else cat.stock_store
-            x, qty = divmod(x, top + 1)
-            x, empty = divmod(x, 5)  # one in five variants is sold out in a given place
-            stock += (pid, store, fixed[store] if fixed else (0 if empty == 0 else qty))
-        self.stock.append(stock)
-
-
-def _product_specs(total: int, seed: int) -> Iterator[tuple[str, catalog.Category, int, int, bool]]:
-    hand_rng = random.Random(f"{seed}:catalog")
-    hand = 0
-    for name, fam, price in catalog.hand_named():
-        hand += 1
-        yield name, fam.category, price, hand_rng.getrandbits(128), True
-    for name, cat, price, x in synthetic_products(random.Random(f"{seed}:synthetic"), max(0, total - hand)):
-        yield name, cat, price, x, False
-
-
-def hand_named_count() -> int:
-    """How many hand-named products there are (what --products 0 gives)."""
-    return sum(1 for _ in catalog.hand_named())
-
-
 def _load_master(conn: sqlite3.Connection, progress: Progress) -> None:
     staff = demo_staff()
     conn.execute("BEGIN")
     conn.executemany("INSERT INTO stores (id, name, kind, street, zip_code, city, phone, vat_id) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [s + (VAT_ID,) for s in STORES])
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.store_rows())
     conn.executemany("INSERT INTO devices (id, store_id, name, last_receipt_no, last_event_seq) "
                      "VALUES (?, ?, ?, 0, 0)", DEVICES)
     for n, person in enumerate(staff, start=1):  # argon2 costs ~40 ms a hash, hence the progress
@@ -213,37 +100,26 @@ def _load_master(conn: sqlite3.Connection, progress: Progress) -> None:
 
 
 def _load_products(conn: sqlite3.Connection, products: int, seed: int, progress: Progress) -> int:
-    rows = _Rows()
     done = 0
-    total = max(products, hand_named_count())
+    total = rows.product_total(products)
     progress(STAGE_PRODUCTS, 0, total)
-
-    def flush() -> None:
+    for chunk in rows.product_chunks(products, seed, CHUNK_ROWS):
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO products (id, sku, name, category, vat_percent, active) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", rows.products)
-        conn.executemany("INSERT INTO barcodes (code, product_id, symbology) VALUES (?, ?, ?)", rows.barcodes)
-        conn.executemany(_INSERT_PRICES, rows.prices)
-        conn.executemany(_INSERT_STOCK, rows.stock)
+                         "VALUES (?, ?, ?, ?, ?, ?)", chunk.products)
+        conn.executemany("INSERT INTO barcodes (code, product_id, symbology) VALUES (?, ?, ?)", chunk.barcodes)
+        conn.executemany(_INSERT_PRICES, chunk.prices)
+        conn.executemany(_INSERT_STOCK, chunk.stock)
         conn.execute("COMMIT")
-        rows.clear()
+        done = chunk.last_id
         progress(STAGE_PRODUCTS, done, total)
-
-    for pid, (name, cat, price, x, hand) in enumerate(_product_specs(products, seed), start=1):
-        rows.add(pid, name, cat, price, x, hand)
-        done = pid
-        if len(rows.products) >= CHUNK_ROWS:
-            flush()
-    if rows.products:
-        flush()
     return done
 
 
 def _load_customers(conn: sqlite3.Connection, count: int, seed: int, progress: Progress) -> None:
-    stream = people.customer_rows(random.Random(f"{seed}:customers"), 1, count)
     done = 0
     progress(STAGE_CUSTOMERS, 0, count)
-    while chunk := list(islice(stream, CHUNK_ROWS)):
+    for chunk in rows.customer_chunks(count, seed, CHUNK_ROWS):
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO customers (id, number, first_name, last_name, street, zip_code, city, "
                          "phone, email, home_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk)

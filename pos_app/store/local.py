@@ -59,3 +59,23 @@ class LocalStore:
 
     def close(self) -> None:
         self.db.close()
+
+    # ---- sync conflicts (the manager's side) -----------------------------------------------
+
+    def conflicts(self) -> list[outbox.Conflict]:
+        with self.db.reading() as s:
+            return outbox.conflicts(s)
+
+    def decide_conflict(self, event_id: str, resend: bool, manager_id: int, manager_name: str) -> None:
+        """A manager sends a rejected event again (as a new event: see
+        outbox.decide_conflict) or takes note of it; the decision and its audit entry (which is
+        queued for the center too) are one transaction."""
+        with self.db.writing() as s:
+            decision = outbox.decide_conflict(s, event_id, resend, manager_name)
+            conflict = decision.conflict
+            details = {"event_id": conflict.event_id, "event_type": conflict.type, "event_seq": conflict.seq,
+                       "receipt_number": conflict.receipt_number, "reason": conflict.reason}
+            if decision.resent_as:
+                details["resent_as"] = decision.resent_as
+            audit.record(s, self.device_id, manager_id, manager_name,
+                         "sync.conflict_resent" if resend else "sync.conflict_acknowledged", details)

@@ -161,13 +161,55 @@ class OutboxEvent(Base):
     schema_version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[str] = mapped_column(Text)  # JSON
     created_at: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|conflict
+    # pending -> sent (the center applied it) | conflict (the center refused it: `reason`);
+    # conflict -> resent (a manager sent it again: as a new event, new key, same payload)
+    #           | acknowledged (a manager took note; final)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    change_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the center's, once applied
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # why the center refused it
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)  # the manager who resolved it
+    decided_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     __table_args__ = (
         Index("ix_outbox_device_seq", "device_id", "seq", unique=True),
         Index("ix_outbox_status_seq", "status", "seq"),
     )
+
+
+class StockMovement(Base):
+    """A change this device made to a stock row that the center's feed may not reflect yet.
+
+    The local stock row already includes `delta` (the store sees its own sale at once).
+    `applied_seq` is the center's change-log sequence of the event once the center applied it;
+    a feed page at cursor N folds the movements with applied_seq <= N into the center's figure
+    (see pos_app.store.sales.StockView for the rule).
+    """
+
+    __tablename__ = "stock_movements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer)
+    store_id: Mapped[str] = mapped_column(String(16))
+    delta: Mapped[int] = mapped_column(Integer)
+    event_id: Mapped[str] = mapped_column(ForeignKey("outbox.id"), index=True)
+    applied_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    __table_args__ = (Index("ix_stock_movements_product_store", "product_id", "store_id"),)
+
+
+class SyncState(Base):
+    """One row (id 1): how far this device has read the center's change feed, and when it last
+    talked to the center. The cursor moves in the same transaction as the page it covers."""
+
+    __tablename__ = "sync_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    high_water: Mapped[int] = mapped_column(Integer, default=0)
+    last_push_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_pull_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # set only inside a feed transaction that indexes its new products for search in one
+    # statement (much faster than the per-row trigger); never seen set by anyone else
+    fts_deferred: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class AuditEntry(Base):

@@ -2,6 +2,12 @@
 in the same transaction. The event id (a UUID made once) is the idempotency key the sync worker
 sends on every retry; `seq` runs per device without gaps because it is taken from the device row
 inside the same write transaction (BEGIN IMMEDIATE serialises writers).
+
+An event's life: pending -> sent (the center applied it, now or on an earlier send) or
+conflict (the center refused it; `reason` says why). A manager resolves a conflict: send it
+again (resent; a new pending event with the same payload and a new key, see decide_conflict)
+or acknowledge it (acknowledged, final). Nothing is ever deleted.
+The sync worker (sync/worker.py) reads and marks events with the functions below.
 """
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store.models import Device, OutboxEvent
+from pos_app.store import movements
+from pos_app.store.models import Device, OutboxEvent, SyncState
 
 SCHEMA_VERSION = 1
 
@@ -22,6 +29,14 @@ SCHEMA_VERSION = 1
 class EventType:
     SALE_COMPLETED = "sale.completed"
     AUDIT_RECORDED = "audit.recorded"
+
+
+class Status:
+    PENDING = "pending"
+    SENT = "sent"
+    CONFLICT = "conflict"
+    ACKNOWLEDGED = "acknowledged"
+    RESENT = "resent"  # a conflict a manager sent again, as a new event
 
 
 def next_device_counter(session: Session, device_id: str, column: str) -> int:
@@ -65,3 +80,125 @@ def summary(session: Session) -> OutboxSummary:
     conflicts = session.execute(
         select(func.count()).where(OutboxEvent.status == "conflict")).scalar_one()
     return OutboxSummary(int(pending), int(conflicts), oldest)
+
+
+# ---- the sync worker's side -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedEvent:
+    """A pending event as the worker sends it (a copy: no live ORM object crosses threads)."""
+
+    id: str
+    device_id: str
+    seq: int
+    type: str
+    schema_version: int
+    created_at: str
+    payload: str  # JSON text, exactly as written with the business rows
+
+
+def pending_events(session: Session, limit: int, after_seq: int = 0) -> list[QueuedEvent]:
+    rows = session.execute(
+        select(OutboxEvent.id, OutboxEvent.device_id, OutboxEvent.seq, OutboxEvent.type,
+               OutboxEvent.schema_version, OutboxEvent.created_at, OutboxEvent.payload)
+        .where(OutboxEvent.status == Status.PENDING, OutboxEvent.seq > after_seq)
+        .order_by(OutboxEvent.seq).limit(limit)).all()
+    return [QueuedEvent(*row) for row in rows]
+
+
+def feed_cursor(session: Session) -> int:
+    state = session.get(SyncState, 1)
+    return state.cursor if state is not None else 0
+
+
+def mark_sent(session: Session, applied: list[tuple[str, int | None]]) -> None:
+    """The center applied these events (now, or earlier: a duplicate); (event id, change_seq).
+    Their stock movements learn the sequence that covers them (pos_app.store.movements)."""
+    if not applied:
+        return
+    session.connection().exec_driver_sql(
+        "UPDATE outbox SET status = ?, change_seq = ?, attempts = attempts + 1, last_error = '' "
+        "WHERE id = ? AND status = ?",
+        [(Status.SENT, seq, event_id, Status.PENDING) for event_id, seq in applied])
+    movements.mark_applied(session, applied, feed_cursor(session))
+
+
+def mark_conflict(session: Session, event_id: str, reason: str) -> None:
+    """The center refused this event; it waits for a manager and never blocks the others."""
+    session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id,
+                                              OutboxEvent.status == Status.PENDING)
+                    .values(status=Status.CONFLICT, reason=reason or "abgelehnt (ohne Begründung)",
+                            attempts=OutboxEvent.attempts + 1))
+
+
+def note_failure(session: Session, event_ids: list[str], error: str) -> None:
+    """A send that did not reach a verdict (offline, server error): the events stay pending."""
+    session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(event_ids))
+                    .values(attempts=OutboxEvent.attempts + 1, last_error=error[:2000]))
+
+
+# ---- conflicts, for the manager -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    event_id: str
+    seq: int
+    type: str
+    created_at: str
+    reason: str
+    receipt_number: str  # "" unless the event is a sale
+
+
+def conflicts(session: Session) -> list[Conflict]:
+    rows = session.execute(
+        select(OutboxEvent.id, OutboxEvent.seq, OutboxEvent.type, OutboxEvent.created_at,
+               OutboxEvent.reason, OutboxEvent.payload)
+        .where(OutboxEvent.status == Status.CONFLICT).order_by(OutboxEvent.seq)).all()
+    found = []
+    for event_id, seq, event_type, created_at, reason, payload in rows:
+        receipt = ""
+        if event_type == EventType.SALE_COMPLETED:
+            try:
+                receipt = str(json.loads(payload).get("receipt_number", ""))
+            except ValueError:
+                receipt = ""
+        found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt))
+    return found
+
+
+@dataclass(frozen=True)
+class Decision:
+    conflict: Conflict
+    resent_as: str | None  # the new event's id (its new idempotency key) when sent again
+
+
+def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: str) -> Decision:
+    """A manager's decision on one conflict. Raises LookupError when the event is not (or no
+    longer) a conflict, e.g. decided at the same moment at another screen.
+
+    Acknowledged: final; a sale's stock movements leave the local figures (the center will
+    never count them). Sent again: the center remembers its verdict per idempotency key and
+    answers a replay of the same key with the same rejection, so the event goes out again as a
+    NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
+    That cannot double anything: a rejected event wrote nothing at the center, and the
+    business key inside the payload (e.g. the sale id) is unique there.
+    """
+    current = next((c for c in conflicts(session) if c.event_id == event_id), None)
+    row = session.get(OutboxEvent, event_id)
+    if current is None or row is None:
+        raise LookupError("Dieser Konflikt ist schon entschieden.")
+    row.decided_by = decided_by
+    row.decided_at = iso(utc_now())
+    if not resend:
+        row.status = Status.ACKNOWLEDGED
+        movements.forget_event(session, event_id)
+        return Decision(current, None)
+    copy = append_event(session, row.device_id, row.type, {}, created_at=row.created_at)
+    copy.schema_version = row.schema_version
+    copy.payload = row.payload
+    row.status = Status.RESENT
+    session.flush()
+    movements.move_to_event(session, event_id, copy.id)
+    return Decision(current, copy.id)

@@ -1,5 +1,5 @@
-"""Completed sales: written once, in one transaction with their outbox event, and read back as
-receipts.
+"""Completed sales: written once, in one transaction with their outbox event (and the stock
+movements the center has yet to see), and read back as receipts.
 
 The receipt number is taken from the device row inside that same write transaction, so numbers
 run per till with no gaps and no reuse: a crash before the commit takes the number back with
@@ -18,6 +18,7 @@ from pos_app.clock import Clock, iso, local_display, utc_now
 from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
+from pos_app.store import movements
 from pos_app.store.db import Database
 from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Stock, Store
 from pos_app.store.outbox import EventType, append_event, next_device_counter
@@ -77,6 +78,7 @@ class SaleBook:
             ))
             s.flush()
             lines_payload = []
+            deltas: dict[int, int] = {}
             for no, priced in enumerate(totals.lines, start=1):
                 line = priced.line
                 row = SaleLine(
@@ -97,6 +99,7 @@ class SaleBook:
                     "vat_percent": row.vat_percent,
                 })
                 self._move_stock(s, line.product.product_id, -line.quantity)
+                deltas[row.product_id] = deltas.get(row.product_id, 0) - line.quantity
             tenders_payload = []
             for seq, tender in enumerate(payment.tenders, start=1):
                 s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
@@ -104,7 +107,7 @@ class SaleBook:
                                  reference=tender.reference))
                 tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
                                         "given_cents": tender.given_cents, "reference": tender.reference})
-            append_event(s, self.device_id, EventType.SALE_COMPLETED, {
+            event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
                 "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
                 "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
                 "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
@@ -112,10 +115,15 @@ class SaleBook:
                 "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
                         for r in totals.vat],
             }, created_at)
+            s.flush()
+            # what the center's stock figures do not show until it has applied this event
+            movements.record(s, event.id, self.store_id, deltas)
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
                              payment.has_cash)
 
     def _move_stock(self, s, product_id: int, delta: int) -> None:  # type: ignore[no-untyped-def]
+        """The store sees its own sale at once; the movement recorded with the event keeps the
+        feed from counting it twice (pos_app.store.movements)."""
         moved = s.execute(update(Stock).where(Stock.product_id == product_id, Stock.store_id == self.store_id)
                           .values(quantity=Stock.quantity + delta)).rowcount
         if not moved:

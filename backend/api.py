@@ -1,0 +1,152 @@
+"""The HTTP API (FastAPI): the device endpoints of the wire protocol (sync.protocol) and the
+app factory. The operator endpoints are in backend.admin.
+
+Endpoints are plain `def`: FastAPI runs them on its thread pool, where blocking database calls
+belong; each request checks out its own connection. Nothing is kept in the process between
+requests, so any number of processes can serve one PostgreSQL behind a load balancer.
+
+Order of refusals for a push: 413 (body too big, before parsing), 401 (token), 422 (the whole
+batch is validated before anything is applied: bad JSON, wrong types, unknown event types, too
+many events), 403 (an event for another device or store). Any of them: nothing stored.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from backend import changelog
+from backend.admin import router as admin_router
+from backend.auth import DeviceIdentity, authenticate_device
+from backend.db import BackendDatabase
+from backend.events import ForbiddenBatch, apply_batch, check_ownership
+from backend.http_limits import BodySizeLimit
+from backend.models import Product, Stock, Store
+from backend.schemas import Health, Problem
+from sync.protocol import (MAX_BODY_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, ChangePage, DeviceInfo, PushRequest,
+                           PushResponse, StockResponse, StoreStock)
+
+API_VERSION = "0.1.0"
+_device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken",
+                            description="The device's own token, from `pos-backend devices register`.")
+
+UNAUTHORIZED = {401: {"model": Problem, "description": "No token, or not a known device's"}}
+
+
+def database(request: Request) -> BackendDatabase:
+    return request.app.state.db
+
+
+def current_device(request: Request,
+                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_device_bearer)]
+                   ) -> DeviceIdentity:
+    device = authenticate_device(database(request), credentials.credentials if credentials else None)
+    if device is None:
+        raise HTTPException(401, "missing or unknown device token", headers={"WWW-Authenticate": "Bearer"})
+    return device
+
+
+Device = Annotated[DeviceIdentity, Depends(current_device)]
+Database = Annotated[BackendDatabase, Depends(database)]
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/health", response_model=Health, tags=["health"],
+            responses={503: {"model": Problem, "description": "The database cannot be reached"}})
+def health(db: Database) -> Health:
+    """For load balancers and test harnesses: no token needed; 503 while the database is away."""
+    try:
+        db.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        raise HTTPException(503, f"database unavailable: {type(exc).__name__}") from exc
+    return Health(status="ok", database=db.dialect)  # type: ignore[arg-type]
+
+
+@router.get("/device", response_model=DeviceInfo, tags=["device"], responses=UNAUTHORIZED)
+def device_info(device: Device) -> DeviceInfo:
+    """Who the center thinks this token belongs to (the till checks it against its settings)."""
+    return DeviceInfo(device_id=device.device_id, store_id=device.store_id, name=device.name)
+
+
+@router.post("/events", response_model=PushResponse, tags=["device"], responses={
+    **UNAUTHORIZED,
+    403: {"model": Problem, "description": "An event for another device or store; nothing stored"},
+    413: {"model": Problem, "description": f"Body over {MAX_BODY_BYTES} bytes; nothing stored"},
+    422: {"description": "Malformed batch (JSON, types, unknown event type, too many events); nothing stored"},
+})
+def push_events(request_body: PushRequest, device: Device, db: Database) -> PushResponse:
+    """Apply the device's events in order, each in its own transaction. One result per event,
+    in the order sent: applied, duplicate (a replay: the first outcome, nothing changed) or
+    rejected (a business rule said no; `reason` says why). A rejection never stops the events
+    behind it."""
+    try:
+        check_ownership(device, request_body)
+    except ForbiddenBatch as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return PushResponse(results=apply_batch(db, device, request_body.events))
+
+
+@router.get("/changes", response_model=ChangePage, tags=["device"], responses=UNAUTHORIZED)
+def changes(device: Device, db: Database,
+            after: Annotated[int, Query(ge=0, description="the last sequence applied (0 at first)")] = 0,
+            limit: Annotated[int, Query(ge=1, description=f"page size; at most {MAX_PAGE_CHANGES} are sent")]
+            = MAX_PAGE_CHANGES) -> Response:
+    """The change feed for this device: products and customers, and its own store's prices and
+    stock, with seq > `after`, in seq order. Sequences become visible in order, so after
+    applying a page the device may move its cursor to `next_cursor` and never miss a change."""
+    with db.reading() as conn:
+        page = changelog.read_page(conn, device.store_id, after, limit)
+    return Response(page.to_json(), media_type="application/json")
+
+
+@router.get("/stock/{product_id}", response_model=StockResponse, tags=["device"], responses={
+    **UNAUTHORIZED, 404: {"model": Problem, "description": "No such product"}})
+def stock_everywhere(product_id: int, device: Device, db: Database) -> StockResponse:
+    """Stock of one product in every store and the online shop (the associate's "is it in
+    Hamburg?"); a store without a stock row has 0. Online only: the till says so when offline."""
+    with db.reading() as conn:
+        if conn.execute(select(Product.id).where(Product.id == product_id)).first() is None:
+            raise HTTPException(404, f"unknown product {product_id}")
+        rows = conn.execute(
+            select(Store.id, Store.name, Stock.quantity)
+            .outerjoin(Stock, (Stock.store_id == Store.id) & (Stock.product_id == product_id))
+            .order_by(Store.id)).all()
+    return StockResponse(product_id=product_id, stores=[
+        StoreStock(store_id=r.id, store_name=r.name, quantity=r.quantity or 0) for r in rows])
+
+
+def create_app(database_url: str, admin_token: str) -> FastAPI:
+    """The backend as an ASGI app. Does not migrate: `pos-backend serve` migrates first, and
+    tests migrate their fresh databases themselves."""
+    if not admin_token:
+        raise ValueError("an admin token is required")
+    db = BackendDatabase(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = FastAPI(
+        title="OmniPOS central backend", version=API_VERSION, lifespan=lifespan,
+        description=("The single source of truth for products, prices, stock, customers and sales. "
+                     f"Devices speak wire protocol version {PROTOCOL_VERSION} (sync/protocol.py): "
+                     "push events to /v1/events, pull the change feed from /v1/changes."))
+    app.state.db = db
+    app.state.admin_token = admin_token
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.include_router(router)
+    app.include_router(admin_router)
+    return app
+
+
+def openapi_text() -> str:
+    """The OpenAPI document as committed in backend/openapi.json: keys sorted, indent 2, so
+    that a diff shows only real changes (tests/backend/test_openapi.py keeps the file fresh)."""
+    spec = create_app("sqlite://", "unused").openapi()  # no connection is made
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

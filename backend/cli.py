@@ -1,0 +1,221 @@
+"""pos-backend: run and look after the central backend.
+
+    pos-backend serve [--host 127.0.0.1] [--port 8765] [--database-url URL] [--data-dir var]
+    pos-backend migrate [--database-url URL]
+    pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
+    pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
+    pos-backend simulate [--prices N] [--stock N] [--database-url URL]
+    pos-backend openapi [--output backend/openapi.json]
+
+The database comes from --database-url, else $POS_BACKEND_DATABASE_URL, else the embedded
+SQLite file var/backend.db. Also runnable as `python -m backend.cli ...` (the test harness
+tests/backend_server.py does that).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from backend import config
+
+OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
+BAR_WIDTH = 30
+
+
+class ProgressLine:
+    """`products  [#####.........] 512,000/1,000,000  8.1 s`, redrawn in place on stderr."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self._stage = ""
+        self._started = time.perf_counter()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self.finish()
+            self._stage = stage
+        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        self._write(f"\r{stage:<10}[{bar}] {done:,}/{total:,}  {time.perf_counter() - self._started:.1f} s")
+
+    def finish(self) -> None:
+        if self._stage:
+            self._write("\n")
+        self._stage = ""
+
+    def _write(self, text: str) -> None:
+        stream = self._stream or sys.stderr
+        stream.write(text)
+        stream.flush()
+
+
+def _count(text: str) -> int:
+    value = int(text.replace("_", ""))
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.api import create_app
+    from backend.db import open_backend_database
+
+    url = config.database_url(args.database_url)
+    open_backend_database(url).close()  # migrate before accepting requests
+    token, token_file = config.admin_token_for_serve(config.data_dir(args.data_dir))
+    where = f"in {token_file} (owner-only)" if token_file else f"from ${config.ENV_ADMIN_TOKEN}"
+    print(f"pos-backend: {config.dialect_of(url)} database, admin token {where}", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(url, token), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from backend.db import BackendDatabase
+    from backend.migrations import HEAD_REVISION
+
+    db = BackendDatabase(config.database_url(args.database_url))
+    try:
+        applied = db.migrate()
+    finally:
+        db.close()
+    print(f"pos-backend: schema {'migrated to' if applied else 'already at'} {HEAD_REVISION}", file=sys.stderr)
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from backend.db import open_backend_database
+    from backend.seed import seed
+
+    db = open_backend_database(config.database_url(args.database_url))
+    bar = ProgressLine()
+    try:
+        result = seed(db, products=args.products, customers=args.customers, seed=args.seed, progress=bar)
+    finally:
+        bar.finish()
+        db.close()
+    if result.skipped:
+        print("pos-backend: the center has products already; nothing seeded (use a fresh database to reseed)",
+              file=sys.stderr)
+    else:
+        print(f"pos-backend: seeded {result.products:,} products, {result.customers:,} customers, "
+              f"{result.changes:,} changes in {result.seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    from backend.auth import UnknownStore, register_device, suggest_device_id
+    from backend.db import open_backend_database
+
+    db = open_backend_database(config.database_url(args.database_url))
+    try:
+        device_id = args.id or suggest_device_id(db, args.store, args.name)
+        token = register_device(db, device_id, args.store, args.name)
+    except UnknownStore as exc:
+        print(f"pos-backend: {exc}; run `pos-backend seed` first", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    if args.token_file:
+        config.write_secret(Path(args.token_file), token)
+        print(f"pos-backend: device {device_id} registered; token written to {args.token_file} (owner-only)",
+              file=sys.stderr)
+    else:
+        print(f"pos-backend: device {device_id} registered; the token is shown once:", file=sys.stderr)
+        print(token)
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import random
+
+    from backend.db import open_backend_database
+    from backend.simulate import simulate
+
+    db = open_backend_database(config.database_url(args.database_url))
+    try:
+        result = simulate(db, prices=args.prices, stock=args.stock, rng=random.Random(args.seed))
+    except LookupError as exc:
+        print(f"pos-backend: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()
+    print(f"pos-backend: changed {result.prices:,} prices and {result.stock:,} stock rows; "
+          f"the change feed is at {result.high_water:,}", file=sys.stderr)
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from backend.api import openapi_text
+
+    Path(args.output).write_text(openapi_text(), encoding="utf-8")
+    print(f"pos-backend: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos-backend", description="The OmniPOS central backend.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--database-url", help=f"e.g. postgresql+psycopg://user@host/db (default: "
+                                           f"${config.ENV_DATABASE_URL} or {config.DEFAULT_DATABASE_URL})")
+
+    serve = commands.add_parser("serve", parents=[db], help="run the HTTP API (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--data-dir", help=f"where admin.token is kept when ${config.ENV_ADMIN_TOKEN} is unset "
+                                          f"(default: ${config.ENV_DATA_DIR} or {config.DEFAULT_DATA_DIR})")
+    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    serve.set_defaults(run=_serve)
+
+    commands.add_parser("migrate", parents=[db], help="bring the schema to the newest revision").set_defaults(
+        run=_migrate)
+
+    seed = commands.add_parser("seed", parents=[db], help="load the demo retailer (same ids as the store's demo file)")
+    seed.add_argument("--products", type=_count, default=0,
+                      help="total products; 0 = only the hand-named catalog (default)")
+    seed.add_argument("--customers", type=_count, default=2_000, help="number of customers (default 2,000)")
+    seed.add_argument("--seed", type=int, default=42, help="random seed; use the store's (default 42)")
+    seed.set_defaults(run=_seed)
+
+    devices = commands.add_parser("devices", help="manage devices").add_subparsers(
+        dest="devices_command", required=True, metavar="ACTION")
+    register = devices.add_parser("register", parents=[db],
+                                  help="register a till or tablet (again: new token) and print its token once")
+    register.add_argument("--store", required=True, help="store id, e.g. BER")
+    register.add_argument("--name", required=True, help='e.g. "Kasse 1"')
+    register.add_argument("--id", help="device id, e.g. BER-K1 (default: a free one made from store and name)")
+    register.add_argument("--token-file", help="write the token to this file (mode 0600) instead of printing it")
+    register.set_defaults(run=_register)
+
+    simulate = commands.add_parser(
+        "simulate", parents=[db], help="change prices and stock at the center (news for the stores' feed)",
+        description="Change random prices and stock rows at the center, so that the change feed has news "
+                    "for the stores. Web orders, carts and service cases are not simulated yet: they "
+                    "arrive with their own (later) issues.")
+    simulate.add_argument("--prices", type=_count, default=0, help="how many price rows to change")
+    simulate.add_argument("--stock", type=_count, default=0, help="how many stock rows to change")
+    simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
+    simulate.set_defaults(run=_simulate)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
+    openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")
+    openapi.set_defaults(run=_openapi)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValueError as exc:  # a bad --database-url, a negative count
+        print(f"pos-backend: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

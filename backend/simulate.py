@@ -1,0 +1,91 @@
+"""Business at the center that stores should hear about: price changes and stock movements
+(goods received, stock counts), so the change feed has news for the tills in a demo or a test.
+
+Web orders, carts and service cases will come from here too; their issues are still open.
+
+Each batch is one transaction that follows the commit-order rule (backend.changelog): the price
+and stock rows are updated first, in key order, then the sequence numbers are taken, then the
+change rows written, then COMMIT.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
+
+from backend import changelog
+from backend.changelog import PendingChange
+from backend.db import BackendDatabase
+from backend.models import Price, Product, Stock
+from pos_app.demo.rows import STORE_IDS
+from pos_app.demo.synthetic import price_point
+from sync.protocol import ChangeKind
+
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class SimulateResult:
+    prices: int
+    stock: int
+    high_water: int
+
+
+def _pick(rng: random.Random, max_product: int, count: int) -> list[tuple[int, str]]:
+    """`count` distinct (product, store) keys, sorted (a fixed lock order)."""
+    count = min(count, max_product * len(STORE_IDS))
+    keys: set[tuple[int, str]] = set()
+    while len(keys) < count:
+        keys.add((rng.randint(1, max_product), rng.choice(STORE_IDS)))
+    return sorted(keys)
+
+
+def _change_prices(conn: Connection, rng: random.Random, keys: list[tuple[int, str]]) -> list[PendingChange]:
+    rows = conn.execute(select(Price.product_id, Price.store_id, Price.gross_cents)
+                        .where(tuple_(Price.product_id, Price.store_id).in_(keys))
+                        .order_by(Price.product_id, Price.store_id)).all()
+    updates = []
+    for pid, store, cents in rows:  # -15 % .. +15 %, keeping the price's ending (,99 stays ,99)
+        new = price_point(cents * rng.randint(85, 115) // 100, cents)
+        updates.append({"p": pid, "s": store, "v": new if new != cents else cents + 100})
+    if updates:
+        conn.execute(update(Price).where(Price.product_id == bindparam("p"), Price.store_id == bindparam("s"))
+                     .values(gross_cents=bindparam("v")).execution_options(synchronize_session=False), updates)
+    return [PendingChange(ChangeKind.PRICE, f"{u['p']}@{u['s']}", u["s"],
+                          {"product_id": u["p"], "store_id": u["s"], "gross_cents": u["v"]}) for u in updates]
+
+
+def _move_stock(conn: Connection, rng: random.Random, keys: list[tuple[int, str]]) -> list[PendingChange]:
+    rows = conn.execute(select(Stock.product_id, Stock.store_id, Stock.quantity)
+                        .where(tuple_(Stock.product_id, Stock.store_id).in_(keys))
+                        .order_by(Stock.product_id, Stock.store_id)).all()
+    updates = []
+    for pid, store, quantity in rows:  # a delivery (+1..+12) or a count that found fewer (-1..-3)
+        delta = rng.choice((-3, -2, -1, 1, 2, 3, 4, 6, 8, 12))
+        updates.append({"p": pid, "s": store, "v": max(0, quantity + delta)})
+    if updates:
+        conn.execute(update(Stock).where(Stock.product_id == bindparam("p"), Stock.store_id == bindparam("s"))
+                     .values(quantity=bindparam("v")).execution_options(synchronize_session=False), updates)
+    return [PendingChange(ChangeKind.STOCK, f"{u['p']}@{u['s']}", u["s"],
+                          {"product_id": u["p"], "store_id": u["s"], "quantity": u["v"]}) for u in updates]
+
+
+def simulate(db: BackendDatabase, prices: int = 0, stock: int = 0, rng: random.Random | None = None) -> SimulateResult:
+    """Change `prices` random price rows and `stock` random stock rows (all stores)."""
+    rng = rng or random.Random()
+    with db.reading() as conn:
+        max_product = conn.execute(select(func.max(Product.id))).scalar()
+        newest = changelog.high_water(conn)
+    if not max_product:
+        raise LookupError("the center has no products yet: run `pos-backend seed` first")
+    done = {"prices": 0, "stock": 0}
+    for kind, count, change in (("prices", prices, _change_prices), ("stock", stock, _move_stock)):
+        keys = _pick(rng, max_product, count)
+        for start in range(0, len(keys), BATCH):
+            with db.writing() as conn:
+                changes = change(conn, rng, keys[start:start + BATCH])
+                if changes:  # the commit-order rule: last contending statement before COMMIT
+                    newest = changelog.append(conn, changes)
+            done[kind] += len(changes)
+    return SimulateResult(done["prices"], done["stock"], newest)

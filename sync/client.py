@@ -1,0 +1,205 @@
+"""The HTTP client for the center's API (sync/protocol.py is the wire format).
+
+Every failure becomes one of a few exceptions that say what the caller should do, not what
+went wrong on the wire:
+
+    Offline       no answer at all (refused, reset, DNS, timeout): retry with backoff
+    ServerBusy    429, or 503 with Retry-After: retry after `retry_after` seconds
+    ServerError   5xx or an answer we cannot read: retry with backoff
+    AuthError     401/403: the device is not registered or not allowed; retrying will not help
+    BatchRefused  400/413/422: the center refused this request as a whole (nothing stored);
+                  `detail` has its words
+    NotFound      404 on a read (e.g. an unknown product)
+
+TLS certificates are always checked (requests' default; never verify=False). A certificate
+that does not check out is a ServerError with that message, so the status bar shows it.
+
+Thread: one client per thread (requests.Session is not promised to be thread-safe); the sync
+worker owns one, and an online look-up from the UI (run off the UI thread) makes its own.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from sync.protocol import ChangePage, DeviceInfo, Event, PushRequest, PushResponse, StockResponse
+
+DEFAULT_TIMEOUT = (3.05, 15.0)  # (connect, read) seconds
+MAX_RETRY_AFTER = 600.0  # a bogus Retry-After must not silence sync for days
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SyncError(Exception):
+    """Base of the client's failures; str() is a short German message for the status bar."""
+
+
+class Offline(SyncError):
+    pass
+
+
+class ServerError(SyncError):
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ServerBusy(ServerError):
+    def __init__(self, message: str, retry_after: float, status: int) -> None:
+        super().__init__(message, status)
+        self.retry_after = retry_after
+
+
+class AuthError(SyncError):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BatchRefused(SyncError):
+    def __init__(self, message: str, status: int, detail: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
+class NotFound(SyncError):
+    pass
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def describe_detail(body: str) -> str:
+    """FastAPI's error detail as one readable line: a string, or a list of {loc, msg}."""
+    try:
+        detail: Any = json.loads(body).get("detail", body)
+    except (ValueError, AttributeError):
+        return body.strip()[:500]
+    if isinstance(detail, list):
+        parts = []
+        for item in detail[:5]:
+            if isinstance(item, dict):
+                loc = ".".join(str(x) for x in item.get("loc", []) if x != "body")
+                parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
+            else:
+                parts.append(str(item))
+        if len(detail) > 5:
+            parts.append(f"(+{len(detail) - 5} weitere)")
+        return "; ".join(parts)[:1000]
+    return str(detail)[:1000]
+
+
+class CenterClient:
+    """Talks to the center as one device (its bearer token)."""
+
+    def __init__(self, base_url: str, token: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 session: requests.Session | None = None) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError(f"the center's address must start with https:// or http://: {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._http = session or requests.Session()
+        self._http.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json",
+                                   "User-Agent": "omnipos-store"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ---- the API ---------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._request("GET", "/v1/health", None, None)  # type: ignore[return-value]
+
+    def device(self) -> DeviceInfo:
+        return self._request("GET", "/v1/device", None, DeviceInfo)
+
+    def push(self, events: Sequence[Event]) -> PushResponse:
+        """Send events (in the device's order). The answer has one result per event, in order;
+        anything else is a ServerError (and nothing is marked)."""
+        body = PushRequest(events=list(events)).model_dump_json().encode("utf-8")
+        answer = self._request("POST", "/v1/events", body, PushResponse)
+        sent = [e.id for e in events]
+        if [r.id for r in answer.results] != sent:
+            raise ServerError(f"Antwort der Zentrale passt nicht zu den gesendeten Vorgängen "
+                              f"({len(answer.results)} Ergebnisse für {len(sent)} Vorgänge)")
+        return answer
+
+    def changes(self, after: int, limit: int) -> ChangePage:
+        return self._request("GET", "/v1/changes", None, ChangePage,
+                             params={"after": after, "limit": limit})
+
+    def stock(self, product_id: int) -> StockResponse:
+        return self._request("GET", f"/v1/stock/{int(product_id)}", None, StockResponse)
+
+    # ---- the plumbing ----------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, body: bytes | None, model: type[M] | None,
+                 params: dict[str, Any] | None = None) -> Any:
+        headers = {"Content-Type": "application/json"} if body is not None else None
+        try:
+            response = self._http.request(method, self.base_url + path, data=body, params=params,
+                                          headers=headers, timeout=self.timeout)
+        except requests.exceptions.SSLError as exc:
+            raise ServerError(f"TLS-Zertifikat der Zentrale nicht gültig: {exc}") from exc
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
+        except requests.exceptions.RequestException as exc:
+            raise ServerError(f"Anfrage an die Zentrale gescheitert: {exc}") from exc
+        try:
+            content = response.content  # the body may still break off here
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise Offline("Verbindung zur Zentrale abgebrochen") from exc
+        self._raise_for_status(response.status_code, response.headers, content)
+        try:
+            if model is None:
+                return json.loads(content)
+            return model.model_validate_json(content)
+        except (ValidationError, ValueError) as exc:
+            raise ServerError(f"Unlesbare Antwort der Zentrale auf {path}: {str(exc)[:300]}",
+                              response.status_code) from exc
+
+    @staticmethod
+    def _raise_for_status(status: int, headers: Any, content: bytes) -> None:
+        if status < 400:
+            return
+        text = content.decode("utf-8", "replace")
+        detail = describe_detail(text)
+        if status in (429, 503):
+            wait = retry_after_seconds(headers.get("Retry-After"))
+            if wait is not None or status == 429:
+                raise ServerBusy(f"Zentrale ausgelastet (HTTP {status})", wait if wait is not None else 30.0,
+                                 status)
+        if status >= 500:
+            raise ServerError(f"Fehler in der Zentrale (HTTP {status})" + (f": {detail}" if detail else ""),
+                              status)
+        if status in (401, 403):
+            what = ("Gerät bei der Zentrale nicht registriert oder Token ungültig" if status == 401
+                    else "Gerät hat dafür keine Berechtigung")
+            raise AuthError(f"{what} (HTTP {status})" + (f": {detail}" if detail else ""), status)
+        if status in (400, 413, 422):
+            what = "zu groß" if status == 413 else "abgelehnt"
+            raise BatchRefused(f"Anfrage von der Zentrale {what} (HTTP {status})", status, detail)
+        if status == 404:
+            raise NotFound(detail or "nicht gefunden")
+        raise ServerError(f"Unerwartete Antwort der Zentrale (HTTP {status})" + (f": {detail}" if detail else ""),
+                          status)

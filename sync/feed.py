@@ -1,0 +1,263 @@
+"""The pull side: apply one page of the center's change feed to the local store.
+
+One page is one local write transaction: products (with their barcodes replaced), prices,
+stock (the center's figure plus what it has not seen yet, see pos_app.store.movements) and
+customers, and the feed cursor moved to the page's `next_cursor` in that same transaction. So
+the cursor only moves after the page's rows are committed; a failure half-way leaves both
+untouched and the page is simply fetched again.
+
+Speed: the first pull of a big catalog is a few hundred pages of up to 5,000 changes. Each page
+is de-duplicated per key in Python (newest wins) and written with executemany; an upsert that
+changes nothing is skipped (its WHERE clause), so re-reading a page does not churn the search
+index; new products are indexed for search in one statement per page rather than by the per-row
+trigger (pos_app/store/migrations/versions/0002_sync.py). Nothing here parses a change twice.
+
+The center is the authority on product SKUs and customer numbers: when a local row holds one
+that the center now gives to another id (a store file that was seeded differently), the local
+row's value is set aside (suffixed with its id) so that the center's row can take it.
+
+Thread: the sync worker's (any thread with its own session; no Qt).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pos_app.clock import iso, utc_now
+from pos_app.store import movements
+from pos_app.store.db import Database
+from pos_app.store.models import SyncState
+from sync.protocol import ChangeKind, ChangePage
+
+Progress = Callable[[int, int], None]  # (cursor, high_water)
+
+
+class FeedError(ValueError):
+    """A page that cannot be applied (inconsistent with our cursor, or a malformed row)."""
+
+
+@dataclass(frozen=True)
+class PageResult:
+    cursor: int
+    high_water: int
+    products: int
+    prices: int
+    stock: int
+    customers: int
+
+    @property
+    def changed_catalog(self) -> bool:
+        return bool(self.products or self.prices)
+
+
+_UPSERT_PRODUCT = (
+    "INSERT INTO products (id, sku, name, category, vat_percent, active) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, name = excluded.name, category = excluded.category, "
+    "vat_percent = excluded.vat_percent, active = excluded.active "
+    "WHERE products.sku IS NOT excluded.sku OR products.name IS NOT excluded.name "
+    "OR products.category IS NOT excluded.category OR products.vat_percent IS NOT excluded.vat_percent "
+    "OR products.active IS NOT excluded.active")
+_UPSERT_BARCODE = (
+    "INSERT INTO barcodes (code, product_id, symbology) VALUES (?, ?, ?) "
+    "ON CONFLICT (code) DO UPDATE SET product_id = excluded.product_id, symbology = excluded.symbology")
+_UPSERT_PRICE = (
+    "INSERT INTO prices (product_id, store_id, gross_cents) VALUES (?, ?, ?) "
+    "ON CONFLICT (product_id, store_id) DO UPDATE SET gross_cents = excluded.gross_cents "
+    "WHERE prices.gross_cents IS NOT excluded.gross_cents")
+_UPSERT_CUSTOMER = (
+    "INSERT INTO customers (id, number, first_name, last_name, street, zip_code, city, phone, email, "
+    "home_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET number = excluded.number, first_name = excluded.first_name, "
+    "last_name = excluded.last_name, street = excluded.street, zip_code = excluded.zip_code, "
+    "city = excluded.city, phone = excluded.phone, email = excluded.email, "
+    "home_store_id = excluded.home_store_id")
+
+
+def lookup_key(code: str, symbology: str) -> str:
+    """Barcodes are stored the way the till looks them up (pos_app.gtin): UPC-A as its EAN-13."""
+    if symbology == "UPCA" and len(code) == 12 and code.isdigit():
+        return "0" + code
+    return code
+
+
+def _row_key(key: str) -> tuple[int, str]:
+    product, _, store = key.partition("@")
+    return int(product), store
+
+
+class _Page:
+    """One page sorted by kind, newest change per key (a later change of a key replaces an
+    earlier one in the same page)."""
+
+    def __init__(self, page: ChangePage, after: int) -> None:
+        self.products: dict[int, dict[str, Any] | None] = {}
+        self.prices: dict[tuple[int, str], int | None] = {}
+        self.stock: dict[tuple[int, str], int | None] = {}
+        self.customers: dict[int, dict[str, Any] | None] = {}
+        last = after
+        for change in page.changes:
+            if change.seq <= last:
+                raise FeedError(f"Änderung {change.seq} nach {last}: Feed nicht aufsteigend")
+            last = change.seq
+            data = change.data
+            try:
+                if change.kind is ChangeKind.PRODUCT:
+                    self.products[int(data["id"]) if data else int(change.key)] = data
+                elif change.kind is ChangeKind.PRICE:
+                    key = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(change.key)
+                    self.prices[key] = int(data["gross_cents"]) if data else None
+                elif change.kind is ChangeKind.STOCK:
+                    key = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(change.key)
+                    self.stock[key] = int(data["quantity"]) if data else None
+                elif change.kind is ChangeKind.CUSTOMER:
+                    self.customers[int(data["id"]) if data else int(change.key)] = data
+            except (KeyError, TypeError, ValueError) as exc:
+                raise FeedError(f"Änderung {change.seq} ({change.kind.value} {change.key}) "
+                                f"unlesbar: {exc!r}") from exc
+        if page.next_cursor < last:
+            raise FeedError(f"next_cursor {page.next_cursor} liegt vor der letzten Änderung {last}")
+
+    def store_ids(self) -> set[str]:
+        ids = {sid for _, sid in self.prices} | {sid for _, sid in self.stock}
+        ids |= {c["home_store_id"] for c in self.customers.values() if c and c.get("home_store_id")}
+        return ids
+
+
+def apply_page(db: Database, page: ChangePage, after: int) -> PageResult:
+    """Apply `page` (the answer to changes(after=`after`)) and move the cursor to its
+    next_cursor, all in one transaction. Raises FeedError when the local cursor is not `after`
+    (someone else moved it) or the page is malformed; nothing is written then."""
+    parsed = _Page(page, after)
+    with db.writing() as s:
+        state = s.get(SyncState, 1)
+        if state is None:
+            raise FeedError("sync_state fehlt (Datenbank nicht migriert?)")
+        if state.cursor != after:
+            raise FeedError(f"Feed-Position hat sich verschoben ({state.cursor}, erwartet {after})")
+        _ensure_stores(s, parsed.store_ids())
+        _apply_products(s, parsed.products)
+        _apply_prices(s, parsed.prices)
+        movements.apply_center_stock(s, [(p, st, q) for (p, st), q in parsed.stock.items()],
+                                     page.next_cursor)
+        _apply_customers(s, parsed.customers)
+        state.cursor = max(page.next_cursor, after)
+        state.high_water = max(page.high_water, state.cursor)
+        state.last_pull_at = iso(utc_now())
+    return PageResult(state.cursor, state.high_water, len(parsed.products), len(parsed.prices),
+                      len(parsed.stock), len(parsed.customers))
+
+
+def _ensure_stores(s: Session, store_ids: set[str]) -> None:
+    """The feed carries no store records; a store it mentions that this file does not know
+    gets a placeholder row (its id as name), so prices and stock of it can be kept."""
+    if store_ids:
+        s.connection().exec_driver_sql(
+            "INSERT OR IGNORE INTO stores (id, name, kind, street, zip_code, city, phone, vat_id) "
+            "VALUES (?, ?, 'store', '', '', '', '', '')", [(sid, sid) for sid in sorted(store_ids)])
+
+
+def _free_unique(s: Session, table: str, column: str, wanted: dict[str, int]) -> None:
+    """Set aside local values of a unique column that the center now gives to another id."""
+    if not wanted:
+        return
+    clashes = s.connection().exec_driver_sql(
+        f"SELECT id, {column} FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(wanted)),)).all()
+    moved = [(f"{value}#{row_id}", row_id) for row_id, value in clashes if wanted[value] != row_id]
+    if moved:
+        s.connection().exec_driver_sql(f"UPDATE {table} SET {column} = ? WHERE id = ?", moved)
+
+
+def _apply_products(s: Session, products: dict[int, dict[str, Any] | None]) -> None:
+    if not products:
+        return
+    conn = s.connection()
+    rows, barcodes, retired = [], [], []
+    try:
+        for pid, data in products.items():
+            if data is None:
+                retired.append((pid,))
+                continue
+            rows.append((pid, data["sku"], data["name"], data["category"], int(data["vat_percent"]),
+                         bool(data["active"])))
+            barcodes.extend((lookup_key(b["code"], b["symbology"]), pid, b["symbology"])
+                            for b in data["barcodes"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FeedError(f"Produkt unlesbar: {exc!r}") from exc
+    _free_unique(s, "products", "sku", {r[1]: r[0] for r in rows})
+    known = {pid for (pid,) in conn.exec_driver_sql(
+        "SELECT id FROM products WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[0] for r in rows]),))}
+    new = [r[0] for r in rows if r[0] not in known]
+    if new:  # index the new ones for search in one statement, not row by row (see 0002_sync)
+        conn.exec_driver_sql("UPDATE sync_state SET fts_deferred = 1 WHERE id = 1")
+    if rows:
+        conn.exec_driver_sql(_UPSERT_PRODUCT, rows)
+    if new:
+        conn.exec_driver_sql(
+            "INSERT INTO product_fts (rowid, name, sku, category) SELECT id, name, sku, category "
+            "FROM products WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(new),))
+        conn.exec_driver_sql("UPDATE sync_state SET fts_deferred = 0 WHERE id = 1")
+    # a deleted product stays (past sales point at it) but can no longer be sold
+    if retired:
+        conn.exec_driver_sql("UPDATE products SET active = 0 WHERE id = ?", retired)
+    replaced = [(pid,) for pid in known] + retired  # new products have no barcodes to replace
+    if replaced:
+        conn.exec_driver_sql("DELETE FROM barcodes WHERE product_id = ?", replaced)
+    if barcodes:
+        conn.exec_driver_sql(_UPSERT_BARCODE, barcodes)
+
+
+def _apply_prices(s: Session, prices: dict[tuple[int, str], int | None]) -> None:
+    conn = s.connection()
+    upserts = [(pid, sid, cents) for (pid, sid), cents in prices.items() if cents is not None]
+    deletes = [(pid, sid) for (pid, sid), cents in prices.items() if cents is None]
+    if upserts:
+        conn.exec_driver_sql(_UPSERT_PRICE, upserts)
+    if deletes:
+        conn.exec_driver_sql("DELETE FROM prices WHERE product_id = ? AND store_id = ?", deletes)
+
+
+def _apply_customers(s: Session, customers: dict[int, dict[str, Any] | None]) -> None:
+    if not customers:
+        return
+    conn = s.connection()
+    rows, deletes = [], []
+    try:
+        for cid, c in customers.items():
+            if c is None:
+                deletes.append((cid,))
+                continue
+            rows.append((cid, c["number"], c["first_name"], c["last_name"], c["street"], c["zip_code"],
+                         c["city"], c["phone"], c["email"], c.get("home_store_id")))
+    except (KeyError, TypeError) as exc:
+        raise FeedError(f"Kunde unlesbar: {exc!r}") from exc
+    _free_unique(s, "customers", "number", {r[1]: r[0] for r in rows})
+    if rows:
+        conn.exec_driver_sql(_UPSERT_CUSTOMER, rows)
+    if deletes:
+        conn.exec_driver_sql("DELETE FROM customers WHERE id = ?", deletes)
+
+
+def pull(db: Database, fetch: Callable[[int], ChangePage], on_progress: Progress | None = None,
+         should_stop: Callable[[], bool] = lambda: False) -> list[PageResult]:
+    """Fetch and apply pages from the local cursor until the center has no more (or
+    `should_stop()`). `fetch(after)` gets one page (the client's changes()); progress is
+    reported after every committed page as (cursor, high_water)."""
+    results: list[PageResult] = []
+    while not should_stop():
+        with db.reading() as s:
+            state = s.get(SyncState, 1)
+            after = state.cursor if state is not None else 0
+        page = fetch(after)
+        result = apply_page(db, page, after)
+        results.append(result)
+        if on_progress is not None:
+            on_progress(result.cursor, result.high_water)
+        if not page.has_more or page.next_cursor <= after:
+            break
+    return results

@@ -1,0 +1,343 @@
+"""The sync worker: one background thread that pushes the outbox to the center and pulls the
+center's change feed into the local store.
+
+One round (`run_cycle`):
+  0. once per start (and after an auth error), when `device_id` is given: ask /v1/device
+     whether the token is this till's.
+  1. push: pending events in seq order, in batches of `batch_size`, each with its own id (the
+     idempotency key, the same on every retry). Per result: applied/duplicate -> `sent` (with
+     the center's change_seq, which also tells the stock movements when the feed covers them);
+     rejected -> `conflict` with the reason (the events behind it carry on). A batch the center
+     refuses whole (413/422) is split in halves until the bad events are alone; each of those
+     becomes a `conflict` with the center's words, the others go through.
+  2. pull: feed pages from the local cursor until `has_more` is false, each applied in one
+     transaction together with the cursor (sync/feed.py).
+
+States (SyncStatus.state) and what comes next:
+  syncing    -> a round is running
+  online     -> the last round succeeded; the next one in `interval_s` (or at once on
+                wake(), or nudge() after a sale)
+  offline    -> no connection, a server error or 429/503: retry after
+                uniform(0, min(cap, base * 2**attempt)) seconds (full jitter), or after
+                Retry-After when the center sent one; wake() retries at once (network back)
+  auth_error -> 401/403: the device is not registered or not allowed; no retries until wake()
+  error      -> a local failure (e.g. a feed page we cannot apply): retried with backoff
+
+Crash safety: an event is marked only after the center's answer, in one local transaction;
+a lost answer or a kill before that transaction means the event is sent again and comes back
+`duplicate`, which is treated like `applied`. Nothing doubles, nothing is lost.
+
+Thread: everything except start/wake/nudge/stop and `status` runs on the worker's own thread
+(a plain threading.Thread, no Qt). `on_status` is called on that thread too: a UI must
+marshal it to its own thread (ui/sync_glue.py does, with a queued Qt signal).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.store import outbox
+from pos_app.store.db import Database
+from pos_app.store.models import SyncState
+from sync import feed
+from sync.client import AuthError, BatchRefused, CenterClient, Offline, ServerBusy, ServerError, SyncError
+from sync.protocol import MAX_BATCH_EVENTS, MAX_PAGE_CHANGES, Event, Outcome
+from sync.status import State, SyncStatus
+
+__all__ = ["PushStats", "State", "SyncStatus", "SyncWorker", "backoff_delay"]
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 1.0
+BACKOFF_CAP_S = 60.0
+
+
+def backoff_delay(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_S,
+                  cap: float = BACKOFF_CAP_S) -> float:
+    """Full jitter (AWS architecture blog): uniform over [0, min(cap, base * 2**attempt)]."""
+    return rng.uniform(0.0, min(cap, base * 2 ** min(attempt, 32)))
+
+
+@dataclass(frozen=True)
+class PushStats:
+    sent: int = 0
+    conflicts: int = 0
+    requests: int = 0
+
+
+class SyncWorker:
+    def __init__(self, db: Database, client: CenterClient, *, batch_size: int = 200,
+                 interval_s: float = 15.0, page_size: int = MAX_PAGE_CHANGES,
+                 on_status: Callable[[SyncStatus], None] | None = None,
+                 clock: Clock = utc_now, rng: random.Random | None = None,
+                 backoff_base: float = BACKOFF_BASE_S, backoff_cap: float = BACKOFF_CAP_S,
+                 device_id: str | None = None) -> None:
+        if not 1 <= batch_size <= MAX_BATCH_EVENTS:
+            raise ValueError(f"batch_size must be 1..{MAX_BATCH_EVENTS}")
+        self._db = db
+        self._client = client
+        self.batch_size = batch_size
+        self.interval_s = interval_s
+        self.page_size = min(page_size, MAX_PAGE_CHANGES)
+        self.on_status = on_status  # set before start(); called on the worker thread
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._backoff = (backoff_base, backoff_cap)
+        self._attempt = 0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._stored_error: str | None = None
+        self.device_id = device_id  # when given, checked against the center's /v1/device
+        self._device_checked = False
+        self._woken = False
+        self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync())
+
+    # ---- any thread ------------------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("the sync worker runs already")
+        self._thread = threading.Thread(target=self._run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Sync now: also after 401/403 and during a backoff (e.g. the network came back)."""
+        self._woken = True
+        self._wake.set()
+
+    def nudge(self) -> None:
+        """New local events: a round soon if the center is reachable (right after the running
+        one, if any); a backoff keeps its timing."""
+        if self.status.state in (State.ONLINE, State.SYNCING):
+            self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """End the thread after the step it is in; True when it ended within `timeout`. A
+        request still in flight then is harmless: its events are sent again next time."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ---- the worker thread -----------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                delay = self.run_cycle()
+            except Exception:  # noqa: BLE001 - run_cycle reports its failures; this is the last net
+                log.exception("sync round failed unexpectedly")
+                delay = self._next_backoff()
+            deadline = None if delay is None else time.monotonic() + delay
+            while not self._stopping.is_set():
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._wake.wait(left)
+                self._wake.clear()
+                if self._woken:  # "sync now", the network is back: at once, backoff forgotten
+                    self._woken = False
+                    self._attempt = 0
+                    break
+                if self.status.state is State.ONLINE:  # a nudge while all is well
+                    break
+                # a nudge during a backoff (or stop): keep the backoff's timing
+
+    def run_cycle(self) -> float | None:
+        """One round: push, then pull. Returns the seconds until the next round (None: only
+        on wake()). Never raises: every outcome becomes a status."""
+        self._check_thread()
+        self._publish(state=State.SYNCING, retry_in_s=None)
+        try:
+            self._check_device()
+            self.push_pending()
+            if not self._stopping.is_set():
+                self.pull()
+        except AuthError as exc:
+            self._device_checked = False
+            return self._failed(State.AUTH_ERROR, str(exc), None)
+        except ServerBusy as exc:
+            return self._failed(State.OFFLINE, str(exc), exc.retry_after)
+        except (Offline, ServerError, SyncError) as exc:
+            return self._failed(State.OFFLINE, str(exc), self._next_backoff())
+        except Exception as exc:  # noqa: BLE001 - a local failure must not end the thread
+            log.exception("sync round failed")
+            return self._failed(State.ERROR, f"Interner Fehler beim Abgleich: {exc}", self._next_backoff())
+        self._attempt = 0
+        now = self._clock()
+        self._remember(last_error="")
+        self._publish(state=State.ONLINE, last_sync_at=now, last_error="", retry_in_s=self.interval_s,
+                      pulling=False)
+        return self.interval_s
+
+    def _check_device(self) -> None:
+        """Once per start (and after an auth error): is the token this till's? A token of
+        another device would otherwise surface as a puzzling 403 on the first push."""
+        if self.device_id is None or self._device_checked:
+            return
+        info = self._client.device()
+        if info.device_id != self.device_id:
+            raise AuthError(f"Das Geräte-Token gehört zu {info.device_id} ({info.store_id}), "
+                            f"diese Kasse ist {self.device_id}", 403)
+        self._device_checked = True
+
+    def _next_backoff(self) -> float:
+        delay = backoff_delay(self._attempt, self._rng, *self._backoff)
+        self._attempt += 1
+        return delay
+
+    def _failed(self, state: State, message: str, delay: float | None) -> float | None:
+        try:
+            self._remember(last_error=message)
+        except Exception:  # noqa: BLE001 - the store file itself may be what failed
+            log.exception("could not record the sync error")
+        self._publish(state=state, last_error=message, retry_in_s=delay, pulling=False)
+        return delay
+
+    # ---- push ------------------------------------------------------------------------------
+
+    def push_pending(self) -> PushStats:
+        """Push every event that is pending now, batch after batch, in seq order."""
+        self._check_thread()
+        stats = PushStats()
+        after = 0
+        while not self._stopping.is_set():
+            with self._db.reading() as s:
+                batch = outbox.pending_events(s, self.batch_size, after_seq=after)
+            if not batch:
+                break
+            after = batch[-1].seq
+            stats = self._push_batch(batch, stats)
+            self._remember(last_push_at=iso(self._clock()))
+            self._publish()
+        return stats
+
+    def _push_batch(self, batch: list[outbox.QueuedEvent], stats: PushStats) -> PushStats:
+        wire: list[Event] = []
+        invalid: list[tuple[str, str]] = []
+        for queued in batch:
+            try:
+                wire.append(Event(id=queued.id, device_id=queued.device_id, seq=queued.seq, type=queued.type,
+                                  schema_version=queued.schema_version, created_at=parse_iso(queued.created_at),
+                                  payload=json.loads(queued.payload)))
+            except (ValidationError, ValueError) as exc:
+                # the center would refuse it the same way: no need to send it to find out
+                invalid.append((queued.id, f"Vorgang ungültig (vor dem Senden geprüft): {_short(exc)}"))
+        if invalid:
+            with self._db.writing() as s:
+                for event_id, reason in invalid:
+                    outbox.mark_conflict(s, event_id, reason)
+            stats = replace(stats, conflicts=stats.conflicts + len(invalid))
+        return self._send(wire, stats) if wire else stats
+
+    def _send(self, events: list[Event], stats: PushStats) -> PushStats:
+        stats = replace(stats, requests=stats.requests + 1)
+        try:
+            response = self._client.push(events)
+        except BatchRefused as exc:
+            if len(events) == 1:
+                reason = f"{exc}: {exc.detail}" if exc.detail else str(exc)
+                with self._db.writing() as s:
+                    outbox.mark_conflict(s, str(events[0].id), reason)
+                return replace(stats, conflicts=stats.conflicts + 1)
+            # refused whole, nothing stored: halve until the bad ones stand alone
+            middle = len(events) // 2
+            stats = self._send(events[:middle], stats)
+            return self._send(events[middle:], stats)
+        except SyncError as exc:
+            with self._db.writing() as s:
+                outbox.note_failure(s, [str(e.id) for e in events], str(exc))
+            raise
+        applied = [(str(r.id), r.change_seq) for r in response.results
+                   if r.outcome in (Outcome.APPLIED, Outcome.DUPLICATE)]
+        rejected = [(str(r.id), r.reason or "") for r in response.results if r.outcome is Outcome.REJECTED]
+        with self._db.writing() as s:
+            outbox.mark_sent(s, applied)
+            for event_id, reason in rejected:
+                outbox.mark_conflict(s, event_id, reason)
+        return replace(stats, sent=stats.sent + len(applied), conflicts=stats.conflicts + len(rejected))
+
+    # ---- pull ------------------------------------------------------------------------------
+
+    def pull(self) -> list[feed.PageResult]:
+        """Apply feed pages until the center has no more; progress goes into the status."""
+        self._check_thread()
+        with self._db.reading() as s:
+            state = s.get(SyncState, 1)
+            start = state.cursor if state is not None else 0
+
+        def progress(cursor: int, high_water: int) -> None:
+            self._publish(pulling=True, pull_done=cursor - start, pull_total=max(high_water - start, 0))
+
+        return feed.pull(self._db, lambda after: self._client.changes(after, self.page_size), progress,
+                         self._stopping.is_set)
+
+    # ---- status ----------------------------------------------------------------------------
+
+    def _publish(self, **changes: object) -> None:
+        try:
+            with self._db.reading() as s:
+                summary = outbox.summary(s)
+            counts: dict[str, object] = {
+                "pending": summary.pending, "conflicts": summary.conflicts,
+                "oldest_pending_at": parse_iso(summary.oldest_pending_at) if summary.oldest_pending_at else None}
+        except Exception:  # noqa: BLE001 - report the rest with the counts we had
+            log.exception("could not read the outbox summary")
+            counts = {}
+        with self._lock:
+            self._status = replace(self._status, as_of=self._clock(), **counts, **changes)  # type: ignore[arg-type]
+            status = self._status
+        receiver = self.on_status
+        if receiver is not None:
+            try:
+                receiver(status)
+            except Exception:  # noqa: BLE001 - a broken receiver must not stop the sync
+                log.exception("sync status receiver failed")
+
+    def _remember(self, **values: str | None) -> None:
+        """Keep times and the last error in sync_state (shown after a restart, too)."""
+        if set(values) == {"last_error"} and values["last_error"] == self._stored_error:
+            return  # nothing new: no write transaction every round
+        self._stored_error = values.get("last_error", self._stored_error) or ""
+        with self._db.writing() as s:
+            state = s.get(SyncState, 1)
+            if state is not None:
+                for key, value in values.items():
+                    setattr(state, key, value if value is not None else "")
+
+    def _stored_last_sync(self) -> datetime | None:
+        with self._db.reading() as s:
+            state = s.get(SyncState, 1)
+            last = state.last_pull_at if state is not None else None
+        return parse_iso(last) if last else None
+
+    def _check_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            assert threading.current_thread() is self._thread, "sync work runs on the sync thread only"
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).replace("\n", " ")
+    return text[:400]

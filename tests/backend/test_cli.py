@@ -1,0 +1,85 @@
+"""pos-backend's commands, run in-process against a real database."""
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from backend import config
+from backend.auth import authenticate_device
+from backend.cli import main
+from backend.db import BackendDatabase
+from backend.models import Change
+
+
+def test_migrate_then_nothing_to_do(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate", "--database-url", empty_database_url]) == 0
+    assert "migrated to 0001_initial" in capsys.readouterr().err
+    assert main(["migrate", "--database-url", empty_database_url]) == 0
+    assert "already at 0001_initial" in capsys.readouterr().err
+
+
+def test_seed_prints_progress_and_is_idempotent(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["seed", "--customers", "25", "--database-url", empty_database_url]) == 0
+    err = capsys.readouterr().err
+    assert "products" in err and "customers" in err and "25/25" in err and "seeded" in err
+    assert main(["seed", "--database-url", empty_database_url]) == 0
+    assert "nothing seeded" in capsys.readouterr().err
+
+
+def test_register_prints_the_token_once_or_writes_it_owner_only(database_url: str, db: BackendDatabase,
+                                                                 tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "register", "--store", "BER", "--name", "Kasse 1", "--id", "BER-K1",
+                 "--database-url", database_url]) == 0
+    out = capsys.readouterr()
+    token = out.out.strip()
+    assert authenticate_device(db, token).device_id == "BER-K1"
+    token_file = tmp_path / "secrets" / "ber-k2.token"
+    assert main(["devices", "register", "--store", "BER", "--name", "Kasse 1", "--token-file", str(token_file),
+                 "--database-url", database_url]) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and "BER-K2" in out.err  # "Kasse 1" is taken: a free id, never a silent rotation
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert authenticate_device(db, token_file.read_text().strip()).device_id == "BER-K2"
+    assert authenticate_device(db, token).device_id == "BER-K1"  # untouched
+    assert main(["devices", "register", "--store", "XXX", "--name", "Kasse", "--database-url", database_url]) == 1
+    assert "unknown store" in capsys.readouterr().err
+
+
+def test_simulate_puts_news_in_the_feed(database_url: str, db: BackendDatabase,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    with db.reading() as conn:
+        before = conn.execute(select(func.max(Change.seq))).scalar_one()
+    assert main(["simulate", "--prices", "20", "--stock", "30", "--seed", "1", "--database-url", database_url]) == 0
+    assert "20 prices and 30 stock rows" in capsys.readouterr().err
+    with db.reading() as conn:
+        news = conn.execute(select(Change.kind, Change.store_id).where(Change.seq > before)).all()
+    assert [k for k, _ in news].count("price") == 20 and [k for k, _ in news].count("stock") == 30
+    assert all(store is not None for _, store in news)
+    with pytest.raises(SystemExit):
+        main(["simulate", "--help"])
+    assert "Web orders, carts and service cases" in capsys.readouterr().out
+
+
+def test_simulate_needs_a_catalog(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--prices", "1", "--database-url", empty_database_url]) == 1
+    assert "seed" in capsys.readouterr().err
+
+
+def test_configuration_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
+    assert config.database_url() == "sqlite:///var/backend.db"
+    monkeypatch.setenv(config.ENV_DATABASE_URL, "postgresql://u@h/db")
+    assert config.database_url() == "postgresql+psycopg://u@h/db"
+    assert config.database_url("sqlite:///x.db") == "sqlite:///x.db"  # the command line wins
+    with pytest.raises(ValueError):
+        config.database_url("mysql://u@h/db")
+    monkeypatch.delenv(config.ENV_ADMIN_TOKEN, raising=False)
+    token, path = config.admin_token_for_serve(tmp_path / "data")
+    assert path == tmp_path / "data" / "admin.token" and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert config.admin_token_for_serve(tmp_path / "data") == (token, path)  # kept across restarts
+    monkeypatch.setenv(config.ENV_ADMIN_TOKEN, "from-env")
+    assert config.admin_token_for_serve(tmp_path / "data") == ("from-env", None)

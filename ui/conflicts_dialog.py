@@ -1,0 +1,130 @@
+"""The manager's list of events the center refused (sync conflicts), and the two decisions:
+send it again (back to the queue, e.g. after the center's data was fixed) or take note of it
+(acknowledged: it is final that the center will not have it). Either needs a manager's PIN and
+lands in the audit trail, which goes to the center too.
+
+UI thread; the list is a short local read, the decision one local transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from pos_app.cart import Approval
+from pos_app.clock import local_display
+from pos_app.store.local import LocalStore
+from pos_app.store.outbox import Conflict, EventType
+from ui.dialogs import ManagerApprovalDialog
+
+TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag"}
+
+Approve = Callable[[str, QWidget], Approval | None]
+
+
+def ask_manager(store: LocalStore) -> Approve:
+    def approve(reason: str, parent: QWidget) -> Approval | None:
+        dialog = ManagerApprovalDialog(store.staff, reason, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.approval
+    return approve
+
+
+class ConflictsDialog(QDialog):
+    def __init__(self, store: LocalStore, parent: QWidget | None = None, approve: Approve | None = None,
+                 on_resend: Callable[[], None] | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._approve = approve or ask_manager(store)
+        self._on_resend = on_resend
+        self.setWindowTitle("Abgleich: von der Zentrale abgelehnte Vorgänge")
+        self.resize(980, 460)
+        self.conflicts: list[Conflict] = []
+
+        intro = QLabel("Diese Vorgänge hat die Zentrale abgelehnt. Sie bleiben hier, bis die Marktleitung "
+                       "entscheidet: erneut senden oder zur Kenntnis nehmen.")
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Art", "Zeitpunkt", "Bon-Nr.", "Grund"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for col in range(3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.message = QLabel("")
+        self.message.setObjectName("hint")
+        self.message.setWordWrap(True)
+        self.resend_button = QPushButton("Erneut senden")
+        self.ack_button = QPushButton("Zur Kenntnis genommen")
+        close = QPushButton("Schließen")
+        self.resend_button.clicked.connect(lambda: self.decide(resend=True))
+        self.ack_button.clicked.connect(lambda: self.decide(resend=False))
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.resend_button)
+        buttons.addWidget(self.ack_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        self.reload()
+
+    def reload(self) -> None:
+        self.conflicts = self.store.conflicts()
+        self.table.setRowCount(len(self.conflicts))
+        for row, c in enumerate(self.conflicts):
+            values = (TYPE_LABELS.get(c.type, c.type), local_display(c.created_at), c.receipt_number or "–",
+                      c.reason)
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
+        if self.conflicts:
+            self.table.selectRow(0)
+        else:
+            self.message.setText("Keine offenen Konflikte.")
+        for button in (self.resend_button, self.ack_button):
+            button.setEnabled(bool(self.conflicts))
+
+    def selected(self) -> Conflict | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.conflicts[rows[0].row()] if rows else None
+
+    def decide(self, resend: bool) -> bool:
+        conflict = self.selected()
+        if conflict is None:
+            self.message.setText("Bitte zuerst einen Vorgang auswählen.")
+            return False
+        what = f"{TYPE_LABELS.get(conflict.type, conflict.type)} {conflict.receipt_number}".strip()
+        action = "erneut an die Zentrale senden" if resend else "als zur Kenntnis genommen abschließen"
+        approval = self._approve(f"{what} {action}.\nGrund der Ablehnung: {conflict.reason}", self)
+        if approval is None:
+            self.message.setText("Abgebrochen: keine Freigabe.")
+            return False
+        try:
+            self.store.decide_conflict(conflict.event_id, resend, approval.manager_id, approval.manager_name)
+        except LookupError as exc:
+            self.message.setText(str(exc))
+            self.reload()
+            return False
+        self.reload()
+        self.message.setText(f"{what}: {'wird erneut gesendet' if resend else 'zur Kenntnis genommen'} "
+                             f"(Freigabe {approval.manager_name}).")
+        if resend and self._on_resend is not None:
+            self._on_resend()
+        return True
