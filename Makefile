@@ -40,10 +40,26 @@ system-deps:
 system-deps-x11:
 	@./.ci/debian-packages $(DEB_X11)
 
+# make run: the center on loopback (embedded SQLite in $(DATA)/backend.db, seeded with the demo
+# retailer once), this till registered with it once (token in $(DATA)/device.token, mode 0600),
+# then the store app, syncing with it. Closing the app stops the center.
+BACKEND_PORT ?= 8765
+BACKEND_DB    = sqlite:///$(abspath $(DATA))/backend.db
+BACKEND_URL   = http://127.0.0.1:$(BACKEND_PORT)
+
 run: setup system-deps-x11
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$QT_QPA_PLATFORM" ]; then \
 	  echo "No display found (DISPLAY is not set). Start it on a desktop, or under a virtual one: xvfb-run make run"; exit 1; fi
-	$(BIN)/omnipos --data-dir $(DATA)
+	@mkdir -p $(DATA)
+	@$(BIN)/pos-backend seed --database-url $(BACKEND_DB)
+	@[ -s $(DATA)/device.token ] || $(BIN)/pos-backend devices register --store BER --name "Kasse 1" --id BER-K1 \
+	  --token-file $(DATA)/device.token --database-url $(BACKEND_DB)
+	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) > $(DATA)/backend.log 2>&1 & pid=$$!; \
+	  trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT INT TERM; \
+	  for i in $$(seq 100); do $(BIN)/python -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+	    $(BACKEND_URL)/v1/health 2>/dev/null && break; sleep 0.2; done; \
+	  echo "Center running at $(BACKEND_URL) (log: $(DATA)/backend.log)"; \
+	  $(BIN)/omnipos --data-dir $(DATA) --backend-url $(BACKEND_URL)
 
 lint: $(STAMP)
 	$(BIN)/lint-imports

@@ -36,6 +36,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
                         help="where the store database and settings live (default: %(default)s)")
     parser.add_argument("--device", help="device id, overrides device_id in the settings file")
+    parser.add_argument("--backend-url", help="the center's URL, overrides [sync] backend_url")
     parser.add_argument("--smoke-test", action="store_true",
                         help="start, wait until the till is usable, print the start-up time, exit")
     return parser.parse_args(argv)
@@ -55,10 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         QMessageBox.critical(None, "OmniPOS", f"Einstellungen ({data_dir / 'pos.toml'}):\n{exc}")
         return 2
-    if args.device:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if args.device:
         settings = replace(settings, device_id=args.device)
+    if args.backend_url:
+        settings = replace(settings, sync=replace(settings.sync, backend_url=args.backend_url))
     db_path = data_dir / "store.db"
     window = open_window(app, db_path, settings)
     if window is None:
