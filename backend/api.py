@@ -24,7 +24,7 @@ from backend import changelog
 from backend.admin import router as admin_router
 from backend.auth import DeviceIdentity, authenticate_device
 from backend.db import BackendDatabase
-from backend.events import ForbiddenBatch, apply_batch, check_ownership
+from backend.events import ForbiddenBatch, apply_batch, prepare
 from backend.http_limits import BodySizeLimit
 from backend.models import Product, Stock, Store
 from backend.schemas import Health, Problem
@@ -83,12 +83,12 @@ def push_events(request_body: PushRequest, device: Device, db: Database) -> Push
     """Apply the device's events in order, each in its own transaction. One result per event,
     in the order sent: applied, duplicate (a replay: the first outcome, nothing changed) or
     rejected (a business rule said no; `reason` says why). A rejection never stops the events
-    behind it."""
+    behind it. Send the body as `Content-Type: application/json` (without it, 422)."""
     try:
-        check_ownership(device, request_body)
+        batch = prepare(device, request_body.events)
     except ForbiddenBatch as exc:
         raise HTTPException(403, str(exc)) from exc
-    return PushResponse(results=apply_batch(db, device, request_body.events))
+    return PushResponse(results=apply_batch(db, device, batch))
 
 
 @router.get("/changes", response_model=ChangePage, tags=["device"], responses=UNAUTHORIZED)

@@ -22,13 +22,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from backend.config import dialect_of, normalise_database_url
 
 BUSY_TIMEOUT_MS = 10_000
-# Error codes after which re-running the whole transaction is the right answer.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+# Error codes after which re-running the whole transaction is the right answer: a unique key
+# taken by a concurrent transaction, a serialization failure, a deadlock.
+RETRYABLE_SQLSTATES = frozenset({"23505", "40001", "40P01"})
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -110,12 +111,14 @@ class BackendDatabase:
 
 def is_retryable(exc: BaseException) -> bool:
     """A unique key taken by a concurrent transaction, a deadlock or a serialization failure:
-    roll back and run the whole transaction again; the second run sees the winner's rows."""
-    if isinstance(exc, IntegrityError):
+    roll back and run the whole transaction again; the second run sees the winner's rows.
+    Accepts SQLAlchemy's wrapped errors and the driver's own (from raw cursors)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
         return True
-    if isinstance(exc, DBAPIError):
-        return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-    return False
+    # SQLite serialises writers, so it has no such races; a unique failure there is retried
+    # once more all the same, and then shows up as what it is.
+    return isinstance(orig, sqlite3.IntegrityError) and "UNIQUE constraint failed" in str(orig)
 
 
 def open_backend_database(url: str, *, migrate: bool = True) -> BackendDatabase:

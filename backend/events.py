@@ -13,25 +13,32 @@ conflict either way). The same key with a different payload is rejected and noth
 
 Races (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers): two sends of one key at once
 both find no processed_events row; the loser fails on a unique key (the sale id, or the
-processed_events primary key) and the whole transaction runs again, now finding the winner's
-row. Stock rows are updated in product-id order, so two sales never deadlock on them.
+processed_events primary key) and its whole transaction runs again, now finding the winner's
+row. Stock rows are locked in product-id order, so two sales never deadlock on them.
 
-Thread: called on a request thread; uses its own connection for the whole batch.
+Speed (a till that was offline drains thousands of sales): the cost is round trips and Python
+per statement, not commits. So the processed-events register and the catalog are read once per
+batch rather than once per event (a retry after a lost race reads them again inside its
+transaction), a sale's stock rows move in one statement, payloads are parsed once, and the SQL
+runs on the raw DBAPI cursor (backend.statements explains why).
+
+Thread: called on a request thread; uses one connection for the whole batch.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection
 
 from backend import changelog
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import BackendDatabase, is_retryable
-from backend.models import AuditEntry, ProcessedEvent, Product, Sale, SaleLine, SaleTender, Stock
-from sync.protocol import AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, PushRequest, SaleCompletedV1
+from backend.statements import HotSql, hot_sql, raw_cursor
+from sync.protocol import AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, SaleCompletedV1
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -42,60 +49,127 @@ class ForbiddenBatch(Exception):
     """The batch writes for another device or store: refused whole, nothing stored (403)."""
 
 
-def check_ownership(device: DeviceIdentity, request: PushRequest) -> None:
-    """A device writes only to its own store, as itself. Checked for the whole batch before
-    anything is applied, so a forbidden event leaves no half-applied batch behind."""
-    for n, event in enumerate(request.events):
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """An event with its payload parsed and hashed once."""
+
+    event: Event
+    payload: Any  # the protocol model registered for the event's type and version
+    payload_hash: str
+
+
+class Seen(NamedTuple):
+    """A processed_events row: what the center answered the first time."""
+
+    device_id: str
+    payload_hash: str
+    outcome: str
+    reason: str | None
+    change_seq: int | None
+
+
+def prepare(device: DeviceIdentity, events: Sequence[Event]) -> list[Incoming]:
+    """Parse the batch and check that the device writes only as itself, to its own store. The
+    whole batch is checked before anything is applied, so a forbidden event leaves no
+    half-applied batch behind."""
+    incoming = []
+    for n, event in enumerate(events):
         if event.device_id != device.device_id:
             raise ForbiddenBatch(f"event {n} ({event.id}) is for device {event.device_id!r}, "
                                  f"but this token belongs to {device.device_id!r}")
         payload = event.parsed()
-        if isinstance(payload, SaleCompletedV1):
-            if payload.store_id != device.store_id or payload.device_id != device.device_id:
-                raise ForbiddenBatch(f"event {n} ({event.id}): sale for store {payload.store_id!r} and device "
-                                     f"{payload.device_id!r}; this device is {device.device_id!r} in store "
-                                     f"{device.store_id!r}")
+        if isinstance(payload, SaleCompletedV1) and (payload.store_id != device.store_id
+                                                     or payload.device_id != device.device_id):
+            raise ForbiddenBatch(f"event {n} ({event.id}): sale for store {payload.store_id!r} and device "
+                                 f"{payload.device_id!r}; this device is {device.device_id!r} in store "
+                                 f"{device.store_id!r}")
+        incoming.append(Incoming(event, payload, event.payload_hash()))
+    return incoming
 
 
-def apply_batch(db: BackendDatabase, device: DeviceIdentity, events: Sequence[Event]) -> list[EventResult]:
+@dataclass
+class _BatchLookups:
+    """What the batch's events need to know, read once per batch (and kept up to date as
+    its events are applied): keys seen, products that exist, sales already recorded."""
+
+    seen: dict[str, Seen]
+    known_products: set[int]
+    recorded_sales: dict[str, str]  # sale id -> the event id that brought it
+
+
+def apply_batch(db: BackendDatabase, device: DeviceIdentity,
+                events: Sequence[Event] | Sequence[Incoming]) -> list[EventResult]:
     """Apply the events in order, each in its own transaction; one result per event, in order."""
+    batch = [e for e in events if isinstance(e, Incoming)]
+    if len(batch) != len(events):
+        batch = prepare(device, events)  # type: ignore[arg-type]
+    sales = [i.payload for i in batch if isinstance(i.payload, SaleCompletedV1)]
     with db.connect(write=True) as conn:
-        return [apply_event(db, conn, device, event) for event in events]
+        sql = hot_sql(conn)
+        with conn.begin():
+            cur = raw_cursor(conn)
+            lookups = _BatchLookups(
+                seen={row[0]: Seen(*row[1:]) for row in sql.seen(cur, [str(i.event.id) for i in batch])},
+                known_products=sql.known_products(cur, (line.product_id for s in sales for line in s.lines)),
+                recorded_sales=sql.recorded_sales(cur, sorted({str(s.sale_id) for s in sales})))
+        results = []
+        for item in batch:
+            key = str(item.event.id)
+            result = _apply_with_retries(conn, device, item, lookups)
+            # Committed: what a later event of this batch must know (the same key, the same sale).
+            lookups.seen.setdefault(key, Seen(device.device_id, item.payload_hash, result.outcome.value,
+                                              result.reason, result.change_seq))
+            if result.outcome == Outcome.APPLIED and isinstance(item.payload, SaleCompletedV1):
+                lookups.recorded_sales.setdefault(str(item.payload.sale_id), key)
+            results.append(result)
+        return results
 
 
-def apply_event(db: BackendDatabase, conn: Connection, device: DeviceIdentity, event: Event) -> EventResult:
+def _apply_with_retries(conn: Connection, device: DeviceIdentity, item: Incoming,
+                        lookups: _BatchLookups) -> EventResult:
+    seen = lookups.seen.get(str(item.event.id))
+    if seen is not None:  # answered from the batch's look-up, no transaction needed
+        return _replay(item, seen, device)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with conn.begin():
-                return _apply(db, conn, device, event, datetime.now(timezone.utc))
-        except DBAPIError as exc:  # the transaction is rolled back by now
+                return _apply(conn, device, item, lookups, recheck=attempt > 1)
+        except Exception as exc:  # the transaction is rolled back by now
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):
                 raise
     raise AssertionError("unreachable")
 
 
-def _apply(db: BackendDatabase, conn: Connection, device: DeviceIdentity, event: Event,
-           now: datetime) -> EventResult:
-    payload_hash = event.payload_hash()
-    seen = conn.execute(
-        select(ProcessedEvent.device_id, ProcessedEvent.payload_hash, ProcessedEvent.outcome,
-               ProcessedEvent.reason, ProcessedEvent.change_seq).where(ProcessedEvent.id == str(event.id))).first()
-    if seen is not None:
-        if seen.device_id != device.device_id:
-            return EventResult(id=event.id, outcome=Outcome.REJECTED, reason=KEY_OF_OTHER_DEVICE)
-        if seen.payload_hash != payload_hash:
-            return EventResult(id=event.id, outcome=Outcome.REJECTED, reason=KEY_REUSED)
-        if seen.outcome == Outcome.REJECTED.value:
-            return EventResult(id=event.id, outcome=Outcome.REJECTED, reason=seen.reason)
-        return EventResult(id=event.id, outcome=Outcome.DUPLICATE, reason=seen.reason, change_seq=seen.change_seq)
+def _replay(item: Incoming, seen: Seen, device: DeviceIdentity) -> EventResult:
+    event_id = item.event.id
+    if seen.device_id != device.device_id:
+        return EventResult(id=event_id, outcome=Outcome.REJECTED, reason=KEY_OF_OTHER_DEVICE)
+    if seen.payload_hash != item.payload_hash:
+        return EventResult(id=event_id, outcome=Outcome.REJECTED, reason=KEY_REUSED)
+    if seen.outcome == Outcome.REJECTED.value:
+        return EventResult(id=event_id, outcome=Outcome.REJECTED, reason=seen.reason)
+    return EventResult(id=event_id, outcome=Outcome.DUPLICATE, reason=seen.reason, change_seq=seen.change_seq)
 
-    payload = event.parsed()
+
+def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _BatchLookups,
+           recheck: bool) -> EventResult:
+    """One event in the caller's transaction. `recheck`: after a lost race, look the key (and
+    the sale) up again here instead of trusting the batch's look-up."""
+    sql, cur = hot_sql(conn), raw_cursor(conn)
+    event, payload, now = item.event, item.payload, datetime.now(timezone.utc)
+    if recheck:
+        rows = sql.seen(cur, [str(event.id)])
+        if rows:
+            return _replay(item, Seen(*rows[0][1:]), device)
+        if isinstance(payload, SaleCompletedV1):  # maybe recorded by the race's winner
+            lookups.recorded_sales.pop(str(payload.sale_id), None)
+            lookups.recorded_sales.update(sql.recorded_sales(cur, [str(payload.sale_id)]))
     changes: list[PendingChange] = []
     reason: str | None = None
     if isinstance(payload, SaleCompletedV1):
-        reason = _record_sale(db, conn, device, event, payload, now, changes)
+        reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
     elif isinstance(payload, AuditRecordedV1):
-        _record_audit(conn, device, event, payload)
+        _record_audit(sql, cur, device, event, payload)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 
@@ -103,9 +177,10 @@ def _apply(db: BackendDatabase, conn: Connection, device: DeviceIdentity, event:
     if changes:  # the commit-order rule: this is the last contending statement before COMMIT
         change_seq = changelog.append(conn, changes, now)
     outcome = Outcome.APPLIED if reason is None else Outcome.REJECTED
-    conn.execute(insert(ProcessedEvent).values(
-        id=str(event.id), device_id=device.device_id, seq=event.seq, type=event.type, payload_hash=payload_hash,
-        outcome=outcome.value, reason=reason, change_seq=change_seq, created_at=now))
+    sql.insert_processed(cur, {
+        "id": str(event.id), "device_id": device.device_id, "seq": event.seq, "type": event.type,
+        "payload_hash": item.payload_hash, "outcome": outcome.value, "reason": reason, "change_seq": change_seq,
+        "created_at": now})
     return EventResult(id=event.id, outcome=outcome, reason=reason, change_seq=change_seq)
 
 
@@ -115,47 +190,40 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
-def _record_sale(db: BackendDatabase, conn: Connection, device: DeviceIdentity, event: Event,
-                 sale: SaleCompletedV1, now: datetime, changes: list[PendingChange]) -> str | None:
+def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now: datetime,
+                 lookups: _BatchLookups, changes: list[PendingChange]) -> str | None:
     """Insert the sale and move stock; returns a rejection reason, or None when applied.
     Every check that can reject runs before the first write, so a rejection writes nothing."""
-    wanted = {line.product_id for line in sale.lines}
-    known = set(conn.scalars(select(Product.id).where(Product.id.in_(wanted))))
-    if unknown := sorted(wanted - known):
-        return "unknown product id " + ", ".join(str(p) for p in unknown)
-    inserted = conn.execute(
-        db.insert(Sale.__table__).values(
-            id=str(sale.sale_id), receipt_number=sale.receipt_number, store_id=sale.store_id,
-            device_id=sale.device_id, event_id=str(event.id), cashier_id=sale.cashier_id,
-            created_at=as_utc(sale.created_at), received_at=now, total_cents=sale.total_cents,
-            cart_discount_cents=sale.cart_discount_cents, vat=[row.model_dump() for row in sale.vat],
-        ).on_conflict_do_nothing(index_elements=["id"]).returning(Sale.__table__.c.id)).first()
-    if inserted is None:
-        other = conn.execute(select(Sale.event_id).where(Sale.id == str(sale.sale_id))).scalar()
-        return f"sale {sale.sale_id} is already recorded under another idempotency key ({other})"
-    conn.execute(insert(SaleLine), [
-        {"sale_id": str(sale.sale_id), **line.model_dump()} for line in sale.lines])
-    conn.execute(insert(SaleTender), [
-        {"sale_id": str(sale.sale_id), "seq": n, **tender.model_dump()}
-        for n, tender in enumerate(sale.tenders, start=1)])
-
+    sale_id = str(sale.sale_id)
     moved: dict[int, int] = {}
     for line in sale.lines:
         moved[line.product_id] = moved.get(line.product_id, 0) + line.quantity
-    stock = Stock.__table__
-    for product_id in sorted(moved):  # a fixed order: two sales never wait on each other in a cycle
-        upsert = db.insert(stock).values(product_id=product_id, store_id=sale.store_id, quantity=-moved[product_id])
-        quantity = conn.execute(upsert.on_conflict_do_update(
-            index_elements=["product_id", "store_id"],
-            set_={"quantity": stock.c.quantity - moved[product_id]}).returning(stock.c.quantity)).scalar_one()
-        changes.append(PendingChange(ChangeKind.STOCK, f"{product_id}@{sale.store_id}", sale.store_id,
-                                     {"product_id": product_id, "store_id": sale.store_id, "quantity": quantity}))
+    known = lookups.known_products
+    if missing := [p for p in moved if p not in known]:  # not in the batch's look-up: ask again
+        known.update(sql.known_products(cur, missing))
+        if unknown := sorted(p for p in missing if p not in known):
+            return "unknown product id " + ", ".join(str(p) for p in unknown)
+    if (other := lookups.recorded_sales.get(sale_id)) is not None:
+        return f"sale {sale_id} is already recorded under another idempotency key ({other})"
+    quantities = sql.write_sale(
+        cur,
+        {"id": sale_id, "receipt_number": sale.receipt_number, "store_id": sale.store_id,
+         "device_id": sale.device_id, "event_id": str(event.id), "cashier_id": sale.cashier_id,
+         "created_at": as_utc(sale.created_at), "received_at": now, "total_cents": sale.total_cents,
+         "cart_discount_cents": sale.cart_discount_cents, "vat": [row.model_dump() for row in sale.vat]},
+        [(sale_id, line.line_no, line.product_id, line.sku, line.name, line.quantity, line.unit_price_cents,
+          line.list_price_cents, line.line_discount_cents, line.cart_discount_cents, line.total_cents,
+          line.vat_percent) for line in sale.lines],
+        [(sale_id, n, t.kind, t.amount_cents, t.given_cents, t.reference) for n, t in enumerate(sale.tenders, 1)],
+        moved)
+    for product_id in sorted(moved):
+        changes.append(PendingChange(ChangeKind.STOCK, f"{product_id}@{sale.store_id}", sale.store_id, {
+            "product_id": product_id, "store_id": sale.store_id, "quantity": quantities[product_id]}))
     return None
 
 
-def _record_audit(conn: Connection, device: DeviceIdentity, event: Event, entry: AuditRecordedV1) -> None:
-    conn.execute(insert(AuditEntry).values(
-        event_id=str(event.id), device_id=device.device_id, store_id=device.store_id, created_at=as_utc(entry.created_at),
-        actor_id=entry.actor_id, actor_name=entry.actor_name, action=entry.action, details=entry.details,
-        prev_hash=entry.prev_hash, hash=entry.hash))
-
+def _record_audit(sql: HotSql, cur: Any, device: DeviceIdentity, event: Event, entry: AuditRecordedV1) -> None:
+    sql.insert_audit(cur, {
+        "event_id": str(event.id), "device_id": device.device_id, "store_id": device.store_id,
+        "created_at": as_utc(entry.created_at), "actor_id": entry.actor_id, "actor_name": entry.actor_name,
+        "action": entry.action, "details": entry.details, "prev_hash": entry.prev_hash, "hash": entry.hash})

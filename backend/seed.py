@@ -12,13 +12,16 @@ no-op (the stores are still made sure of). It is meant for the initial load, bef
 live: while it runs it holds the change counter (see below) and, on PostgreSQL, locks the
 catalog tables.
 
-Speed: rows are generated in chunks of CHUNK_ROWS products or customers. PostgreSQL loads them
-with COPY (psycopg's cursor.copy), SQLite with executemany. On PostgreSQL the foreign keys of
-the loaded tables (and the feed's secondary index) are dropped at the start of the transaction
-and added again (same names, same definitions, validated by one join each) before it commits:
-per-row foreign-key triggers made COPY into prices and stock 8x slower. DDL is transactional there, so a crash rolls the drops
-back with everything else. The change data is rendered straight to JSON text (prices and stock
-with an f-string, several times faster than json.dumps and it matters at ten million rows).
+Speed (1,000,000 products + 1,000,000 customers, 10,000,000 change rows: ~2 minutes on
+PostgreSQL on a 2-core box): rows are generated in chunks of CHUNK_ROWS products or customers.
+PostgreSQL loads them with COPY (psycopg's cursor.copy), SQLite with executemany. On PostgreSQL
+the foreign keys of the loaded tables and the feed's secondary index are dropped at the start
+of the transaction and added again (same names, same definitions; the keys validated by one
+join each, the index built by one sort) before it commits: per-row foreign-key triggers made
+COPY into prices and stock 8x slower, and the index costs a quarter of the change rows' time.
+DDL is transactional there, so a crash rolls the drops back with everything else. The change
+data is rendered straight to JSON text (prices and stock with an f-string, several times faster
+than json.dumps, which matters at ten million rows).
 
 The commit-order rule (backend.changelog) holds: numbers come from the counter row, whose lock
 the load takes with its first chunk's numbers and keeps until it commits, so no other writer

@@ -7,10 +7,11 @@ from backend.db import BackendDatabase
 from backend.models import Change
 from pos_app.demo.rows import hand_named_count
 from sync.protocol import MAX_PAGE_CHANGES, ChangePage, ProductData, StockData, StockResponse
-from tests.backend.helpers import ADMIN, BLUE_SOFA, GREEN_SOFA, TEMPLATE_CUSTOMERS, register, sale_event
+from tests.backend.helpers import ADMIN, BLUE_SOFA, GREEN_SOFA, TEMPLATE_CUSTOMERS, TestClient, register, sale_event
 
 
-def pull_all(client, headers, after: int = 0, limit: int = MAX_PAGE_CHANGES) -> list[ChangePage]:  # type: ignore[no-untyped-def]
+def pull_all(client: TestClient, headers: dict[str, str], after: int = 0,
+             limit: int = MAX_PAGE_CHANGES) -> list[ChangePage]:
     pages = []
     while True:
         response = client.get("/v1/changes", headers=headers, params={"after": after, "limit": limit})

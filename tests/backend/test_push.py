@@ -179,3 +179,17 @@ def test_concurrent_sends_of_one_batch_apply_it_once(db: BackendDatabase) -> Non
     assert after["sales"] - before["sales"] == len(events)
     assert after["changes"] - before["changes"] == 2 * len(events)
     assert before["stock_total"] - after["stock_total"] == 2 * len(events)
+
+
+def test_the_same_key_twice_in_one_batch(client, db: BackendDatabase) -> None:
+    headers = register(client)
+    sale, audit = sale_event(seq=1), audit_event(seq=2)
+    changed = sale_event(seq=1, event_id=sale["id"], lines=((BLUE_SOFA, 9, 100),))
+    before = counts(db)
+    results = push(client, headers, sale, audit, sale, audit, changed)
+    assert [r["outcome"] for r in results] == ["applied", "applied", "duplicate", "duplicate", "rejected"]
+    assert results[2]["change_seq"] == results[0]["change_seq"]
+    assert results[4]["reason"] == "idempotency key reused with a different payload"
+    after = counts(db)
+    assert (after["sales"] - before["sales"], after["audit_entries"] - before["audit_entries"],
+            after["processed_events"] - before["processed_events"]) == (1, 1, 2)
