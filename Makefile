@@ -13,7 +13,7 @@ DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 li
 DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
-.PHONY: help setup system-deps system-deps-x11 run test lint bench package package-smoke demo-big clean
+.PHONY: help setup system-deps system-deps-x11 run test lint bench chaos package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
@@ -66,6 +66,10 @@ lint: $(STAMP)
 
 test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
+chaos: setup
+	POS_CHAOS_CYCLES=$${POS_CHAOS_CYCLES:-200} POS_CRASH_CYCLES=$${POS_CHAOS_CYCLES:-200} QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_sync_chaos.py tests/test_store.py -k "killed"
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/run_all.py
