@@ -6,11 +6,13 @@ customers, and the feed cursor moved to the page's `next_cursor` in that same tr
 the cursor only moves after the page's rows are committed; a failure half-way leaves both
 untouched and the page is simply fetched again.
 
-Speed: the first pull of a big catalog is a few hundred pages of up to 5,000 changes. Each page
-is de-duplicated per key in Python (newest wins) and written with executemany; an upsert that
-changes nothing is skipped (its WHERE clause), so re-reading a page does not churn the search
-index; new products are indexed for search in one statement per page rather than by the per-row
-trigger (pos_app/store/migrations/versions/0002_sync.py). Nothing here parses a change twice.
+Speed (a million products: 3 million changes in 602 pages, ~50 s on a 2-core box, see
+tests/perf/bench_sync.py): pages arrive as plain JSON (sync.client.WirePage, checked here
+change by change, not one pydantic object per change) while the next one is already being
+asked for (sync.client.FeedStream); each page is de-duplicated per key (newest wins) and
+written with executemany; an upsert that changes nothing is skipped (its WHERE clause), so
+re-reading a page does not churn the search index; new products are indexed for search in one
+statement per page rather than by the per-row trigger (migration 0002_sync).
 
 The center is the authority on product SKUs and customer numbers: when a local row holds one
 that the center now gives to another id (a store file that was seeded differently), the local
@@ -21,7 +23,7 @@ Thread: the sync worker's (any thread with its own session; no Qt).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,7 @@ from pos_app.clock import iso, utc_now
 from pos_app.store import movements
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
+from sync.client import WirePage
 from sync.protocol import ChangeKind, ChangePage
 
 Progress = Callable[[int, int], None]  # (cursor, high_water)
@@ -89,35 +92,54 @@ def _row_key(key: str) -> tuple[int, str]:
     return int(product), store
 
 
+_KINDS = {k.value: k for k in ChangeKind}
+Page = ChangePage | WirePage
+
+
+def _entries(page: Page) -> Iterator[tuple[int, str, str, dict[str, Any] | None]]:
+    """(seq, kind, key, data) of each change; a WirePage's changes are checked here."""
+    if isinstance(page, ChangePage):
+        for c in page.changes:
+            yield c.seq, c.kind.value, c.key, c.data
+        return
+    for c in page.changes:
+        try:
+            seq, kind, key, data = c["seq"], c["kind"], c["key"], c["data"]
+        except (KeyError, TypeError) as exc:
+            raise FeedError(f"Änderung unlesbar: {c!r:.200}") from exc
+        if (type(seq) is not int or kind not in _KINDS or type(key) is not str
+                or not (data is None or type(data) is dict) or len(c) != 4):
+            raise FeedError(f"Änderung unlesbar: {c!r:.200}")
+        yield seq, kind, key, data
+
+
 class _Page:
     """One page sorted by kind, newest change per key (a later change of a key replaces an
     earlier one in the same page)."""
 
-    def __init__(self, page: ChangePage, after: int) -> None:
+    def __init__(self, page: Page, after: int) -> None:
         self.products: dict[int, dict[str, Any] | None] = {}
         self.prices: dict[tuple[int, str], int | None] = {}
         self.stock: dict[tuple[int, str], int | None] = {}
         self.customers: dict[int, dict[str, Any] | None] = {}
         last = after
-        for change in page.changes:
-            if change.seq <= last:
-                raise FeedError(f"Änderung {change.seq} nach {last}: Feed nicht aufsteigend")
-            last = change.seq
-            data = change.data
+        for seq, kind, key, data in _entries(page):
+            if seq <= last:
+                raise FeedError(f"Änderung {seq} nach {last}: Feed nicht aufsteigend")
+            last = seq
             try:
-                if change.kind is ChangeKind.PRODUCT:
-                    self.products[int(data["id"]) if data else int(change.key)] = data
-                elif change.kind is ChangeKind.PRICE:
-                    key = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(change.key)
-                    self.prices[key] = int(data["gross_cents"]) if data else None
-                elif change.kind is ChangeKind.STOCK:
-                    key = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(change.key)
-                    self.stock[key] = int(data["quantity"]) if data else None
-                elif change.kind is ChangeKind.CUSTOMER:
-                    self.customers[int(data["id"]) if data else int(change.key)] = data
+                if kind == "product":
+                    self.products[int(data["id"]) if data else int(key)] = data
+                elif kind == "price":
+                    row = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(key)
+                    self.prices[row] = int(data["gross_cents"]) if data else None
+                elif kind == "stock":
+                    row = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(key)
+                    self.stock[row] = int(data["quantity"]) if data else None
+                else:
+                    self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
-                raise FeedError(f"Änderung {change.seq} ({change.kind.value} {change.key}) "
-                                f"unlesbar: {exc!r}") from exc
+                raise FeedError(f"Änderung {seq} ({kind} {key}) unlesbar: {exc!r}") from exc
         if page.next_cursor < last:
             raise FeedError(f"next_cursor {page.next_cursor} liegt vor der letzten Änderung {last}")
 
@@ -127,7 +149,7 @@ class _Page:
         return ids
 
 
-def apply_page(db: Database, page: ChangePage, after: int) -> PageResult:
+def apply_page(db: Database, page: Page, after: int) -> PageResult:
     """Apply `page` (the answer to changes(after=`after`)) and move the cursor to its
     next_cursor, all in one transaction. Raises FeedError when the local cursor is not `after`
     (someone else moved it) or the page is malformed; nothing is written then."""
@@ -243,21 +265,27 @@ def _apply_customers(s: Session, customers: dict[int, dict[str, Any] | None]) ->
         conn.exec_driver_sql("DELETE FROM customers WHERE id = ?", deletes)
 
 
-def pull(db: Database, fetch: Callable[[int], ChangePage], on_progress: Progress | None = None,
-         should_stop: Callable[[], bool] = lambda: False) -> list[PageResult]:
+def pull(db: Database, fetch: Callable[[int], Page], on_progress: Progress | None = None,
+         should_stop: Callable[[], bool] = lambda: False,
+         ahead: Callable[[int], None] | None = None) -> list[PageResult]:
     """Fetch and apply pages from the local cursor until the center has no more (or
-    `should_stop()`). `fetch(after)` gets one page (the client's changes()); progress is
-    reported after every committed page as (cursor, high_water)."""
+    `should_stop()`). `fetch(after)` gets one page; `ahead(after)`, when given, is told which
+    page comes next before the current one is applied (sync.client.FeedStream asks the
+    center for it meanwhile). Progress is reported after every committed page as
+    (cursor, high_water)."""
     results: list[PageResult] = []
     while not should_stop():
         with db.reading() as s:
             state = s.get(SyncState, 1)
             after = state.cursor if state is not None else 0
         page = fetch(after)
+        more = page.has_more and page.next_cursor > after
+        if more and ahead is not None:
+            ahead(page.next_cursor)
         result = apply_page(db, page, after)
         results.append(result)
         if on_progress is not None:
             on_progress(result.cursor, result.high_water)
-        if not page.has_more or page.next_cursor <= after:
+        if not more:
             break
     return results

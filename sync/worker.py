@@ -4,14 +4,17 @@ center's change feed into the local store.
 One round (`run_cycle`):
   0. once per start (and after an auth error), when `device_id` is given: ask /v1/device
      whether the token is this till's.
-  1. push: pending events in seq order, in batches of `batch_size`, each with its own id (the
-     idempotency key, the same on every retry). Per result: applied/duplicate -> `sent` (with
-     the center's change_seq, which also tells the stock movements when the feed covers them);
-     rejected -> `conflict` with the reason (the events behind it carry on). A batch the center
-     refuses whole (413/422) is split in halves until the bad events are alone; each of those
-     becomes a `conflict` with the center's words, the others go through.
+  1. push: pending events in seq order, in batches of `batch_size` (split further to stay
+     under the center's body limit), each with its own id (the idempotency key, the same on
+     every retry). Per result: applied/duplicate -> `sent` (with the center's change_seq,
+     which also tells the stock movements when the feed covers them); rejected -> `conflict`
+     with the reason (the events behind it carry on). A batch the center refuses whole
+     (413/422) is split in halves until the bad events are alone (fewer requests than one by
+     one); each of those becomes a `conflict` with the center's words, the others go through.
+     Events the protocol itself refuses are caught before sending and become conflicts too.
   2. pull: feed pages from the local cursor until `has_more` is false, each applied in one
-     transaction together with the cursor (sync/feed.py).
+     transaction together with the cursor (sync/feed.py); the request for the next page goes
+     out before the current one is applied (sync.client.FeedStream, same thread).
 
 States (SyncStatus.state) and what comes next:
   syncing    -> a round is running
@@ -50,7 +53,7 @@ from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync import feed
 from sync.client import AuthError, BatchRefused, CenterClient, Offline, ServerBusy, ServerError, SyncError
-from sync.protocol import MAX_BATCH_EVENTS, MAX_PAGE_CHANGES, Event, Outcome
+from sync.protocol import MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_PAGE_CHANGES, Event, Outcome
 from sync.status import State, SyncStatus
 
 __all__ = ["PushStats", "State", "SyncStatus", "SyncWorker", "backoff_delay"]
@@ -59,6 +62,8 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
+BODY_BUDGET_BYTES = MAX_BODY_BYTES * 3 // 4  # a batch's JSON body stays well under the center's limit
+EVENT_OVERHEAD_BYTES = 300  # id, device, seq, type, version, created_at and JSON punctuation
 
 
 def backoff_delay(attempt: int, rng: random.Random, base: float = BACKOFF_BASE_S,
@@ -235,22 +240,33 @@ class SyncWorker:
         return stats
 
     def _push_batch(self, batch: list[outbox.QueuedEvent], stats: PushStats) -> PushStats:
-        wire: list[Event] = []
+        requests: list[list[Event]] = [[]]
+        size = 0
         invalid: list[tuple[str, str]] = []
         for queued in batch:
             try:
-                wire.append(Event(id=queued.id, device_id=queued.device_id, seq=queued.seq, type=queued.type,
-                                  schema_version=queued.schema_version, created_at=parse_iso(queued.created_at),
-                                  payload=json.loads(queued.payload)))
+                event = Event(id=queued.id, device_id=queued.device_id, seq=queued.seq, type=queued.type,
+                              schema_version=queued.schema_version, created_at=parse_iso(queued.created_at),
+                              payload=json.loads(queued.payload))
             except (ValidationError, ValueError) as exc:
                 # the center would refuse it the same way: no need to send it to find out
                 invalid.append((queued.id, f"Vorgang ungültig (vor dem Senden geprüft): {_short(exc)}"))
+                continue
+            weight = len(queued.payload) + EVENT_OVERHEAD_BYTES
+            if requests[-1] and size + weight > BODY_BUDGET_BYTES:  # stay under the center's 413
+                requests.append([])
+                size = 0
+            requests[-1].append(event)
+            size += weight
         if invalid:
             with self._db.writing() as s:
                 for event_id, reason in invalid:
                     outbox.mark_conflict(s, event_id, reason)
             stats = replace(stats, conflicts=stats.conflicts + len(invalid))
-        return self._send(wire, stats) if wire else stats
+        for events in requests:
+            if events:
+                stats = self._send(events, stats)
+        return stats
 
     def _send(self, events: list[Event], stats: PushStats) -> PushStats:
         stats = replace(stats, requests=stats.requests + 1)
@@ -291,8 +307,13 @@ class SyncWorker:
         def progress(cursor: int, high_water: int) -> None:
             self._publish(pulling=True, pull_done=cursor - start, pull_total=max(high_water - start, 0))
 
-        return feed.pull(self._db, lambda after: self._client.changes(after, self.page_size), progress,
-                         self._stopping.is_set)
+        stream = self._client.feed_stream()
+        if stream is None:
+            return feed.pull(self._db, lambda after: self._client.changes_raw(after, self.page_size), progress,
+                             self._stopping.is_set)
+        with stream:  # the next page is on its way while this one is applied
+            return feed.pull(self._db, lambda after: stream.fetch(after, self.page_size), progress,
+                             self._stopping.is_set, lambda after: stream.ahead(after, self.page_size))
 
     # ---- status ----------------------------------------------------------------------------
 

@@ -316,3 +316,25 @@ def _sale_event(device_id: str, product_id: int, cents: int) -> Event:
                                 "cart_discount_cents": 0, "total_cents": cents, "vat_percent": 19}],
                      "tenders": [{"kind": "cash", "amount_cents": cents, "given_cents": cents}],
                      "vat": [{"percent": 19, "gross_cents": cents, "vat_cents": cents * 19 // 119}]})
+
+
+def test_killed_between_the_answer_and_marking_it_locally_is_a_duplicate_next_time(till, monkeypatch):
+    from pos_app.store import outbox
+
+    (code, pid, _), = till.products(1)
+    before = till.center_quantity(pid)
+    sell(till.store, code)
+    sell(till.store, code)
+
+    def crash(*_args: object) -> None:
+        raise OSError("power cut (injected) after the center answered")
+
+    monkeypatch.setattr(outbox, "mark_sent", crash)
+    worker, seen = till.worker()
+    worker.run_cycle()
+    assert seen[-1].state is State.ERROR and seen[-1].pending == 2
+    assert len(till.center_sales()) == 2  # the center has them; the till does not know
+    monkeypatch.undo()
+    assert worker.run_cycle() == worker.interval_s
+    assert seen[-1].pending == 0 and till.center_sales() == till.local_sales()
+    assert till.center_quantity(pid) == before - 2 == till.quantity(pid)

