@@ -78,6 +78,7 @@ bench: setup
 # center process (PostgreSQL when POS_TEST_DATABASE_URL is set, else SQLite). Several minutes.
 bench-sync: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_sync.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_ui_stall.py
 
 package: setup
 	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec
