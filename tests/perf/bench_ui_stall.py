@@ -4,6 +4,11 @@ center process and pushes queued sales. The worker shares the GIL with the UI th
 JSON pages parsed on the worker show up here. Target: longest stall <= 50 ms.
 
     .venv/bin/python tests/perf/bench_ui_stall.py   # POS_BENCH_STALL_PRODUCTS (default 200,000)
+
+Knobs for finding the cause (open): POS_BENCH_STALL_PAGE / POS_BENCH_STALL_BATCH (feed page and
+push batch sizes), POS_BENCH_STALL_GC_FREEZE=1. Measured with 50,000 products and 300 sales:
+pages 5000 / batches 200: longest 237 ms; pages 1000 / batches 50: 204 ms; with gc.freeze():
+198 ms. So neither the JSON page size nor the garbage collector explains it.
 """
 from __future__ import annotations
 
@@ -42,7 +47,9 @@ def main() -> None:
             view = TillView(TillSession(store, StaffMember(1, "Lena Schmidt", "cashier")))
             view.resize(1280, 800)
             view.show()
-            worker = SyncWorker(store.db, client, device_id="BER-K1", interval_s=3600)
+            worker = SyncWorker(store.db, client, device_id="BER-K1", interval_s=3600,
+                                page_size=int(os.environ.get("POS_BENCH_STALL_PAGE", "5000")),
+                                batch_size=int(os.environ.get("POS_BENCH_STALL_BATCH", "200")))
             glue = SyncGlue(store, worker)
             gaps: list[float] = []
             clock = QElapsedTimer()
@@ -58,6 +65,11 @@ def main() -> None:
             probe.setInterval(5)
             probe.timeout.connect(tick)
             probe.start()
+            if os.environ.get("POS_BENCH_STALL_GC_FREEZE"):
+                import gc
+
+                gc.freeze()  # experiment: long-lived objects out of the collector's way
+                gc.set_threshold(50_000, 20, 1000)
             t0 = time.perf_counter()
             glue.start()  # pull the catalog, on the worker thread
             phase = ["pull"]
