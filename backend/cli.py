@@ -15,50 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import TextIO
 
 from backend import config
+from pos_app.demo.progress import ProgressBar, non_negative
 
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
-BAR_WIDTH = 30
-
-
-class ProgressLine:
-    """`products  [#####.........] 512,000/1,000,000  8.1 s`, redrawn in place on stderr."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream
-        self._stage = ""
-        self._started = time.perf_counter()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self._stage:
-            self.finish()
-            self._stage = stage
-        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self._write(f"\r{stage:<10}[{bar}] {done:,}/{total:,}  {time.perf_counter() - self._started:.1f} s")
-
-    def finish(self) -> None:
-        if self._stage:
-            self._write("\n")
-        self._stage = ""
-
-    def _write(self, text: str) -> None:
-        stream = self._stream or sys.stderr
-        stream.write(text)
-        stream.flush()
-
-
-def _count(text: str) -> int:
-    value = int(text.replace("_", ""))
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -92,7 +54,7 @@ def _seed(args: argparse.Namespace) -> int:
     from backend.seed import seed
 
     db = open_backend_database(config.database_url(args.database_url))
-    bar = ProgressLine()
+    bar = ProgressBar()
     try:
         result = seed(db, products=args.products, customers=args.customers, seed=args.seed, progress=bar)
     finally:
@@ -176,9 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         run=_migrate)
 
     seed = commands.add_parser("seed", parents=[db], help="load the demo retailer (same ids as the store's demo file)")
-    seed.add_argument("--products", type=_count, default=0,
+    seed.add_argument("--products", type=non_negative, default=0,
                       help="total products; 0 = only the hand-named catalog (default)")
-    seed.add_argument("--customers", type=_count, default=2_000, help="number of customers (default 2,000)")
+    seed.add_argument("--customers", type=non_negative, default=2_000, help="number of customers (default 2,000)")
     seed.add_argument("--seed", type=int, default=42, help="random seed; use the store's (default 42)")
     seed.set_defaults(run=_seed)
 
@@ -197,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Change random prices and stock rows at the center, so that the change feed has news "
                     "for the stores. Web orders, carts and service cases are not simulated yet: they "
                     "arrive with their own (later) issues.")
-    simulate.add_argument("--prices", type=_count, default=0, help="how many price rows to change")
-    simulate.add_argument("--stock", type=_count, default=0, help="how many stock rows to change")
+    simulate.add_argument("--prices", type=non_negative, default=0, help="how many price rows to change")
+    simulate.add_argument("--stock", type=non_negative, default=0, help="how many stock rows to change")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
 

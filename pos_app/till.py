@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pos_app.cart import (
-    Approval, ApprovalPolicy, Cart, CartChange, CartError, Discount, ProductSnapshot,
+    Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
+    ProductSnapshot,
 )
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
@@ -95,8 +96,6 @@ class TillSession:
         """Throw the whole cart away. Once payment has started that is a void and needs a manager."""
         if self.payment is not None and self.payment.tenders:
             if approval is None:
-                from pos_app.cart import ApprovalAction, ApprovalRequired
-
                 raise ApprovalRequired(ApprovalAction.VOID_AFTER_PAYMENT,
                                        "Bon stornieren, obwohl schon bezahlt wurde: Geld zurückgeben!")
             self.store.record(approval.manager_id, approval.manager_name, "approval",

@@ -214,7 +214,7 @@ class TillView(QWidget):
         if self.results.isVisible() and self.results.currentItem() is not None:
             self._add_hit(self.results.currentItem())
             return
-        if text.isdigit() or not any(ch == " " for ch in text):
+        if " " not in text:  # one word: a code typed by hand (or a SKU); else a search
             try:
                 change = self.session.scan(text)
             except UnknownCode:

@@ -93,9 +93,3 @@ class WedgeScannerFilter(QObject):
             self._release(release, live=False)
         elif self.detector.holding:  # the timer fired a little early: wait out the rest
             self._timer.start(2)
-
-    def flush(self) -> None:
-        """Release whatever is held now (tests, and before a dialog opens)."""
-        release = self.detector.timeout(float("inf"))
-        if release is not None:
-            self._release(release, live=False)

@@ -10,56 +10,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from typing import TextIO
 
 from pos_app.demo.generator import (DEFAULT_CUSTOMERS, DEFAULT_SEED, DemoDataExists, demo_staff,
                                     generate)
-
-BAR_WIDTH = 30
-
-
-class ProgressBar:
-    """Draws `Produkte  [#####.....] 512,000/1,000,000  8.1 s` and redraws it in place."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream  # None: whatever sys.stderr is when drawing
-        self._stage = ""
-        self._started = 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self._stage:
-            self.finish()
-            self._stage, self._started = stage, time.perf_counter()
-        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        elapsed = time.perf_counter() - self._started
-        self._write(f"\r{stage:<11}[{bar}] {done:,}/{total:,}  {elapsed:.1f} s")
-
-    def finish(self) -> None:
-        if self._stage:
-            self._write("\n")
-        self._stage = ""
-
-    def _write(self, text: str) -> None:
-        stream = self._stream or sys.stderr
-        stream.write(text)
-        stream.flush()
-
-
-def _non_negative(text: str) -> int:
-    value = int(text.replace("_", ""))
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
+from pos_app.demo.progress import ProgressBar, non_negative
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="omnipos-demo", description="Write the demo store database.")
     parser.add_argument("--db", required=True, help="path of the SQLite file to create")
-    parser.add_argument("--products", type=_non_negative, default=0,
+    parser.add_argument("--products", type=non_negative, default=0,
                         help="total products; 0 = only the hand-named catalog (default)")
-    parser.add_argument("--customers", type=_non_negative, default=DEFAULT_CUSTOMERS,
+    parser.add_argument("--customers", type=non_negative, default=DEFAULT_CUSTOMERS,
                         help=f"number of customers (default {DEFAULT_CUSTOMERS:,})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)")
     parser.add_argument("--force", action="store_true", help="replace a file that already holds data")
