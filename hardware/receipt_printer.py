@@ -12,10 +12,10 @@ layout done in pos_app.receipt stays aligned, anything else becomes "?".
 """
 from __future__ import annotations
 
-from escpos.constants import CODEPAGE_CHANGE
+from escpos.constants import CODEPAGE_CHANGE, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
-from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow
+from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, Row, TextRow
 
 PREFERRED_CODEPAGE = "CP858"  # umlauts, ß and € (0xD5)
 FALLBACK_CODEPAGE = "CP437"  # umlauts and ß, no €; n = 0 on every profile
@@ -85,6 +85,36 @@ def _barcode(printer: Dummy, row: BarcodeRow, paper: PaperWidth) -> None:
     printer.set(align="left")  # _hw_barcode leaves the alignment centred
 
 
+def _qr_module_size(data: str, max_dots: int) -> int:
+    """The largest module size (4, 3 or 2 dots) at which the QR code fits on the paper."""
+    import qrcode  # python-escpos depends on it; only needed when a receipt has a QR code
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    modules = 17 + 4 * int(code.version)
+    for size in (4, 3, 2):
+        if modules * size <= max_dots:
+            return size
+    return 1
+
+
+def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
+    """The DSFinV-K QR code, rendered by the printer itself (GS ( k), centred; without
+    native QR support python-escpos sends it as a raster image instead."""
+    if not row.data:
+        return
+    ascii_only = "".join(ch if 0x20 <= ord(ch) < 0x7F else "?" for ch in row.data)
+    size = _qr_module_size(ascii_only, paper.chars * DOTS_PER_CHAR)
+    if printer.profile.supports("qrCode"):
+        printer.set(align="center")
+        printer.qr(ascii_only, ec=QR_ECLEVEL_M, size=size, native=True)
+        printer.text("\n")
+        printer.set(align="left")
+    else:
+        printer.qr(ascii_only, ec=QR_ECLEVEL_M, size=size, native=False, center=True)
+
+
 def _text(printer: Dummy, row: TextRow) -> None:
     align = row.align if row.align in ("left", "center", "right") else "left"
     style: dict[str, object] = {}
@@ -136,6 +166,8 @@ def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool =
             _text(printer, row)
         elif isinstance(row, BarcodeRow):
             _barcode(printer, row, paper)
+        elif isinstance(row, QrRow):
+            _qr(printer, row, paper)
         elif isinstance(row, CutRow):
             printer.cut()  # ESC d 6 (feed past the cutter), GS V 0
         else:

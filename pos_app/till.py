@@ -16,6 +16,8 @@ from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
     ProductSnapshot,
 )
+from pos_app.fiscal.records import amounts_for_sale
+from pos_app.fiscal.signing import FiscalSigner
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
@@ -45,8 +47,10 @@ class PaymentChange:
 
 
 class TillSession:
-    def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None) -> None:
+    def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None,
+                 signer: FiscalSigner | None = None) -> None:
         self.store = store
+        self.signer = signer if signer is not None else store.fiscal  # the TSE (None: none set up)
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
@@ -144,7 +148,13 @@ class TillSession:
             due = payment.remaining_cents if payment else self.cart.totals().total_cents
             raise TenderError(f"Noch {format_euro(due)} offen: Der Bon ist nicht vollständig bezahlt.")
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
-        done = self.store.sales.complete(self.cart.totals(), payment, self.cashier, reason)
+        totals = self.cart.totals()
+        fiscal = None
+        if self.signer is not None:  # never raises; bounded by the signer's budget (KassenSichV)
+            fiscal = self.signer.sign_receipt(amounts_for_sale(
+                {row.rate.percent: row.gross_cents for row in totals.vat},
+                [(tender.kind.value, tender.amount_cents) for tender in payment.tenders]))
+        done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
         self.cart.clear()
         self.payment = None
         return done
