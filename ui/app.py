@@ -99,6 +99,9 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     except UnknownDevice as exc:
         QMessageBox.critical(None, "OmniPOS", str(exc))
         return None
+    from pos_app.fiscal.setup import signer_for
+
+    store.fiscal = signer_for(settings.tse, store.db, store.device_id)  # every sale is signed with it
     printing = ReceiptPrinting(store, settings.printer)
     worker, off_reason = make_sync_worker(store, settings, db_path.parent)
     window = MainWindow(store, settings, printing, hint, worker, off_reason)

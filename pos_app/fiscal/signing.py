@@ -25,7 +25,7 @@ from datetime import datetime
 from pos_app.clock import utc_now
 from pos_app.fiscal.tse import FiscalAmounts, ProcessType, Tse, TseError, TseInfo, TseResult
 
-DEFAULT_BUDGET_S = 2.5
+from pos_app.fiscal.settings import DEFAULT_BUDGET_S  # noqa: F401  (re-exported)
 TSE_DOWN = "TSE ausgefallen"
 
 
@@ -46,6 +46,7 @@ FiscalOutcome = TseResult | SigningFailure
 class FiscalSigner:
     def __init__(self, tse: Tse, client_id: str, *, budget_s: float = DEFAULT_BUDGET_S,
                  quiet_after_failure_s: float = 15.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`monotonic` only times the quiet period after a failure (tests move it)."""
         self.tse = tse
         self.client_id = client_id
         self.budget_s = budget_s
@@ -68,7 +69,7 @@ class FiscalSigner:
     def info(self) -> TseInfo | str:
         """The TSE's data, or why it cannot be read (for the status screen)."""
         try:
-            return self.tse.info(self._monotonic() + self.budget_s)
+            return self.tse.info(time.monotonic() + self.budget_s)
         except TseError as exc:
             return str(exc)
 
@@ -78,7 +79,7 @@ class FiscalSigner:
             if now < self._down_until:
                 return SigningFailure(f"{TSE_DOWN}: {self._last_error}", process_type.value, data,
                                       self.client_id, utc_now())
-        deadline = now + self.budget_s
+        deadline = time.monotonic() + self.budget_s  # the TSE measures it with time.monotonic
         try:
             handle = self.tse.start_transaction(self.client_id, deadline)
             result = self.tse.finish_transaction(handle, process_type, amounts, data, deadline)
