@@ -201,3 +201,41 @@ def test_export_refuses_a_range_without_closings(store, tmp_path):
     assert not (tmp_path / "x").exists()
     with pytest.raises(ValueError, match="Zeitzone"):
         CashClosing(1, "BER-K1", datetime(2026, 1, 1))
+
+
+def test_the_cli_exports_and_verifies_a_receipt_qr(store, store_path, day_of_sales, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    first, second, _sales = day_of_sales
+    z1, z2 = two_closings(store, day_of_sales)
+    closings = [{"z_number": z.z_number, "device_id": z.device_id, "closed_at": z.closed_at.isoformat(),
+                 "totals_by_tender": dict(z.totals_by_tender), "totals_by_vat": {str(k): v for k, v in
+                                                                                  z.totals_by_vat.items()},
+                 "cash_expected_cents": z.cash_expected_cents, "cash_counted_cents": z.cash_counted_cents}
+                for z in (z1, z2)]
+    (tmp_path / "z.json").write_text(json.dumps(closings), encoding="utf-8")
+    command = [sys.executable, "-m", "pos_app.fiscal.cli", "export", "--data-dir", str(store_path.parent),
+               "--from", z1.local_day.isoformat(), "--to", z2.local_day.isoformat(),
+               "--closings", str(tmp_path / "z.json"), "--out", str(tmp_path / "cli")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "2 Abschlüsse, 5 Belege" in done.stdout and "ABWEICHUNG" not in done.stdout
+    export(store, z1.local_day, z2.local_day, [z1, z2], tmp_path / "api")
+    for name in ("transactions.csv", "businesscases.csv", "index.xml"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes()
+
+    qr = store.sales.receipt(first[0]).tse.qr_payload
+    ok = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "verify-qr", qr], capture_output=True,
+                        text=True, timeout=60)
+    assert ok.returncode == 0 and "gültig" in ok.stdout
+    forged = qr.replace("Beleg^39.99", "Beleg^29.99")
+    bad = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "verify-qr", forged], capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 1 and "UNGÜLTIG" in bad.stdout
+    broken = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "export", "--data-dir",
+                             str(store_path.parent), "--from", "2026-01-01", "--to", "2026-01-02", "--closings",
+                             str(tmp_path / "missing.json"), "--out", str(tmp_path / "none")],
+                            capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1 and "omnipos-fiscal:" in broken.stderr

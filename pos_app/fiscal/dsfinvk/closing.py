@@ -44,3 +44,27 @@ class CashClosing:
     def difference_cents(self) -> int:
         """Over (+) or short (-): counted minus expected (DSFinV-K GV_TYP DifferenzSollIst)."""
         return self.cash_counted_cents - self.cash_expected_cents
+
+
+def closings_from_json(data: object) -> list[CashClosing]:
+    """Closings from JSON (the CLI's --closings file until the Z reports are in the store):
+    a list of {"z_number", "device_id", "closed_at" (ISO 8601 with offset), "opened_at"?,
+    "totals_by_tender": {"cash": cents, "card": cents}, "totals_by_vat": {"19": cents, "7": cents},
+    "cash_expected_cents", "cash_counted_cents"}."""
+    if not isinstance(data, list):
+        raise ValueError("Die Abschlussdatei muss eine Liste von Kassenabschlüssen enthalten.")
+    out = []
+    for n, item in enumerate(data, start=1):
+        try:
+            opened = item.get("opened_at")
+            out.append(CashClosing(
+                z_number=int(item["z_number"]), device_id=str(item["device_id"]),
+                closed_at=datetime.fromisoformat(item["closed_at"]),
+                totals_by_tender={str(k): int(v) for k, v in item.get("totals_by_tender", {}).items()},
+                totals_by_vat={int(k): int(v) for k, v in item.get("totals_by_vat", {}).items()},
+                cash_expected_cents=int(item.get("cash_expected_cents", 0)),
+                cash_counted_cents=int(item.get("cash_counted_cents", 0)),
+                opened_at=datetime.fromisoformat(opened) if opened else None))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"Kassenabschluss Nr. {n} in der Abschlussdatei ist unbrauchbar: {exc}") from None
+    return out
