@@ -225,12 +225,14 @@ def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
     if not tse.certified:
         out.text("NICHT ZERTIFIZIERTE TSE", align="center", bold=True)
         out.text("(Entwicklung, nicht zulässig)", align="center")
-    out.pair("TSE-Transaktion", tse.transaction_number)
-    out.pair("TSE-Start", tse.start)
-    out.pair("TSE-Ende", tse.end)
-    out.pair("Signaturzähler", tse.signature_counter)
-    out.pair("Zeitformat", tse.time_format)
-    out.pair("Hash-Algorithmus", tse.signature_algorithm)
+    for label, value in (("TSE-Transaktion", tse.transaction_number), ("TSE-Start", tse.start),
+                         ("TSE-Ende", tse.end), ("Signaturzähler", tse.signature_counter),
+                         ("Zeitformat", tse.time_format), ("Hash-Algorithmus", tse.signature_algorithm)):
+        if len(label) + 1 + len(value) <= w:
+            out.pair(label, value)
+        else:  # never cut a fiscal label or value: the value goes on its own line
+            out.text(f"{label}:")
+            out.text(value.rjust(w))
     for label, value in (("Kassen-Seriennr.", tse.client_id), ("TSE-Seriennr.", tse.tse_serial),
                          ("Signatur", tse.signature), ("Öffentl. Schlüssel", tse.public_key)):
         out.text(f"{label}:")

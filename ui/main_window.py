@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.activity = ActivityWatcher(self.idle)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
         QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
+        QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -138,6 +139,11 @@ class MainWindow(QMainWindow):
     def show_conflicts(self) -> None:
         ConflictsDialog(self.store, self, on_resend=self.sync.sync_now).exec()
         self.refresh_outbox()  # decisions are audit entries, queued for the center
+
+    def show_tse_status(self) -> None:
+        from ui.tse_dialog import TseStatusDialog
+
+        TseStatusDialog(self.store, self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """While sync is on, leaving with events not yet at the center asks first (they stay

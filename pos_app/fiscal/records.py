@@ -16,9 +16,10 @@ Thread: any; these functions run inside the caller's session.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
@@ -92,3 +93,23 @@ def receipt_block(outcome: FiscalOutcome) -> ReceiptTse:
 def receipt_tse(session: Session, sale_id: str) -> ReceiptTse | None:
     row = for_sale(session, sale_id)
     return None if row is None else receipt_block(outcome_of(row))
+
+
+@dataclass(frozen=True)
+class TseSummary:
+    signed: int
+    unsigned: int
+    last_unsigned_at: str | None  # ISO UTC
+    last_error: str
+
+
+def summary(session: Session, device_id: str) -> TseSummary:
+    """How many of this till's transactions were signed and how many not (the TSE status screen)."""
+    counts = dict(session.execute(select(TseTransaction.status, func.count())
+                                  .where(TseTransaction.device_id == device_id)
+                                  .group_by(TseTransaction.status)).all())
+    last = session.execute(select(TseTransaction).where(TseTransaction.device_id == device_id,
+                                                        TseTransaction.status == "failed")
+                           .order_by(TseTransaction.id.desc()).limit(1)).scalar_one_or_none()
+    return TseSummary(int(counts.get("signed", 0)), int(counts.get("failed", 0)),
+                      last.created_at if last else None, last.error if last else "")
