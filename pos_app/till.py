@@ -16,8 +16,9 @@ from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
     ProductSnapshot,
 )
+from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.records import amounts_for_sale
-from pos_app.fiscal.signing import FiscalSigner
+from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner, PendingTransaction
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
@@ -54,6 +55,7 @@ class TillSession:
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
+        self.fiscal_pending: PendingTransaction | None = None  # the TSE transaction of the open sale
 
     # ---- adding --------------------------------------------------------------------------
 
@@ -75,7 +77,9 @@ class TillSession:
         return self.add(product)
 
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
-        return self._guarded(lambda: self.cart.add(product, quantity))
+        change = self._guarded(lambda: self.cart.add(product, quantity))
+        self._begin_fiscal()
+        return change
 
     # ---- changing ------------------------------------------------------------------------
 
@@ -109,6 +113,7 @@ class TillSession:
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
         self.payment = None
+        self._abort_fiscal("storniert")
         return self.cart.clear()
 
     # ---- paying --------------------------------------------------------------------------
@@ -153,7 +158,8 @@ class TillSession:
         if self.signer is not None:  # never raises; bounded by the signer's budget (KassenSichV)
             fiscal = self.signer.sign_receipt(amounts_for_sale(
                 {row.rate.percent: row.gross_cents for row in totals.vat},
-                [(tender.kind.value, tender.amount_cents) for tender in payment.tenders]))
+                [(tender.kind.value, tender.amount_cents) for tender in payment.tenders]), self.fiscal_pending)
+            self.fiscal_pending = None
         done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
         self.cart.clear()
         self.payment = None
@@ -169,6 +175,7 @@ class TillSession:
         total = self.cart.totals().total_cents
         label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
         parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
+        self._abort_fiscal(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
         return parked_id
@@ -177,7 +184,28 @@ class TillSession:
         if not self.cart.is_empty():
             raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")
         data: dict[str, Any] = self.store.parked.take(parked_id)
-        return self.cart.load(data)
+        change = self.cart.load(data)
+        self._begin_fiscal()
+        return change
+
+    # ---- the TSE transaction of the open sale (KassenSichV: started with the first item) ----
+
+    def _begin_fiscal(self) -> None:
+        if self.signer is not None and self.fiscal_pending is None and not self.cart.is_empty():
+            self.fiscal_pending = self.signer.begin()  # returns at once; the TSE thread starts it
+
+    def _abort_fiscal(self, why: str) -> None:
+        """The sale was given up after its TSE transaction started: finish it as AVBelegabbruch
+        and record it (on the signer's TSE thread, so the till does not wait)."""
+        pending, self.fiscal_pending = self.fiscal_pending, None
+        if self.signer is None or pending is None:
+            return
+        store, device_id = self.store, self.store.device_id
+
+        def record(outcome: FiscalOutcome) -> None:
+            with store.db.writing() as s:
+                fiscal_records.record(s, device_id, outcome, reference=f"{fiscal_records.ABORTED}:{why}")
+        self.signer.abort(pending, record)
 
     # ---- internals -----------------------------------------------------------------------
 

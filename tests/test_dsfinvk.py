@@ -82,6 +82,9 @@ def day_of_sales(store):  # type: ignore[no-untyped-def]
     signer = FiscalSigner(DevelopmentTse(store.db), "BER-K1")
     session = TillSession(store, LENA, signer=signer)
     first = [sell(session, [EAN_DECKE, EAN_KAFFEE]), sell(session, [UPC_TEELICHT, UPC_TEELICHT], card=998)]
+    session.scan(EAN_DECKE)
+    session.void_sale()  # given up after its TSE transaction started: AVBelegabbruch
+    signer.drain(timeout=5)
     session.signer = FiscalSigner(BrokenTse(), "BER-K1")
     first.append(sell(session, [EAN_KAFFEE]))
     session.signer = signer
@@ -122,8 +125,10 @@ def test_export_parses_back_and_reconciles_with_sales_and_closings(store, day_of
     tables, index = read_export(tmp_path / "out")
     assert {t.file for t in TABLES} == set(tables) and index.findtext("Media/Name") == "DSFinV-K"
 
-    heads = tables["transactions.csv"]
+    heads = [h for h in tables["transactions.csv"] if h["BON_TYP"] == "Beleg"]
     assert [h["BON_ID"] for h in heads] == first + second  # every sale once, in receipt order
+    [abort] = [h for h in tables["transactions.csv"] if h["BON_TYP"] != "Beleg"]
+    assert (abort["BON_TYP"], abort["Z_NR"], abort["UMS_BRUTTO"]) == ("AVBelegabbruch", "1", "0.00")
     assert [h["Z_NR"] for h in heads] == ["1", "1", "1", "2", "2"]
     for head in heads:
         sale = sales[head["BON_ID"]]
@@ -161,6 +166,7 @@ def test_export_parses_back_and_reconciles_with_sales_and_closings(store, day_of
     assert [(r["Z_NR"], r["Z_UMS_BRUTTO"], r["UST_SCHLUESSEL"]) for r in short] == [("1", "-0.50000", "5")]
 
     tse = {r["BON_ID"]: r for r in tables["transactions_tse.csv"]}
+    assert tse.pop(abort["BON_ID"])["TSE_VORGANGSDATEN"] == "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^"
     assert set(tse) == set(first + second)
     unsigned = tse[first[2]]
     assert unsigned["TSE_TA_SIG"] == "" and "TSE ausgefallen" in unsigned["TSE_TA_FEHLER"]

@@ -135,3 +135,57 @@ def test_process_data_refuses_a_vat_rate_the_dsfinvk_does_not_know():
         FiscalAmounts(vat_gross={16: 100})
     returned = FiscalAmounts(vat_gross={19: -1999}, cash_cents=-1999)
     assert returned.process_data() == "Beleg^-19.99_0.00_0.00_0.00_0.00^-19.99:Bar"
+
+
+class StepClock:
+    """A wall clock the test moves (the development TSE's time source)."""
+
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+        self.now = datetime(2026, 11, 24, 13, 0, 0, tzinfo=timezone.utc)
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        from datetime import timedelta
+        self.now += timedelta(seconds=seconds)
+
+
+def test_the_tse_transaction_starts_with_the_first_item_and_ends_at_payment(store):
+    clock = StepClock()
+    signer = FiscalSigner(DevelopmentTse(store.db, clock=clock), "BER-K1")
+    session = TillSession(store, LENA, signer=signer)
+    session.scan(EAN_DECKE)
+    assert session.fiscal_pending is not None
+    session.fiscal_pending.started.result(timeout=5)  # the TSE thread has started it (at 13:00:00)
+    clock.advance(90)  # the cashier scans more and the customer pays, 90 s later
+    session.scan(EAN_KAFFEE)
+    session.pay_cash(6000)
+    done = session.complete()
+    tse = store.sales.receipt(done.sale_id).tse
+    assert (tse.start, tse.end) == ("2026-11-24T13:00:00.000Z", "2026-11-24T13:01:30.000Z")
+    assert verify(parse_qr_payload(tse.qr_payload)) and session.fiscal_pending is None
+
+
+def test_a_voided_or_parked_sale_finishes_its_tse_transaction_as_aborted(store):
+    signer = FiscalSigner(DevelopmentTse(store.db), "BER-K1")
+    session = TillSession(store, LENA, signer=signer)
+    session.scan(EAN_DECKE)
+    session.void_sale()
+    session.scan(EAN_KAFFEE)
+    parked = session.park()
+    session.recall(parked)  # a new transaction for the recalled sale
+    session.pay_cash(2000)
+    done = session.complete()
+    signer.drain(timeout=5)
+    with store.db.reading() as s:
+        rows = s.query(TseTransaction).order_by(TseTransaction.id).all()
+    aborted = [r for r in rows if r.sale_id is None]
+    assert [r.reference for r in aborted] == ["abbruch:storniert", f"abbruch:geparkt {parked}"]
+    assert all(r.status == "signed" and r.process_data == "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^"
+               for r in aborted)
+    sale_row = next(r for r in rows if r.sale_id == done.sale_id)
+    numbers = sorted(r.tx_number for r in rows)
+    assert numbers == [1, 2, 3] and sale_row.tx_number == 3
+    assert verify(parse_qr_payload(store.sales.receipt(done.sale_id).tse.qr_payload))

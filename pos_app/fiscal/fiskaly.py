@@ -34,12 +34,15 @@ from typing import Any
 import requests
 
 from pos_app.fiscal.tse import (
-    FISKALY_VAT_NAMES, VAT_ORDER, FiscalAmounts, ProcessType, TseError, TseInfo, TseResult, TxHandle, amount,
+    FISKALY_VAT_NAMES, VAT_ORDER, FiscalAmounts, ProcessType, ReceiptKind, TseError, TseInfo, TseResult, TxHandle,
+    amount,
 )
 
 from pos_app.fiscal.settings import DEFAULT_BASE_URL  # noqa: F401  (re-exported)
 RENEW_BEFORE_S = 60  # renew the token this long before fiskaly says it expires
 PER_CALL_TIMEOUT_S = 2.0
+RECEIPT_TYPES = {ReceiptKind.BELEG: "RECEIPT", ReceiptKind.AV_BELEGABBRUCH: "ABORT",
+                 ReceiptKind.AV_TRANSFER: "TRANSFER", ReceiptKind.AV_SONSTIGER: "OTHER"}
 
 
 def _unix(value: Any) -> datetime:
@@ -70,7 +73,7 @@ class FiskalyTse:
             return PER_CALL_TIMEOUT_S
         left = deadline - self._monotonic()
         if left <= 0.05:
-            raise TseError("TSE antwortet nicht rechtzeitig (Zeitbudget aufgebraucht).")
+            raise TseError("TSE nicht erreichbar (Zeitüberschreitung: Zeitbudget aufgebraucht).")
         return min(left, PER_CALL_TIMEOUT_S)
 
     def _send(self, method: str, path: str, deadline: float | None, *, json: Any = None,
@@ -192,7 +195,7 @@ class FiskalyTse:
         if amounts.non_cash_cents:
             payments.append({"payment_type": "NON_CASH", "amount": amount(amounts.non_cash_cents)})
         return {"standard_v1": {"receipt": {
-            "receipt_type": "RECEIPT",
+            "receipt_type": RECEIPT_TYPES[amounts.kind],
             "amounts_per_vat_rate": [{"vat_rate": FISKALY_VAT_NAMES[rate], "amount": amount(amounts.vat_gross[rate])}
                                      for rate in VAT_ORDER if amounts.vat_gross.get(rate)],
             "amounts_per_payment_type": payments,

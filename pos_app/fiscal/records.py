@@ -28,6 +28,8 @@ from pos_app.fiscal.tse import FiscalAmounts, TseResult, parse_qr_time, qr_time
 from pos_app.receipt import ReceiptTse
 from pos_app.store.fiscal_models import TseTransaction
 
+ABORTED = "abbruch"  # reference prefix of a sale given up after its TSE transaction started
+
 
 def amounts_for_sale(vat_gross: dict[int, int], tenders: list[tuple[str, int]]) -> FiscalAmounts:
     """A sale's FiscalAmounts: gross per VAT percent and the tenders' (kind, amount) pairs."""

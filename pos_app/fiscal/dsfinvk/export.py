@@ -23,6 +23,7 @@ from pos_app.clock import STORE_TZ, iso, parse_iso
 from pos_app.fiscal.dsfinvk import spec
 from pos_app.fiscal.dsfinvk.closing import CashClosing
 from pos_app.fiscal.dsfinvk.writer import cents, render_csv, render_index, write_all
+from pos_app.fiscal.records import ABORTED
 from pos_app.fiscal.tse import parse_qr_time
 from pos_app.store.fiscal_models import TseTransaction
 from pos_app.store.local import LocalStore
@@ -106,7 +107,12 @@ def export(store: LocalStore, date_from: date, date_to: date, closings: Sequence
             sales = s.execute(query.order_by(Sale.receipt_no)).scalars().all()
             receipts += len(sales)
             z = [closing.device_id, _local(closing.closed_at), closing.z_number]
-            sums = _single_recordings(s, z, sales, rows)
+            aborted = s.execute(select(TseTransaction).where(
+                TseTransaction.device_id == closing.device_id, TseTransaction.sale_id.is_(None),
+                TseTransaction.reference.like(f"{ABORTED}:%"), TseTransaction.created_at <= iso(closing.closed_at),
+                *([TseTransaction.created_at > lower] if lower is not None else []))
+                .order_by(TseTransaction.id)).scalars().all()
+            sums = _single_recordings(s, z, sales, rows, aborted)
             _master_data(z, closing, place, sales, sums["tse"], rows)
             _closing_totals(z, closing, rows)
             mismatches += _reconcile(closing, sums)
@@ -122,7 +128,15 @@ def export(store: LocalStore, date_from: date, date_to: date, closings: Sequence
     return ExportResult(out_dir, tuple(sorted(files)), len(selected), receipts, unclosed, tuple(mismatches))
 
 
-def _single_recordings(s, z: list[Any], sales, rows) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _tse_row(fiscal: TseTransaction, tse_ids: dict[str, int]) -> list[Any]:
+    if fiscal.status == "signed":
+        return [tse_ids[fiscal.tse_serial], fiscal.tx_number, _log_time(fiscal.start, fiscal.time_format),
+                _log_time(fiscal.end, fiscal.time_format), fiscal.process_type, fiscal.signature_counter,
+                fiscal.signature, "", fiscal.process_data]
+    return [None, None, "", "", fiscal.process_type, None, "", fiscal.error[:200], fiscal.process_data]
+
+
+def _single_recordings(s, z: list[Any], sales, rows, aborted) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     ids = [sale.id for sale in sales]
     lines: dict[str, list[SaleLine]] = defaultdict(list)
     tenders: dict[str, list[SaleTender]] = defaultdict(list)
@@ -136,10 +150,11 @@ def _single_recordings(s, z: list[Any], sales, rows) -> dict[str, Any]:  # type:
             tenders[tender.sale_id].append(tender)
         for row in s.execute(select(TseTransaction).where(TseTransaction.sale_id.in_(ids))).scalars():
             tse[row.sale_id or ""] = row
-    serials = sorted({row.tse_serial for row in tse.values() if row.status == "signed"})
+    signed_rows = [row for row in [*tse.values(), *aborted] if row.status == "signed"]
+    serials = sorted({row.tse_serial for row in signed_rows})
     tse_ids = {serial: n for n, serial in enumerate(serials, start=1)}
     sums: dict[str, Any] = {"gross": 0, "by_vat": defaultdict(int), "by_tender": defaultdict(int),
-                            "tse": [row for row in tse.values() if row.status == "signed"], "tse_ids": tse_ids}
+                            "tse": signed_rows, "tse_ids": tse_ids}
     for sale in sales:
         bon = z + [sale.id]
         by_vat: dict[int, int] = defaultdict(int)
@@ -182,11 +197,15 @@ def _single_recordings(s, z: list[Any], sales, rows) -> dict[str, Any]:  # type:
             sums["by_tender"][kind] += paid[kind]
         sums["gross"] += sale.total_cents
         if fiscal is not None:
-            rows[spec.TSE_TRANSAKTIONEN].append(bon + (
-                [tse_ids[fiscal.tse_serial], fiscal.tx_number, _log_time(fiscal.start, fiscal.time_format),
-                 _log_time(fiscal.end, fiscal.time_format), fiscal.process_type, fiscal.signature_counter,
-                 fiscal.signature, "", fiscal.process_data] if signed else
-                [None, None, "", "", fiscal.process_type, None, "", fiscal.error[:200], fiscal.process_data]))
+            rows[spec.TSE_TRANSAKTIONEN].append(bon + _tse_row(fiscal, tse_ids))
+    for row in aborted:  # sales given up after their TSE transaction started (AVBelegabbruch)
+        bon = z + [f"TSE-{row.id}"]
+        moment = parse_qr_time(row.end) if row.status == "signed" and row.end else parse_iso(row.created_at)
+        rows[spec.BONKOPF].append(bon + [
+            None, "AVBelegabbruch", row.reference.split(":", 1)[-1][:60], row.device_id, 0,
+            _local(parse_qr_time(row.start) if row.start else moment), _local(moment), "", "", cents(0),
+            "", "", "", "", "", "", "", "", ""])
+        rows[spec.TSE_TRANSAKTIONEN].append(bon + _tse_row(row, tse_ids))
     if sales:
         sums["first"], sums["last"] = sales[0].id, sales[-1].id
     return sums
