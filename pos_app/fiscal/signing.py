@@ -18,8 +18,8 @@ After a failure the signer stays quiet for `quiet_after_failure_s` (failing at o
 same error) so that a till whose TSE is down does not make every cashier wait out the timeout;
 KassenSichV asks that the till keeps working and records the outage, which is what happens.
 
-Threads: the caller's (the till calls it on the UI thread: the budget bounds the wait), plus
-one TSE thread per signer for starts and aborts (a TSE client is one device: one caller).
+Threads: every TSE call runs on the signer's one TSE thread, in order (a TSE is one device:
+one caller); the caller (the till: the UI thread) waits at most the budget for it.
 """
 from __future__ import annotations
 
@@ -115,9 +115,15 @@ class FiscalSigner:
         if pending.started is None:
             return
         amounts = FiscalAmounts(kind=ReceiptKind.AV_BELEGABBRUCH)
+        data = amounts.process_data()
 
         def finish() -> None:
-            outcome = self._finish(pending, ProcessType.KASSENBELEG, amounts, amounts.process_data())
+            deadline = time.monotonic() + self.budget_s
+            try:
+                outcome: FiscalOutcome = self._succeeded(
+                    self._finish_here(pending, ProcessType.KASSENBELEG, amounts, data, deadline))
+            except Exception as exc:
+                outcome = self._failed(ProcessType.KASSENBELEG, data, exc)
             try:
                 on_done(outcome)
             except Exception:  # recording must not kill the TSE thread
@@ -151,25 +157,37 @@ class FiscalSigner:
         refused = self._quiet()
         if refused:
             return SigningFailure(refused, process_type.value, data, self.client_id, utc_now())
-        deadline = time.monotonic() + self.budget_s  # the TSE measures it with time.monotonic
-        try:
+
+        def start_and_finish(deadline: float) -> TseResult:
             handle = self.tse.start_transaction(self.client_id, deadline)
-            result = self.tse.finish_transaction(handle, process_type, amounts, data, deadline)
-        except Exception as exc:  # TseError, or a bug / odd answer: neither may stop the sale
-            return self._failed(process_type, data, exc)
-        return self._succeeded(result)
+            return self.tse.finish_transaction(handle, process_type, amounts, data, deadline)
+        return self._on_tse_thread(start_and_finish, process_type, data)
 
     def _finish(self, pending: PendingTransaction, process_type: ProcessType, amounts: FiscalAmounts | None,
                 data: str) -> FiscalOutcome:
         if pending.started is None:
             return SigningFailure(pending.refused, process_type.value, data, self.client_id, utc_now())
-        deadline = time.monotonic() + self.budget_s
+        return self._on_tse_thread(lambda deadline: self._finish_here(pending, process_type, amounts, data, deadline),
+                                   process_type, data)
+
+    def _finish_here(self, pending: PendingTransaction, process_type: ProcessType, amounts: FiscalAmounts | None,
+                     data: str, deadline: float) -> TseResult:
+        """On the TSE thread, which already ran the start (one thread, in order)."""
+        assert pending.started is not None
+        handle = pending.started.result(timeout=0)
+        return self.tse.finish_transaction(handle, process_type, amounts, data, deadline)
+
+    def _on_tse_thread(self, work: Callable[[float], TseResult], process_type: ProcessType,
+                       data: str) -> FiscalOutcome:
+        """Run one TSE step on the TSE thread and wait for it, never longer than the budget.
+        The step has the same deadline, so a slow TSE ends it soon after we stop waiting."""
+        deadline = time.monotonic() + self.budget_s  # the TSE measures it with time.monotonic
+        future = self._worker().submit(work, deadline)
         try:
-            handle = pending.started.result(timeout=max(0.0, deadline - time.monotonic()))
-            result = self.tse.finish_transaction(handle, process_type, amounts, data, deadline)
+            result = future.result(timeout=max(0.0, deadline - time.monotonic()) + 0.05)
         except FutureTimeout:
-            return self._failed(process_type, data, TseError("TSE nicht erreichbar (Zeitüberschreitung beim Start)."))
-        except Exception as exc:
+            return self._failed(process_type, data, TseError("TSE nicht erreichbar (Zeitüberschreitung)."))
+        except Exception as exc:  # TseError, or a bug / odd answer: neither may stop the sale
             return self._failed(process_type, data, exc)
         return self._succeeded(result)
 
