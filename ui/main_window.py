@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
         QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
+        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -144,6 +145,14 @@ class MainWindow(QMainWindow):
         from ui.tse_dialog import TseStatusDialog
 
         TseStatusDialog(self.store, self).exec()
+
+    def show_dsfinvk_export(self) -> None:
+        from ui.conflicts_dialog import ask_manager
+        from ui.dsfinvk_dialog import DsfinvkExportDialog
+
+        approval = ask_manager(self.store)("DSFinV-K-Export: nur durch die Marktleitung.", self)
+        if approval is not None:
+            DsfinvkExportDialog(self.store, approval, parent=self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """While sync is on, leaving with events not yet at the center asks first (they stay
