@@ -104,15 +104,17 @@ def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
     native QR support python-escpos sends it as a raster image instead."""
     if not row.data:
         return
-    ascii_only = "".join(ch if 0x20 <= ord(ch) < 0x7F else "?" for ch in row.data)
-    size = _qr_module_size(ascii_only, paper.chars * DOTS_PER_CHAR)
+    # The payload goes in as UTF-8 bytes, unchanged (it is signed data: an umlaut in a
+    # SonstigerVorgang's processData must survive); only control characters are dropped.
+    data = "".join(ch for ch in row.data if ord(ch) >= 0x20 and ch != "\x7f")
+    size = _qr_module_size(data, paper.chars * DOTS_PER_CHAR)
     if printer.profile.supports("qrCode"):
         printer.set(align="center")
-        printer.qr(ascii_only, ec=QR_ECLEVEL_M, size=size, native=True)
+        printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=True)
         printer.text("\n")
         printer.set(align="left")
     else:
-        printer.qr(ascii_only, ec=QR_ECLEVEL_M, size=size, native=False, center=True)
+        printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=False, center=True)
 
 
 def _text(printer: Dummy, row: TextRow) -> None:

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 import qrcode
-from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol
 from pyzbar.pyzbar import decode as zbar_decode
 
@@ -189,3 +188,17 @@ def test_a_voided_or_parked_sale_finishes_its_tse_transaction_as_aborted(store):
     numbers = sorted(r.tx_number for r in rows)
     assert numbers == [1, 2, 3] and sale_row.tx_number == 3
     assert verify(parse_qr_payload(store.sales.receipt(done.sale_id).tse.qr_payload))
+
+
+def test_a_qr_code_with_an_umlaut_in_its_process_data_prints_unchanged(store):
+    """SonstigerVorgang carries free text: the printed QR holds exactly the signed data."""
+    from pos_app.fiscal.records import receipt_block
+    from pos_app.receipt import Receipt
+
+    signer = FiscalSigner(DevelopmentTse(store.db), "BER-K1")
+    outcome = signer.sign_other("Schublade geöffnet ohne Verkauf")
+    block = receipt_block(outcome)
+    receipt = Receipt("Filiale", (), "", "01.12.2026 10:00", "BER-K1-X", "BER-K1", "Lena", (), 0, (), (), tse=block)
+    [payload] = decode(render_escpos(layout(receipt))).qrcodes
+    assert payload == block.qr_payload and verify(parse_qr_payload(payload))
+    assert parse_qr_payload(payload).process_type == "SonstigerVorgang"

@@ -62,7 +62,7 @@ def record(session: Session, device_id: str, outcome: FiscalOutcome, *, sale_id:
 def outcome_of(row: TseTransaction) -> FiscalOutcome:
     if row.status != "signed":
         return SigningFailure(row.error, row.process_type, row.process_data, row.client_id,
-                              parse_qr_time(row.created_at.replace("+00:00", "Z")))
+                              parse_qr_time(row.created_at))
     assert row.tx_number is not None and row.signature_counter is not None and row.start and row.end
     return TseResult(row.tx_number, parse_qr_time(row.start), parse_qr_time(row.end), row.signature_counter,
                      row.signature, row.tse_serial, row.client_id, row.time_format, row.signature_algorithm,

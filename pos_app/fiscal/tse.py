@@ -12,7 +12,7 @@ Thread: anything here is pure and may run on any thread.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -112,22 +112,10 @@ class TseResult:
             self.time_format, self.signature, self.public_key,
         ])
 
-    def log_time(self, moment: datetime) -> str:
-        """A log time in this TSE's time format (DSFinV-K TSE_TA_START / TSE_TA_ENDE)."""
-        if self.time_format == "unixTime":
-            return str(int(moment.timestamp()))
-        return qr_time(moment)
-
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["start"], data["end"] = qr_time(self.start), qr_time(self.end)
         return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "TseResult":
-        values = dict(data)
-        values["start"], values["end"] = parse_qr_time(values["start"]), parse_qr_time(values["end"])
-        return cls(**values)
 
 
 def parse_qr_payload(payload: str) -> TseResult:
@@ -186,9 +174,3 @@ class Tse(Protocol):
     def finish_transaction(self, handle: TxHandle, process_type: ProcessType,
                            amounts: FiscalAmounts | None, process_data: str,
                            deadline: float | None = None) -> TseResult: ...
-
-
-def check_payments(payments: Sequence[tuple[str, int]]) -> tuple[int, int]:
-    """(cash, non-cash) cents from (kind, cents) pairs; kind is "cash" or anything else."""
-    cash = sum(cents for kind, cents in payments if kind == "cash")
-    return cash, sum(cents for kind, cents in payments if kind != "cash")
