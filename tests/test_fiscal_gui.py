@@ -106,3 +106,23 @@ def test_tse_down_the_sale_completes_and_the_receipt_says_so(qtbot, store_path, 
         dialog.close()
     finally:
         close_window(window)
+
+
+def test_the_status_bar_says_which_tse_signs_and_the_development_one_is_not_certified(qtbot, store_path, printer,
+                                                                                     artifacts):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+    settings = Settings(printer=PrinterSettings(kind="network", host="127.0.0.1", port=printer.port, timeout_s=1.0))
+    window = open_window(QApplication.instance(), store_path, settings)  # [tse] defaults: development TSE
+    qtbot.addWidget(window)
+    try:
+        label = window.statusBar().findChild(QLabel, "tseStatus")
+        assert label is not None and "NICHT ZERTIFIZIERT" in label.text()
+        window.show()
+        sell_one(qtbot, window)
+        [job] = printer.wait_for_jobs(1, timeout=5)
+        receipt = decode(job)
+        assert "NICHT ZERTIFIZIERTE TSE" in receipt.text and len(receipt.qrcodes) == 1
+        qtbot.wait(50)
+        window.grab().save(str(artifacts / "till-with-dev-tse.png"))
+    finally:
+        close_window(window)

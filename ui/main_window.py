@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.printer_label, 1)
         self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self)
         self.statusBar().addPermanentWidget(self.sync.indicator)
+        from ui.tse_dialog import tse_label
+        self.statusBar().addPermanentWidget(tse_label(settings.tse.kind))
         self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")

@@ -57,3 +57,17 @@ class TseStatusDialog(QDialog):
             self.module.setText(f"{info.description}\nSeriennummer: {info.serial}\n"
                                 f"Signaturalgorithmus: {info.signature_algorithm}\n"
                                 f"Zeitformat: {info.time_format}{warning}")
+
+
+def tse_label(kind: str) -> QLabel:
+    """The status bar's permanent note of which TSE signs (the development TSE in red letters:
+    it is not certified)."""
+    text = {"dev": "TSE: NICHT ZERTIFIZIERT", "fiskaly": "TSE: fiskaly",
+            "none": "TSE: keine (Verkäufe unsigniert)"}.get(kind, f"TSE: {kind}")
+    label = QLabel(text)
+    label.setObjectName("tseStatus")
+    label.setToolTip("Entwicklungs-TSE, nicht zulässig zum Verkaufen. Ctrl+Shift+T: TSE-Status" if kind == "dev"
+                     else "Ctrl+Shift+T: TSE-Status")
+    if kind != "fiskaly":
+        label.setStyleSheet("color: #b00020; font-weight: bold;")
+    return label
