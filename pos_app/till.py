@@ -228,4 +228,6 @@ class TillSession:
             self.store.record(approval.manager_id, approval.manager_name, "approval",
                               {"action": action.value, "description": description,
                                "cashier": self.cashier.name})
+        if self.cart.is_empty():  # every line removed: the process ended without a sale
+            self._abort_fiscal("geleert")
         return change

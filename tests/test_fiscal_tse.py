@@ -172,6 +172,8 @@ def test_a_voided_or_parked_sale_finishes_its_tse_transaction_as_aborted(store):
     session = TillSession(store, LENA, signer=signer)
     session.scan(EAN_DECKE)
     session.void_sale()
+    session.scan(EAN_DECKE)
+    session.remove_line(session.cart.lines[0].line_id)
     session.scan(EAN_KAFFEE)
     parked = session.park()
     session.recall(parked)  # a new transaction for the recalled sale
@@ -181,12 +183,12 @@ def test_a_voided_or_parked_sale_finishes_its_tse_transaction_as_aborted(store):
     with store.db.reading() as s:
         rows = s.query(TseTransaction).order_by(TseTransaction.id).all()
     aborted = [r for r in rows if r.sale_id is None]
-    assert [r.reference for r in aborted] == ["abbruch:storniert", f"abbruch:geparkt {parked}"]
+    assert [r.reference for r in aborted] == ["abbruch:storniert", "abbruch:geleert", f"abbruch:geparkt {parked}"]
     assert all(r.status == "signed" and r.process_data == "AVBelegabbruch^0.00_0.00_0.00_0.00_0.00^"
                for r in aborted)
     sale_row = next(r for r in rows if r.sale_id == done.sale_id)
     numbers = sorted(r.tx_number for r in rows)
-    assert numbers == [1, 2, 3] and sale_row.tx_number == 3
+    assert numbers == [1, 2, 3, 4] and sale_row.tx_number == 4
     assert verify(parse_qr_payload(store.sales.receipt(done.sale_id).tse.qr_payload))
 
 
