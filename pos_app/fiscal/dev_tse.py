@@ -22,10 +22,8 @@ import threading
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 
 from pos_app.clock import Clock, iso, utc_now
@@ -36,6 +34,12 @@ from pos_app.store.fiscal_models import TseDevState
 ALGORITHM = "ecdsa-plain-SHA256"
 TIME_FORMAT = "unixTime"
 NOT_CERTIFIED = "NICHT ZERTIFIZIERT: Entwicklungs-TSE"
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+# `cryptography` is imported where it is used (~40 ms): the till's start-up never pays for it,
+# the first sale's TSE start does, on the TSE thread.
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -54,6 +58,11 @@ def signed_message(result: TseResult) -> bytes:
 
 def verify(result: TseResult) -> bool:
     """Check a development TSE signature (plain r||s, 64 bytes) against the result's public key."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
     point = base64.b64decode(result.public_key)
     key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     raw = base64.b64decode(result.signature)
@@ -72,13 +81,16 @@ class DevelopmentTse:
         self._db = db
         self._clock = clock
         self._lock = threading.Lock()
-        self._key: ec.EllipticCurvePrivateKey | None = None
+        self._key: "ec.EllipticCurvePrivateKey | None" = None
         self._serial = ""
         self._public_key = ""
 
     # ---- the key, made once and kept in the store ------------------------------------------
 
-    def _load(self) -> tuple[ec.EllipticCurvePrivateKey, str, str]:
+    def _load(self) -> "tuple[ec.EllipticCurvePrivateKey, str, str]":
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         with self._lock:
             if self._key is None:
                 with self._db.writing() as s:
@@ -140,6 +152,10 @@ class DevelopmentTse:
     def finish_transaction(self, handle: TxHandle, process_type: ProcessType,
                            amounts: FiscalAmounts | None, process_data: str,
                            deadline: float | None = None) -> TseResult:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
         key, serial, public_key = self._load()
         _number, counter = self._count(transaction=False)
         unsigned = TseResult(

@@ -8,8 +8,6 @@ Thread: start-up (UI thread); building the signer does no I/O.
 """
 from __future__ import annotations
 
-from pos_app.fiscal.dev_tse import DevelopmentTse
-from pos_app.fiscal.fiskaly import FiskalyTse
 from pos_app.fiscal.settings import TseSettings
 from pos_app.fiscal.signing import FiscalSigner
 from pos_app.store.db import Database
@@ -21,7 +19,11 @@ def signer_for(settings: TseSettings, db: Database, device_id: str) -> FiscalSig
     if settings.kind == "none":
         return None
     if settings.kind == "fiskaly":
+        from pos_app.fiscal.fiskaly import FiskalyTse
+
         tse = FiskalyTse(settings.fiskaly_url, settings.fiskaly_api_key, settings.fiskaly_api_secret,
                          settings.fiskaly_tss_id, settings.fiskaly_client_id)
         return FiscalSigner(tse, client_id, budget_s=settings.budget_s)
+    from pos_app.fiscal.dev_tse import DevelopmentTse
+
     return FiscalSigner(DevelopmentTse(db), client_id, budget_s=settings.budget_s)
