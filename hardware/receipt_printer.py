@@ -100,8 +100,9 @@ def _qr_module_size(data: str, max_dots: int) -> int:
 
 
 def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
-    """The DSFinV-K QR code, rendered by the printer itself (GS ( k), centred; without
-    native QR support python-escpos sends it as a raster image instead."""
+    """The DSFinV-K QR code, rendered by the printer itself (GS ( k), centred; without native
+    QR support python-escpos sends it as a raster image (GS v 0); a printer without graphics
+    gets the QR code's text."""
     if not row.data:
         return
     # The payload goes in as UTF-8 bytes, unchanged (it is signed data: an umlaut in a
@@ -113,8 +114,14 @@ def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
         printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=True)
         printer.text("\n")
         printer.set(align="left")
-    else:
+    elif printer.profile.supports("bitImageRaster"):
         printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=False, center=True)
+    else:  # an impact printer: no graphics at all; print the QR code's text instead
+        width = paper.chars
+        printer.text("QR-Code-Daten:\n")
+        clean = _clean(data)
+        for start in range(0, len(clean), width):
+            printer.text(clean[start:start + width] + "\n")
 
 
 def _text(printer: Dummy, row: TextRow) -> None:

@@ -42,6 +42,7 @@ class Decoded:
     lines: list[Line] = field(default_factory=list)
     barcodes: list[tuple[str, str]] = field(default_factory=list)  # (type, data without "{B")
     qrcodes: list[str] = field(default_factory=list)  # payloads of QR codes printed (GS ( k)
+    images: list[tuple[int, int, bytes]] = field(default_factory=list)  # GS v 0: (width px, height, rows)
     cuts: int = 0
     drawer_kicks: list[int] = field(default_factory=list)  # pins (2 or 5)
     codepages: list[int] = field(default_factory=list)  # every ESC t n, in order
@@ -200,6 +201,8 @@ class _Decoder:
             self.barcode()
         elif c == "(":
             self.two_d_code()
+        elif c == "v":
+            self.raster_image()
         elif cmd in ONE_BYTE_GS:
             self.take(1, f"GS {c}")
         else:
@@ -259,6 +262,28 @@ class _Decoder:
             self.qr_pending = None
         else:
             raise DecodeError(f"GS ( k QR function {fn}")
+
+
+    def raster_image(self) -> None:
+        """GS v 0 m xL xH yL yH d...: a raster bit image, (xL + 256 xH) bytes per row, 1 = black."""
+        if self.take(1, "GS v")[0] != ord("0"):
+            raise DecodeError("GS v other than GS v 0")
+        self.require_line_start("GS v 0")
+        mode, xl, xh, yl, yh = self.take(5, "GS v 0 header")
+        if mode not in (0, 48):
+            raise DecodeError(f"GS v 0 mode {mode} (only normal size is used)")
+        width_bytes, height = xl + 256 * xh, yl + 256 * yh
+        rows = self.take(width_bytes * height, "GS v 0 image data")
+        self.out.images.append((width_bytes * 8, height, rows))
+        self.out.events.append(("image", (width_bytes * 8, height)))
+
+
+def image_of(width: int, height: int, rows: bytes):  # type: ignore[no-untyped-def]
+    """A decoded raster image as a PIL image (black on white), e.g. to read a QR code from it."""
+    from PIL import Image
+
+    picture = Image.frombytes("1", (width, height), rows)  # PIL mode 1: bit 1 = white
+    return Image.eval(picture.convert("L"), lambda v: 255 - v)
 
 
 def decode(data: bytes) -> Decoded:

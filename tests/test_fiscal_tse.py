@@ -204,3 +204,23 @@ def test_a_qr_code_with_an_umlaut_in_its_process_data_prints_unchanged(store):
     [payload] = decode(render_escpos(layout(receipt))).qrcodes
     assert payload == block.qr_payload and verify(parse_qr_payload(payload))
     assert parse_qr_payload(payload).process_type == "SonstigerVorgang"
+
+
+def test_a_printer_without_native_qr_gets_an_image_that_reads_back(store):
+    """Profiles without GS ( k (e.g. ZJ-5870) get the QR code as a raster image; decoded from
+    the ESC/POS bytes into pixels, pyzbar reads the same payload. Without graphics at all
+    (TM-U220, an impact printer) the QR code's text is printed."""
+    from tests.escpos_decode import image_of
+
+    signer = FiscalSigner(DevelopmentTse(store.db), "BER-K1")
+    done = sell(TillSession(store, LENA, signer=signer))
+    receipt = store.sales.receipt(done.sale_id)
+    printed = decode(render_escpos(layout(receipt), profile="ZJ-5870"))
+    assert printed.qrcodes == [] and len(printed.images) == 1
+    image = image_of(*printed.images[0]).resize((printed.images[0][0] * 2, printed.images[0][1] * 2))
+    found = zbar_decode(image, symbols=[ZBarSymbol.QRCODE])
+    assert [f.data.decode("utf-8") for f in found] == [receipt.tse.qr_payload]
+    impact = decode(render_escpos(layout(receipt), profile="TM-U220"))
+    assert impact.qrcodes == [] and impact.images == [] and "QR-Code-Daten:" in impact.text
+    at = impact.text_lines.index("QR-Code-Daten:")
+    assert "".join(impact.text_lines[at + 1:at + 12]).startswith(receipt.tse.qr_payload)
