@@ -16,9 +16,8 @@ from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
     ProductSnapshot,
 )
-from pos_app.fiscal import records as fiscal_records
-from pos_app.fiscal.records import amounts_for_sale
-from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner, PendingTransaction
+from pos_app.fiscal.sale_hook import SaleFiscal
+from pos_app.fiscal.signing import FiscalSigner
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
@@ -51,11 +50,10 @@ class TillSession:
     def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None,
                  signer: FiscalSigner | None = None) -> None:
         self.store = store
-        self.signer = signer if signer is not None else store.fiscal  # the TSE (None: none set up)
+        self.fiscal = SaleFiscal(store, signer if signer is not None else store.fiscal)  # the TSE side
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
-        self.fiscal_pending: PendingTransaction | None = None  # the TSE transaction of the open sale
 
     # ---- adding --------------------------------------------------------------------------
 
@@ -78,7 +76,7 @@ class TillSession:
 
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
         change = self._guarded(lambda: self.cart.add(product, quantity))
-        self._begin_fiscal()
+        self.fiscal.items_changed(self.cart)
         return change
 
     # ---- changing ------------------------------------------------------------------------
@@ -113,7 +111,7 @@ class TillSession:
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
         self.payment = None
-        self._abort_fiscal("storniert")
+        self.fiscal.given_up("storniert")
         return self.cart.clear()
 
     # ---- paying --------------------------------------------------------------------------
@@ -154,12 +152,7 @@ class TillSession:
             raise TenderError(f"Noch {format_euro(due)} offen: Der Bon ist nicht vollständig bezahlt.")
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
-        fiscal = None
-        if self.signer is not None:  # never raises; bounded by the signer's budget (KassenSichV)
-            fiscal = self.signer.sign_receipt(amounts_for_sale(
-                {row.rate.percent: row.gross_cents for row in totals.vat},
-                [(tender.kind.value, tender.amount_cents) for tender in payment.tenders]), self.fiscal_pending)
-            self.fiscal_pending = None
+        fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
         done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
         self.cart.clear()
         self.payment = None
@@ -175,7 +168,7 @@ class TillSession:
         total = self.cart.totals().total_cents
         label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
         parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
-        self._abort_fiscal(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
+        self.fiscal.given_up(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
         return parked_id
@@ -185,27 +178,8 @@ class TillSession:
             raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")
         data: dict[str, Any] = self.store.parked.take(parked_id)
         change = self.cart.load(data)
-        self._begin_fiscal()
+        self.fiscal.items_changed(self.cart)
         return change
-
-    # ---- the TSE transaction of the open sale (KassenSichV: started with the first item) ----
-
-    def _begin_fiscal(self) -> None:
-        if self.signer is not None and self.fiscal_pending is None and not self.cart.is_empty():
-            self.fiscal_pending = self.signer.begin()  # returns at once; the TSE thread starts it
-
-    def _abort_fiscal(self, why: str) -> None:
-        """The sale was given up after its TSE transaction started: finish it as AVBelegabbruch
-        and record it (on the signer's TSE thread, so the till does not wait)."""
-        pending, self.fiscal_pending = self.fiscal_pending, None
-        if self.signer is None or pending is None:
-            return
-        store, device_id = self.store, self.store.device_id
-
-        def record(outcome: FiscalOutcome) -> None:
-            with store.db.writing() as s:
-                fiscal_records.record(s, device_id, outcome, reference=f"{fiscal_records.ABORTED}:{why}")
-        self.signer.abort(pending, record)
 
     # ---- internals -----------------------------------------------------------------------
 
@@ -228,6 +202,6 @@ class TillSession:
             self.store.record(approval.manager_id, approval.manager_name, "approval",
                               {"action": action.value, "description": description,
                                "cashier": self.cashier.name})
-        if self.cart.is_empty():  # every line removed: the process ended without a sale
-            self._abort_fiscal("geleert")
+        if self.cart.is_empty():
+            self.fiscal.items_changed(self.cart)  # every line removed: no sale after all
         return change

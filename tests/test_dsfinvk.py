@@ -85,9 +85,9 @@ def day_of_sales(store):  # type: ignore[no-untyped-def]
     session.scan(EAN_DECKE)
     session.void_sale()  # given up after its TSE transaction started: AVBelegabbruch
     signer.drain(timeout=5)
-    session.signer = FiscalSigner(BrokenTse(), "BER-K1")
+    session.fiscal.signer = FiscalSigner(BrokenTse(), "BER-K1")
     first.append(sell(session, [EAN_KAFFEE]))
-    session.signer = signer
+    session.fiscal.signer = signer
     second = [sell(session, [EAN_DECKE], card=2000), sell(session, [EAN_KAFFEE, UPC_TEELICHT])]
     with store.db.reading() as s:
         sales = {sid: s.get(Sale, sid) for sid in first + second}

@@ -156,15 +156,15 @@ def test_the_tse_transaction_starts_with_the_first_item_and_ends_at_payment(stor
     signer = FiscalSigner(DevelopmentTse(store.db, clock=clock), "BER-K1")
     session = TillSession(store, LENA, signer=signer)
     session.scan(EAN_DECKE)
-    assert session.fiscal_pending is not None
-    session.fiscal_pending.started.result(timeout=5)  # the TSE thread has started it (at 13:00:00)
+    assert session.fiscal.pending is not None
+    session.fiscal.pending.started.result(timeout=5)  # the TSE thread has started it (at 13:00:00)
     clock.advance(90)  # the cashier scans more and the customer pays, 90 s later
     session.scan(EAN_KAFFEE)
     session.pay_cash(6000)
     done = session.complete()
     tse = store.sales.receipt(done.sale_id).tse
     assert (tse.start, tse.end) == ("2026-11-24T13:00:00.000Z", "2026-11-24T13:01:30.000Z")
-    assert verify(parse_qr_payload(tse.qr_payload)) and session.fiscal_pending is None
+    assert verify(parse_qr_payload(tse.qr_payload)) and session.fiscal.pending is None
 
 
 def test_a_voided_or_parked_sale_finishes_its_tse_transaction_as_aborted(store):
