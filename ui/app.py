@@ -143,8 +143,14 @@ def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
 
         usable = window.login.pin.isVisible() and window.login.people.count() > 0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s, "
-              f"peak memory {peak_mb:.0f} MB", flush=True)
+        took = time.perf_counter() - START
+        # the TSE must work in the bundle too (the development TSE loads `cryptography` lazily)
+        tse = window.store.fiscal.info() if window.store.fiscal is not None else None
+        tse_ok = not isinstance(tse, str)
+        print(f"smoke-test: till usable={usable} after {took:.3f} s, peak memory {peak_mb:.0f} MB, "
+              f"tse={'none' if tse is None else tse if isinstance(tse, str) else tse.signature_algorithm}",
+              flush=True)
+        usable = usable and tse_ok
         shut_down(window)
         app.exit(0 if usable else 1)
 

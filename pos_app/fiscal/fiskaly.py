@@ -27,6 +27,7 @@ import base64
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -51,8 +52,10 @@ def _unix(value: Any) -> datetime:
 
 class FiskalyTse:
     def __init__(self, base_url: str, api_key: str, api_secret: str, tss_id: str, client_uuid: str,
-                 *, session: requests.Session | None = None, wall_clock=time.time,  # type: ignore[no-untyped-def]
-                 monotonic=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+                 *, session: requests.Session | None = None, wall_clock: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`wall_clock` decides when the token is due for renewal (fiskaly gives its expiry in
+        unix seconds); `monotonic` measures the caller's deadline."""
         self.base_url = base_url.rstrip("/")
         self.tss_id = tss_id
         self.client_uuid = client_uuid
