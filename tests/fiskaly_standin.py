@@ -44,7 +44,7 @@ class FiskalyStandIn:
     API_KEY = "test_key_standin"
     API_SECRET = "test_secret_standin"
 
-    def __init__(self, token_lifetime_s: int = 3600) -> None:
+    def __init__(self, token_lifetime_s: int = 3600, client_registered: bool = True) -> None:
         self.token_lifetime_s = token_lifetime_s
         self.clock_offset = 0.0  # seconds added to the wall clock (token expiry tests)
         self.fail_status: int | None = None  # every tx call answers this
@@ -61,6 +61,7 @@ class FiskalyStandIn:
         self.tss_serial = hashlib.sha256(point).hexdigest()
         self.client_uuid = str(uuid.uuid4())
         self.client_serial = "BER-K1"
+        self.clients: dict[str, str] = {self.client_uuid: self.client_serial} if client_registered else {}
         self.tx: dict[str, dict[str, Any]] = {}
         self.tx_number = 0
         self.signature_counter = 0
@@ -79,7 +80,9 @@ class FiskalyStandIn:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        """Stop answering (idempotent: a test may stop it early to take the TSE offline)."""
+        if self.thread.is_alive():
+            self.server.shutdown()
         self.server.server_close()
 
     def revoke_tokens(self) -> None:
@@ -100,6 +103,9 @@ class FiskalyStandIn:
             return 200, {"_id": self.tss_id, "state": "INITIALIZED", "serial_number": self.tss_serial,
                          "public_key": self.public_key, "signature_algorithm": "ecdsa-plain-SHA256",
                          "signature_timestamp_format": "unixTime", "_type": "TSS"}
+        if parts[:3] == ["api", "v2", "tss"] and len(parts) == 6 and parts[4] == "client":
+            self._tss(parts[3])
+            return 200, self._client(method, parts[5], body)
         if method == "PUT" and parts[:3] == ["api", "v2", "tss"] and len(parts) == 6 and parts[4] == "tx":
             self._tss(parts[3])
             if self.delay_s:
@@ -143,10 +149,25 @@ class FiskalyStandIn:
         if tss_id != self.tss_id:
             raise Problem(404, "E_TSS_NOT_FOUND", f"TSS {tss_id} not found")
 
+    def _client(self, method: str, client_id: str, body: Any) -> dict[str, Any]:
+        """PUT registers a client (a till) with its serial number (idempotent); GET reads it."""
+        with self.lock:
+            if method == "PUT":
+                serial = body.get("serial_number") if isinstance(body, dict) else None
+                if not isinstance(serial, str) or not serial:
+                    raise Problem(400, "E_BAD_REQUEST", "serial_number required")
+                if self.clients.get(client_id, serial) != serial:
+                    raise Problem(409, "E_CLIENT_CONFLICT", "client exists with another serial_number")
+                self.clients[client_id] = serial
+            elif client_id not in self.clients:
+                raise Problem(404, "E_CLIENT_NOT_FOUND", f"client {client_id} not found")
+            return {"_id": client_id, "_type": "CLIENT", "serial_number": self.clients[client_id],
+                    "tss_id": self.tss_id, "state": "REGISTERED"}
+
     def _put_tx(self, tx_id: str, revision: int, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or body.get("state") not in ("ACTIVE", "FINISHED", "CANCELLED"):
             raise Problem(400, "E_BAD_REQUEST", "state must be ACTIVE, FINISHED or CANCELLED")
-        if body.get("client_id") != self.client_uuid:
+        if body.get("client_id") not in self.clients:
             raise Problem(400, "E_CLIENT_NOT_FOUND", "client_id unknown to this TSS")
         with self.lock:
             tx = self.tx.get(tx_id)

@@ -164,3 +164,45 @@ def test_an_unreachable_tse_is_recorded_and_signing_resumes_when_it_is_back(stor
     assert back.tse_failure == ""
     with store.db.reading() as s:
         assert s.query(TseTransaction).filter_by(sale_id=back.sale_id).one().status == "signed"
+
+
+def test_a_till_registers_as_a_client_before_it_can_sign():
+    standin = FiskalyStandIn(client_registered=False).start()
+    try:
+        tse = client_for(standin)
+        with pytest.raises(TseError, match="E_CLIENT_NOT_FOUND"):
+            tse.start_transaction("BER-K1")
+        assert tse.register_client("BER-K1") == "BER-K1"
+        assert tse.register_client("BER-K1") == "BER-K1"  # idempotent
+        with pytest.raises(TseError, match="409"):
+            tse.register_client("HAM-K1")  # the client already belongs to another till
+        result = tse.finish_transaction(tse.start_transaction("BER-K1"), ProcessType.SONSTIGER_VORGANG, None, "x")
+        assert result.client_id == "BER-K1"
+    finally:
+        standin.stop()
+
+
+def test_the_cli_registers_the_till_and_shows_the_tse_status(store_path):
+    import subprocess
+    import sys
+
+    standin = FiskalyStandIn(client_registered=False).start()
+    try:
+        (store_path.parent / "pos.toml").write_text(
+            f'device_id = "BER-K1"\n[tse]\nkind = "fiskaly"\nfiskaly_url = "{standin.base_url}"\n'
+            f'fiskaly_api_key = "{FiskalyStandIn.API_KEY}"\nfiskaly_api_secret = "{FiskalyStandIn.API_SECRET}"\n'
+            f'fiskaly_tss_id = "{standin.tss_id}"\nfiskaly_client_id = "{standin.client_uuid}"\n', encoding="utf-8")
+        base = [sys.executable, "-m", "pos_app.fiscal.cli"]
+        registered = subprocess.run(base + ["fiskaly-register", "--data-dir", str(store_path.parent)],
+                                    capture_output=True, text=True, timeout=60)
+        assert registered.returncode == 0, registered.stderr
+        assert standin.clients == {standin.client_uuid: "BER-K1"}
+        status = subprocess.run(base + ["tse-status", "--data-dir", str(store_path.parent)],
+                                capture_output=True, text=True, timeout=60)
+        assert status.returncode == 0 and standin.tss_serial in status.stdout and "Zertifiziert: ja" in status.stdout
+        standin.stop()  # the TSE goes offline
+        down = subprocess.run(base + ["tse-status", "--data-dir", str(store_path.parent)],
+                              capture_output=True, text=True, timeout=60)
+        assert down.returncode == 1 and "nicht erreichbar" in down.stdout
+    finally:
+        standin.stop()

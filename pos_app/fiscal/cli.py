@@ -2,6 +2,7 @@
 
     omnipos-fiscal export --data-dir D --from 2026-11-01 --to 2026-11-30 --closings Z.json --out DIR
     omnipos-fiscal tse-status --data-dir D
+    omnipos-fiscal fiskaly-register --data-dir D     (once per till, with [tse] kind = "fiskaly")
     omnipos-fiscal verify-qr "V0;BER-K1;Kassenbeleg-V1;..."
 
 `export` writes the DSFinV-K CSV set with index.xml for the cash closings in the date range
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--out", type=Path, required=True)
     st = sub.add_parser("tse-status", help="Welche TSE signiert, und ihre Daten")
     st.add_argument("--data-dir", type=Path, default=_data_dir())
+    reg = sub.add_parser("fiskaly-register", help="Diese Kasse als Client der fiskaly-TSS anmelden")
+    reg.add_argument("--data-dir", type=Path, default=_data_dir())
     qr = sub.add_parser("verify-qr", help="QR-Code eines Belegs der Entwicklungs-TSE prüfen")
     qr.add_argument("payload")
     args = parser.parse_args(argv)
@@ -73,6 +76,24 @@ def main(argv: list[str] | None = None) -> int:
 
     settings, store = _open(args.data_dir)
     try:
+        if args.command == "fiskaly-register":
+            from pos_app.fiscal.fiskaly import FiskalyTse
+            from pos_app.fiscal.tse import TseError
+
+            tse_settings = settings.tse
+            if tse_settings.kind != "fiskaly":
+                print("omnipos-fiscal: pos.toml [tse] kind ist nicht „fiskaly“.", file=sys.stderr)
+                return 1
+            tse = FiskalyTse(tse_settings.fiskaly_url, tse_settings.fiskaly_api_key,
+                             tse_settings.fiskaly_api_secret, tse_settings.fiskaly_tss_id,
+                             tse_settings.fiskaly_client_id)
+            try:
+                serial = tse.register_client(tse_settings.client_id or store.device_id)
+            except TseError as exc:
+                print(f"omnipos-fiscal: {exc}", file=sys.stderr)
+                return 1
+            print(f"Kasse {serial} ist Client {tse_settings.fiskaly_client_id} der TSS {tse_settings.fiskaly_tss_id}.")
+            return 0
         if args.command == "tse-status":
             from pos_app.fiscal.setup import signer_for
 

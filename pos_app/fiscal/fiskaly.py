@@ -5,7 +5,10 @@ The calls follow fiskaly's public API reference for KassenSichV v2:
   refresh token; the client renews it shortly before it runs out (with the refresh token, or
   the key again if that fails) and once more when a call answers 401.
 - `GET {base}/tss/{tss_id}`: the TSS (serial_number, public_key, signature_algorithm,
-  signature_timestamp_format).
+  signature_timestamp_format). The TSS itself is created and initialised in fiskaly's
+  dashboard (admin PIN and PUK stay with the operator, not in the till).
+- `PUT {base}/tss/{tss_id}/client/{client_id}` with the till's serial_number registers the
+  till as a client, once (`omnipos-fiscal fiskaly-register`).
 - `PUT {base}/tss/{tss_id}/tx/{tx_id}?tx_revision=N`: a transaction. Revision 1 with state
   ACTIVE starts it; further revisions update it; state FINISHED with a `schema` finishes it.
   A Kassenbeleg uses `standard_v1.receipt` (receipt_type, amounts_per_vat_rate,
@@ -150,6 +153,13 @@ class FiskalyTse:
                        str(tss.get("signature_algorithm", "")),
                        str(tss.get("signature_timestamp_format", "unixTime")), True,
                        f"fiskaly SIGN DE, TSS {self.tss_id} ({tss.get('state', '?')})")
+
+    def register_client(self, serial_number: str, deadline: float | None = None) -> str:
+        """Register this till as a client of the TSS (`PUT /tss/{id}/client/{client_id}`,
+        idempotent): once, when a till is set up. Returns the serial number fiskaly holds."""
+        answer = self._call("PUT", f"/tss/{self.tss_id}/client/{self.client_uuid}", deadline,
+                            json={"serial_number": serial_number})
+        return str(answer.get("serial_number", ""))
 
     def _put_tx(self, tx_id: str, revision: int, body: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         return self._call("PUT", f"/tss/{self.tss_id}/tx/{tx_id}", deadline, json=body,
