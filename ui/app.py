@@ -78,6 +78,8 @@ def shut_down(window) -> None:  # type: ignore[no-untyped-def]
     """Stop the background workers, then close the store file."""
     window.sync.stop(timeout=5.0)
     window.printing.stop()
+    if window.store.fiscal is not None:  # let an aborted sale's TSE transaction be recorded first
+        window.store.fiscal.close(wait=True)
     window.store.close()
 
 
