@@ -178,6 +178,7 @@ def test_export_parses_back_and_reconciles_with_sales_and_closings(store, day_of
     stamm_tse = tables["tse.csv"]
     assert {r["TSE_SERIAL"] for r in stamm_tse} == {r.tse_serial for r in [_any_signed(store)]}
     assert {r["UST_SCHLUESSEL"] for r in tables["vat.csv"]} >= {"1", "2"}
+    assert {r["KASSE_SERIENNR"] for r in tables["cashregister.csv"]} == {"BER-K1"}  # as in the QR code
 
 
 def _any_signed(store):  # type: ignore[no-untyped-def]
@@ -245,3 +246,37 @@ def test_the_cli_exports_and_verifies_a_receipt_qr(store, store_path, day_of_sal
                              str(tmp_path / "missing.json"), "--out", str(tmp_path / "none")],
                             capture_output=True, text=True, timeout=60)
     assert broken.returncode == 1 and "omnipos-fiscal:" in broken.stderr
+
+
+def test_price_findings_explain_every_line_with_discounts(store, tmp_path):
+    """Bonpos_Preisfindung: base amount plus discounts (line and cart share) is the line's gross
+    in Bonpos_USt, for every line; net + VAT = gross everywhere."""
+    from decimal import Decimal as D
+
+    from pos_app.cart import Approval, Discount, DiscountKind
+
+    session = TillSession(store, LENA, signer=FiscalSigner(DevelopmentTse(store.db), "BER-K1"))
+    session.scan(EAN_DECKE)
+    session.scan(EAN_KAFFEE)
+    session.scan(UPC_TEELICHT)
+    session.set_line_discount(session.cart.lines[0].line_id, Discount(DiscountKind.PERCENT, D(10), "Treue"))
+    session.set_cart_discount(Discount(DiscountKind.AMOUNT, D(333), "Gutschein"), Approval(2, "Jonas Weber"))
+    session.set_quantity(session.cart.lines[2].line_id, 3)
+    sale_id = sell(session, [], card=1000)
+    with store.db.reading() as s:
+        sale = s.get(Sale, sale_id)
+    closing = closing_from(store, 1, [sale_id], parse_iso(sale.created_at) + timedelta(seconds=1))
+    result = export(store, closing.local_day, closing.local_day, [closing], tmp_path / "out")
+    assert result.mismatches == ()
+    tables, _ = read_export(tmp_path / "out")
+    findings = defaultdict(int)
+    for row in tables["itemamounts.csv"]:
+        findings[row["POS_ZEILE"]] += money(row["PF_BRUTTO"])
+        assert money(row["PF_NETTO"]) + money(row["PF_UST"]) == money(row["PF_BRUTTO"])
+    lines = {row["POS_ZEILE"]: money(row["POS_BRUTTO"]) for row in tables["lines_vat.csv"]}
+    assert findings == lines and sum(lines.values()) == sale.total_cents
+    kinds = [(r["POS_ZEILE"], r["TYP"]) for r in tables["itemamounts.csv"]]
+    assert ("1", "discount") in kinds and all((str(n), "base_amount") in kinds for n in (1, 2, 3))
+    [head] = tables["transactions.csv"]
+    assert head["BON_NOTIZ"] == "Gutschein" and money(head["UMS_BRUTTO"]) == sale.total_cents
+    assert [r["MENGE"] for r in tables["lines.csv"]] == ["1.000", "1.000", "3.000"]

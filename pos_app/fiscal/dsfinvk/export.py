@@ -218,8 +218,9 @@ def _master_data(z, closing: CashClosing, place: Store, sales, signed, rows) -> 
         sales[-1].id if sales else "", place.name, place.street, place.zip_code, place.city, "DEU", "",
         place.vat_id, cents(sums_all), cents(closing.totals_by_tender.get("cash", 0))])
     rows[spec.STAMM_ORTE].append(z + [place.name, place.street, place.zip_code, place.city, "DEU", place.vat_id])
-    rows[spec.STAMM_KASSEN].append(z + [SOFTWARE[0], SOFTWARE[1], closing.device_id, SOFTWARE[2], SOFTWARE[3],
-                                        "EUR", 0])
+    # the till's serial number is the one its TSE knows it by (the QR code's first field)
+    serial = min((row.client_id for row in signed), default=closing.device_id)
+    rows[spec.STAMM_KASSEN].append(z + [SOFTWARE[0], SOFTWARE[1], serial, SOFTWARE[2], SOFTWARE[3], "EUR", 0])
     used = sorted({spec.VAT_KEYS[19], spec.VAT_KEYS[7], *(_key(p) for p in closing.totals_by_vat)}
                   | ({spec.NOT_TAXABLE_KEY} if closing.difference_cents else set()))
     rates = {1: 19, 2: 7, 5: 0, 6: 0}
