@@ -12,10 +12,10 @@ layout done in pos_app.receipt stays aligned, anything else becomes "?".
 """
 from __future__ import annotations
 
-from escpos.constants import CODEPAGE_CHANGE
+from escpos.constants import CODEPAGE_CHANGE, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
-from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow
+from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, Row, TextRow
 
 PREFERRED_CODEPAGE = "CP858"  # umlauts, ß and € (0xD5)
 FALLBACK_CODEPAGE = "CP437"  # umlauts and ß, no €; n = 0 on every profile
@@ -85,6 +85,45 @@ def _barcode(printer: Dummy, row: BarcodeRow, paper: PaperWidth) -> None:
     printer.set(align="left")  # _hw_barcode leaves the alignment centred
 
 
+def _qr_module_size(data: str, max_dots: int) -> int:
+    """The largest module size (4, 3 or 2 dots) at which the QR code fits on the paper."""
+    import qrcode  # python-escpos depends on it; only needed when a receipt has a QR code
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    modules = 17 + 4 * int(code.version)
+    for size in (4, 3, 2):
+        if modules * size <= max_dots:
+            return size
+    return 1
+
+
+def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
+    """The DSFinV-K QR code, rendered by the printer itself (GS ( k), centred; without native
+    QR support python-escpos sends it as a raster image (GS v 0); a printer without graphics
+    gets the QR code's text."""
+    if not row.data:
+        return
+    # The payload goes in as UTF-8 bytes, unchanged (it is signed data: an umlaut in a
+    # SonstigerVorgang's processData must survive); only control characters are dropped.
+    data = "".join(ch for ch in row.data if ord(ch) >= 0x20 and ch != "\x7f")
+    size = _qr_module_size(data, paper.chars * DOTS_PER_CHAR)
+    if printer.profile.supports("qrCode"):
+        printer.set(align="center")
+        printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=True)
+        printer.text("\n")
+        printer.set(align="left")
+    elif printer.profile.supports("bitImageRaster"):
+        printer.qr(data, ec=QR_ECLEVEL_M, size=size, native=False, center=True)
+    else:  # an impact printer: no graphics at all; print the QR code's text instead
+        width = paper.chars
+        printer.text("QR-Code-Daten:\n")
+        clean = _clean(data)
+        for start in range(0, len(clean), width):
+            printer.text(clean[start:start + width] + "\n")
+
+
 def _text(printer: Dummy, row: TextRow) -> None:
     align = row.align if row.align in ("left", "center", "right") else "left"
     style: dict[str, object] = {}
@@ -136,6 +175,8 @@ def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool =
             _text(printer, row)
         elif isinstance(row, BarcodeRow):
             _barcode(printer, row, paper)
+        elif isinstance(row, QrRow):
+            _qr(printer, row, paper)
         elif isinstance(row, CutRow):
             printer.cut()  # ESC d 6 (feed past the cutter), GS V 0
         else:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from pos_app.fiscal.settings import DEFAULT_SECTION as TSE_SECTION
+from pos_app.fiscal.settings import TseSettings, TseSettingsError
+
 PRINTER_KINDS = ("network", "usb", "serial", "file", "none")
 MAX_SYNC_BATCH = 500  # the center takes at most this many events per request (sync.protocol)
 
@@ -62,6 +65,7 @@ class Settings:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    tse: TseSettings = field(default_factory=TseSettings)
 
 
 DEFAULT_FILE = """\
@@ -94,7 +98,7 @@ backend_url = ""              # the central backend, e.g. "https://zentrale.exam
                               # the device's token goes into device.token next to this file
 interval_s = 15               # seconds between two sync rounds while online
 batch_size = 200              # events per request (1-500)
-"""
+""" + TSE_SECTION
 
 
 def _build(cls: type, data: dict, section: str):  # type: ignore[no-untyped-def]
@@ -128,6 +132,11 @@ def parse_settings(text: str) -> Settings:
     printer = _build(PrinterSettings, data.pop("printer", {}), "printer.")
     wedge = _build(WedgeSettings, data.pop("wedge", {}), "wedge.")
     sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
+    tse = _build(TseSettings, data.pop("tse", {}), "tse.")
+    try:
+        tse.check()
+    except TseSettingsError as exc:
+        raise ConfigError(str(exc)) from None
     settings = _build(Settings, data, "")
     if printer.kind not in PRINTER_KINDS:
         raise ConfigError(f"printer.kind muss eines von {', '.join(PRINTER_KINDS)} sein, nicht „{printer.kind}“.")
@@ -143,7 +152,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, sync=sync)
+    return replace(settings, printer=printer, wedge=wedge, sync=sync, tse=tse)
 
 
 def load_settings(path: Path) -> Settings:

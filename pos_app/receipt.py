@@ -38,6 +38,26 @@ class ReceiptTender:
 
 
 @dataclass(frozen=True)
+class ReceiptTse:
+    """The KassenSichV block of a receipt (pos_app.fiscal.records builds it). `failure` set:
+    the TSE did not sign and the receipt says so; the other fields are then empty."""
+
+    failure: str = ""
+    certified: bool = True
+    transaction_number: str = ""
+    start: str = ""  # ISO 8601 UTC, as in the QR code
+    end: str = ""
+    signature_counter: str = ""
+    signature: str = ""
+    tse_serial: str = ""
+    client_id: str = ""
+    time_format: str = ""
+    signature_algorithm: str = ""
+    public_key: str = ""
+    qr_payload: str = ""
+
+
+@dataclass(frozen=True)
 class Receipt:
     store_name: str
     store_address: tuple[str, ...]
@@ -55,6 +75,7 @@ class Receipt:
     cart_discount_reason: str = ""
     footer: tuple[str, ...] = ("Vielen Dank für Ihren Einkauf!", "Umtausch binnen 30 Tagen mit Beleg.")
     copy: bool = False  # a reprint of a receipt that was printed before
+    tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
 
 
 @dataclass(frozen=True)
@@ -71,11 +92,16 @@ class BarcodeRow:
 
 
 @dataclass(frozen=True)
+class QrRow:
+    data: str  # the DSFinV-K receipt QR code
+
+
+@dataclass(frozen=True)
 class CutRow:
     pass
 
 
-Row = TextRow | BarcodeRow | CutRow
+Row = TextRow | BarcodeRow | QrRow | CutRow
 
 
 @dataclass(frozen=True)
@@ -174,6 +200,8 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
         amounts = (f"{format_euro(row.net_cents, symbol=False):>10} {format_euro(row.vat_cents, symbol=False):>8}"
                    f" {format_euro(row.gross_cents, symbol=False):>9}")
         out.text(two_columns(f"{row.letter} {row.percent}%", amounts.strip().rjust(len(amounts)), w))
+    if receipt.tse is not None:
+        _tse_block(out, receipt.tse)
     out.text()
     for line in receipt.footer:
         for part in wrap(line, w):
@@ -181,6 +209,36 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     out.rows.append(BarcodeRow(receipt.receipt_number))
     out.rows.append(CutRow())
     return out.rows
+
+
+def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
+    """The KassenSichV fields (AEAO zu § 146a, Belegausgabe) and the DSFinV-K QR code."""
+    w = out.width
+    out.text()
+    if tse.failure:
+        out.text("TSE ausgefallen", align="center", bold=True)
+        for part in wrap("Sicherheitseinrichtung nicht erreichbar: Beleg ohne Signatur.", w):
+            out.text(part, align="center")
+        for part in wrap(tse.failure, w):
+            out.text(part)
+        return
+    if not tse.certified:
+        out.text("NICHT ZERTIFIZIERTE TSE", align="center", bold=True)
+        out.text("(Entwicklung, nicht zulässig)", align="center")
+    for label, value in (("TSE-Transaktion", tse.transaction_number), ("TSE-Start", tse.start),
+                         ("TSE-Ende", tse.end), ("Signaturzähler", tse.signature_counter),
+                         ("Zeitformat", tse.time_format), ("Hash-Algorithmus", tse.signature_algorithm)):
+        if len(label) + 1 + len(value) <= w:
+            out.pair(label, value)
+        else:  # never cut a fiscal label or value: the value goes on its own line
+            out.text(f"{label}:")
+            out.text(value.rjust(w))
+    for label, value in (("Kassen-Seriennr.", tse.client_id), ("TSE-Seriennr.", tse.tse_serial),
+                         ("Signatur", tse.signature), ("Öffentl. Schlüssel", tse.public_key)):
+        out.text(f"{label}:")
+        for start in range(0, len(value), w):  # base64 and hex have no spaces: cut hard
+            out.text(value[start:start + w])
+    out.rows.append(QrRow(tse.qr_payload))
 
 
 def preview_text(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> str:
@@ -200,6 +258,8 @@ def preview_text(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> str:
             lines.append(text)
         elif isinstance(row, BarcodeRow):
             lines.append(f"||| {row.data} |||".center(w).rstrip())
+        elif isinstance(row, QrRow):
+            lines.append("[QR-Code]".center(w).rstrip())
         else:
             lines.append("- " * (w // 2))
     return "\n".join(lines)

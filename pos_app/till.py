@@ -16,6 +16,8 @@ from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
     ProductSnapshot,
 )
+from pos_app.fiscal.sale_hook import SaleFiscal
+from pos_app.fiscal.signing import FiscalSigner
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
@@ -45,8 +47,10 @@ class PaymentChange:
 
 
 class TillSession:
-    def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None) -> None:
+    def __init__(self, store: LocalStore, cashier: StaffMember, policy: ApprovalPolicy | None = None,
+                 signer: FiscalSigner | None = None) -> None:
         self.store = store
+        self.fiscal = SaleFiscal(store, signer if signer is not None else store.fiscal)  # the TSE side
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
@@ -71,7 +75,9 @@ class TillSession:
         return self.add(product)
 
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
-        return self._guarded(lambda: self.cart.add(product, quantity))
+        change = self._guarded(lambda: self.cart.add(product, quantity))
+        self.fiscal.items_changed(self.cart)
+        return change
 
     # ---- changing ------------------------------------------------------------------------
 
@@ -105,6 +111,7 @@ class TillSession:
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
         self.payment = None
+        self.fiscal.given_up("storniert")
         return self.cart.clear()
 
     # ---- paying --------------------------------------------------------------------------
@@ -144,7 +151,9 @@ class TillSession:
             due = payment.remaining_cents if payment else self.cart.totals().total_cents
             raise TenderError(f"Noch {format_euro(due)} offen: Der Bon ist nicht vollständig bezahlt.")
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
-        done = self.store.sales.complete(self.cart.totals(), payment, self.cashier, reason)
+        totals = self.cart.totals()
+        fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
+        done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
         self.cart.clear()
         self.payment = None
         return done
@@ -159,6 +168,7 @@ class TillSession:
         total = self.cart.totals().total_cents
         label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
         parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
+        self.fiscal.given_up(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
         return parked_id
@@ -167,7 +177,9 @@ class TillSession:
         if not self.cart.is_empty():
             raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")
         data: dict[str, Any] = self.store.parked.take(parked_id)
-        return self.cart.load(data)
+        change = self.cart.load(data)
+        self.fiscal.items_changed(self.cart)
+        return change
 
     # ---- internals -----------------------------------------------------------------------
 
@@ -190,4 +202,6 @@ class TillSession:
             self.store.record(approval.manager_id, approval.manager_name, "approval",
                               {"action": action.value, "description": description,
                                "cashier": self.cashier.name})
+        if self.cart.is_empty():
+            self.fiscal.items_changed(self.cart)  # every line removed: no sale after all
         return change

@@ -70,6 +70,27 @@ class VatRowV1(_Strict):
     vat_cents: int
 
 
+class TseSignatureV1(_Strict):
+    """The TSE's outcome for a sale (KassenSichV), optional and informative for the center:
+    signed with its fields, or failed with the error (the sale was recorded unsigned)."""
+
+    status: Literal["signed", "failed"]
+    error: str = Field(default="", max_length=400)
+    process_type: str = Field(max_length=30)
+    process_data: str = Field(max_length=2000)
+    client_id: str = Field(max_length=70)
+    transaction_number: int | None = None
+    start: str | None = None
+    end: str | None = None
+    signature_counter: int | None = None
+    signature: str = Field(default="", max_length=512)
+    tse_serial: str = Field(default="", max_length=68)
+    time_format: str = Field(default="", max_length=40)
+    signature_algorithm: str = Field(default="", max_length=40)
+    public_key: str = Field(default="", max_length=512)
+    certified: bool = False
+
+
 class SaleCompletedV1(_Strict):
     sale_id: UUID
     receipt_number: str = Field(min_length=1, max_length=40)
@@ -82,6 +103,7 @@ class SaleCompletedV1(_Strict):
     lines: list[SaleLineV1] = Field(min_length=1, max_length=2000)
     tenders: list[TenderV1] = Field(min_length=1, max_length=20)
     vat: list[VatRowV1]
+    tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
 
     @model_validator(mode="after")
     def _adds_up(self) -> "SaleCompletedV1":

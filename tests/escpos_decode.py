@@ -41,6 +41,8 @@ class Line:
 class Decoded:
     lines: list[Line] = field(default_factory=list)
     barcodes: list[tuple[str, str]] = field(default_factory=list)  # (type, data without "{B")
+    qrcodes: list[str] = field(default_factory=list)  # payloads of QR codes printed (GS ( k)
+    images: list[tuple[int, int, bytes]] = field(default_factory=list)  # GS v 0: (width px, height, rows)
     cuts: int = 0
     drawer_kicks: list[int] = field(default_factory=list)  # pins (2 or 5)
     codepages: list[int] = field(default_factory=list)  # every ESC t n, in order
@@ -197,6 +199,10 @@ class _Decoder:
             self.out.events.append(("cut", None))
         elif c == "k":
             self.barcode()
+        elif c == "(":
+            self.two_d_code()
+        elif c == "v":
+            self.raster_image()
         elif cmd in ONE_BYTE_GS:
             self.take(1, f"GS {c}")
         else:
@@ -221,6 +227,63 @@ class _Decoder:
             raise DecodeError(f"GS k {m}: unknown barcode type")
         self.out.barcodes.append((kind, payload))
         self.out.events.append(("barcode", (kind, payload)))
+
+
+    def two_d_code(self) -> None:
+        """GS ( k pL pH cn fn [m] data: only QR code (cn = '1') functions 65 (model), 67 (module
+        size), 69 (error correction), 80 (store data, m = '0') and 81 (print, m = '0')."""
+        if self.take(1, "GS (")[0] != ord("k"):
+            raise DecodeError(f"GS ( other than GS ( k at byte {self.pos - 3}")
+        low, high = self.take(2, "GS ( k length")
+        body = self.take(low + 256 * high, "GS ( k data")
+        if len(body) < 2 or body[0] != ord("1"):
+            raise DecodeError(f"GS ( k: not a QR code function: {body[:4]!r}")
+        fn, rest = body[1], body[2:]
+        if fn == 65:
+            if rest not in (b"1\x00", b"2\x00"):
+                raise DecodeError(f"GS ( k QR model {rest!r}")
+        elif fn == 67:
+            if len(rest) != 1 or not 1 <= rest[0] <= 16:
+                raise DecodeError(f"GS ( k QR module size {rest!r}")
+        elif fn == 69:
+            if rest not in (b"0", b"1", b"2", b"3"):
+                raise DecodeError(f"GS ( k QR error correction {rest!r}")
+        elif fn == 80:
+            if rest[:1] != b"0":
+                raise DecodeError("GS ( k QR store: m must be '0'")
+            self.qr_pending = rest[1:].decode("utf-8")
+        elif fn == 81:
+            self.require_line_start("GS ( k print QR")
+            payload = getattr(self, "qr_pending", None)
+            if payload is None:
+                raise DecodeError("GS ( k print QR without stored data")
+            self.out.qrcodes.append(payload)
+            self.out.events.append(("qr", payload))
+            self.qr_pending = None
+        else:
+            raise DecodeError(f"GS ( k QR function {fn}")
+
+
+    def raster_image(self) -> None:
+        """GS v 0 m xL xH yL yH d...: a raster bit image, (xL + 256 xH) bytes per row, 1 = black."""
+        if self.take(1, "GS v")[0] != ord("0"):
+            raise DecodeError("GS v other than GS v 0")
+        self.require_line_start("GS v 0")
+        mode, xl, xh, yl, yh = self.take(5, "GS v 0 header")
+        if mode not in (0, 48):
+            raise DecodeError(f"GS v 0 mode {mode} (only normal size is used)")
+        width_bytes, height = xl + 256 * xh, yl + 256 * yh
+        rows = self.take(width_bytes * height, "GS v 0 image data")
+        self.out.images.append((width_bytes * 8, height, rows))
+        self.out.events.append(("image", (width_bytes * 8, height)))
+
+
+def image_of(width: int, height: int, rows: bytes):  # type: ignore[no-untyped-def]
+    """A decoded raster image as a PIL image (black on white), e.g. to read a QR code from it."""
+    from PIL import Image
+
+    picture = Image.frombytes("1", (width, height), rows)  # PIL mode 1: bit 1 = white
+    return Image.eval(picture.convert("L"), lambda v: 255 - v)
 
 
 def decode(data: bytes) -> Decoded:

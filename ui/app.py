@@ -78,6 +78,8 @@ def shut_down(window) -> None:  # type: ignore[no-untyped-def]
     """Stop the background workers, then close the store file."""
     window.sync.stop(timeout=5.0)
     window.printing.stop()
+    if window.store.fiscal is not None:  # let an aborted sale's TSE transaction be recorded first
+        window.store.fiscal.close(wait=True)
     window.store.close()
 
 
@@ -99,6 +101,9 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     except UnknownDevice as exc:
         QMessageBox.critical(None, "OmniPOS", str(exc))
         return None
+    from pos_app.fiscal.setup import signer_for
+
+    store.fiscal = signer_for(settings.tse, store.db, store.device_id)  # every sale is signed with it
     printing = ReceiptPrinting(store, settings.printer)
     worker, off_reason = make_sync_worker(store, settings, db_path.parent)
     window = MainWindow(store, settings, printing, hint, worker, off_reason)
@@ -140,8 +145,14 @@ def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
 
         usable = window.login.pin.isVisible() and window.login.people.count() > 0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s, "
-              f"peak memory {peak_mb:.0f} MB", flush=True)
+        took = time.perf_counter() - START
+        # the TSE must work in the bundle too (the development TSE loads `cryptography` lazily)
+        tse = window.store.fiscal.info() if window.store.fiscal is not None else None
+        tse_ok = not isinstance(tse, str)
+        print(f"smoke-test: till usable={usable} after {took:.3f} s, peak memory {peak_mb:.0f} MB, "
+              f"tse={'none' if tse is None else tse if isinstance(tse, str) else tse.signature_algorithm}",
+              flush=True)
+        usable = usable and tse_ok
         shut_down(window)
         app.exit(0 if usable else 1)
 

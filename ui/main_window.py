@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.printer_label, 1)
         self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self)
         self.statusBar().addPermanentWidget(self.sync.indicator)
+        from ui.tse_dialog import tse_label
+        self.statusBar().addPermanentWidget(tse_label(settings.tse.kind))
         self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
         self.activity = ActivityWatcher(self.idle)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
         QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
+        QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
+        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -138,6 +142,19 @@ class MainWindow(QMainWindow):
     def show_conflicts(self) -> None:
         ConflictsDialog(self.store, self, on_resend=self.sync.sync_now).exec()
         self.refresh_outbox()  # decisions are audit entries, queued for the center
+
+    def show_tse_status(self) -> None:
+        from ui.tse_dialog import TseStatusDialog
+
+        TseStatusDialog(self.store, self).exec()
+
+    def show_dsfinvk_export(self) -> None:
+        from ui.conflicts_dialog import ask_manager
+        from ui.dsfinvk_dialog import DsfinvkExportDialog
+
+        approval = ask_manager(self.store)("DSFinV-K-Export: nur durch die Marktleitung.", self)
+        if approval is not None:
+            DsfinvkExportDialog(self.store, approval, parent=self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """While sync is on, leaving with events not yet at the center asks first (they stay

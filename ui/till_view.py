@@ -427,7 +427,9 @@ class TillView(QWidget):
         self.refresh()
         text = f"Bon {done.receipt_number}: {format_euro(done.total_cents)} bezahlt."
         self.change.setText(f"Rückgeld\n{format_euro(done.change_cents)}" if done.change_cents else "")
-        self.say(text)
+        if done.tse_failure:  # the sale stands; it is recorded unsigned (KassenSichV)
+            text += f" {done.tse_failure}: Bon ohne Signatur."
+        self.say(text, error=bool(done.tse_failure))
         self.sale_completed.emit(done)
 
     def _clear_change(self) -> None:

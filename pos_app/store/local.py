@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.store import audit, outbox
 from pos_app.store.catalog import Catalog
@@ -13,6 +13,10 @@ from pos_app.store.models import Device, Store
 from pos_app.store.parked import ParkedSales
 from pos_app.store.sales import SaleBook
 from pos_app.store.staff import StaffDirectory
+
+
+if TYPE_CHECKING:
+    from pos_app.fiscal.signing import FiscalSigner
 
 
 class UnknownDevice(LookupError):
@@ -30,6 +34,7 @@ class LocalStore:
     sales: SaleBook
     staff: StaffDirectory
     parked: ParkedSales
+    fiscal: "FiscalSigner | None" = None  # the TSE every sale is signed with (pos_app.fiscal.setup)
 
     @classmethod
     def open(cls, path: Path | str, device_id: str) -> "LocalStore":

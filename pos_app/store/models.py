@@ -225,3 +225,7 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)  # JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# The fiscal tables live in their own module; importing it here puts them into Base.metadata.
+from pos_app.store import fiscal_models as _fiscal_models  # noqa: E402,F401

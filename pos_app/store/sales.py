@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 
 from pos_app.cart import Totals
+from pos_app.fiscal import records as fiscal_records
+from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
 from pos_app.clock import Clock, iso, local_display, utc_now
 from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
@@ -35,6 +37,7 @@ class CompletedSale:
     total_cents: int
     change_cents: int
     has_cash: bool
+    tse_failure: str = ""  # the TSE did not sign this sale (it is recorded unsigned): why
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,9 @@ class SaleBook:
         self._clock = clock
 
     def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
-                 cart_discount_reason: str = "") -> CompletedSale:
+                 cart_discount_reason: str = "", fiscal: FiscalOutcome | None = None) -> CompletedSale:
+        """`fiscal`: the TSE's outcome for this sale (signed or failed), stored with it and sent
+        along in its event; None where no TSE is set up."""
         if not totals.lines:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
@@ -107,19 +112,24 @@ class SaleBook:
                                  reference=tender.reference))
                 tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
                                         "given_cents": tender.given_cents, "reference": tender.reference})
-            event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
+            payload = {
                 "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
                 "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
                 "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
                 "lines": lines_payload, "tenders": tenders_payload,
                 "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
                         for r in totals.vat],
-            }, created_at)
+            }
+            if fiscal is not None:
+                fiscal_records.record(s, self.device_id, fiscal, sale_id=sale_id)
+                payload["tse"] = fiscal_records.event_payload(fiscal)
+            event = append_event(s, self.device_id, EventType.SALE_COMPLETED, payload, created_at)
             s.flush()
             # what the center's stock figures do not show until it has applied this event
             movements.record(s, event.id, self.store_id, deltas)
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
-                             payment.has_cash)
+                             payment.has_cash,
+                             fiscal.error if isinstance(fiscal, SigningFailure) else "")
 
     def _move_stock(self, s, product_id: int, delta: int) -> None:  # type: ignore[no-untyped-def]
         """The store sees its own sale at once; the movement recorded with the event keeps the
@@ -153,6 +163,7 @@ class SaleBook:
                               .order_by(SaleLine.line_no)).scalars().all()
             tenders = s.execute(select(SaleTender).where(SaleTender.sale_id == sale_id)
                                 .order_by(SaleTender.seq)).scalars().all()
+            tse = fiscal_records.receipt_tse(s, sale_id)
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         for line in lines:
@@ -180,7 +191,7 @@ class SaleBook:
                                         t.given_cents if t.kind == TenderKind.CASH.value else t.amount_cents)
                           for t in tenders),
             change_cents=sale.change_cents, cart_discount_cents=sale.cart_discount_cents,
-            cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0,
+            cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0, tse=tse,
         )
 
     def mark_printed(self, sale_id: str, ok: bool, error: str = "") -> None:
