@@ -15,6 +15,8 @@ from pos_app.money import format_euro
 class TenderKind(str, Enum):
     CASH = "cash"
     CARD = "card"
+    VOUCHER = "voucher"  # store credit (reference: the voucher code)
+    EXCHANGE = "exchange"  # the credit of goods returned in the same transaction (pos_app.returns)
 
 
 class TenderError(ValueError):

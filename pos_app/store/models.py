@@ -225,3 +225,8 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)  # JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# Returns, vouchers, policies, price history (issue 6): their own module, registered here so
+# that Base.metadata always has them.
+from pos_app.store import returns_models  # noqa: E402,F401

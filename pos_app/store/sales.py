@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from pos_app.cart import Totals
 from pos_app.clock import Clock, iso, local_display, utc_now
@@ -25,7 +26,7 @@ from pos_app.store.outbox import EventType, append_event, next_device_counter
 from pos_app.store.staff import StaffMember
 from pos_app.vat import VatRate, breakdown
 
-TENDER_LABELS = {"cash": "Bar", "card": "Karte"}
+TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
 
 
 @dataclass(frozen=True)
@@ -64,60 +65,70 @@ class SaleBook:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
             raise ValueError("a sale completes only when fully paid")
+        with self._db.writing() as s:
+            return self.write(s, totals, payment, cashier, cart_discount_reason)
+
+    def write(self, s: Session, totals: Totals, payment: Payment, cashier: StaffMember,
+              cart_discount_reason: str = "") -> CompletedSale:
+        """complete() inside the caller's write transaction (an exchange writes its return and
+        its sale in one transaction: pos_app.store.returns)."""
+        if not totals.lines:
+            raise ValueError("a sale needs at least one line")
+        if not payment.is_complete or payment.total_cents != totals.total_cents:
+            raise ValueError("a sale completes only when fully paid")
         created_at = iso(self._clock())
         sale_id = str(uuid.uuid4())
-        with self._db.writing() as s:
-            number = next_device_counter(s, self.device_id, "last_receipt_no")
-            receipt_number = receipt_number_for(self.device_id, number)
-            s.add(Sale(
-                id=sale_id, receipt_no=number, receipt_number=receipt_number, device_id=self.device_id,
-                store_id=self.store_id, cashier_id=cashier.id, cashier_name=cashier.name,
-                created_at=created_at, total_cents=totals.total_cents,
-                cart_discount_cents=totals.cart_discount_cents,
-                cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
-            ))
-            s.flush()
-            lines_payload = []
-            deltas: dict[int, int] = {}
-            for no, priced in enumerate(totals.lines, start=1):
-                line = priced.line
-                row = SaleLine(
-                    sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
-                    name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
-                    list_price_cents=line.product.unit_price_cents,
-                    line_discount_cents=line.discount_cents,
-                    line_discount_reason=line.discount.reason if line.discount else "",
-                    cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
-                    vat_percent=line.product.vat.percent, override_reason=line.override_reason,
-                )
-                s.add(row)
-                lines_payload.append({
-                    "line_no": no, "product_id": row.product_id, "sku": row.sku, "name": row.name,
-                    "quantity": row.quantity, "unit_price_cents": row.unit_price_cents,
-                    "list_price_cents": row.list_price_cents, "line_discount_cents": row.line_discount_cents,
-                    "cart_discount_cents": row.cart_discount_cents, "total_cents": row.total_cents,
-                    "vat_percent": row.vat_percent,
-                })
-                self._move_stock(s, line.product.product_id, -line.quantity)
-                deltas[row.product_id] = deltas.get(row.product_id, 0) - line.quantity
-            tenders_payload = []
-            for seq, tender in enumerate(payment.tenders, start=1):
-                s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
-                                 amount_cents=tender.amount_cents, given_cents=tender.given_cents,
-                                 reference=tender.reference))
-                tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
-                                        "given_cents": tender.given_cents, "reference": tender.reference})
-            event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
-                "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
-                "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
-                "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
-                "lines": lines_payload, "tenders": tenders_payload,
-                "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
-                        for r in totals.vat],
-            }, created_at)
-            s.flush()
-            # what the center's stock figures do not show until it has applied this event
-            movements.record(s, event.id, self.store_id, deltas)
+        number = next_device_counter(s, self.device_id, "last_receipt_no")
+        receipt_number = receipt_number_for(self.device_id, number)
+        s.add(Sale(
+            id=sale_id, receipt_no=number, receipt_number=receipt_number, device_id=self.device_id,
+            store_id=self.store_id, cashier_id=cashier.id, cashier_name=cashier.name,
+            created_at=created_at, total_cents=totals.total_cents,
+            cart_discount_cents=totals.cart_discount_cents,
+            cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
+        ))
+        s.flush()
+        lines_payload = []
+        deltas: dict[int, int] = {}
+        for no, priced in enumerate(totals.lines, start=1):
+            line = priced.line
+            row = SaleLine(
+                sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
+                name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                list_price_cents=line.product.unit_price_cents,
+                line_discount_cents=line.discount_cents,
+                line_discount_reason=line.discount.reason if line.discount else "",
+                cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
+                vat_percent=line.product.vat.percent, override_reason=line.override_reason,
+            )
+            s.add(row)
+            lines_payload.append({
+                "line_no": no, "product_id": row.product_id, "sku": row.sku, "name": row.name,
+                "quantity": row.quantity, "unit_price_cents": row.unit_price_cents,
+                "list_price_cents": row.list_price_cents, "line_discount_cents": row.line_discount_cents,
+                "cart_discount_cents": row.cart_discount_cents, "total_cents": row.total_cents,
+                "vat_percent": row.vat_percent,
+            })
+            self._move_stock(s, line.product.product_id, -line.quantity)
+            deltas[row.product_id] = deltas.get(row.product_id, 0) - line.quantity
+        tenders_payload = []
+        for seq, tender in enumerate(payment.tenders, start=1):
+            s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
+                             amount_cents=tender.amount_cents, given_cents=tender.given_cents,
+                             reference=tender.reference))
+            tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
+                                    "given_cents": tender.given_cents, "reference": tender.reference})
+        event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
+            "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
+            "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
+            "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
+            "lines": lines_payload, "tenders": tenders_payload,
+            "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
+                    for r in totals.vat],
+        }, created_at)
+        s.flush()
+        # what the center's stock figures do not show until it has applied this event
+        movements.record(s, event.id, self.store_id, deltas)
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
                              payment.has_cash)
 
