@@ -61,6 +61,7 @@ class ReturnsDialog(QDialog):
             self.table.setColumnWidth(col, width)
         self.total = QLabel("")
         self.total.setObjectName("bigTotal")
+        self.total.setWordWrap(True)
 
         self.refund_fields: dict[str, QLineEdit] = {}
         self.caps: dict[str, QLabel] = {}
@@ -84,6 +85,7 @@ class ReturnsDialog(QDialog):
         refund.addRow("Aufzahlung", self.difference)
         self.difference.setEnabled(False)
         self.exchange.toggled.connect(self.difference.setEnabled)
+        self.exchange.toggled.connect(lambda _on: self.recalculate())
         self._exchange_ready()
 
         self.message = QLabel("")
@@ -211,15 +213,27 @@ class ReturnsDialog(QDialog):
             cap = self.purchase.cap(kind)
             self.caps[kind].setText("unbegrenzt (Gutschein)" if cap is None else f"höchstens {format_euro(cap)}")
             self.refund_fields[kind].setText("")
-        for tender in self.service.propose_refund(self.purchase, total):
+        self._exchange_ready()
+        to_refund = total
+        if self.exchange.isChecked() and self.till is not None:
+            new = self.till.cart.totals().total_cents
+            to_refund = max(0, total - new)
+            due = max(0, new - total)
+            self.total.setText((f"Aufzahlung {format_euro(due)}" if due else f"Erstattung {format_euro(to_refund)}")
+                               + f" (neu {format_euro(new)} − Gutschrift {format_euro(total)})")
+            self.book_button.setText("Umtausch buchen  [Strg+Enter]")
+        else:
+            self.book_button.setText("Rücknahme buchen  [Strg+Enter]")
+        for tender in self.service.propose_refund(self.purchase, to_refund):
             self.refund_fields[tender.kind].setText(format_euro(tender.amount_cents, symbol=False))
         if self.items:
             self.say("")
-        self._exchange_ready()
 
     def _exchange_ready(self) -> None:
         new = self.till.cart.totals().total_cents if self.till and not self.till.cart.is_empty() else 0
         self.exchange.setEnabled(bool(new))
+        if not new and self.exchange.isChecked():
+            self.exchange.setChecked(False)
         self.exchange.setText(f"Umtausch: mit den neuen Artikeln im Bon ({format_euro(new)}) verrechnen" if new
                               else "Umtausch: zuerst die neuen Artikel in den Bon scannen")
 
@@ -266,8 +280,6 @@ class ReturnsDialog(QDialog):
                 raise RefundError("Aufzahlung per Karte: erst am Terminal zahlen lassen, dann das Häkchen setzen.")
         rest = max(0, -due)
         tenders = self.refund_tenders() if rest else []
-        if rest and sum(t.amount_cents for t in tenders) != rest:
-            tenders = self.service.propose_refund(self.purchase, rest)
         return self.service.complete_exchange(self.purchase, self.items, self.till, difference, tenders)
 
     def say(self, text: str, error: bool = True) -> None:
