@@ -87,6 +87,21 @@ class Payment:
         self.tenders.append(tender)
         return tender
 
+    def add_voucher(self, code: str, amount_cents: int, available_cents: int) -> Tender:
+        """Store credit (pos_app.vouchers says how much of the voucher may be used)."""
+        self._check_open()
+        if amount_cents <= 0:
+            raise TenderError("Der Betrag muss größer als 0 sein.")
+        if amount_cents > self.remaining_cents:
+            raise TenderError(f"Gutschein {format_euro(amount_cents)} ist höher als der offene Betrag "
+                              f"{format_euro(self.remaining_cents)}.")
+        used = sum(t.amount_cents for t in self.tenders if t.kind is TenderKind.VOUCHER and t.reference == code)
+        if used + amount_cents > available_cents:
+            raise TenderError(f"Gutschein {code}: Restwert {format_euro(available_cents - used)}.")
+        tender = Tender(TenderKind.VOUCHER, amount_cents, amount_cents, code)
+        self.tenders.append(tender)
+        return tender
+
     def _check_open(self) -> None:
         if self.is_complete:
             raise TenderError("Der Bon ist bereits vollständig bezahlt.")

@@ -40,3 +40,21 @@ class CenterPurchases:
             raise CenterUnavailable(str(exc)) from exc
         finally:
             client.close()
+
+
+class CenterVouchers:
+    """A pos_app.vouchers.CenterBalance backed by GET /v1/vouchers/{code}."""
+
+    def __init__(self, make_client: Callable[[], CenterClient]) -> None:
+        self._make_client = make_client
+
+    def __call__(self, code: str) -> int:
+        client = self._make_client()
+        try:
+            return client.voucher(code).balance_cents
+        except NotFound as exc:
+            raise LookupError(str(exc)) from exc
+        except SyncError as exc:
+            raise CenterUnavailable(str(exc)) from exc
+        finally:
+            client.close()

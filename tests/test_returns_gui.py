@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from pos_app.store.models import OutboxEvent, Sale
-from pos_app.store.returns_models import Return
+from pos_app.store.returns_models import Return, Voucher
 from tests.escpos_decode import decode
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, MANAGER_PIN
 from tests.sync_helpers import sell
@@ -22,6 +22,7 @@ from tests.tcp_printer import TcpPrinter
 from tests.test_till_gui import close_window, log_in, make_window, scanner_burst, type_slowly
 from ui.blind_return_dialog import BlindReturnDialog
 from ui.dialogs import ManagerApprovalDialog
+from ui.payment_dialog import PaymentDialog
 from ui.returns_dialog import ReturnsDialog
 
 
@@ -89,6 +90,34 @@ def test_blind_return_with_the_managers_pin_prints_a_voucher(qtbot, store_path, 
             approvals = [json.loads(e.payload) for e in s.query(OutboxEvent).filter_by(type="audit.recorded")]
         assert ret.customer_id == 7 and ret.approved_by == "Jonas Weber" and ret.original_kind is None
         assert any(a["action"] == "approval" and a["details"]["action"] == "blind_return" for a in approvals)
+
+        # the voucher pays for a coffee at this till (Ctrl+G in the payment screen, code, Enter)
+        [code] = [data for kind, data in out.barcodes if data.startswith("GS-")]
+        window.activateWindow()
+        window.till.focus_search()
+        qtbot.wait(50)
+        scanner_burst(qtbot, EAN_KAFFEE)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+
+        def pay_with_voucher(dialog: QWidget) -> None:
+            assert isinstance(dialog, PaymentDialog)
+            dialog.activateWindow()  # offscreen does not activate a new dialog by itself
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=1000)
+            QTest.keyClick(dialog.amount, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.voucher_code, timeout=1000)
+            dialog.voucher_code.setText(code.lower())  # typed by hand
+            QTest.keyClick(dialog.voucher_code, Qt.Key.Key_Return)
+            qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=3000)
+
+        inside(PaymentDialog, pay_with_voucher, errors)
+        QTest.keyClick(window.till.entry, Qt.Key.Key_F12)
+        if errors:
+            raise errors[0]
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=3000)
+        [_, sale_job] = printer.wait_for_jobs(2, timeout=5)
+        assert any(t.startswith("Gutschein") and t.endswith("12,99") for t in decode(sale_job).text_lines)
+        with window.store.db.reading() as s:
+            assert s.get(Voucher, code).balance_cents == 39_99 - 12_99
     finally:
         close_window(window)
 

@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from pos_app.refunds import RefundTender
 from pos_app.returns import Choice, ReturnsService
 from pos_app.store.returns_models import Return
 from sync.client import CenterClient
-from sync.purchases import CenterPurchases
+from pos_app.till import TillSession
+from pos_app.vouchers import VoucherCheck, VoucherError
+from sync.purchases import CenterPurchases, CenterVouchers
 from sync.worker import State
 from tests.backend_server import BackendServer
 from tests.sync_helpers import LENA, sell
@@ -109,3 +112,42 @@ def test_the_same_item_returned_in_hamburg_meanwhile_goes_to_the_managers_confli
     assert [r["store_id"] for r in center_returns(till.center)] == ["HAM"]
     with till.store.db.reading() as s:
         assert s.query(Return).count() == 1  # the till's record stays; the manager resolves it
+
+
+def test_store_credit_from_a_till_is_spent_in_the_web_shop_and_at_the_till_with_one_balance(till: Till) -> None:
+    (code, product_id, price), = till.products(1)
+    sale = sell(till.store, code)
+    worker, seen = till.worker()
+    assert worker.run_cycle() == worker.interval_s
+    returns = ReturnsService(till.store, LENA, center=lookup(till))
+    purchase = returns.find(sale.receipt_number).purchase
+    items = returns.items(purchase, [Choice(1, 1)])
+    done = returns.complete(purchase, items, [RefundTender("voucher", price)])  # the customer asks for credit
+    [(voucher, value)] = done.vouchers
+    assert worker.run_cycle() == worker.interval_s and seen[-1].conflicts == 0
+
+    shop = till.center.admin("POST", f"/v1/channel/vouchers/{voucher}/redeem",
+                             json={"amount_cents": 100, "reference": "web-order-1"}).json()
+    assert shop["balance_cents"] == value - 100
+    check = VoucherCheck(till.store.db, CenterVouchers(lambda: CenterClient(till.center.url, till.token)))
+    assert check(voucher) == value - 100  # the center's balance, not this till's older figure
+
+    session = TillSession(till.store, LENA)
+    session.scan(code)
+    session.pay_voucher(voucher, min(check(voucher), price), check(voucher))
+    if session.payment.remaining_cents:
+        session.pay_cash(session.payment.remaining_cents)
+    session.complete()
+    left = value - 100 - min(value - 100, price)
+    if left:
+        assert check(voucher) == left  # the redemption still in the outbox is counted
+    else:
+        with pytest.raises(VoucherError, match="aufgebraucht"):
+            check(voucher)
+    assert worker.run_cycle() == worker.interval_s and seen[-1].conflicts == 0
+    balance = till.center.admin("GET", f"/v1/channel/vouchers/{voucher}").json()["balance_cents"]
+    assert balance == value - 100 - min(value - 100, price)
+
+    till.center.stop()
+    with pytest.raises(VoucherError, match="offline nicht geprüft"):
+        check("GS-AAAAAAAAAA")

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             policy = ApprovalPolicy(self.settings.max_discount_percent)
             self.session = TillSession(self.store, member, policy)
+            self.session.vouchers = self.returns.voucher_check()  # store credit as a tender
             self.till = TillView(self.session)
             self.till.lock_requested.connect(lambda: self.lock("Gesperrt."))
             self.till.sale_completed.connect(self._sale_completed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from pos_app.cart import Totals
@@ -118,6 +118,9 @@ class SaleBook:
                              reference=tender.reference))
             tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
                                     "given_cents": tender.given_cents, "reference": tender.reference})
+            if tender.kind is TenderKind.VOUCHER:  # a voucher this till knows: its balance here too
+                s.execute(text("UPDATE vouchers SET balance_cents = balance_cents - :a WHERE code = :c"),
+                          {"a": tender.amount_cents, "c": tender.reference})
         event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
             "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
             "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
