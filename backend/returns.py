@@ -143,13 +143,13 @@ def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> str | N
     refund: dict[str, int] = {}
     for t in ret.tenders:
         refund[t.kind] = refund.get(t.kind, 0) + t.amount_cents
-    for kind in ("cash", "card"):
+    for kind in ("cash", "card", "paypal"):
         if kind not in refund:
             continue
         tender = paid.get(kind)
         cap = tender.amount_cents - tender.refunded_cents if tender else 0
         if refund[kind] > cap:
-            label = "Bar" if kind == "cash" else "Karte"
+            label = {"cash": "Bar", "card": "Karte", "paypal": "PayPal"}[kind]
             return (f"Erstattung {label} {format_euro(refund[kind])} höher als damit bezahlt und noch offen "
                     f"({format_euro(max(cap, 0))}) auf {original.number}")
     return None

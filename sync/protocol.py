@@ -123,8 +123,9 @@ class ReturnLineV1(_Strict):
 
 class RefundTenderV1(_Strict):
     # cash from the drawer, card through the terminal, voucher: store credit issued (reference =
-    # the new voucher's code), exchange: credited to the new items (reference = the sale id)
-    kind: Literal["cash", "card", "voucher", "exchange"]
+    # the new voucher's code), exchange: credited to the new items (reference = the sale id),
+    # paypal: only from the web shop's own returns (POST /v1/channel/returns)
+    kind: Literal["cash", "card", "voucher", "exchange", "paypal"]
     amount_cents: int = Field(gt=0)
     reference: str = Field(default="", max_length=60)
 

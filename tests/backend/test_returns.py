@@ -158,3 +158,32 @@ def test_unknown_purchase_is_404_and_a_return_of_it_is_rejected(client) -> None:
     [result] = push(client, ber, return_event("BER-K1", "BER", 1, ghost, [(1, CUSHION, 1, 10_00, "resellable")],
                                               [("voucher", 10_00, "GS-GHOST")]))
     assert result["outcome"] == "rejected" and "nicht bekannt" in result["reason"]
+
+
+def test_one_order_comes_back_partly_by_post_and_partly_in_a_store_never_more_than_bought(client, db) -> None:
+    ber = register(client)
+    order = web_order(client, (BLUE_SOFA, 2), (CUSHION, 1),
+                      tenders=[{"kind": "paypal", "amount_cents": 200_00}, {"kind": "card", "amount_cents": 100_00}])
+    web_before = quantity(db, BLUE_SOFA, "WEB")
+    by_post = client.post("/v1/channel/returns", headers=ADMIN, json={
+        "order_number": order["order_number"], "lines": [{"line_no": 1, "quantity": 1, "reason_code": "passt_nicht"}]})
+    assert by_post.status_code == 201, by_post.text
+    assert by_post.json()["tenders"] == [{"kind": "card", "amount_cents": 100_00, "reference": ""}]
+    assert quantity(db, BLUE_SOFA, "WEB") == web_before + 1  # back into the web warehouse
+    # the second sofa comes back in Berlin: allowed; a third by post: refused
+    [in_store] = push(client, ber, return_event("BER-K1", "BER", 1, of_order(order),
+                                                [(1, BLUE_SOFA, 1, 100_00, "resellable")], [("voucher", 100_00, "GS-W1")]))
+    assert in_store["outcome"] == "applied", in_store
+    third = client.post("/v1/channel/returns", headers=ADMIN, json={
+        "order_number": order["order_number"], "lines": [{"line_no": 1, "quantity": 1, "reason_code": "passt_nicht"}]})
+    assert third.status_code == 409 and "höchstens 0 Stück" in third.json()["detail"]
+    # the policy is the same online: "sonstiges" needs words; PayPal takes the cushion's refund
+    vague = client.post("/v1/channel/returns", headers=ADMIN, json={
+        "order_number": order["order_number"], "lines": [{"line_no": 2, "quantity": 1, "reason_code": "sonstiges"}]})
+    assert vague.status_code == 409 and "mindestens 3 Zeichen" in vague.json()["detail"]
+    cushion = client.post("/v1/channel/returns", headers=ADMIN, json={
+        "order_number": order["order_number"], "lines": [{"line_no": 2, "quantity": 1, "condition": "damaged",
+                                                          "reason_code": "sonstiges", "reason_text": "Naht offen"}]})
+    assert cushion.status_code == 201 and cushion.json()["tenders"][0]["kind"] == "paypal"
+    lines = client.get(f"/v1/purchases/{order['order_number']}", headers=ber).json()["lines"]
+    assert [line["returned_quantity"] for line in lines] == [2, 1]
