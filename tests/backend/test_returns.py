@@ -187,3 +187,16 @@ def test_one_order_comes_back_partly_by_post_and_partly_in_a_store_never_more_th
     assert cushion.status_code == 201 and cushion.json()["tenders"][0]["kind"] == "paypal"
     lines = client.get(f"/v1/purchases/{order['order_number']}", headers=ber).json()["lines"]
     assert [line["returned_quantity"] for line in lines] == [2, 1]
+
+
+def test_simulate_places_web_orders_a_till_can_find(database_url: str, client, capsys) -> None:  # type: ignore[no-untyped-def]
+    from backend.cli import main
+
+    assert main(["simulate", "--orders", "3", "--seed", "7", "--database-url", database_url]) == 0
+    printed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(printed) == 3 and all(qr == f"ORDER:{number}" for number, qr, _ in printed)
+    ber = register(client)
+    for number, qr, total in printed:
+        found = client.get(f"/v1/purchases/{qr}", headers=ber).json()
+        assert found["number"] == number and sum(line["total_cents"] for line in found["lines"]) == int(total)
+        assert found["tenders"][0]["kind"] in ("card", "paypal")
