@@ -112,7 +112,7 @@ class ReturnBook:
                          original_kind=purchase.kind if purchase else None, original_id=purchase.id if purchase else None,
                          original_number=purchase.number if purchase else None, customer_id=customer_id,
                          approved_by=approval[1] if approval else "", total_cents=total,
-                         exchange_sale_id=sale.sale_id if sale else None, event_id="", print_status="pending"))
+                         exchange_sale_id=sale.sale_id if sale else None, event_id=""))
             s.flush()
             for n, item in enumerate(items, 1):
                 s.add(ReturnLine(return_id=return_id, line_no=n, original_line_no=item.original_line_no,
@@ -241,10 +241,6 @@ class ReturnBook:
             vouchers=tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
             cash_refund=any(t.kind == "cash" for t in tenders), approved_by=ret.approved_by,
             exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "")
-
-    def mark_printed(self, return_id: str, ok: bool) -> None:
-        with self._db.writing() as s:
-            s.execute(update(Return).where(Return.id == return_id).values(print_status="printed" if ok else "failed"))
 
 
 def _with_reference(payment: Payment, return_number: str) -> Payment:

@@ -49,7 +49,6 @@ def upgrade() -> None:
     sa.Column('total_cents', sa.Integer(), nullable=False),
     sa.Column('exchange_sale_id', sa.String(length=36), nullable=True),
     sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('print_status', sa.String(length=12), nullable=False),
     sa.ForeignKeyConstraint(['device_id'], ['devices.id'], ),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], ),
     sa.PrimaryKeyConstraint('id'),
