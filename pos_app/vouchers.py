@@ -41,7 +41,6 @@ class VoucherCheck:
         if not code:
             raise VoucherError("Bitte den Gutscheincode eingeben.")
         local = self._local_balance(code)
-        note = ""
         if self._center is not None:
             try:
                 available = self._center(code) - self._pending(code)
@@ -55,7 +54,7 @@ class VoucherCheck:
                                        f"Gutscheine dieser Kasse gehen offline.") from exc
                 available = local
         elif local is None:
-            raise VoucherError(f"Gutschein {code} ist dieser Kasse unbekannt.{note}")
+            raise VoucherError(f"Gutschein {code} ist dieser Kasse unbekannt.")
         else:
             available = local
         if available <= 0:

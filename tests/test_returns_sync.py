@@ -6,9 +6,7 @@ list with the center's reason; a sale of the till is found at the center from an
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import requests
