@@ -199,3 +199,21 @@ def test_offline_a_till_takes_back_its_own_sale_but_not_anothers(store) -> None:
         returns.find("W-261201-ABCDEF")
     with store.db.reading() as s:
         assert s.query(Return).count() == 1
+
+
+def test_the_feed_brings_the_centers_policy_and_refuses_an_unreadable_one(store) -> None:
+    from pos_app.store.models import SyncState
+    from sync import feed
+    from tests.test_sync_feed import page
+
+    policy = ReturnsService(store, LENA).policy.to_dict()
+    policy.update(window_days=14, refund_as_store_credit=True, version=2)
+    feed.apply_page(store.db, page([{"seq": 1, "kind": "policy", "key": "returns", "data": policy}], 0), 0)
+    now = ReturnsService(store, LENA).policy
+    assert (now.window_days, now.refund_as_store_credit, now.version) == (14, True, 2)
+    with pytest.raises(feed.FeedError, match="Richtlinie unlesbar"):
+        feed.apply_page(store.db, page([{"seq": 2, "kind": "policy", "key": "returns",
+                                         "data": {"window_days": "bald"}}], 1), 1)
+    with store.db.reading() as s:
+        assert s.get(SyncState, 1).cursor == 1  # the bad page moved nothing
+    assert ReturnsService(store, LENA).policy.window_days == 14

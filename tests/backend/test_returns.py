@@ -200,3 +200,19 @@ def test_simulate_places_web_orders_a_till_can_find(database_url: str, client, c
         found = client.get(f"/v1/purchases/{qr}", headers=ber).json()
         assert found["number"] == number and sum(line["total_cents"] for line in found["lines"]) == int(total)
         assert found["tenders"][0]["kind"] in ("card", "paypal")
+
+
+def test_malformed_returns_are_refused_whole(client) -> None:
+    ber = register(client)
+    cash_blind = return_event("BER-K1", "BER", 1, None, [(None, CUSHION, 1, 10_00, "resellable")],
+                              [("cash", 10_00, "")], customer_id=7, approved_by=2)
+    unapproved = return_event("BER-K1", "BER", 1, None, [(None, CUSHION, 1, 10_00, "resellable")],
+                              [("voucher", 10_00, "GS-X")], customer_id=7)
+    wrong_sum = return_event("BER-K1", "BER", 1, {"kind": "order", "id": "x", "number": "W-1"},
+                             [(1, CUSHION, 1, 10_00, "resellable")], [("card", 9_00, "")])
+    for event, why in ((cash_blind, "store credit only"), (unapproved, "manager"), (wrong_sum, "do not add up")):
+        response = client.post("/v1/events", headers=ber, json={"events": [event]})
+        assert response.status_code == 422 and why in response.text, response.text
+    other_store = return_event("BER-K1", "HAM", 1, None, [(None, CUSHION, 1, 10_00, "resellable")],
+                               [("voucher", 10_00, "GS-Y")], customer_id=7, approved_by=2)
+    assert client.post("/v1/events", headers=ber, json={"events": [other_store]}).status_code == 403
