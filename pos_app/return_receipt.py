@@ -44,6 +44,7 @@ class ReturnReceipt:
     cash_refund: bool = False
     approved_by: str = ""
     exchange_note: str = ""  # "Umtausch: neuer Bon BER-K1-000043"
+    copy: bool = False  # a reprint
 
 
 def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
@@ -52,6 +53,8 @@ def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> lis
     rows += [TextRow(line, align="center") for line in receipt.store_address]
     if receipt.vat_id:
         rows.append(TextRow(f"USt-IdNr.: {receipt.vat_id}", align="center"))
+    if receipt.copy:
+        rows.append(TextRow("*** KOPIE ***", align="center", bold=True))
     rows += [TextRow(""), TextRow("RÜCKNAHME / GUTSCHRIFT", align="center", bold=True),
              TextRow(two_columns(f"Beleg {receipt.return_number}", receipt.created_at, w)),
              TextRow(two_columns(f"Kasse {receipt.device_name}", f"Bediener: {receipt.cashier_name}", w))]

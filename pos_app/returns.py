@@ -46,6 +46,15 @@ from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
 
 CenterLookup = Callable[[str], Purchase]  # raises PurchaseNotFound or CenterUnavailable
+
+
+class IsReturnReceipt(RefundError):
+    """The number scanned is one of this till's return receipts, not a purchase."""
+
+    def __init__(self, return_id: str, number: str, original: str) -> None:
+        super().__init__(f"{number} ist ein Rücknahmebeleg (zu {original}), kein Kauf. "
+                         f"„Beleg nachdrucken“ druckt ihn noch einmal.")
+        self.return_id = return_id
 ReturnError = (RefundError, PolicyError, TenderError)
 
 
@@ -93,6 +102,8 @@ class ReturnsService:
         number = normalise_number(raw)
         if not number:
             raise RefundError("Bitte Bon- oder Bestellnummer scannen oder eingeben.")
+        if (earlier := self.book.find_return(number)) is not None:
+            raise IsReturnReceipt(earlier[0], number, earlier[1])
         local = self.book.local_purchase(number)
         if self.center is None:
             if local is None:

@@ -158,5 +158,25 @@ def test_exchange_at_the_till_returns_and_sells_in_one_go(qtbot, store_path, pri
         assert "Umtausch-Gutschrift" in sale_text and "Rückgeld" in sale_text and "3,00" in sale_text
         with window.store.db.reading() as s:
             assert s.query(Sale).count() == 2 and s.query(Return).count() == 1
+
+        # the return's own receipt scanned at the returns screen: not a purchase; reprint it
+        def reprint(dialog: QWidget) -> None:
+            assert isinstance(dialog, ReturnsDialog)
+            dialog.look_up("BER-K1-000002")
+            qtbot.waitUntil(lambda: dialog.reprint_button.isVisible(), timeout=3000)
+            assert "ist ein Rücknahmebeleg" in dialog.message.text() and dialog.purchase is None
+            dialog.reprint_button.click()
+            ran.append(dialog.message.text())
+            dialog.reject()
+
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        ran: list[str] = []
+        inside(ReturnsDialog, reprint, errors)
+        QTest.keyClick(window.till.entry, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        if errors:
+            raise errors[0]
+        assert ran and "KOPIE" in ran[0], ran
+        copy = decode(printer.wait_for_jobs(3, timeout=5)[2])
+        assert "*** KOPIE ***" in copy.text and "RÜCKNAHME / GUTSCHRIFT" in copy.text and not copy.drawer_kicks
     finally:
         close_window(window)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from pos_app.money import MoneyError, format_euro, parse_euro
 from pos_app.refunds import (CONDITION_LABELS, CONDITIONS, REFUND_KINDS, REFUND_LABELS, Purchase, RefundError,
                              RefundTender)
-from pos_app.returns import Choice, FoundPurchase, ReturnError, ReturnsService
+from pos_app.returns import Choice, FoundPurchase, IsReturnReceipt, ReturnError, ReturnsService
 from pos_app.store.returns import CompletedReturn, ReturnItem
 from pos_app.till import TillSession
 from ui.tasks import run_in_background
@@ -33,7 +33,8 @@ COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund",
 
 class ReturnsDialog(QDialog):
     def __init__(self, service: ReturnsService, till: TillSession | None,
-                 on_done: Callable[[CompletedReturn, Purchase], None], parent: QWidget | None = None) -> None:
+                 on_done: Callable[[CompletedReturn, Purchase], None], parent: QWidget | None = None,
+                 on_reprint: Callable[[str], None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Rücknahme / Umtausch")
         self.setModal(True)
@@ -41,6 +42,7 @@ class ReturnsDialog(QDialog):
         self.service = service
         self.till = till
         self.on_done = on_done
+        self.on_reprint = on_reprint
         self.purchase: Purchase | None = None
         self.items: list[ReturnItem] = []
         self._seq = 0
@@ -97,10 +99,16 @@ class ReturnsDialog(QDialog):
         self.book_button.setAutoDefault(False)
         self.book_button.setShortcut("Ctrl+Return")
         self.book_button.clicked.connect(self.book)
+        self.reprint_button = QPushButton("Beleg nachdrucken")
+        self.reprint_button.setAutoDefault(False)
+        self.reprint_button.hide()
+        self.reprint_button.clicked.connect(self.reprint)
+        self._reprint_id: str | None = None
         cancel = QPushButton("Abbrechen  [Esc]")
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.book_button)
@@ -132,6 +140,8 @@ class ReturnsDialog(QDialog):
     def _found(self, seq: int, found: FoundPurchase | None, error: BaseException | None) -> None:
         if seq != self._seq:
             return
+        self._reprint_id = error.return_id if isinstance(error, IsReturnReceipt) else None
+        self.reprint_button.setVisible(self._reprint_id is not None)
         if error is not None or found is None:
             self.say(str(error) if isinstance(error, ReturnError) else f"Suche fehlgeschlagen: {error}")
             return
@@ -281,6 +291,11 @@ class ReturnsDialog(QDialog):
         rest = max(0, -due)
         tenders = self.refund_tenders() if rest else []
         return self.service.complete_exchange(self.purchase, self.items, self.till, difference, tenders)
+
+    def reprint(self) -> None:
+        if self._reprint_id is not None and self.on_reprint is not None:
+            self.on_reprint(self._reprint_id)
+            self.say("Rücknahmebeleg wird noch einmal gedruckt (KOPIE).", error=False)
 
     def say(self, text: str, error: bool = True) -> None:
         self.message.setText(text)

@@ -85,7 +85,8 @@ class ReturnsGlue:
     def show_returns(self) -> None:
         service = self.service()
         if service is not None:
-            self._open(ReturnsDialog(service, self.window.session, self._returned, self.window))
+            self._open(ReturnsDialog(service, self.window.session, self._returned, self.window,
+                                     on_reprint=self.reprint))
 
     def show_blind_return(self) -> None:
         service = self.service()
@@ -124,18 +125,26 @@ class ReturnsGlue:
 
     # ---- after a return ---------------------------------------------------------------------------
 
-    def _returned(self, done: CompletedReturn, purchase: Purchase | None) -> None:
+    def _print(self, return_id: str, original: str, open_drawer: bool, copy: bool = False) -> None:
         window = self.window
         service = ReturnsService(window.store, window.session.cashier)  # type: ignore[union-attr]
         labels = {r.code: r.label for r in service.policy.reason_codes}
-        receipt = service.book.receipt(done.return_id, purchase.label if purchase else "ohne Beleg", labels)
+        receipt = service.book.receipt(return_id, original, labels, copy=copy)
         printing = window.printing
         if printing.queue is None:
             printing.status_changed.emit(True, "Kein Bondrucker eingerichtet: Rücknahmebeleg nicht gedruckt.")
-        else:
-            data = render_escpos(layout_return(receipt, printing.paper), printing.settings.profile,
-                                 done.cash_cents > 0 and printing.settings.open_drawer_on_cash, paper=printing.paper)
-            printing.queue.submit(PrintJob(done.return_id, data, f"Rücknahme {done.return_number}"))
+            return
+        data = render_escpos(layout_return(receipt, printing.paper), printing.settings.profile,
+                             open_drawer and printing.settings.open_drawer_on_cash, paper=printing.paper)
+        printing.queue.submit(PrintJob(return_id + ("-kopie" if copy else ""), data,
+                                       f"Rücknahme {receipt.return_number}"))
+
+    def reprint(self, return_id: str) -> None:
+        self._print(return_id, "", open_drawer=False, copy=True)
+
+    def _returned(self, done: CompletedReturn, purchase: Purchase | None) -> None:
+        window = self.window
+        self._print(done.return_id, purchase.label if purchase else "ohne Beleg", done.cash_cents > 0)
         if done.exchange_sale is not None:
             window.printing.print_sale(done.exchange_sale.sale_id, open_drawer=done.exchange_sale.has_cash)
         till = window.till

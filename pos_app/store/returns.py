@@ -208,8 +208,14 @@ class ReturnBook:
 
     # ---- the receipt ---------------------------------------------------------------------------
 
-    def receipt(self, return_id: str, original_label: str = "", reason_labels: dict[str, str] | None = None
-                ) -> ReturnReceipt:
+    def find_return(self, number: str) -> tuple[str, str] | None:
+        """(return id, what it took back) of this till's return with that number, if it is one."""
+        with self._db.reading() as s:
+            row = s.execute(select(Return.id, Return.original_number).where(Return.return_number == number)).first()
+        return (row[0], row[1] or "ohne Beleg") if row else None
+
+    def receipt(self, return_id: str, original_label: str = "", reason_labels: dict[str, str] | None = None,
+                copy: bool = False) -> ReturnReceipt:
         with self._db.reading() as s:
             ret = s.get(Return, return_id)
             if ret is None:
@@ -240,7 +246,7 @@ class ReturnBook:
                            t.amount_cents) for t in tenders),
             vouchers=tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
             cash_refund=any(t.kind == "cash" for t in tenders), approved_by=ret.approved_by,
-            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "")
+            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "", copy=copy)
 
 
 def _with_reference(payment: Payment, return_number: str) -> Payment:
