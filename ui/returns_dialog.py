@@ -58,8 +58,7 @@ class ReturnsDialog(QDialog):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 70), (2, 100), (3, 80), (4, 140), (5, 230), (7, 110)):
+        for col, width in ((1, 70), (2, 110), (3, 70), (4, 130), (5, 210), (6, 170), (7, 100)):
             self.table.setColumnWidth(col, width)
         self.total = QLabel("")
         self.total.setObjectName("bigTotal")
@@ -218,11 +217,16 @@ class ReturnsDialog(QDialog):
             cents = by_line.get(line.line_no)
             self.table.item(row, 7).setText(format_euro(cents) if cents else "")
         total = sum(i.refund_cents for i in self.items)
-        self.total.setText(f"Erstattung {format_euro(total)}" if self.items else "")
+        credit_only = self.service.policy.refund_as_store_credit
+        self.total.setText((f"Erstattung {format_euro(total)}" + (" (als Gutschein laut Rückgaberichtlinie)"
+                                                                   if credit_only else "")) if self.items else "")
         for kind in REFUND_KINDS:
             cap = self.purchase.cap(kind)
-            self.caps[kind].setText("unbegrenzt (Gutschein)" if cap is None else f"höchstens {format_euro(cap)}")
+            allowed = kind == "voucher" or not credit_only
+            self.caps[kind].setText("unbegrenzt (Gutschein)" if cap is None else
+                                    f"höchstens {format_euro(cap)}" if allowed else "nicht laut Richtlinie")
             self.refund_fields[kind].setText("")
+            self.refund_fields[kind].setEnabled(allowed)
         self._exchange_ready()
         to_refund = total
         if self.exchange.isChecked() and self.till is not None:
