@@ -103,7 +103,8 @@ class ReturnBook:
             number = receipt_number_for(self.device_id, next_device_counter(s, self.device_id, "last_receipt_no"))
             sale = None
             if exchange is not None:
-                sale = self._sales.write(s, exchange.totals, _with_reference(exchange.payment, number), cashier)
+                sale = self._sales.complete(exchange.totals, _with_reference(exchange.payment, number), cashier,
+                                            into=s)
                 tenders = [RefundTender("exchange", exchange.credit_cents, sale.sale_id), *tenders]
             if sum(t.amount_cents for t in tenders) != total:
                 raise ValueError("the refund tenders do not add up to the return's total")

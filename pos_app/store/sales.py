@@ -9,6 +9,8 @@ Thread: any; one short transaction per call.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select, text, update
@@ -60,80 +62,80 @@ class SaleBook:
         self._clock = clock
 
     def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
-                 cart_discount_reason: str = "") -> CompletedSale:
-        if not totals.lines:
-            raise ValueError("a sale needs at least one line")
-        if not payment.is_complete or payment.total_cents != totals.total_cents:
-            raise ValueError("a sale completes only when fully paid")
-        with self._db.writing() as s:
-            return self.write(s, totals, payment, cashier, cart_discount_reason)
-
-    def write(self, s: Session, totals: Totals, payment: Payment, cashier: StaffMember,
-              cart_discount_reason: str = "") -> CompletedSale:
-        """complete() inside the caller's write transaction (an exchange writes its return and
-        its sale in one transaction: pos_app.store.returns)."""
+                 cart_discount_reason: str = "", into: Session | None = None) -> CompletedSale:
+        """`into`: write inside the caller's transaction instead of a new one (an exchange writes
+        its return and its sale together: pos_app.store.returns)."""
         if not totals.lines:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
             raise ValueError("a sale completes only when fully paid")
         created_at = iso(self._clock())
         sale_id = str(uuid.uuid4())
-        number = next_device_counter(s, self.device_id, "last_receipt_no")
-        receipt_number = receipt_number_for(self.device_id, number)
-        s.add(Sale(
-            id=sale_id, receipt_no=number, receipt_number=receipt_number, device_id=self.device_id,
-            store_id=self.store_id, cashier_id=cashier.id, cashier_name=cashier.name,
-            created_at=created_at, total_cents=totals.total_cents,
-            cart_discount_cents=totals.cart_discount_cents,
-            cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
-        ))
-        s.flush()
-        lines_payload = []
-        deltas: dict[int, int] = {}
-        for no, priced in enumerate(totals.lines, start=1):
-            line = priced.line
-            row = SaleLine(
-                sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
-                name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
-                list_price_cents=line.product.unit_price_cents,
-                line_discount_cents=line.discount_cents,
-                line_discount_reason=line.discount.reason if line.discount else "",
-                cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
-                vat_percent=line.product.vat.percent, override_reason=line.override_reason,
-            )
-            s.add(row)
-            lines_payload.append({
-                "line_no": no, "product_id": row.product_id, "sku": row.sku, "name": row.name,
-                "quantity": row.quantity, "unit_price_cents": row.unit_price_cents,
-                "list_price_cents": row.list_price_cents, "line_discount_cents": row.line_discount_cents,
-                "cart_discount_cents": row.cart_discount_cents, "total_cents": row.total_cents,
-                "vat_percent": row.vat_percent,
-            })
-            self._move_stock(s, line.product.product_id, -line.quantity)
-            deltas[row.product_id] = deltas.get(row.product_id, 0) - line.quantity
-        tenders_payload = []
-        for seq, tender in enumerate(payment.tenders, start=1):
-            s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
-                             amount_cents=tender.amount_cents, given_cents=tender.given_cents,
-                             reference=tender.reference))
-            tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
-                                    "given_cents": tender.given_cents, "reference": tender.reference})
-            if tender.kind is TenderKind.VOUCHER:  # a voucher this till knows: its balance here too
-                s.execute(text("UPDATE vouchers SET balance_cents = balance_cents - :a WHERE code = :c"),
-                          {"a": tender.amount_cents, "c": tender.reference})
-        event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
-            "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
-            "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
-            "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
-            "lines": lines_payload, "tenders": tenders_payload,
-            "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
-                    for r in totals.vat],
-        }, created_at)
-        s.flush()
-        # what the center's stock figures do not show until it has applied this event
-        movements.record(s, event.id, self.store_id, deltas)
+        with self._writing(into) as s:
+            number = next_device_counter(s, self.device_id, "last_receipt_no")
+            receipt_number = receipt_number_for(self.device_id, number)
+            s.add(Sale(
+                id=sale_id, receipt_no=number, receipt_number=receipt_number, device_id=self.device_id,
+                store_id=self.store_id, cashier_id=cashier.id, cashier_name=cashier.name,
+                created_at=created_at, total_cents=totals.total_cents,
+                cart_discount_cents=totals.cart_discount_cents,
+                cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
+            ))
+            s.flush()
+            lines_payload = []
+            deltas: dict[int, int] = {}
+            for no, priced in enumerate(totals.lines, start=1):
+                line = priced.line
+                row = SaleLine(
+                    sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
+                    name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                    list_price_cents=line.product.unit_price_cents,
+                    line_discount_cents=line.discount_cents,
+                    line_discount_reason=line.discount.reason if line.discount else "",
+                    cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
+                    vat_percent=line.product.vat.percent, override_reason=line.override_reason,
+                )
+                s.add(row)
+                lines_payload.append({
+                    "line_no": no, "product_id": row.product_id, "sku": row.sku, "name": row.name,
+                    "quantity": row.quantity, "unit_price_cents": row.unit_price_cents,
+                    "list_price_cents": row.list_price_cents, "line_discount_cents": row.line_discount_cents,
+                    "cart_discount_cents": row.cart_discount_cents, "total_cents": row.total_cents,
+                    "vat_percent": row.vat_percent,
+                })
+                self._move_stock(s, line.product.product_id, -line.quantity)
+                deltas[row.product_id] = deltas.get(row.product_id, 0) - line.quantity
+            tenders_payload = []
+            for seq, tender in enumerate(payment.tenders, start=1):
+                s.add(SaleTender(sale_id=sale_id, seq=seq, kind=tender.kind.value,
+                                 amount_cents=tender.amount_cents, given_cents=tender.given_cents,
+                                 reference=tender.reference))
+                tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
+                                        "given_cents": tender.given_cents, "reference": tender.reference})
+                if tender.kind is TenderKind.VOUCHER:  # a voucher this till knows: its balance here too
+                    s.execute(text("UPDATE vouchers SET balance_cents = balance_cents - :a WHERE code = :c"),
+                              {"a": tender.amount_cents, "c": tender.reference})
+            event = append_event(s, self.device_id, EventType.SALE_COMPLETED, {
+                "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
+                "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
+                "total_cents": totals.total_cents, "cart_discount_cents": totals.cart_discount_cents,
+                "lines": lines_payload, "tenders": tenders_payload,
+                "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
+                        for r in totals.vat],
+            }, created_at)
+            s.flush()
+            # what the center's stock figures do not show until it has applied this event
+            movements.record(s, event.id, self.store_id, deltas)
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
                              payment.has_cash)
+
+    @contextmanager
+    def _writing(self, into: Session | None) -> Iterator[Session]:
+        if into is not None:
+            yield into
+        else:
+            with self._db.writing() as s:
+                yield s
 
     def _move_stock(self, s, product_id: int, delta: int) -> None:  # type: ignore[no-untyped-def]
         """The store sees its own sale at once; the movement recorded with the event keeps the
