@@ -1,6 +1,7 @@
 """Orders from channels other than a till: the web shop today (channel "web").
 
-    POST /v1/channel/orders   (admin token: the web shop's back end calls it server to server)
+    POST /v1/channel/orders            (admin token: the web shop's back end, server to server)
+    GET  /v1/channel/orders/{number}   the order as recorded
 
 An order has an order number (made here unless the shop sends its own), an optional customer,
 an optional store (the pickup store for click and collect; issues 4 and 5 build on that),
@@ -29,7 +30,7 @@ from sqlalchemy import Connection, func, insert, select
 from backend.admin import require_admin
 from backend.db import BackendDatabase
 from backend.models import Customer, Price, Product, Store
-from backend.purchases import ORDER_QR_PREFIX
+from backend.purchases import ORDER_QR_PREFIX, find
 from backend.returns_models import Voucher, VoucherMovement, WebOrder, WebOrderLine, WebOrderTender
 from backend.schemas import Problem
 
@@ -202,6 +203,28 @@ def _db(request: Request) -> BackendDatabase:
 
 router = APIRouter(prefix="/v1/channel", tags=["channel"], dependencies=[Depends(require_admin)],
                    responses={401: {"model": Problem, "description": "No or wrong admin token"}})
+
+
+@router.get("/orders/{number}", response_model=OrderOut, responses={404: {"model": Problem, "description": "No such order"}})
+def get_order(number: str, db: Annotated[BackendDatabase, Depends(_db)]) -> OrderOut:
+    """An order as recorded (by order number, order id or the QR text)."""
+    with db.reading() as conn:
+        found = find(conn, number)
+        if found is None or found.kind != "order":
+            raise HTTPException(404, f"no order {number}")
+        head = conn.execute(select(WebOrder.id, WebOrder.order_number, WebOrder.channel, WebOrder.customer_id,
+                                   WebOrder.store_id, WebOrder.created_at, WebOrder.total_cents)
+                            .where(WebOrder.id == found.id)).one()
+        lines = conn.execute(select(WebOrderLine).where(WebOrderLine.order_id == found.id)
+                             .order_by(WebOrderLine.line_no)).mappings().all()
+        tenders = conn.execute(select(WebOrderTender.kind, WebOrderTender.amount_cents, WebOrderTender.reference)
+                               .where(WebOrderTender.order_id == found.id).order_by(WebOrderTender.seq)).all()
+    return OrderOut(id=head.id, order_number=head.order_number, channel=head.channel, customer_id=head.customer_id,
+                    store_id=head.store_id, created_at=head.created_at, total_cents=head.total_cents,
+                    lines=[OrderLineOut(**{k: v for k, v in line.items() if k != "order_id"}) for line in lines],
+                    tenders=[OrderTenderIn(kind=t.kind, amount_cents=t.amount_cents, reference=t.reference)
+                             for t in tenders],
+                    qr_payload=f"{ORDER_QR_PREFIX}{head.order_number}")
 
 
 @router.post("/orders", response_model=OrderOut, status_code=201, responses={

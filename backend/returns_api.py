@@ -9,6 +9,7 @@ Web shop (admin token, server to server):
 Operators (admin token):
     GET  /v1/admin/return-policy, PUT /v1/admin/return-policy (synced to every store via the feed)
     GET  /v1/admin/returns          returns recorded, with their lines (for operators and tests)
+    GET  /v1/admin/vouchers         vouchers (?negative=true: spent below zero)
 
 Thread: request threads (FastAPI's pool); each request its own connection.
 """
@@ -143,6 +144,20 @@ def put_policy(body: dict[str, Any], db: Database) -> dict[str, Any]:
         returns.set_policy(conn, policy, note=str(body.get("note", "")))
     with db.reading() as conn:
         return returns.current_policy(conn).to_dict()
+
+
+@admin.get("/vouchers", response_model=list[VoucherBalance])
+def list_vouchers(db: Database, negative: bool = False) -> list[VoucherBalance]:
+    """Vouchers, newest first; `negative=true`: only those spent below zero (the same credit
+    spent at two offline tills), for the operator to follow up."""
+    stmt = select(Voucher.code, Voucher.balance_cents, Voucher.initial_cents, Voucher.issued_store_id,
+                  Voucher.issued_at).order_by(Voucher.issued_at.desc()).limit(10_000)
+    if negative:
+        stmt = stmt.where(Voucher.balance_cents < 0)
+    with db.reading() as conn:
+        rows = conn.execute(stmt).all()
+    return [VoucherBalance(code=r[0], balance_cents=r[1], initial_cents=r[2], issued_store_id=r[3], issued_at=r[4])
+            for r in rows]
 
 
 @admin.get("/returns")

@@ -216,3 +216,21 @@ def test_malformed_returns_are_refused_whole(client) -> None:
     other_store = return_event("BER-K1", "HAM", 1, None, [(None, CUSHION, 1, 10_00, "resellable")],
                                [("voucher", 10_00, "GS-Y")], customer_id=7, approved_by=2)
     assert client.post("/v1/events", headers=ber, json={"events": [other_store]}).status_code == 403
+
+
+def test_an_order_reads_back_and_overspent_vouchers_are_listed(client) -> None:
+    ber = register(client)
+    order = web_order(client, (CUSHION, 2))
+    back = client.get(f"/v1/channel/orders/{order['qr_payload']}", headers=ADMIN)
+    assert back.status_code == 200 and back.json() == order
+    assert client.get("/v1/channel/orders/W-NOPE", headers=ADMIN).status_code == 404
+    ret = return_event("BER-K1", "BER", 1, of_order(order), [(1, CUSHION, 1, 100_00, "resellable")],
+                       [("voucher", 100_00, "GS-TWICE")])
+    assert push(client, ber, ret)[0]["outcome"] == "applied"
+    for seq in (2, 3):  # two offline tills spend the same 100 € on 80 € each
+        sale = sale_event(seq=seq, lines=((CUSHION, 1, 80_00),))
+        sale["payload"]["tenders"] = [{"kind": "voucher", "amount_cents": 80_00, "given_cents": 80_00,
+                                       "reference": "GS-TWICE"}]
+        assert push(client, ber, sale)[0]["outcome"] == "applied"  # the goods are gone: the sale stands
+    negative = client.get("/v1/admin/vouchers", headers=ADMIN, params={"negative": "true"}).json()
+    assert [(v["code"], v["balance_cents"]) for v in negative] == [("GS-TWICE", -60_00)]
