@@ -79,6 +79,7 @@ bench: setup
 bench-sync: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_sync.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_ui_stall.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_returns.py
 
 package: setup
 	$(BIN)/pyinstaller --noconfirm --clean pyinstaller.spec

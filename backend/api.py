@@ -142,6 +142,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(router)
     app.include_router(admin_router)
+    from backend import orders, returns_api, web_returns  # web orders, returns, vouchers (issue 6)
+
+    for extra in (orders.router, web_returns.router, returns_api.devices, returns_api.channel, returns_api.admin):
+        app.include_router(extra)
     return app
 
 

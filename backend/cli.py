@@ -4,7 +4,7 @@
     pos-backend migrate [--database-url URL]
     pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
-    pos-backend simulate [--prices N] [--stock N] [--database-url URL]
+    pos-backend simulate [--prices N] [--stock N] [--orders N] [--database-url URL]
     pos-backend openapi [--output backend/openapi.json]
 
 The database comes from --database-url, else $POS_BACKEND_DATABASE_URL, else the embedded
@@ -99,8 +99,14 @@ def _simulate(args: argparse.Namespace) -> int:
     from backend.simulate import simulate
 
     db = open_backend_database(config.database_url(args.database_url))
+    rng = random.Random(args.seed)
     try:
-        result = simulate(db, prices=args.prices, stock=args.stock, rng=random.Random(args.seed))
+        result = simulate(db, prices=args.prices, stock=args.stock, rng=rng)
+        if args.orders:
+            from backend.orders import simulate_orders
+
+            for order in simulate_orders(db, args.orders, rng):
+                print(f"{order.order_number}\t{order.qr_payload}\t{order.total_cents}")
     except LookupError as exc:
         print(f"pos-backend: {exc}", file=sys.stderr)
         return 1
@@ -157,10 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate", parents=[db], help="change prices and stock at the center (news for the stores' feed)",
         description="Change random prices and stock rows at the center, so that the change feed has news "
-                    "for the stores. Web orders, carts and service cases are not simulated yet: they "
-                    "arrive with their own (later) issues.")
+                    "for the stores, and (--orders) place web orders that a till can take back. Carts "
+                    "and service cases are not simulated yet: they arrive with their own issues.")
     simulate.add_argument("--prices", type=non_negative, default=0, help="how many price rows to change")
     simulate.add_argument("--stock", type=non_negative, default=0, help="how many stock rows to change")
+    simulate.add_argument("--orders", type=non_negative, default=0,
+                          help="how many web orders to place (printed: number, QR text, total cents)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
 

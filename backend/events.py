@@ -33,12 +33,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import changelog
+from backend import changelog, returns
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
-from sync.protocol import AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, SaleCompletedV1
+from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, ReturnCompletedV1,
+                           SaleCompletedV1)
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -83,6 +84,10 @@ def prepare(device: DeviceIdentity, events: Sequence[Event]) -> list[Incoming]:
             raise ForbiddenBatch(f"event {n} ({event.id}): sale for store {payload.store_id!r} and device "
                                  f"{payload.device_id!r}; this device is {device.device_id!r} in store "
                                  f"{device.store_id!r}")
+        if isinstance(payload, ReturnCompletedV1) and (payload.store_id != device.store_id
+                                                       or payload.device_id != device.device_id):
+            raise ForbiddenBatch(f"event {n} ({event.id}): return for store {payload.store_id!r}; this device is "
+                                 f"{device.device_id!r} in store {device.store_id!r}")
         incoming.append(Incoming(event, payload, event.payload_hash()))
     return incoming
 
@@ -167,7 +172,13 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     changes: list[PendingChange] = []
     reason: str | None = None
     if isinstance(payload, SaleCompletedV1):
-        reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
+        reason = returns.check_sale_vouchers(conn, payload)  # no query unless paid by voucher
+        if reason is None:
+            reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
+            if reason is None:
+                returns.redeem_for_sale(conn, payload, now)
+    elif isinstance(payload, ReturnCompletedV1):
+        reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes)
     elif isinstance(payload, AuditRecordedV1):
         _record_audit(sql, cur, device, event, payload)
     else:  # the protocol registered a type this backend does not handle yet

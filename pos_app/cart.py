@@ -32,6 +32,7 @@ class ApprovalAction(str, Enum):
     DISCOUNT_OVER_LIMIT = "discount_over_limit"
     PRICE_OVERRIDE = "price_override"
     VOID_AFTER_PAYMENT = "void_after_payment"
+    BLIND_RETURN = "blind_return"  # a return without a receipt (pos_app.returns)
 
 
 @dataclass(frozen=True)

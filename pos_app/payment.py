@@ -15,6 +15,8 @@ from pos_app.money import format_euro
 class TenderKind(str, Enum):
     CASH = "cash"
     CARD = "card"
+    VOUCHER = "voucher"  # store credit (reference: the voucher code)
+    EXCHANGE = "exchange"  # the credit of goods returned in the same transaction (pos_app.returns)
 
 
 class TenderError(ValueError):
@@ -82,6 +84,21 @@ class Payment:
         if not approved:
             return None
         tender = Tender(TenderKind.CARD, amount_cents, amount_cents, reference)
+        self.tenders.append(tender)
+        return tender
+
+    def add_voucher(self, code: str, amount_cents: int, available_cents: int) -> Tender:
+        """Store credit (pos_app.vouchers says how much of the voucher may be used)."""
+        self._check_open()
+        if amount_cents <= 0:
+            raise TenderError("Der Betrag muss größer als 0 sein.")
+        if amount_cents > self.remaining_cents:
+            raise TenderError(f"Gutschein {format_euro(amount_cents)} ist höher als der offene Betrag "
+                              f"{format_euro(self.remaining_cents)}.")
+        used = sum(t.amount_cents for t in self.tenders if t.kind is TenderKind.VOUCHER and t.reference == code)
+        if used + amount_cents > available_cents:
+            raise TenderError(f"Gutschein {code}: Restwert {format_euro(available_cents - used)}.")
+        tender = Tender(TenderKind.VOUCHER, amount_cents, amount_cents, code)
         self.tenders.append(tender)
         return tender
 

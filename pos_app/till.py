@@ -9,6 +9,7 @@ search and printing run elsewhere.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ class TillSession:
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
+        self.vouchers: Callable[[str], int] | None = None  # pos_app.vouchers.VoucherCheck, set by the app
 
     # ---- adding --------------------------------------------------------------------------
 
@@ -138,6 +140,13 @@ class TillSession:
         else:
             self.store.record(self.cashier.id, self.cashier.name, "card_declined",
                               {"amount_cents": amount_cents})
+        return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
+    def pay_voucher(self, code: str, amount_cents: int, available_cents: int) -> PaymentChange:
+        """Store credit; `available_cents` from pos_app.vouchers.VoucherCheck (self.vouchers)."""
+        payment = self.start_payment()
+        tender = payment.add_voucher(code, amount_cents, available_cents)
+        self.cart.payment_started = True
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
     def cancel_payment(self) -> None:

@@ -27,14 +27,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 import requests.certs
 import requests.utils
 from pydantic import ValidationError
 
-from sync.protocol import ChangePage, DeviceInfo, Event, PushRequest, PushResponse, StockResponse
+from sync.protocol import (ChangePage, DeviceInfo, Event, PurchaseResponse, PushRequest, PushResponse, StockResponse,
+                           VoucherBalance)
 
 DEFAULT_TIMEOUT = (3.05, 15.0)  # (connect, read) seconds
 MAX_RETRY_AFTER = 600.0  # a bogus Retry-After must not silence sync for days
@@ -193,6 +194,19 @@ class CenterClient:
 
     def stock(self, product_id: int) -> StockResponse:
         return self._request("GET", f"/v1/stock/{int(product_id)}", None, StockResponse)
+
+    def purchase(self, number: str) -> PurchaseResponse:
+        """A sale of any store or a web order (returns; NotFound when there is none)."""
+        return self._request("GET", f"/v1/purchases/{quote(number.strip(), safe='')}", None, PurchaseResponse)
+
+    def voucher(self, code: str) -> VoucherBalance:
+        return self._request("GET", f"/v1/vouchers/{quote(code.strip(), safe='')}", None, VoucherBalance)
+
+    def copy(self) -> "CenterClient":
+        """A new client with the same address, token and timeouts, for another thread."""
+        twin = CenterClient(self.base_url, "-", self.timeout)
+        twin._http.headers["Authorization"] = self._http.headers["Authorization"]
+        return twin
 
     # ---- the plumbing ----------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store import movements
+from pos_app.store import movements, policies
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync.client import WirePage
@@ -122,6 +122,7 @@ class _Page:
         self.prices: dict[tuple[int, str], int | None] = {}
         self.stock: dict[tuple[int, str], int | None] = {}
         self.customers: dict[int, dict[str, Any] | None] = {}
+        self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -136,6 +137,8 @@ class _Page:
                 elif kind == "stock":
                     row = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(key)
                     self.stock[row] = int(data["quantity"]) if data else None
+                elif kind == "policy":
+                    self.policies[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -166,6 +169,10 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         movements.apply_center_stock(s, [(p, st, q) for (p, st), q in parsed.stock.items()],
                                      page.next_cursor)
         _apply_customers(s, parsed.customers)
+        try:
+            policies.apply_policies(s, parsed.policies)
+        except ValueError as exc:
+            raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

@@ -41,6 +41,7 @@ class _Strict(BaseModel):
 class EventType(str, Enum):
     SALE_COMPLETED = "sale.completed"
     AUDIT_RECORDED = "audit.recorded"
+    RETURN_COMPLETED = "return.completed"
 
 
 class SaleLineV1(_Strict):
@@ -58,7 +59,9 @@ class SaleLineV1(_Strict):
 
 
 class TenderV1(_Strict):
-    kind: Literal["cash", "card"]
+    # voucher: store credit redeemed (reference = the voucher code; the center takes it off the
+    # balance); exchange: the credit of a return in the same transaction (reference = its number)
+    kind: Literal["cash", "card", "voucher", "exchange"]
     amount_cents: int = Field(gt=0)
     given_cents: int = Field(gt=0)
     reference: str = Field(default="", max_length=60)
@@ -126,9 +129,75 @@ class AuditRecordedV1(_Strict):
     hash: str = Field(min_length=64, max_length=64)
 
 
+class ReturnLineV1(_Strict):
+    line_no: int = Field(ge=1)
+    original_line_no: int | None = Field(default=None, ge=1)  # None: a blind return
+    product_id: int = Field(ge=1)
+    sku: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    quantity: int = Field(ge=1, le=9999)
+    refund_cents: int = Field(ge=0)
+    vat_percent: Literal[0, 7, 19]
+    condition: Literal["resellable", "damaged"]  # resellable goes back into the store's stock
+    reason_code: str = Field(min_length=1, max_length=40)
+    reason_text: str = Field(default="", max_length=200)
+
+
+class RefundTenderV1(_Strict):
+    # cash from the drawer, card through the terminal, voucher: store credit issued (reference =
+    # the new voucher's code), exchange: credited to the new items (reference = the sale id),
+    # paypal: only from the web shop's own returns (POST /v1/channel/returns)
+    kind: Literal["cash", "card", "voucher", "exchange", "paypal"]
+    amount_cents: int = Field(gt=0)
+    reference: str = Field(default="", max_length=60)
+
+
+class OriginalPurchaseV1(_Strict):
+    kind: Literal["sale", "order"]
+    id: str = Field(min_length=1, max_length=40)  # the sale's UUID or the order's id
+    number: str = Field(min_length=1, max_length=40)  # receipt or order number
+
+
+class ReturnCompletedV1(_Strict):
+    """Goods taken back at a till. The center checks that no line comes back more often than it
+    was bought (over every channel) and no tender refunds more than was paid with it, restocks
+    resellable items in `store_id`, records damaged ones and issues the vouchers."""
+
+    return_id: UUID
+    return_number: str = Field(min_length=1, max_length=40)
+    store_id: str = Field(min_length=1, max_length=16)
+    device_id: str = Field(min_length=1, max_length=32)
+    cashier_id: int
+    created_at: datetime
+    original: OriginalPurchaseV1 | None  # None: a blind return (no receipt)
+    customer_id: int | None = None
+    approved_by: int | None = None  # the manager who approved (blind returns)
+    total_cents: int = Field(ge=0)
+    lines: list[ReturnLineV1] = Field(min_length=1, max_length=2000)
+    tenders: list[RefundTenderV1] = Field(max_length=20)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> "ReturnCompletedV1":
+        if sum(line.refund_cents for line in self.lines) != self.total_cents:
+            raise ValueError("the line refunds do not add up to total_cents")
+        if sum(t.amount_cents for t in self.tenders) != self.total_cents:
+            raise ValueError("the refund tenders do not add up to total_cents")
+        if self.original is None:
+            if any(line.original_line_no is not None for line in self.lines):
+                raise ValueError("a blind return has no original lines")
+            if any(t.kind in ("cash", "card") for t in self.tenders):
+                raise ValueError("a blind return refunds as store credit only")
+            if self.customer_id is None or self.approved_by is None:
+                raise ValueError("a blind return needs a customer and a manager's approval")
+        elif any(line.original_line_no is None for line in self.lines):
+            raise ValueError("every line of a return with a receipt names its original line")
+        return self
+
+
 PAYLOADS: dict[tuple[str, int], type[_Strict]] = {
     (EventType.SALE_COMPLETED.value, 1): SaleCompletedV1,
     (EventType.AUDIT_RECORDED.value, 1): AuditRecordedV1,
+    (EventType.RETURN_COMPLETED.value, 1): ReturnCompletedV1,
 }
 
 
@@ -191,6 +260,7 @@ class ChangeKind(str, Enum):
     PRICE = "price"
     STOCK = "stock"
     CUSTOMER = "customer"
+    POLICY = "policy"  # key "returns": the return policy (pos_app.return_policy), for every store
 
 
 class BarcodeData(_Strict):
@@ -233,11 +303,19 @@ class CustomerData(_Strict):
     home_store_id: str | None
 
 
+class PolicyData(_Strict):
+    """The return policy as pos_app.return_policy.ReturnPolicy.to_dict() writes it."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    window_days: int = Field(ge=0)
+
+
 CHANGE_DATA: dict[ChangeKind, type[_Strict]] = {
     ChangeKind.PRODUCT: ProductData,
     ChangeKind.PRICE: PriceData,
     ChangeKind.STOCK: StockData,
     ChangeKind.CUSTOMER: CustomerData,
+    ChangeKind.POLICY: PolicyData,
 }
 
 
@@ -278,3 +356,47 @@ class DeviceInfo(_Strict):
     name: str
 
 
+
+
+# ---- returns: a purchase looked up at the center, vouchers --------------------------------
+
+
+class PurchaseLineData(_Strict):
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    category: str
+    quantity: int
+    returned_quantity: int  # already taken back, in any store or the web shop
+    total_cents: int
+    refunded_cents: int
+    vat_percent: int
+
+
+class PurchaseTenderData(_Strict):
+    kind: str  # cash | card | paypal | voucher | exchange
+    amount_cents: int
+    refunded_cents: int  # refunds to this kind so far, over every channel
+
+
+class PurchaseResponse(_Strict):
+    """GET /v1/purchases/{number}: a sale of any store, or a web order."""
+
+    kind: Literal["sale", "order"]
+    id: str
+    number: str
+    store_id: str | None
+    channel: str  # store | web
+    created_at: datetime
+    customer_id: int | None
+    lines: list[PurchaseLineData]
+    tenders: list[PurchaseTenderData]
+
+
+class VoucherBalance(_Strict):
+    code: str
+    balance_cents: int
+    initial_cents: int
+    issued_store_id: str
+    issued_at: datetime

@@ -170,6 +170,11 @@ class SyncWorker:
                     break
                 # a nudge during a backoff (or stop): keep the backoff's timing
 
+    @property
+    def client(self) -> CenterClient:
+        """The worker's client (not for other threads: use client.copy() there)."""
+        return self._client
+
     def run_cycle(self) -> float | None:
         """One round: push, then pull. Returns the seconds until the next round (None: only
         on wake()). Never raises: every outcome becomes a status."""

@@ -19,6 +19,7 @@ from ui.conflicts_dialog import ConflictsDialog
 from ui.journal_dialog import JournalDialog, ParkedDialog
 from ui.login_view import LoginView
 from ui.printing import ReceiptPrinting
+from ui.returns_glue import ReturnsGlue
 from ui.sync_glue import SyncGlue
 from ui.till_view import TillView
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
+        self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             policy = ApprovalPolicy(self.settings.max_discount_percent)
             self.session = TillSession(self.store, member, policy)
+            self.session.vouchers = self.returns.voucher_check()  # store credit as a tender
             self.till = TillView(self.session)
             self.till.lock_requested.connect(lambda: self.lock("Gesperrt."))
             self.till.sale_completed.connect(self._sale_completed)

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 
 from pos_app.money import MoneyError, format_euro, parse_euro
 from pos_app.payment import TenderError, quick_cash_amounts
+from pos_app.store.sales import TENDER_LABELS
 from pos_app.till import TillSession
+from ui.tasks import run_in_background
 
 
 class PaymentDialog(QDialog):
@@ -60,6 +62,14 @@ class PaymentDialog(QDialog):
         actions.addWidget(self.cash_button, 0, 0)
         actions.addWidget(self.card_button, 0, 1)
         actions.addWidget(self.partial_button, 1, 0, 1, 2)
+        # store credit (pos_app.vouchers): the code, then Enter; pays the amount above, at most the balance
+        self.voucher_code = QLineEdit()
+        self.voucher_code.setPlaceholderText("Gutscheincode  [Strg+G], dann Enter")
+        self.voucher_code.returnPressed.connect(self.pay_voucher)
+        self.voucher_button = QPushButton("Gutschein")
+        self.voucher_button.clicked.connect(self.pay_voucher)
+        actions.addWidget(self.voucher_code, 2, 0)
+        actions.addWidget(self.voucher_button, 2, 1)
 
         self.card_panel = QWidget()
         card_row = QHBoxLayout(self.card_panel)
@@ -86,6 +96,7 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.error)
 
         QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.start_card)
+        QShortcut(QKeySequence("Ctrl+G"), self, self.voucher_code.setFocus)
         QShortcut(QKeySequence("Shift+Return"), self, lambda: self.pay_cash(partial=True))
         QShortcut(QKeySequence("Shift+Enter"), self, lambda: self.pay_cash(partial=True))
         QShortcut(QKeySequence(Qt.Key.Key_J), self.card_panel, lambda: self.finish_card(True))
@@ -94,7 +105,7 @@ class PaymentDialog(QDialog):
             QShortcut(QKeySequence(key), self, lambda i=i: self._quick(i))
         self.amount.returnPressed.connect(lambda: self.pay_cash(partial=False))
         for button in (self.cash_button, self.partial_button, self.card_button, self.approved_button,
-                       self.declined_button):
+                       self.declined_button, self.voucher_button):
             button.setAutoDefault(False)  # Enter belongs to the amount field, once
         self._refresh()
 
@@ -147,6 +158,37 @@ class PaymentDialog(QDialog):
         if change.complete:
             self.accept()
 
+    def pay_voucher(self) -> None:
+        """Ask how much of the voucher may be used (the center, in the background), then pay
+        the amount in the field, at most that."""
+        check, code = self._session.vouchers, self.voucher_code.text().strip().upper()
+        if check is None or not code:
+            self.error.setText("Bitte den Gutscheincode eingeben." if code or check else
+                               "Gutscheine sind an dieser Kasse nicht eingerichtet.")
+            return
+        try:
+            wanted = parse_euro(self.amount.text())
+        except MoneyError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.setText("Gutschein wird geprüft …")
+        run_in_background(lambda: check(code), lambda available, err: self._voucher_checked(code, wanted, available, err))
+
+    def _voucher_checked(self, code: str, wanted: int, available: int | None, error: BaseException | None) -> None:
+        if error is not None or available is None:
+            self.error.setText(str(error))
+            return
+        try:
+            change = self._session.pay_voucher(code, min(wanted, available, self._payment.remaining_cents), available)
+        except TenderError as exc:
+            self.error.setText(str(exc))
+            return
+        self.error.clear()
+        self.voucher_code.clear()
+        self._refresh()
+        if change.complete:
+            self.accept()
+
     def _quick(self, i: int) -> None:
         if i < len(self._quick_amounts):
             self.quick_buttons[i].click()
@@ -156,7 +198,7 @@ class PaymentDialog(QDialog):
     def _refresh(self) -> None:
         p = self._payment
         self.total.setText(f"Summe {format_euro(p.total_cents)}")
-        paid = [f"{'Bar' if t.kind.value == 'cash' else 'Karte'} {format_euro(t.amount_cents)}" for t in p.tenders]
+        paid = [f"{TENDER_LABELS.get(t.kind.value, t.kind.value)} {format_euro(t.amount_cents)}" for t in p.tenders]
         self.tenders.setText("Bezahlt: " + ", ".join(paid) if paid else "")
         self.remaining.setText(f"Offen: {format_euro(p.remaining_cents)}")
         self.amount.setText(format_euro(p.remaining_cents, symbol=False))

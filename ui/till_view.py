@@ -29,6 +29,7 @@ SHORTCUTS = [
     ("F6", "Preis ändern"), ("F7", "Parken"), ("F8", "Geparkte Bons"), ("F9", "Belege / Nachdruck"),
     ("F12", "Zahlung"), ("F11", "Ungedruckte Bons drucken"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
     ("Strg+Entf", "Bon stornieren"), ("Strg+L", "Sperren"),
+    ("Strg+R", "Rücknahme/Umtausch"), ("Strg+Umschalt+R", "Rücknahme ohne Beleg"), ("Strg+G", "Gutschein"),
 ]
 SEARCH_DELAY_MS = 120
 

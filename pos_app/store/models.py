@@ -229,3 +229,6 @@ class AuditEntry(Base):
 
 # The fiscal tables live in their own module; importing it here puts them into Base.metadata.
 from pos_app.store import fiscal_models as _fiscal_models  # noqa: E402,F401
+# Returns, vouchers, policies, price history (issue 6): their own module, registered here so
+# that Base.metadata always has them.
+from pos_app.store import returns_models  # noqa: E402,F401

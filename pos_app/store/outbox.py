@@ -29,6 +29,7 @@ SCHEMA_VERSION = 1
 class EventType:
     SALE_COMPLETED = "sale.completed"
     AUDIT_RECORDED = "audit.recorded"
+    RETURN_COMPLETED = "return.completed"
 
 
 class Status:
@@ -148,7 +149,7 @@ class Conflict:
     type: str
     created_at: str
     reason: str
-    receipt_number: str  # "" unless the event is a sale
+    receipt_number: str  # "" unless the event is a sale or a return
 
 
 def conflicts(session: Session) -> list[Conflict]:
@@ -159,9 +160,10 @@ def conflicts(session: Session) -> list[Conflict]:
     found = []
     for event_id, seq, event_type, created_at, reason, payload in rows:
         receipt = ""
-        if event_type == EventType.SALE_COMPLETED:
+        if event_type in (EventType.SALE_COMPLETED, EventType.RETURN_COMPLETED):
+            key = "receipt_number" if event_type == EventType.SALE_COMPLETED else "return_number"
             try:
-                receipt = str(json.loads(payload).get("receipt_number", ""))
+                receipt = str(json.loads(payload).get(key, ""))
             except ValueError:
                 receipt = ""
         found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt))

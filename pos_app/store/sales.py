@@ -9,9 +9,12 @@ Thread: any; one short transaction per call.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
 
 from pos_app.cart import Totals
 from pos_app.fiscal import records as fiscal_records
@@ -27,7 +30,7 @@ from pos_app.store.outbox import EventType, append_event, next_device_counter
 from pos_app.store.staff import StaffMember
 from pos_app.vat import VatRate, breakdown
 
-TENDER_LABELS = {"cash": "Bar", "card": "Karte"}
+TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
 
 
 @dataclass(frozen=True)
@@ -62,16 +65,19 @@ class SaleBook:
         self._clock = clock
 
     def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
-                 cart_discount_reason: str = "", fiscal: FiscalOutcome | None = None) -> CompletedSale:
+                 cart_discount_reason: str = "", fiscal: FiscalOutcome | None = None,
+                 into: Session | None = None) -> CompletedSale:
         """`fiscal`: the TSE's outcome for this sale (signed or failed), stored with it and sent
-        along in its event; None where no TSE is set up."""
+        along in its event; None where no TSE is set up. `into`: write inside the caller's
+        transaction instead of a new one (an exchange writes its return and its sale together:
+        pos_app.store.returns)."""
         if not totals.lines:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
             raise ValueError("a sale completes only when fully paid")
         created_at = iso(self._clock())
         sale_id = str(uuid.uuid4())
-        with self._db.writing() as s:
+        with self._writing(into) as s:
             number = next_device_counter(s, self.device_id, "last_receipt_no")
             receipt_number = receipt_number_for(self.device_id, number)
             s.add(Sale(
@@ -112,6 +118,9 @@ class SaleBook:
                                  reference=tender.reference))
                 tenders_payload.append({"kind": tender.kind.value, "amount_cents": tender.amount_cents,
                                         "given_cents": tender.given_cents, "reference": tender.reference})
+                if tender.kind is TenderKind.VOUCHER:  # a voucher this till knows: its balance here too
+                    s.execute(text("UPDATE vouchers SET balance_cents = balance_cents - :a WHERE code = :c"),
+                              {"a": tender.amount_cents, "c": tender.reference})
             payload = {
                 "sale_id": sale_id, "receipt_number": receipt_number, "store_id": self.store_id,
                 "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
@@ -130,6 +139,14 @@ class SaleBook:
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
                              payment.has_cash,
                              fiscal.error if isinstance(fiscal, SigningFailure) else "")
+
+    @contextmanager
+    def _writing(self, into: Session | None) -> Iterator[Session]:
+        if into is not None:
+            yield into
+        else:
+            with self._db.writing() as s:
+                yield s
 
     def _move_stock(self, s, product_id: int, delta: int) -> None:  # type: ignore[no-untyped-def]
         """The store sees its own sale at once; the movement recorded with the event keeps the

@@ -16,9 +16,11 @@ from backend.models import Change
 
 def test_migrate_then_nothing_to_do(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", "--database-url", empty_database_url]) == 0
-    assert "migrated to 0001_initial" in capsys.readouterr().err
+    from backend.migrations import HEAD_REVISION
+
+    assert f"migrated to {HEAD_REVISION}" in capsys.readouterr().err
     assert main(["migrate", "--database-url", empty_database_url]) == 0
-    assert "already at 0001_initial" in capsys.readouterr().err
+    assert f"already at {HEAD_REVISION}" in capsys.readouterr().err
 
 
 def test_seed_prints_progress_and_is_idempotent(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +63,7 @@ def test_simulate_puts_news_in_the_feed(database_url: str, db: BackendDatabase,
     assert all(store is not None for _, store in news)
     with pytest.raises(SystemExit):
         main(["simulate", "--help"])
-    assert "Web orders, carts and service cases" in capsys.readouterr().out
+    assert "Carts and service cases" in " ".join(capsys.readouterr().out.split())
 
 
 def test_simulate_needs_a_catalog(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:

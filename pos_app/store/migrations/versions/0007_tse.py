@@ -1,14 +1,14 @@
 """tse: TSE transactions per sale (or other till transaction) and the development TSE's state
 
 Revision ID: 0007_tse
-Revises: 0002_sync
+Revises: 0004_returns
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_tse'
-down_revision = '0002_sync'
+down_revision = '0004_returns'
 branch_labels = None
 depends_on = None
 

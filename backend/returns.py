@@ -1,0 +1,204 @@
+"""Returns at the center: applying return.completed from a till, the return policy, and the
+vouchers a return issues or a sale redeems.
+
+Applying a return (inside the push transaction of backend.events, one per event):
+1. checks, before any write, so that a rejection writes nothing: the return is new, its
+   products exist, the original purchase is known here (its row is locked, so two returns of
+   one purchase from two stores are checked one after the other), no line comes back more
+   often than it was bought minus what already came back anywhere, no line refunds more than
+   was paid for it, no tender refunds more than was paid with it (cash, card), new voucher
+   codes are free, and a blind return stays within the customer's limit;
+2. writes the return, restocks resellable items in the returning store (stock changes for the
+   feed, so that store's tills see the figure) and records damaged ones (condition "damaged"
+   on the line; not restocked), issues the vouchers.
+A rejection's reason reaches the till, which puts the event on the manager's conflict list.
+
+Thread: a request thread (the push), inside the caller's transaction.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from backend import changelog, purchases
+from backend.changelog import PendingChange
+from backend.models import Product
+from backend.returns_models import PolicyRow, Return, ReturnLine, ReturnTender, Voucher, VoucherMovement
+from pos_app.money import format_euro
+from pos_app.return_policy import DEFAULT_POLICY, POLICY_KEY, ReturnPolicy
+from sync.protocol import ChangeKind, ReturnCompletedV1, SaleCompletedV1
+
+_RESTOCK = text("INSERT INTO stock (product_id, store_id, quantity) VALUES (:p, :s, :q) "
+                "ON CONFLICT (product_id, store_id) DO UPDATE SET quantity = stock.quantity + excluded.quantity "
+                "RETURNING quantity")
+
+
+# ---- the policy -------------------------------------------------------------------------------
+
+
+def current_policy(conn: Connection) -> ReturnPolicy:
+    data = conn.execute(select(PolicyRow.data).where(PolicyRow.key == POLICY_KEY)).scalar()
+    return ReturnPolicy.from_dict(data) if data else DEFAULT_POLICY
+
+
+def set_policy(conn: Connection, policy: ReturnPolicy, note: str = "") -> int:
+    """Store a new policy and put it into the feed; returns its change sequence. The version is
+    counted up here. Call inside a write transaction (the feed append is its last statement)."""
+    now = datetime.now(timezone.utc)
+    old = current_policy(conn)
+    data = {**policy.to_dict(), "version": old.version + 1, "updated_at": now.isoformat()}
+    done = conn.execute(update(PolicyRow).where(PolicyRow.key == POLICY_KEY)
+                        .values(data=data, updated_at=now, note=note)).rowcount
+    if not done:
+        conn.execute(insert(PolicyRow).values(key=POLICY_KEY, data=data, updated_at=now, note=note, active=True))
+    return changelog.append(conn, [PendingChange(ChangeKind.POLICY, POLICY_KEY, None, data)], now)
+
+
+# ---- applying return.completed -----------------------------------------------------------------
+
+
+def record_return(conn: Connection, event_id: str, device_id: str, ret: ReturnCompletedV1, now: datetime,
+                  changes: list[PendingChange]) -> str | None:
+    """Check and record one return; returns a rejection reason, or None when applied."""
+    return_id = str(ret.return_id)
+    if conn.execute(select(Return.id).where(Return.id == return_id)).first() is not None:
+        return f"Rücknahme {ret.return_number} ist schon erfasst"
+    product_ids = sorted({line.product_id for line in ret.lines})
+    known = set(conn.execute(select(Product.id).where(Product.id.in_(product_ids))).scalars())
+    if unknown := [p for p in product_ids if p not in known]:
+        return "unbekannte Artikel-Nr. " + ", ".join(map(str, unknown))
+    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, now))
+    if reason:
+        return reason
+    codes = [t.reference.strip() for t in ret.tenders if t.kind == "voucher"]
+    if any(not code for code in codes) or len(set(codes)) != len(codes):
+        return "Gutschein ohne (eindeutigen) Code"
+    if codes and (taken := conn.execute(select(Voucher.code).where(Voucher.code.in_(codes))).scalars().all()):
+        return f"Gutscheincode schon vergeben: {', '.join(taken)}"
+
+    original = ret.original
+    conn.execute(insert(Return).values(
+        id=return_id, return_number=ret.return_number, store_id=ret.store_id, device_id=device_id,
+        event_id=event_id, original_kind=original.kind if original else None,
+        original_id=original.id if original else None, original_number=original.number if original else None,
+        customer_id=ret.customer_id, approved_by=ret.approved_by, cashier_id=ret.cashier_id,
+        created_at=_utc(ret.created_at), received_at=now, total_cents=ret.total_cents))
+    conn.execute(insert(ReturnLine), [
+        {"return_id": return_id, "line_no": line.line_no, "original_line_no": line.original_line_no,
+         "product_id": line.product_id, "sku": line.sku, "name": line.name, "quantity": line.quantity,
+         "refund_cents": line.refund_cents, "vat_percent": line.vat_percent, "condition": line.condition,
+         "reason_code": line.reason_code, "reason_text": line.reason_text} for line in ret.lines])
+    if ret.tenders:
+        conn.execute(insert(ReturnTender), [
+            {"return_id": return_id, "seq": n, "kind": t.kind, "amount_cents": t.amount_cents,
+             "reference": t.reference} for n, t in enumerate(ret.tenders, 1)])
+    restock: dict[int, int] = {}
+    for line in ret.lines:
+        if line.condition == "resellable":
+            restock[line.product_id] = restock.get(line.product_id, 0) + line.quantity
+    for product_id in sorted(restock):  # a fixed lock order, as for sales
+        quantity = conn.execute(_RESTOCK, {"p": product_id, "s": ret.store_id, "q": restock[product_id]}).scalar_one()
+        changes.append(PendingChange(ChangeKind.STOCK, f"{product_id}@{ret.store_id}", ret.store_id,
+                                     {"product_id": product_id, "store_id": ret.store_id, "quantity": quantity}))
+    for t in ret.tenders:
+        if t.kind == "voucher":
+            code = t.reference.strip()
+            conn.execute(insert(Voucher).values(code=code, initial_cents=t.amount_cents, balance_cents=t.amount_cents,
+                                                issued_store_id=ret.store_id, issued_at=_utc(ret.created_at),
+                                                return_id=return_id, customer_id=ret.customer_id))
+            conn.execute(insert(VoucherMovement).values(code=code, delta_cents=t.amount_cents, kind="issued",
+                                                        reference=return_id, store_id=ret.store_id, created_at=now))
+    return None
+
+
+def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> str | None:
+    original = ret.original
+    assert original is not None
+    if not purchases.lock_original(conn, original.kind, original.id):
+        what = "Bestellung" if original.kind == "order" else "Bon"
+        return f"{what} {original.number} ist der Zentrale (noch) nicht bekannt"
+    bought = purchases.load(conn, purchases.Found(original.kind, original.id))
+    lines = {line.line_no: line for line in bought.lines}
+    asked: dict[int, tuple[int, int]] = {}
+    for line in ret.lines:
+        assert line.original_line_no is not None
+        if (orig := lines.get(line.original_line_no)) is None:
+            return f"{original.number} hat keine Position {line.original_line_no}"
+        if orig.product_id != line.product_id:
+            return f"{original.number} Position {line.original_line_no} ist ein anderer Artikel ({orig.sku})"
+        quantity, cents = asked.get(line.original_line_no, (0, 0))
+        asked[line.original_line_no] = (quantity + line.quantity, cents + line.refund_cents)
+    for line_no, (quantity, cents) in sorted(asked.items()):
+        orig = lines[line_no]
+        left = orig.quantity - orig.returned_quantity
+        if quantity > left:
+            return (f"zu viel zurück: {orig.name} ({original.number} Pos. {line_no}) gekauft {orig.quantity}, "
+                    f"schon zurück {orig.returned_quantity}, jetzt {quantity}")
+        if cents > orig.total_cents - orig.refunded_cents:
+            return (f"zu viel erstattet: {orig.name} ({original.number} Pos. {line_no}) bezahlt "
+                    f"{format_euro(orig.total_cents)}, schon erstattet {format_euro(orig.refunded_cents)}, "
+                    f"jetzt {format_euro(cents)}")
+    paid = {t.kind: t for t in bought.tenders}
+    refund: dict[str, int] = {}
+    for t in ret.tenders:
+        refund[t.kind] = refund.get(t.kind, 0) + t.amount_cents
+    for kind in ("cash", "card", "paypal"):
+        if kind not in refund:
+            continue
+        tender = paid.get(kind)
+        cap = tender.amount_cents - tender.refunded_cents if tender else 0
+        if refund[kind] > cap:
+            label = {"cash": "Bar", "card": "Karte", "paypal": "PayPal"}[kind]
+            return (f"Erstattung {label} {format_euro(refund[kind])} höher als damit bezahlt und noch offen "
+                    f"({format_euro(max(cap, 0))}) auf {original.number}")
+    return None
+
+
+def _check_blind(conn: Connection, ret: ReturnCompletedV1, now: datetime) -> str | None:
+    policy = current_policy(conn)
+    if not policy.blind_returns_allowed:
+        return "Rücknahmen ohne Beleg sind laut Rückgaberichtlinie nicht erlaubt"
+    since = now - timedelta(days=policy.blind_limit_days)
+    before = conn.execute(select(func.coalesce(func.sum(Return.total_cents), 0))
+                          .where(Return.customer_id == ret.customer_id, Return.original_kind.is_(None),
+                                 Return.created_at >= since)).scalar_one()
+    if int(before) + ret.total_cents > policy.blind_limit_cents:
+        return (f"Limit für Rücknahmen ohne Beleg überschritten: Kunde {ret.customer_id} hatte schon "
+                f"{format_euro(int(before))}, jetzt {format_euro(ret.total_cents)}, Limit "
+                f"{format_euro(policy.blind_limit_cents)} in {policy.blind_limit_days} Tagen")
+    return None
+
+
+# ---- vouchers redeemed by a sale ------------------------------------------------------------------
+
+
+def check_sale_vouchers(conn: Connection, sale: SaleCompletedV1) -> str | None:
+    """A rejection reason when a sale was paid with a voucher the center does not know."""
+    codes = sorted({t.reference.strip() for t in sale.tenders if t.kind == "voucher"})
+    if not codes:
+        return None
+    known = set(conn.execute(select(Voucher.code).where(Voucher.code.in_(codes))).scalars())
+    if unknown := [c for c in codes if c not in known]:
+        return "unbekannter Gutschein " + ", ".join(unknown)
+    return None
+
+
+def redeem_for_sale(conn: Connection, sale: SaleCompletedV1, now: datetime) -> None:
+    """Take a sale's voucher tenders off the balances. Never rejects: the goods are gone, so
+    the sale stands; a balance that goes below zero (the same voucher spent at two offline
+    tills) stays visible at the center (`GET /v1/admin/vouchers?negative=true`)."""
+    spent: dict[str, int] = {}
+    for t in sale.tenders:
+        if t.kind == "voucher":
+            spent[t.reference.strip()] = spent.get(t.reference.strip(), 0) + t.amount_cents
+    for code, cents in sorted(spent.items()):
+        conn.execute(update(Voucher).where(Voucher.code == code)
+                     .values(balance_cents=Voucher.balance_cents - cents))
+        conn.execute(insert(VoucherMovement).values(code=code, delta_cents=-cents, kind="redeemed",
+                                                    reference=str(sale.sale_id), store_id=sale.store_id,
+                                                    created_at=now))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment

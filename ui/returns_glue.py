@@ -1,0 +1,161 @@
+"""Returns in the main window: the shortcuts (Ctrl+R returns and exchange, Ctrl+Shift+R return
+without a receipt, Ctrl+G voucher balance), the scanner routed to the open returns screen, the
+return receipt sent to the print queue, and the outbox nudged after each return.
+
+Thread: the UI thread. The center is asked through a fresh client per look-up (on a worker,
+see ui.tasks), made from the sync worker's client; without sync set up, returns work with this
+till's own data.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog
+
+from hardware.print_queue import PrintJob
+from hardware.receipt_printer import render_escpos
+from pos_app.money import format_euro
+from pos_app.refunds import Purchase
+from pos_app.return_receipt import layout_return
+from pos_app.returns import CenterLookup, ReturnsService
+from pos_app.store.returns import CompletedReturn
+from pos_app.store.returns_models import Voucher
+from pos_app.vouchers import VoucherCheck
+from ui.blind_return_dialog import BlindReturnDialog, VoucherDialog
+from ui.returns_dialog import ReturnsDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class ReturnsGlue:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.dialog: QDialog | None = None
+        QShortcut(QKeySequence("Ctrl+R"), window, self.show_returns)
+        QShortcut(QKeySequence("Ctrl+Shift+R"), window, self.show_blind_return)
+        QShortcut(QKeySequence("Ctrl+G"), window, self.show_voucher)
+
+    # ---- the center ----------------------------------------------------------------------------
+
+    def _client(self):  # type: ignore[no-untyped-def]
+        worker = self.window.sync.worker
+        return worker.client.copy() if worker is not None else None
+
+    def center_lookup(self) -> CenterLookup | None:
+        if self.window.sync.worker is None:
+            return None
+        from sync.purchases import CenterPurchases
+
+        return CenterPurchases(self._client)
+
+    def voucher_check(self) -> VoucherCheck:
+        """How much of a voucher a tender may use (the center's balance, or offline this till's)."""
+        if self.window.sync.worker is None:
+            return VoucherCheck(self.window.store.db)
+        from sync.purchases import CenterVouchers
+
+        return VoucherCheck(self.window.store.db, CenterVouchers(self._client))
+
+    def service(self) -> ReturnsService | None:
+        session = self.window.session
+        if session is None or self.window.stack.currentWidget() is not self.window.till:
+            return None  # logged out or locked
+        return ReturnsService(self.window.store, session.cashier, self.center_lookup())
+
+    # ---- the screens -----------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> None:
+        wedge = getattr(self.window, "wedge", None)
+        self.dialog = dialog
+        if wedge is not None:
+            wedge.scanned.connect(dialog.on_scanned)  # type: ignore[attr-defined]
+        try:
+            dialog.exec()
+        finally:
+            if wedge is not None:
+                wedge.scanned.disconnect(dialog.on_scanned)  # type: ignore[attr-defined]
+            self.dialog = None
+            self.window.activateWindow()  # keys go back to the till (not every platform does this)
+            if self.window.till is not None:
+                self.window.till.refresh()
+                self.window.till.focus_search()
+
+    def show_returns(self) -> None:
+        service = self.service()
+        if service is not None:
+            self._open(ReturnsDialog(service, self.window.session, self._returned, self.window,
+                                     on_reprint=self.reprint))
+
+    def show_blind_return(self) -> None:
+        service = self.service()
+        if service is not None:
+            self._open(BlindReturnDialog(service, lambda done: self._returned(done, None), self.window))
+
+    def show_voucher(self) -> None:
+        if self.window.session is not None:
+            self._open(VoucherDialog(self.voucher_text, self.window))
+
+    def voucher_text(self, code: str) -> str:
+        """Worker thread: the balance as the center knows it, else this till's record."""
+        client = self._client()
+        if client is not None:
+            from sync.client import NotFound, SyncError
+
+            try:
+                data = client.voucher(code)
+                return f"{format_euro(data.balance_cents)} (von {format_euro(data.initial_cents)}, " \
+                       f"ausgestellt in {data.issued_store_id})"
+            except NotFound:
+                pass
+            except SyncError as exc:
+                offline = f" (Zentrale nicht erreichbar: {exc})"
+            else:
+                offline = ""
+            finally:
+                client.close()
+        else:
+            offline = " (ohne Zentrale)"
+        with self.window.store.db.reading() as s:
+            row = s.get(Voucher, code)
+            if row is None:
+                return f"Gutschein {code} unbekannt{offline if client is not None else ''}."
+            return f"{format_euro(row.balance_cents)} laut dieser Kasse{offline}"
+
+    # ---- after a return ---------------------------------------------------------------------------
+
+    def _print(self, return_id: str, original: str, open_drawer: bool, copy: bool = False) -> None:
+        window = self.window
+        service = ReturnsService(window.store, window.session.cashier)  # type: ignore[union-attr]
+        labels = {r.code: r.label for r in service.policy.reason_codes}
+        receipt = service.book.receipt(return_id, original, labels, copy=copy)
+        printing = window.printing
+        if printing.queue is None:
+            printing.status_changed.emit(True, "Kein Bondrucker eingerichtet: Rücknahmebeleg nicht gedruckt.")
+            return
+        data = render_escpos(layout_return(receipt, printing.paper), printing.settings.profile,
+                             open_drawer and printing.settings.open_drawer_on_cash, paper=printing.paper)
+        printing.queue.submit(PrintJob(return_id + ("-kopie" if copy else ""), data,
+                                       f"Rücknahme {receipt.return_number}"))
+
+    def reprint(self, return_id: str) -> None:
+        self._print(return_id, "", open_drawer=False, copy=True)
+
+    def _returned(self, done: CompletedReturn, purchase: Purchase | None) -> None:
+        window = self.window
+        self._print(done.return_id, purchase.label if purchase else "ohne Beleg", done.cash_cents > 0)
+        if done.exchange_sale is not None:
+            window.printing.print_sale(done.exchange_sale.sale_id, open_drawer=done.exchange_sale.has_cash)
+        till = window.till
+        if till is not None:
+            parts = [f"Rücknahme {done.return_number}: {format_euro(done.total_cents)}"]
+            if done.cash_cents:
+                parts.append(f"bar auszahlen {format_euro(done.cash_cents)}")
+            parts += [f"Gutschein {code} über {format_euro(cents)}" for code, cents in done.vouchers]
+            if done.exchange_sale is not None:
+                parts.append(f"neuer Bon {done.exchange_sale.receipt_number}")
+            till.say(" · ".join(parts) + ".")
+            if done.cash_cents:
+                till.change.setText(f"Auszahlen\n{format_euro(done.cash_cents)}")
+        window.refresh_outbox()
