@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ESC, GS, LF, NUL = 0x1B, 0x1D, 0x0A, 0x00
-CODEPAGES = {0: "cp437", 19: "cp858"}
+CODEPAGES = {0: "cp437", 19: "cp858", 53: "cp858"}  # 53: CP858 on POS-5890 printers
 BARCODE_A = {0: "UPC-A", 1: "UPC-E", 2: "EAN13", 3: "EAN8", 4: "CODE39", 5: "ITF", 6: "NW7"}
 BARCODE_B = {65 + n: name for n, name in BARCODE_A.items()} | {
     72: "CODE93", 73: "CODE128", 74: "GS1-128", 75: "GS1 DATABAR OMNIDIRECTIONAL",
@@ -43,6 +43,7 @@ class Decoded:
     barcodes: list[tuple[str, str]] = field(default_factory=list)  # (type, data without "{B")
     cuts: int = 0
     drawer_kicks: list[int] = field(default_factory=list)  # pins (2 or 5)
+    images: list[tuple[int, int]] = field(default_factory=list)  # raster images (width, height) in dots
     codepages: list[int] = field(default_factory=list)  # every ESC t n, in order
     events: list[tuple[str, object]] = field(default_factory=list)  # ("init"|"codepage"|...)
 
@@ -197,6 +198,8 @@ class _Decoder:
             self.out.events.append(("cut", None))
         elif c == "k":
             self.barcode()
+        elif c == "v":
+            self.raster_image()
         elif cmd in ONE_BYTE_GS:
             self.take(1, f"GS {c}")
         else:
@@ -221,6 +224,18 @@ class _Decoder:
             raise DecodeError(f"GS k {m}: unknown barcode type")
         self.out.barcodes.append((kind, payload))
         self.out.events.append(("barcode", (kind, payload)))
+
+
+    def raster_image(self) -> None:
+        """GS v 0 m xL xH yL yH d1..dk: a raster bit image, (xL + xH * 256) bytes per row."""
+        self.require_line_start("GS v 0")
+        zero, m, xl, xh, yl, yh = self.take(6, "GS v 0")
+        if zero != ord("0") or m not in (0, 1, 2, 3, 48, 49, 50, 51):
+            raise DecodeError(f"GS v {zero} {m}")
+        width_bytes, height = xl + xh * 256, yl + yh * 256
+        self.take(width_bytes * height, "GS v 0 image data")
+        self.out.images.append((width_bytes * 8, height))
+        self.out.events.append(("image", (width_bytes * 8, height)))
 
 
 def decode(data: bytes) -> Decoded:
