@@ -32,6 +32,7 @@ class ApprovalAction(str, Enum):
     DISCOUNT_OVER_LIMIT = "discount_over_limit"
     PRICE_OVERRIDE = "price_override"
     VOID_AFTER_PAYMENT = "void_after_payment"
+    NO_SALE = "no_sale"  # opening the cash drawer without a sale (pos_app.drawer)
 
 
 @dataclass(frozen=True)
