@@ -20,27 +20,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import cv2
 import numpy as np
 
+from hardware.camera_sources import (  # noqa: F401 - re-exported: one import for the callers
+    CameraUnavailable, DeviceSource, FrameSource, ImageFolderSource, VideoFileSource, probe, source_from_setting,
+)
+
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".pgm", ".tif", ".tiff")
 #: What the shop's labels carry; everything else zbar knows is switched off (faster, fewer
 #: false reads). Names as pyzbar reports them.
 SYMBOLOGIES = ("EAN13", "EAN8", "UPCA", "CODE128", "QRCODE")
-
-try:  # OpenCV logs a warning per failed camera probe; the message we give says it better
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-except AttributeError:  # pragma: no cover - very old OpenCV
-    pass
-
-
-class CameraUnavailable(Exception):
-    """The camera (or zbar) cannot be used; str(exc) is the message for the cashier."""
 
 
 @dataclass(frozen=True)
@@ -157,148 +150,6 @@ class SeenCodes:
         return fresh
 
 
-# ---- sources ------------------------------------------------------------------------------
-
-class FrameSource(Protocol):
-    name: str
-
-    def open(self) -> None: ...
-    def read(self) -> np.ndarray | None: ...  # None: no more frames (a video's end)
-    def close(self) -> None: ...
-
-
-class DeviceSource:
-    """A real camera by index (/dev/video<index>)."""
-
-    def __init__(self, index: int, width: int = 1280, height: int = 720) -> None:
-        self.index, self.width, self.height = index, width, height
-        self.name = f"Kamera {index}"
-        self._cap: cv2.VideoCapture | None = None
-
-    def open(self) -> None:
-        cap = cv2.VideoCapture(self.index)
-        if not cap.isOpened():
-            cap.release()
-            raise CameraUnavailable(f"{self.name} nicht gefunden oder von einem anderen Programm belegt.")
-        cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
-        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
-        ok, _ = cap.read()
-        if not ok:
-            cap.release()
-            raise CameraUnavailable(f"{self.name} liefert kein Bild (belegt oder gestört).")
-        self._cap = cap
-
-    def read(self) -> np.ndarray | None:
-        assert self._cap is not None
-        ok, frame = self._cap.read()
-        if not ok:
-            raise CameraUnavailable(f"{self.name} liefert kein Bild mehr (Kabel gezogen?).")
-        return frame
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
-
-
-class VideoFileSource:
-    """A video file as a virtual camera: plays at the file's frame rate (realtime) or as fast
-    as it decodes; loops when asked."""
-
-    def __init__(self, path: Path, *, realtime: bool = True, loop: bool = False) -> None:
-        self.path, self.realtime, self.loop = path, realtime, loop
-        self.name = f"Video {path.name}"
-        self._cap: cv2.VideoCapture | None = None
-        self._interval = 0.0
-        self._next = 0.0
-
-    def open(self) -> None:
-        if not self.path.is_file():
-            raise CameraUnavailable(f"{self.name}: Datei nicht gefunden.")
-        cap = cv2.VideoCapture(str(self.path))
-        if not cap.isOpened():
-            cap.release()
-            raise CameraUnavailable(f"{self.name}: kein lesbares Video.")
-        fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-        self._interval = 1.0 / fps if self.realtime and fps > 0 else 0.0
-        self._cap = cap
-        self._next = time.monotonic()
-
-    def read(self) -> np.ndarray | None:
-        assert self._cap is not None
-        _pace(self)
-        ok, frame = self._cap.read()
-        if not ok and self.loop:
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, frame = self._cap.read()
-        return frame if ok else None
-
-    def close(self) -> None:
-        if self._cap is not None:
-            self._cap.release()
-            self._cap = None
-
-
-class ImageFolderSource:
-    """The images of a folder, in name order, as frames at `fps`."""
-
-    def __init__(self, path: Path, *, fps: float = 10.0, realtime: bool = True, loop: bool = False) -> None:
-        self.path, self.loop = path, loop
-        self.name = f"Bildordner {path.name}"
-        self._files: list[Path] = []
-        self._pos = 0
-        self._interval = 1.0 / fps if realtime and fps > 0 else 0.0
-        self._next = 0.0
-
-    def open(self) -> None:
-        if not self.path.is_dir():
-            raise CameraUnavailable(f"{self.name}: Ordner nicht gefunden.")
-        self._files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not self._files:
-            raise CameraUnavailable(f"{self.name}: keine Bilder darin.")
-        self._next = time.monotonic()
-
-    def read(self) -> np.ndarray | None:
-        while True:
-            if self._pos >= len(self._files):
-                if not self.loop:
-                    return None
-                self._pos = 0
-            path = self._files[self._pos]
-            self._pos += 1
-            _pace(self)
-            frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
-            if frame is not None:
-                return frame
-            log.warning("Bild %s nicht lesbar, übersprungen", path)
-
-    def close(self) -> None:
-        self._files = []
-
-
-def _pace(source: Any) -> None:
-    """Hold a virtual camera to its frame rate."""
-    if source._interval <= 0:
-        return
-    delay = source._next - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    source._next = max(source._next + source._interval, time.monotonic() - source._interval)
-
-
-def source_from_setting(text: str, *, realtime: bool = True, loop: bool = False) -> FrameSource:
-    """The `[camera] source` setting: a camera index ("0"), a video file or an image folder."""
-    text = text.strip()
-    if not text:
-        raise CameraUnavailable("Keine Kamera eingestellt.")
-    if text.isdigit():
-        return DeviceSource(int(text))
-    path = Path(text).expanduser()
-    if path.is_dir():
-        return ImageFolderSource(path, realtime=realtime, loop=loop)
-    return VideoFileSource(path, realtime=realtime, loop=loop)
-
-
 # ---- the worker ---------------------------------------------------------------------------
 
 class CameraScanner:
@@ -381,7 +232,7 @@ class CameraScanner:
         grey = to_grey(frame)
         detections = decode_grey(grey)
         decoded = time.monotonic() * 1000.0
-        fresh = self._seen.new_codes((d.code for d in detections), captured)
+        fresh = self._seen.new_codes((d.code for d in detections), self.source.media_ms)
         for code in fresh:
             symbology = next(d.symbology for d in detections if d.code == code)
             self._call(self._on_code, CodeRead(code, symbology, seq, captured))
@@ -405,18 +256,3 @@ class CameraScanner:
     def _finish(self, result: CameraStopped) -> None:
         self.result = result
         self._call(self._on_stopped, result)
-
-
-def probe(source: FrameSource) -> str | None:
-    """Open and close a source once: None when it delivers, else the message. Blocking (a
-    camera can take a second to open): call it off the UI thread."""
-    try:
-        source.open()
-        return None
-    except CameraUnavailable as exc:
-        return str(exc)
-    finally:
-        try:
-            source.close()
-        except Exception:  # closing a source that never opened
-            pass

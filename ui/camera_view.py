@@ -165,7 +165,10 @@ class CameraPreview(QWidget):
             for detection in self.result.detections:
                 polygon = QPolygonF([QPointF(box.x() + x * factor, box.y() + y * factor)
                                      for x, y in detection.polygon])
-                painter.drawPolygon(polygon)
+                if len(detection.polygon) < 3:  # zbar gave a scan line: a box around it
+                    painter.drawRect(polygon.boundingRect().adjusted(-10, -10, 10, 10))
+                else:
+                    painter.drawPolygon(polygon)
                 painter.drawText(polygon.boundingRect().bottomLeft() + QPointF(0, 14), detection.code)
         if self.flashing:
             painter.setPen(QPen(QColor("#00d060"), 8))
