@@ -102,6 +102,7 @@ class TillDevices(QObject):
         till = self.window.till
         assert till is not None
         done = open_no_sale(self.window.store, self.window.session.cashier, till)
+        self.window.activateWindow()  # keys go back to the till (not every platform does this)
         if done is None:
             till.say("Kassenlade nicht geöffnet (abgebrochen).")
             return
@@ -138,6 +139,7 @@ class TillDevices(QObject):
             self.preview.hide()
         devices = DevicesDialog(self.window, self.settings_path, member)
         devices.exec()
+        self.window.activateWindow()
         if devices.saved is not None:
             self.camera_source = devices.saved.camera.source
             self.camera.duplicate_window_ms = devices.saved.camera.duplicate_window_ms

@@ -1,0 +1,100 @@
+"""Camera scanning in the real till: a video made here plays as the camera (Strg+B), its codes
+land in the cart through the same path as the wedge scanner's; the preview outlines the code and
+flashes; a missing camera is a message and nothing else; the thread stops when the till is left."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from tests.camera_media import scene, write_video
+from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, UPC_TEELICHT
+from tests.tcp_printer import TcpPrinter
+from tests.test_till_gui import close_window, log_in, make_window, scanner_burst
+
+
+def camera_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "camera" and t.is_alive()]
+
+
+def ctrl(widget, key) -> None:  # type: ignore[no-untyped-def]
+    QTest.keyClick(widget, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_codes_from_the_camera_land_in_the_cart(qtbot, store_path: Path, tmp_path: Path, artifacts) -> None:  # type: ignore[no-untyped-def]
+    clip = [None, ("EAN13", EAN_DECKE), None, ("UPCA", UPC_TEELICHT), ("UPCA", UPC_TEELICHT), None,
+            ("QRCODE", "WM-INT-00042"), None]
+    video = write_video(tmp_path / "kamera.mp4", scene(clip, 640, 480, frames_each=8), fps=25)
+    with TcpPrinter() as printer:
+        window = make_window(qtbot, store_path, printer.port)
+        try:
+            log_in(qtbot, window)
+            till = window.till
+            devices = window.devices
+            devices.camera_source = str(video)
+            shots: list[bool] = []
+
+            def snapshot(result) -> None:  # type: ignore[no-untyped-def]
+                if result.detections and not shots:  # the till with a code outlined, once
+                    shots.append(True)
+                    devices.preview.show_frame(result)
+                    window.grab().save(str(artifacts / "till-camera-scanning.png"))
+
+            devices.camera.frame.connect(snapshot)
+            ctrl(till.entry, Qt.Key.Key_B)
+            assert devices.camera.running and devices.preview.isVisible()
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 3, timeout=15000)
+            names = [line.product.name for line in till.session.cart.lines]
+            assert names == ["Kuscheldecke Größe XL grün", "Teelicht-Set Weiß 50 Stück",
+                             "Samtsofa Milano 3-Sitzer grün"]
+            assert [line.quantity for line in till.session.cart.lines] == [1, 1, 1]  # held = once
+            assert devices.preview.reads == 3
+            assert shots, "the preview showed a frame with a code outlined"
+            assert till.entry.text() == ""
+            # the video ends: the camera switches itself off and says so
+            qtbot.waitUntil(lambda: not devices.camera.running, timeout=10000)
+            assert "Ende erreicht" in till.message.text()
+            assert not camera_threads()
+            # the wedge scanner works alongside
+            scanner_burst(qtbot, EAN_KAFFEE)
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 4, timeout=2000)
+        finally:
+            window.devices.stop()
+            close_window(window)
+
+
+def test_camera_stops_when_the_till_is_locked_and_a_missing_camera_only_says_so(
+        qtbot, store_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    video = write_video(tmp_path / "lang.avi", scene([None], 320, 240, frames_each=10), fps=25)
+    with TcpPrinter() as printer:
+        window = make_window(qtbot, store_path, printer.port)
+        try:
+            log_in(qtbot, window)
+            till = window.till
+            devices = window.devices
+            ctrl(till.entry, Qt.Key.Key_B)  # nothing set up yet
+            assert "Keine Kamera eingestellt" in till.message.text() and not devices.camera.running
+
+            devices.camera_source = "97"
+            ctrl(till.entry, Qt.Key.Key_B)
+            qtbot.waitUntil(lambda: "Kamera 97 nicht gefunden" in till.message.text(), timeout=10000)
+            assert not devices.camera.running and not camera_threads()
+            scanner_burst(qtbot, EAN_DECKE)  # the till goes on as before
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=2000)
+
+            from hardware.camera import VideoFileSource
+            devices.camera_source = str(video)
+            ctrl(till.entry, Qt.Key.Key_B)
+            assert devices.camera.running
+            devices.camera.stop()
+            devices.camera.start(VideoFileSource(video, loop=True))  # a camera that runs until stopped
+            qtbot.waitUntil(lambda: devices.preview.image is not None, timeout=5000)
+            assert camera_threads()
+            ctrl(till.entry, Qt.Key.Key_L)  # lock: the till screen goes away, so does the camera
+            qtbot.waitUntil(lambda: not camera_threads(), timeout=3000)
+            assert not devices.camera.running and not devices.preview.isVisible()
+        finally:
+            window.devices.stop()
+            close_window(window)
