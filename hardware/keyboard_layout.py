@@ -47,6 +47,11 @@ class LayoutCheck:
     message: str  # for the devices screen
     meant: str  # the code the scanner meant (== the scanned code when no mismatch)
 
+    @property
+    def advice(self) -> str:
+        """What to do about it ("" when all is well)."""
+        return ADVICE if self.mismatch else ""
+
 
 def check_scan(scanned: str, expected: str | None = None,
                known: Callable[[str], bool] | None = None) -> LayoutCheck:
@@ -59,13 +64,13 @@ def check_scan(scanned: str, expected: str | None = None,
         if scanned in (us_scanner_on_german_keyboard(expected),
                        us_scanner_on_german_keyboard(expected).replace("´", "")):
             return LayoutCheck(True, f"Falsche Tastaturbelegung! Erwartet „{expected}“, "
-                                     f"angekommen „{scanned}“. {ADVICE}", expected)
+                                     f"angekommen „{scanned}“.", expected)
     if GERMAN_ONLY & set(scanned):
         return LayoutCheck(True, f"Falsche Tastaturbelegung vermutet: „{scanned}“ enthält Zeichen, "
-                                 f"die kein Etikett trägt (gemeint war wohl „{meant}“). {ADVICE}", meant)
+                                 f"die kein Etikett trägt (gemeint war wohl „{meant}“).", meant)
     if known is not None and meant != scanned and not known(scanned) and known(meant):
         return LayoutCheck(True, f"Falsche Tastaturbelegung: „{scanned}“ ist unbekannt, "
-                                 f"„{meant}“ ist ein Artikel. {ADVICE}", meant)
+                                 f"„{meant}“ ist ein Artikel.", meant)
     if expected is not None:
         return LayoutCheck(False, f"Erwartet „{expected}“, angekommen „{scanned}“: anderer Code gescannt?",
                            scanned)

@@ -13,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hardware.keyboard_layout import LAYOUT_TEST_CODE
+from hardware.printer_connection import describe
+from hardware.receipt_printer import test_page_rows
 from pos_app.config import PrinterSettings
-from pos_app.receipt import PaperWidth
+from pos_app.receipt import BarcodeRow, PaperWidth, Row, TextRow
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,23 @@ def logo_dots(settings: PrinterSettings) -> int:
     """How wide a raster image may be on this printer."""
     found = model(settings.profile)
     return min(found.dots, paper_for(settings).chars * DOTS_PER_CHAR) if settings.columns else found.dots
+
+
+def test_page_for(settings: PrinterSettings, store_name: str, note: str = "") -> list[Row]:
+    """The test page (Strg+T, devices screen): model, line width with a ruler, connection,
+    code page, styles, the receipt barcode, the scanner's keyboard-layout test code, cutter."""
+    found = model(settings.profile)
+    paper = paper_for(settings)
+    rows = test_page_rows(store_name)
+    ruler = ("1234567890" * 7)[:paper.chars]
+    rows[3:3] = [TextRow(f"Drucker: {found.label}"[:paper.chars]),
+                 TextRow(f"Papier {paper.name}, {paper.chars} Zeichen je Zeile:"[:paper.chars]),
+                 TextRow(ruler), TextRow(describe(settings)[:paper.chars])]
+    if note:
+        rows.insert(3, TextRow(note[:paper.chars]))
+    rows.insert(-1, TextRow("Scanner-Test (Tastaturbelegung):", align="center"))
+    rows.insert(-1, BarcodeRow(LAYOUT_TEST_CODE))
+    return rows
+
+
+test_page_for.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from hardware import printer_connection, printer_status
 from hardware.camera import decoder_problem
 from hardware.keyboard_layout import LAYOUT_TEST_CODE, check_scan
-from hardware.printer_models import MODELS, known_profile, logo_dots, paper_for
-from hardware.receipt_printer import render_escpos, test_page_rows
+from hardware.printer_models import MODELS, known_profile, logo_dots, paper_for, test_page_for
+from hardware.receipt_printer import render_escpos
 from hardware.wedge import scan_timing
 from pos_app.config import PRINTER_KINDS, ConfigError, PrinterSettings, Settings, load_settings, save_settings
 from pos_app.drawer import record_no_sale
@@ -55,8 +55,8 @@ class DevicesDialog(QDialog):
         self.settings_path = settings_path
         self.manager = manager or (window.session.cashier if window.session else None)
         self.saved: Settings | None = None
-        try:
-            self.current = load_settings(settings_path)
+        try:  # what the file says (the running settings when there is no file yet)
+            self.current = load_settings(settings_path) if settings_path.exists() else window.settings
         except ConfigError:
             self.current = window.settings
         grid = QGridLayout()
@@ -80,7 +80,9 @@ class DevicesDialog(QDialog):
         wedge = getattr(window, "wedge", None)
         if wedge is not None:
             wedge.scan_timing.connect(self.show_scan)
-        self.resize(1100, 720)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        self.resize(1100, 820)
 
     # ---- printer -----------------------------------------------------------------------------
 
@@ -174,8 +176,8 @@ class DevicesDialog(QDialog):
             return
         paper = paper_for(settings)
         logo = self.window_.printing.logo if settings.logo else None
-        data = render_escpos(test_page_rows(self.store.store_name), settings.profile, paper=paper, logo=logo,
-                             logo_dots=logo_dots(settings))
+        data = render_escpos(test_page_for(settings, self.store.store_name), settings.profile, paper=paper,
+                             logo=logo, logo_dots=logo_dots(settings))
         self.printer_result.setText("Testseite wird gesendet …")
         run_in_background(lambda: printer_connection.send(settings, data),
                           lambda _r, err: self.printer_result.setText(
@@ -253,15 +255,17 @@ class DevicesDialog(QDialog):
     def _scanner_box(self) -> QGroupBox:
         w = self.current.wedge
         box = QGroupBox("Handscanner (Tastatur-Emulation)")
-        form = QFormLayout(box)
-        form.addRow(_note(f"Testcode scannen: „{LAYOUT_TEST_CODE}“ (auf der Testseite, Strg+T) oder "
-                          f"einen Artikel."))
+        outer = QVBoxLayout(box)
+        form = QFormLayout()
+        outer.addWidget(_note(f"Testcode scannen: „{LAYOUT_TEST_CODE}“ (auf der Testseite, Strg+T) oder "
+                              f"einen Artikel."))
         self.last_scan = QLabel("–")
         self.last_scan.setObjectName("lastScan")
         self.timing = _note("Noch kein Scan.")
         self.layout_warning = _note()
         self.layout_warning.setObjectName("layoutWarning")
         self.layout_warning.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.layout_advice = _note()
         self.max_gap = QSpinBox()
         self.max_gap.setRange(5, 200)
         self.max_gap.setSuffix(" ms")
@@ -275,10 +279,13 @@ class DevicesDialog(QDialog):
         self.duplicate.setValue(w.duplicate_window_ms)
         form.addRow("Letzter Scan", self.last_scan)
         form.addRow("Tastentakt", self.timing)
-        form.addRow(self.layout_warning)
         form.addRow("Max. Tastenabstand", self.max_gap)
         form.addRow("Mindestlänge", self.min_length)
         form.addRow("Doppelscan-Sperre", self.duplicate)
+        outer.addLayout(form)
+        outer.addWidget(self.layout_warning)
+        outer.addWidget(self.layout_advice)
+        outer.addStretch(1)
         return box
 
     def show_scan(self, code: str, gaps: tuple[float, ...]) -> None:
@@ -292,6 +299,7 @@ class DevicesDialog(QDialog):
         expected = LAYOUT_TEST_CODE if len(code) == len(LAYOUT_TEST_CODE) else None
         result = check_scan(code, expected, known)
         self.layout_warning.setText(result.message if result.mismatch else "")
+        self.layout_advice.setText(result.advice)
         if not result.mismatch:
             self.timing.setText(self.timing.text() + " " + result.message)
 

@@ -21,11 +21,10 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from hardware import printer_status
 from hardware.print_queue import PrintJob, PrintQueue, PrintResult
 from hardware.printer_connection import describe
-from hardware.printer_models import logo_dots, model, paper_for
-from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos, test_page_rows
+from hardware.printer_models import logo_dots, paper_for, test_page_for
+from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
 from pos_app.config import PrinterSettings
-from hardware.keyboard_layout import LAYOUT_TEST_CODE
-from pos_app.receipt import BarcodeRow, TextRow, layout
+from pos_app.receipt import layout
 from pos_app.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -91,16 +90,7 @@ class ReceiptPrinting(QObject):
         if self.queue is None:
             self.status_changed.emit(False, "Kein Bondrucker eingerichtet: keine Testseite.")
             return False
-        found = model(self.settings.profile)
-        rows = test_page_rows(store_name or self._store.store_name)
-        ruler = ("1234567890" * 7)[:self.paper.chars]
-        rows[3:3] = [TextRow(f"Drucker: {found.label}"), TextRow(f"Papier {self.paper.name}, "
-                                                                 f"{self.paper.chars} Zeichen je Zeile:"),
-                     TextRow(ruler), TextRow(describe(self.settings))]
-        rows.insert(-1, TextRow("Scanner-Test (Tastaturbelegung):", align="center"))
-        rows.insert(-1, BarcodeRow(LAYOUT_TEST_CODE))
-        if self.logo_problem:
-            rows.insert(3, TextRow(self.logo_problem[:self.paper.chars]))
+        rows = test_page_for(self.settings, store_name or self._store.store_name, self.logo_problem)
         self.queue.submit(PrintJob(f"{TEST_JOB}{uuid.uuid4().hex[:8]}", self.render(rows), "Testseite"))
         return True
 
