@@ -25,22 +25,15 @@ from typing import Any
 import cv2
 import numpy as np
 
+from hardware.barcode_decoders import (  # noqa: F401 - re-exported
+    DECODERS, SYMBOLOGIES, Decode, DecoderMissing, Detection, decode_grey, decoder_problem, load_decoder,
+)
 from hardware.camera_sources import (  # noqa: F401 - re-exported: one import for the callers
     CameraUnavailable, DeviceSource, FrameSource, ImageFolderSource, VideoFileSource, probe, source_from_setting,
 )
 
 log = logging.getLogger(__name__)
 
-#: What the shop's labels carry; everything else zbar knows is switched off (faster, fewer
-#: false reads). Names as pyzbar reports them.
-SYMBOLOGIES = ("EAN13", "EAN8", "UPCA", "CODE128", "QRCODE")
-
-
-@dataclass(frozen=True)
-class Detection:
-    code: str
-    symbology: str  # EAN13 | EAN8 | UPCA | CODE128 | QRCODE
-    polygon: tuple[tuple[int, int], ...]  # corners in full-frame pixels
 
 
 @dataclass(frozen=True)
@@ -79,54 +72,12 @@ class CameraStopped:
 
 # ---- decoding -----------------------------------------------------------------------------
 
-_decoder: tuple[Any, list[Any]] | None = None
-
-
-def _pyzbar() -> tuple[Any, list[Any]]:
-    """pyzbar's decode and the symbols we allow. Imported late: without the system zbar library
-    (Debian: libzbar0) the import fails, and then only camera scanning is off."""
-    global _decoder
-    if _decoder is None:
-        try:
-            from pyzbar import pyzbar
-        except (ImportError, OSError) as exc:
-            raise CameraUnavailable(
-                "Kamera-Scannen nicht möglich: die Bibliothek zbar fehlt (Debian-Paket libzbar0). "
-                f"({exc})") from exc
-        symbols = [getattr(pyzbar.ZBarSymbol, name) for name in SYMBOLOGIES]
-        _decoder = (pyzbar.decode, symbols)
-    return _decoder
-
-
-def decoder_problem() -> str | None:
-    """None when decoding works, else the message why not (for the devices screen)."""
-    try:
-        _pyzbar()
-    except CameraUnavailable as exc:
-        return str(exc)
-    return None
-
-
 def to_grey(frame: np.ndarray) -> np.ndarray:
     if frame.ndim == 2:
         return frame
     if frame.shape[2] == 4:
         return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
     return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-
-
-def decode_grey(grey: np.ndarray) -> list[Detection]:
-    """All codes of the allowed symbologies in a grey (2-D uint8) image. Any thread."""
-    decode, symbols = _pyzbar()
-    found = []
-    for result in decode(grey, symbols=symbols):
-        try:
-            text = result.data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = result.data.decode("latin-1")
-        polygon = tuple((int(p.x), int(p.y)) for p in result.polygon)
-        found.append(Detection(text, str(result.type), polygon))
-    return found
 
 
 class SeenCodes:
@@ -164,6 +115,7 @@ class CameraScanner:
         *,
         duplicate_window_ms: float = 800.0,
         preview_width: int = 480,
+        decoder: str = "zbar",
     ) -> None:
         self.source = source
         self._on_code = on_code
@@ -171,6 +123,8 @@ class CameraScanner:
         self._on_stopped = on_stopped
         self._seen = SeenCodes(duplicate_window_ms)
         self._preview_width = preview_width
+        self.decoder = decoder
+        self._decode: Decode | None = None  # loaded on the worker when it starts
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.result: CameraStopped | None = None  # set when the worker has ended
@@ -198,9 +152,9 @@ class CameraScanner:
     def _run(self) -> None:  # worker thread
         frames = 0
         try:
-            _pyzbar()
+            self._decode = load_decoder(self.decoder)
             self.source.open()
-        except CameraUnavailable as exc:
+        except (CameraUnavailable, DecoderMissing) as exc:
             self._finish(CameraStopped(False, str(exc), 0))
             return
         except Exception as exc:  # a driver error: report it, keep the app
@@ -230,7 +184,8 @@ class CameraScanner:
     def _frame(self, seq: int, frame: np.ndarray) -> None:
         captured = time.monotonic() * 1000.0
         grey = to_grey(frame)
-        detections = decode_grey(grey)
+        assert self._decode is not None
+        detections = self._decode(grey)
         decoded = time.monotonic() * 1000.0
         fresh = self._seen.new_codes((d.code for d in detections), self.source.media_ms)
         for code in fresh:

@@ -57,6 +57,7 @@ class DeviceSource:
             raise CameraUnavailable(f"{self.name} nicht gefunden oder von einem anderen Programm belegt.")
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not one queued seconds ago
         ok, _ = cap.read()
         if not ok:
             cap.release()
@@ -78,18 +79,21 @@ class DeviceSource:
 
 
 class VideoFileSource:
-    """A video file as a virtual camera: plays at the file's frame rate (realtime) or as fast
-    as it decodes; loops when asked."""
+    """A video file as a virtual camera. `realtime`: it behaves like a live camera, frames come
+    at the file's rate and a reader that falls behind gets the current frame, the ones it
+    missed are dropped (`dropped`); otherwise every frame, as fast as it decodes. Loops when
+    asked."""
 
     def __init__(self, path: Path, *, realtime: bool = True, loop: bool = False) -> None:
         self.path, self.realtime, self.loop = path, realtime, loop
         self.name = f"Video {path.name}"
         self.media_ms = 0.0
+        self.started = 0.0  # time.monotonic() of frame 0 (realtime)
+        self.interval = 0.0  # seconds per frame when realtime, else 0
+        self.dropped = 0
         self._cap: cv2.VideoCapture | None = None
-        self._interval = 0.0
         self._frame_ms = 40.0
         self._frames = 0
-        self._next = 0.0
 
     def open(self) -> None:
         if not self.path.is_file():
@@ -99,21 +103,46 @@ class VideoFileSource:
             cap.release()
             raise CameraUnavailable(f"{self.name}: kein lesbares Video.")
         fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-        self._interval = 1.0 / fps if self.realtime and fps > 0 else 0.0
+        self.interval = 1.0 / fps if self.realtime and fps > 0 else 0.0
         self._frame_ms = 1000.0 / fps if fps > 0 else 40.0
         self._cap = cap
-        self._next = time.monotonic()
+        self.started = time.monotonic()
+
+    def frame_time(self, index: int) -> float:
+        """When frame `index` is "in front of the camera" (time.monotonic(), realtime only)."""
+        return self.started + index * self.interval
+
+    def _step(self, grab_only: bool) -> tuple[bool, np.ndarray | None]:
+        assert self._cap is not None
+        for _ in range(2):
+            if grab_only:
+                ok, frame = self._cap.grab(), None
+            else:
+                ok, frame = self._cap.read()
+            if ok or not self.loop:
+                return ok, frame
+            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        return False, None
 
     def read(self) -> np.ndarray | None:
-        assert self._cap is not None
-        _pace(self)
-        ok, frame = self._cap.read()
-        if not ok and self.loop:
-            self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, frame = self._cap.read()
+        if self.interval > 0:
+            due = int((time.monotonic() - self.started) / self.interval)
+            if self._frames > due:  # early: wait for the frame's time
+                time.sleep(max(0.0, self.frame_time(self._frames) - time.monotonic()))
+            while self._frames < due:  # late: a live camera does not wait for a slow reader
+                if not self._step(grab_only=True)[0]:
+                    return None
+                self._frames += 1
+                self.dropped += 1
+        ok, frame = self._step(grab_only=False)
         self.media_ms = self._frames * self._frame_ms  # frame count: steady across loops
         self._frames += 1
         return frame if ok else None
+
+    @property
+    def frames_read(self) -> int:
+        """Frames consumed so far (read or dropped): the index of the next one."""
+        return self._frames
 
     def close(self) -> None:
         if self._cap is not None:

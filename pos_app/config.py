@@ -49,6 +49,7 @@ class WedgeSettings:
 class CameraSettings:
     source: str = ""  # camera index ("0"), a video file or an image folder; "" = no camera
     duplicate_window_ms: int = 800  # a code out of view this long counts again
+    decoder: str = "zbar"  # zbar (pyzbar, libzbar0) | zxing (zxing-cpp: faster, see the README)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ duplicate_window_ms = 200
 [camera]
 source = ""                   # camera scanning (Strg+B): "0" = first camera, or a video file / image folder
 duplicate_window_ms = 800     # the same code counts again after it was out of view this long
+decoder = "zbar"              # zbar | zxing (pip package zxing-cpp)
 
 [sync]
 backend_url = ""              # the central backend, e.g. "https://zentrale.example.de" ("" = no sync)
@@ -151,6 +153,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError(f"printer.kind muss eines von {', '.join(PRINTER_KINDS)} sein, nicht „{printer.kind}“.")
     if printer.paper not in ("80mm", "58mm"):
         raise ConfigError("printer.paper muss „80mm“ oder „58mm“ sein.")
+    if camera.decoder not in ("zbar", "zxing"):
+        raise ConfigError("camera.decoder muss „zbar“ oder „zxing“ sein.")
     if not 0 <= printer.columns <= 64 or 0 < printer.columns < 24:
         raise ConfigError("printer.columns muss 0 (vom Profil) oder zwischen 24 und 64 liegen.")
     if settings.language not in ("de", "en"):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from hardware import printer_connection, printer_status
-from hardware.camera import decoder_problem
+from hardware.camera import DECODERS, decoder_problem
 from hardware.keyboard_layout import LAYOUT_TEST_CODE, check_scan
 from hardware.printer_models import MODELS, known_profile, logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import render_escpos
@@ -217,15 +217,23 @@ class DevicesDialog(QDialog):
         self.camera_source.setPlaceholderText("0 = erste Kamera, oder Videodatei / Bildordner")
         browse = QPushButton("Datei …")
         browse.clicked.connect(self._browse)
+        self.decoder = QComboBox()
+        for name in DECODERS:
+            self.decoder.addItem({"zbar": "zbar", "zxing": "zxing-cpp"}[name], name)
+        self.decoder.setCurrentIndex(max(0, self.decoder.findData(self.current.camera.decoder)))
+        self.decoder.currentIndexChanged.connect(self._decoder_changed)
         self.preview_button = QPushButton("Vorschau an")
         self.preview_button.clicked.connect(self.toggle_preview)
         row.addWidget(self.camera_source, 1)
         row.addWidget(browse)
+        row.addWidget(self.decoder)
         row.addWidget(self.preview_button)
-        self.camera = CameraScanning(self.current.camera.duplicate_window_ms, self)
+        self.camera = CameraScanning(self.current.camera.duplicate_window_ms, self,
+                                     decoder=self.current.camera.decoder)
         self.preview = CameraPreview(self.camera)
         self.preview.setMinimumHeight(200)
-        self.camera_result = _note(decoder_problem() or "Vorschau starten und einen Code vor die Kamera halten.")
+        self.camera_result = _note(decoder_problem(self.current.camera.decoder)
+                                   or "Vorschau starten und einen Code vor die Kamera halten.")
         self.camera.read.connect(lambda read: self.camera_result.setText(
             f"Erkannt: {read.code} ({read.symbology})"))
         self.camera.state_changed.connect(self._camera_state)
@@ -238,6 +246,11 @@ class DevicesDialog(QDialog):
         path, _ = QFileDialog.getOpenFileName(self, "Video als Kamera", "", "Videos (*.mp4 *.avi *.mkv)")
         if path:
             self.camera_source.setText(path)
+
+    def _decoder_changed(self) -> None:
+        self.camera.stop()
+        self.camera.decoder = self.decoder.currentData()
+        self.camera_result.setText(decoder_problem(self.camera.decoder) or f"Decoder: {self.decoder.currentText()}.")
 
     def toggle_preview(self) -> None:
         if self.camera.running:
@@ -313,7 +326,7 @@ class DevicesDialog(QDialog):
                                                              "columns", "logo", "open_drawer_on_cash")},
                 "wedge": {"max_key_gap_ms": self.max_gap.value(), "min_length": self.min_length.value(),
                           "duplicate_window_ms": self.duplicate.value()},
-                "camera": {"source": self.camera_source.text().strip()},
+                "camera": {"source": self.camera_source.text().strip(), "decoder": self.decoder.currentData()},
             }
             saved = save_settings(self.settings_path, changes)
         except (ConfigError, OSError) as exc:

@@ -33,7 +33,8 @@ class TillDevices(QObject):
         self.window = window
         self.settings_path = settings_path
         self.camera_source = window.settings.camera.source
-        self.camera = CameraScanning(window.settings.camera.duplicate_window_ms, self)
+        self.camera = CameraScanning(window.settings.camera.duplicate_window_ms, self,
+                                     decoder=window.settings.camera.decoder)
         self.preview = CameraPreview(self.camera)
         self.preview.setFixedHeight(230)
         self.preview.hide()
@@ -143,6 +144,7 @@ class TillDevices(QObject):
         if devices.saved is not None:
             self.camera_source = devices.saved.camera.source
             self.camera.duplicate_window_ms = devices.saved.camera.duplicate_window_ms
+            self.camera.decoder = devices.saved.camera.decoder
             self.window.refresh_outbox()
 
     def stop(self) -> None:
