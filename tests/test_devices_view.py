@@ -95,7 +95,9 @@ def test_devices_screen(qtbot, store_path: Path, tmp_path: Path, artifacts) -> N
             qtbot.waitExposed(dialog)
 
             # scanner: a US-layout scanner on a German keyboard, then a right one
+            dialog.activateWindow()
             dialog.max_gap.setFocus()
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.max_gap, timeout=2000)
             burst(qtbot, dialog.max_gap, us_scanner_on_german_keyboard(LAYOUT_TEST_CODE))
             qtbot.waitUntil(lambda: dialog.last_scan.text() == "YZß42-7", timeout=2000)
             assert "Falsche Tastaturbelegung" in dialog.layout_warning.text()
