@@ -19,11 +19,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QVBoxLayout
 
 from pos_app.store.staff import StaffMember
-from ui.camera_view import CameraPreview, CameraScanning
 from ui.dialogs import ManagerApprovalDialog
 from ui.no_sale_dialog import open_no_sale
 
 if TYPE_CHECKING:
+    from ui.camera_view import CameraPreview, CameraScanning
     from ui.main_window import MainWindow
 
 
@@ -33,13 +33,10 @@ class TillDevices(QObject):
         self.window = window
         self.settings_path = settings_path
         self.camera_source = window.settings.camera.source
-        self.camera = CameraScanning(window.settings.camera.duplicate_window_ms, self,
-                                     decoder=window.settings.camera.decoder)
-        self.preview = CameraPreview(self.camera)
-        self.preview.setFixedHeight(230)
-        self.preview.hide()
-        self.camera.scanned.connect(self._scanned)
-        self.camera.state_changed.connect(self._camera_state)
+        self.camera_settings = window.settings.camera
+        # OpenCV and numpy load on the first Strg+B, not at start (cold start, see README)
+        self.camera: CameraScanning | None = None
+        self.preview: CameraPreview | None = None
         window.stack.currentChanged.connect(self._screen_changed)
         for keys, slot in (("Ctrl+B", self.toggle_camera), ("Ctrl+D", self.no_sale),
                            ("Ctrl+T", self.test_page), ("Ctrl+Shift+D", self.open_devices)):
@@ -53,10 +50,24 @@ class TillDevices(QObject):
         return till is not None and self.window.stack.currentWidget() is till \
             and QApplication.activeModalWidget() is None
 
+    def ensure_camera(self) -> CameraScanning:
+        """The camera scanner and its preview, created on first use."""
+        if self.camera is None:
+            from ui.camera_view import CameraPreview, CameraScanning
+
+            self.camera = CameraScanning(self.camera_settings.duplicate_window_ms, self,
+                                         decoder=self.camera_settings.decoder)
+            self.preview = CameraPreview(self.camera)
+            self.preview.setFixedHeight(230)
+            self.preview.hide()
+            self.camera.scanned.connect(self._scanned)
+            self.camera.state_changed.connect(self._camera_state)
+        return self.camera
+
     def _place_preview(self) -> None:
         """Into the till's side panel, above the buttons (once the till exists)."""
         till = self.window.till
-        if till is None or self.preview.parent() is not None:
+        if till is None or self.preview is None or self.preview.parent() is not None:
             return
         side = till.findChild(QFrame, "side")
         layout = side.layout() if side is not None else None
@@ -70,16 +81,23 @@ class TillDevices(QObject):
     def toggle_camera(self) -> None:
         if not self._till_active():
             return
-        if self.camera.running:
-            self.camera.stop()
-            self.preview.hide()
+        till = self.window.till
+        assert till is not None
+        if self.camera is not None and self.camera.running:
+            self.stop()
             return
         if not self.camera_source:
-            self.window.till.say("Keine Kamera eingestellt: Geräte einrichten mit Strg+Umschalt+D.", error=True)  # type: ignore[union-attr]
+            till.say("Keine Kamera eingestellt: Geräte einrichten mit Strg+Umschalt+D.", error=True)
+            return
+        try:
+            camera = self.ensure_camera()
+        except ImportError as exc:  # OpenCV missing in this installation
+            till.say(f"Kamera-Scannen nicht verfügbar: {exc}", error=True)
             return
         self._place_preview()
+        assert self.preview is not None
         self.preview.show()
-        self.camera.start(self.camera_source)
+        camera.start(self.camera_source)
 
     def _scanned(self, code: str) -> None:
         if self.window.till is not None:
@@ -91,9 +109,8 @@ class TillDevices(QObject):
             till.say(message, error="Ende" not in message and "beendet" not in message)
 
     def _screen_changed(self, _index: int) -> None:
-        if self.window.stack.currentWidget() is not self.window.till and self.camera.running:
-            self.camera.stop()
-            self.preview.hide()
+        if self.window.stack.currentWidget() is not self.window.till:
+            self.stop()
 
     # ---- drawer and printer ------------------------------------------------------------------
 
@@ -134,18 +151,21 @@ class TillDevices(QObject):
             member = StaffMember(dialog.approval.manager_id, dialog.approval.manager_name, "manager")
         from ui.devices_view import DevicesDialog
 
-        was_running = self.camera.running
-        if was_running:  # one reader per camera: the devices screen's preview may want it
-            self.camera.stop()
-            self.preview.hide()
+        self.stop()  # one reader per camera: the devices screen's preview may want it
         devices = DevicesDialog(self.window, self.settings_path, member)
         devices.exec()
         self.window.activateWindow()
         if devices.saved is not None:
             self.camera_source = devices.saved.camera.source
-            self.camera.duplicate_window_ms = devices.saved.camera.duplicate_window_ms
-            self.camera.decoder = devices.saved.camera.decoder
+            self.camera_settings = devices.saved.camera
+            if self.camera is not None:
+                self.camera.duplicate_window_ms = devices.saved.camera.duplicate_window_ms
+                self.camera.decoder = devices.saved.camera.decoder
             self.window.refresh_outbox()
 
     def stop(self) -> None:
-        self.camera.stop()
+        """Stop the camera thread (lock, log-out, app closing) and hide the preview."""
+        if self.camera is not None:
+            self.camera.stop()
+        if self.preview is not None:
+            self.preview.hide()
