@@ -60,6 +60,7 @@ class ReceiptPrinting(QObject):
         self.poll.timeout.connect(self.request_status)
         if self.queue is not None and settings.kind == "network" and settings.status_interval_s > 0:
             self.poll.start(int(settings.status_interval_s * 1000))
+            QTimer.singleShot(0, self.request_status)  # the status bar says at once how it is
 
     def describe(self) -> str:
         return describe(self.settings) if self.enabled else "kein Drucker eingerichtet"
