@@ -100,3 +100,34 @@ def test_camera_stops_when_the_till_is_locked_and_a_missing_camera_only_says_so(
         finally:
             window.devices.stop()
             close_window(window)
+
+
+def test_the_preview_outlines_every_kind_of_detection(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """zbar locates a Code 128 by a scan line (two points): the preview draws a box around it;
+    a four-corner detection is drawn as its polygon."""
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    from hardware.camera import Detection, FrameResult
+    from ui.camera_view import CameraPreview, CameraScanning
+
+    camera = CameraScanning()
+    preview = CameraPreview(camera)
+    qtbot.addWidget(preview)
+    preview.resize(320, 240)
+    rgb = np.full((240, 320, 3), 90, dtype=np.uint8)
+    line = Detection("WM-INT-00042", "CODE128", ((200, 200), (203, 260)))
+    quad = Detection("4006381333931", "EAN13", ((400, 100), (560, 100), (560, 180), (400, 180)))
+    preview.show_frame(FrameResult(1, rgb, 0.5, (line, quad), (), 0.0, 1.0, (640, 480)))
+
+    def green(x: int, y: int) -> bool:
+        colour = QColor(preview.grab().toImage().pixel(x, y))
+        return colour.green() > 150 and colour.red() < 60
+
+    assert not green(90, 115)  # not running: the message, not a stale picture
+    monkeypatch.setattr(CameraScanning, "running", property(lambda self: True))
+    assert green(90, 115)  # the box around the scan line: x 100 - 10 in preview pixels
+    assert green(200, 70) and green(240, 50)  # the polygon's edges (preview: 200-280 x 50-90)
+    assert not green(160, 200)
+    preview.flash()
+    assert preview.flashing and preview.reads == 1 and green(5, 120)  # the flash frame

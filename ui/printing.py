@@ -24,7 +24,7 @@ from hardware.printer_connection import describe
 from hardware.printer_models import logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
 from pos_app.config import PrinterSettings
-from pos_app.receipt import layout
+from pos_app.receipt import Row, layout
 from pos_app.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ class ReceiptPrinting(QObject):
         data = self.render(layout(receipt, self.paper), open_drawer and self.settings.open_drawer_on_cash)
         self.queue.submit(PrintJob(sale_id, data, f"Bon {receipt.receipt_number}"))
 
-    def render(self, rows: list, open_drawer: bool = False) -> bytes:  # type: ignore[type-arg]
+    def render(self, rows: list[Row], open_drawer: bool = False) -> bytes:
+        """The ESC/POS job for these rows on this printer (its profile, width and logo)."""
         return render_escpos(rows, self.settings.profile, open_drawer, paper=self.paper, logo=self.logo,
                              logo_dots=logo_dots(self.settings))
 

@@ -133,8 +133,9 @@ class TillDevices(QObject):
     def test_page(self) -> None:
         if self.window.session is None or QApplication.activeModalWidget() is not None:
             return
-        if self.window.printing.print_test_page():
-            self.window._printer_status(True, "Testseite wird gedruckt …")
+        printing = self.window.printing
+        if printing.print_test_page():
+            printing.status_changed.emit(True, "Testseite wird gedruckt …")
 
     # ---- devices screen ----------------------------------------------------------------------
 
