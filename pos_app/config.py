@@ -50,6 +50,7 @@ class CameraSettings:
     source: str = ""  # camera index ("0"), a video file or an image folder; "" = no camera
     duplicate_window_ms: int = 800  # a code out of view this long counts again
     decoder: str = "zbar"  # zbar (pyzbar, libzbar0) | zxing (zxing-cpp: faster, see the README)
+    decode_width: int = 0  # decode frames shrunk to this width (e.g. 640); 0 = full resolution
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ duplicate_window_ms = 200
 source = ""                   # camera scanning (Strg+B): "0" = first camera, or a video file / image folder
 duplicate_window_ms = 800     # the same code counts again after it was out of view this long
 decoder = "zbar"              # zbar | zxing (pip package zxing-cpp)
+decode_width = 0              # decode frames shrunk to this width, e.g. 640 (faster); 0 = full size
 
 [sync]
 backend_url = ""              # the central backend, e.g. "https://zentrale.example.de" ("" = no sync)
@@ -155,6 +157,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("printer.paper muss „80mm“ oder „58mm“ sein.")
     if camera.decoder not in ("zbar", "zxing"):
         raise ConfigError("camera.decoder muss „zbar“ oder „zxing“ sein.")
+    if camera.decode_width != 0 and not 160 <= camera.decode_width <= 4096:
+        raise ConfigError("camera.decode_width muss 0 (volle Größe) oder zwischen 160 und 4096 liegen.")
     if not 0 <= printer.columns <= 64 or 0 < printer.columns < 24:
         raise ConfigError("printer.columns muss 0 (vom Profil) oder zwischen 24 und 64 liegen.")
     if settings.language not in ("de", "en"):

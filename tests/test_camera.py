@@ -97,6 +97,21 @@ def test_a_video_as_camera_reads_each_code_once_in_order(tmp_path: Path, suffix:
     assert [r.frame_seq for r in got.codes] == sorted(r.frame_seq for r in got.codes)
 
 
+def test_decoding_a_shrunk_frame_gives_full_frame_corners(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "hd.mp4", scene([CODES[0], CODES[4]], 1280, 720, frames_each=3), fps=30)
+    full, shrunk = Collector(), Collector()
+    frames: list[object] = []
+    full.run(VideoFileSource(path, realtime=False))
+    scanner = CameraScanner(VideoFileSource(path, realtime=False), shrunk.code, frames.append, shrunk.stop,
+                            decode_width=640)
+    scanner.start()
+    assert shrunk.done.wait(20)
+    assert [r.code for r in shrunk.codes] == [r.code for r in full.codes] == [EAN_DECKE, "WM-INT-00042"]
+    first = next(f for f in frames if f.detections)  # type: ignore[attr-defined]
+    xs = [x for x, _ in first.detections[0].polygon]  # type: ignore[attr-defined]
+    assert first.size == (1280, 720) and max(xs) > 700  # full-frame pixels, not the shrunk frame's
+
+
 def test_an_image_folder_as_camera(tmp_path: Path) -> None:
     for i, frame in enumerate(scene([CODES[1], None, CODES[3]], frames_each=2)):
         cv2.imwrite(str(tmp_path / f"frame{i:03d}.png"), frame)

@@ -34,10 +34,11 @@ class CameraScanning(QObject):
     _stopped = Signal(object)
 
     def __init__(self, duplicate_window_ms: float = 800.0, parent: QObject | None = None,
-                 decoder: str = "zbar") -> None:
+                 decoder: str = "zbar", decode_width: int = 0) -> None:
         super().__init__(parent)
         self.duplicate_window_ms = duplicate_window_ms
         self.decoder = decoder
+        self.decode_width = decode_width
         self.scanner: CameraScanner | None = None
         self.message = "Kamera aus."
         self._mailbox: FrameResult | None = None
@@ -61,7 +62,8 @@ class CameraScanning(QObject):
             self._report(False, str(exc))
             return False
         self.scanner = CameraScanner(frames, self._code.emit, self._frame_arrived, self._stopped.emit,
-                                     duplicate_window_ms=self.duplicate_window_ms, decoder=self.decoder)
+                                     duplicate_window_ms=self.duplicate_window_ms, decoder=self.decoder,
+                                     decode_width=self.decode_width)
         self.scanner.start()
         self._report(True, f"{frames.name}: Kamera-Scannen an.")
         return True

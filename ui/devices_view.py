@@ -229,7 +229,8 @@ class DevicesDialog(QDialog):
         row.addWidget(self.decoder)
         row.addWidget(self.preview_button)
         self.camera = CameraScanning(self.current.camera.duplicate_window_ms, self,
-                                     decoder=self.current.camera.decoder)
+                                     decoder=self.current.camera.decoder,
+                                     decode_width=self.current.camera.decode_width)
         self.preview = CameraPreview(self.camera)
         self.preview.setMinimumHeight(200)
         self.camera_result = _note(decoder_problem(self.current.camera.decoder)

@@ -56,7 +56,8 @@ class TillDevices(QObject):
             from ui.camera_view import CameraPreview, CameraScanning
 
             self.camera = CameraScanning(self.camera_settings.duplicate_window_ms, self,
-                                         decoder=self.camera_settings.decoder)
+                                         decoder=self.camera_settings.decoder,
+                                         decode_width=self.camera_settings.decode_width)
             self.preview = CameraPreview(self.camera)
             self.preview.setFixedHeight(230)
             self.preview.hide()
@@ -162,6 +163,7 @@ class TillDevices(QObject):
             if self.camera is not None:
                 self.camera.duplicate_window_ms = devices.saved.camera.duplicate_window_ms
                 self.camera.decoder = devices.saved.camera.decoder
+                self.camera.decode_width = devices.saved.camera.decode_width
             self.window.refresh_outbox()
 
     def stop(self) -> None:
