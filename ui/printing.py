@@ -45,6 +45,7 @@ class ReceiptPrinting(QObject):
         self.paper = paper_for(settings)
         self.enabled = settings.kind != "none"
         self.last_status: printer_status.PrinterStatus | None = None
+        self._rechecking = False
         self.logo: Image.Image | None = None
         self.logo_problem = ""
         if settings.logo and logo_path is not None:
@@ -107,11 +108,20 @@ class ReceiptPrinting(QObject):
         except RuntimeError:  # stopped: the app is closing
             pass
 
+    def _recheck(self) -> None:
+        """A job got through: the bytes were taken, but the printer may be out of paper or have
+        its cover open. Ask it; a problem then replaces "bereit" in the status bar."""
+        if self.queue is not None and self.settings.kind == "network" and self.settings.status_interval_s > 0:
+            self._rechecking = True
+            self.request_status()
+
     @Slot(object, object)
     def _on_status(self, status: printer_status.PrinterStatus | None, error: BaseException | None) -> None:
         if status is None:
             status = printer_status.PrinterStatus(False, None, "unknown", None, f"Druckerstatus: {error}")
         changed = self.last_status is None or self.last_status.message != status.message
+        changed = changed or (self._rechecking and not status.ready)
+        self._rechecking = False
         self.last_status = status
         self.printer_status.emit(status)
         if changed:
@@ -141,6 +151,7 @@ class ReceiptPrinting(QObject):
             waiting = self.failed_count()
             self.status_changed.emit(waiting == 0, "Drucker bereit." if not waiting else
                                      f"Drucker bereit. {waiting} Bon(s) noch nicht gedruckt: F11.")
+            self._recheck()
         else:
             self.status_changed.emit(False, f"Drucker nicht bereit, Bon nicht gedruckt: {result.error} "
                                             f"Der Verkauf ist gespeichert. Erneut drucken: F11.")
@@ -149,6 +160,7 @@ class ReceiptPrinting(QObject):
         what = "Kassenlade" if result.job_id.startswith(DRAWER_JOB) else "Testseite"
         if result.ok:
             self.status_changed.emit(True, "Kassenlade geöffnet." if what == "Kassenlade" else "Testseite gedruckt.")
+            self._recheck()
             return
         if self.queue is not None:
             self.queue.discard(result.job_id)  # never later by F11
