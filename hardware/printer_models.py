@@ -75,10 +75,20 @@ def known_profile(profile: str) -> bool:
     return True
 
 
+def _model_or_guess(settings: PrinterSettings) -> PrinterModel:
+    """An unknown profile name must not stop the till from starting: guess from `paper` (the
+    print job itself then reports the bad profile to the cashier)."""
+    try:
+        return model(settings.profile)
+    except Exception:  # python-escpos: NotSupported / KeyError for an unknown name
+        columns = 32 if settings.paper == "58mm" else 42
+        return PrinterModel(settings.profile, settings.profile, settings.paper, columns, columns * DOTS_PER_CHAR)
+
+
 def paper_for(settings: PrinterSettings) -> PaperWidth:
     """The width the receipt is laid out for: `columns` if set, else the profile's. 58 mm
     paper set in the settings wins over an 80 mm profile (a narrow roll in a wide printer)."""
-    found = model(settings.profile)
+    found = _model_or_guess(settings)
     if settings.paper == "58mm" and found.paper != "58mm":
         return PaperWidth("58mm", settings.columns or 32)
     return PaperWidth(found.paper, settings.columns or found.columns)
@@ -86,14 +96,14 @@ def paper_for(settings: PrinterSettings) -> PaperWidth:
 
 def logo_dots(settings: PrinterSettings) -> int:
     """How wide a raster image may be on this printer."""
-    found = model(settings.profile)
+    found = _model_or_guess(settings)
     return min(found.dots, paper_for(settings).chars * DOTS_PER_CHAR) if settings.columns else found.dots
 
 
 def test_page_for(settings: PrinterSettings, store_name: str, note: str = "") -> list[Row]:
     """The test page (Strg+T, devices screen): model, line width with a ruler, connection,
     code page, styles, the receipt barcode, the scanner's keyboard-layout test code, cutter."""
-    found = model(settings.profile)
+    found = _model_or_guess(settings)
     paper = paper_for(settings)
     rows = test_page_rows(store_name)
     ruler = ("1234567890" * 7)[:paper.chars]

@@ -55,6 +55,9 @@ def test_columns_setting_and_58mm_paper_override_the_profile() -> None:
     assert paper_for(PrinterSettings(profile="TM-T88V", paper="58mm")).chars == 32
     assert model("NT-5890K").paper == "58mm"  # from python-escpos' database
     assert {m.columns for m in MODELS} == {32, 42, 48}
+    # a misspelt profile does not stop the till from starting: the paper setting decides
+    assert paper_for(PrinterSettings(profile="TM-T88X", paper="58mm")).chars == 32
+    assert logo_dots(PrinterSettings(profile="TM-T88X")) == 504
 
 
 def test_logo_is_a_centred_raster_image_that_fits() -> None:
