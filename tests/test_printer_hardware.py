@@ -138,7 +138,7 @@ def test_a_long_receipt_prints_whole_after_the_printer_dropped_the_connection() 
             assert result.ok and result.attempts == 2
             [partial] = printer.dropped
             assert 0 < len(partial) < len(data) and data.startswith(partial)
-            [job] = printer.jobs
+            [job] = printer.wait_for_jobs(1, timeout=5)
             assert job == data
             items = [t for t in decode(job).text_lines if t.startswith("Artikel ")]
             assert len(items) == 250 and items[-1].startswith("Artikel 249")
