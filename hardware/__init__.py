@@ -1,4 +1,5 @@
-"""Devices: the keyboard-wedge scanner's timing logic, receipt printers, the cash drawer.
+"""Devices: the keyboard-wedge scanner's timing logic, camera scanning, receipt printers (their
+profiles and status), the cash drawer.
 No Qt here; the Qt glue lives in ui/.
 
 python-escpos parses its printer database (YAML) on import and caches it as a pickle in a NEW

@@ -17,7 +17,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from hardware import printer_connection
 from hardware.printer_connection import PrinterUnavailable
@@ -77,6 +77,9 @@ class PrintQueue:
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
         self._pending: collections.deque[PrintJob] = collections.deque()
+        # other work that talks to this printer (status queries): before the next job
+        self._calls: collections.deque[tuple[Callable[[], Any], Callable[[Any, BaseException | None], None]]] = \
+            collections.deque()
         self._failed: dict[str, tuple[PrintJob, str]] = {}  # insertion order = failure order
         self._current: PrintJob | None = None
         self._status: Status = "idle"
@@ -111,6 +114,16 @@ class PrintQueue:
         self._failed.pop(job.job_id, None)
         self._pending.append(job)
         self._wakeup.notify()
+
+    def call(self, work: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]) -> None:
+        """Run `work()` on the worker thread before the next job (one writer per printer: a
+        status query never talks to the printer while a job is being sent). `on_done(result,
+        error)` runs on the worker thread too."""
+        with self._wakeup:
+            if self._stopping.is_set():
+                raise RuntimeError("the print queue has been stopped")
+            self._calls.append((work, on_done))
+            self._wakeup.notify()
 
     def discard(self, job_id: str) -> bool:
         """Forget a failed job on purpose; False if there is no such job."""
@@ -160,11 +173,17 @@ class PrintQueue:
         self._assert_worker()
         while True:
             with self._wakeup:
-                while not self._pending and not self._stopping.is_set():
+                while not self._pending and not self._calls and not self._stopping.is_set():
                     self._wakeup.wait()
                 if self._stopping.is_set():
                     return
-                job = self._current = self._pending.popleft()
+                call = self._calls.popleft() if self._calls else None
+                job = None if call else self._pending.popleft()
+                self._current = job
+            if call is not None:
+                self._run_call(*call)
+                continue
+            assert job is not None
             try:
                 self._print(job)
             finally:
@@ -192,6 +211,17 @@ class PrintQueue:
             with self._lock:
                 self._failed[job.job_id] = (job, error)
         self._report(PrintResult(job.job_id, not error, error, attempt))
+
+    def _run_call(self, work: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]) -> None:
+        self._assert_worker()
+        try:
+            result, error = work(), None
+        except Exception as exc:  # handed to on_done, the worker keeps running
+            result, error = None, exc
+        try:
+            on_done(result, error)
+        except Exception:
+            log.exception("Rückruf einer Druckeranfrage fehlgeschlagen")
 
     def _attempt(self, job: PrintJob) -> str:
         """One try; returns "" on success, else the message for the cashier."""

@@ -12,8 +12,11 @@ layout done in pos_app.receipt stays aligned, anything else becomes "?".
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from escpos.constants import CODEPAGE_CHANGE, QR_ECLEVEL_M
 from escpos.printer import Dummy
+from PIL import Image
 
 from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, Row, TextRow
 
@@ -154,12 +157,41 @@ def drawer_kick_bytes(pin: int = 2) -> bytes:
     return printer.output
 
 
-def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool = False,
-                  *, paper: PaperWidth = PAPER_80MM) -> bytes:
-    """The whole print job for one receipt: ESC @, the drawer kick (if wanted; first, so the
-    drawer opens while the receipt prints), ESC t <CP858>, the rows, the cut.
+def load_logo(path: Path) -> Image.Image:
+    """A logo file as a black-and-white image (dithered if it has greys). Raises OSError with
+    the file's name when it cannot be read."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                white = Image.new("RGBA", image.size, "white")
+                image = Image.alpha_composite(white, image)
+            return image.convert("1")
+    except (OSError, ValueError) as exc:
+        raise OSError(f"Logo {path.name} nicht lesbar: {exc}") from exc
 
-    `paper` only limits the barcode width; the text was laid out for it by pos_app.receipt.
+
+def _logo(printer: Dummy, logo: Image.Image, max_dots: int) -> None:
+    """The logo as one raster image (GS v 0), centred by padding it to the printable width:
+    that works on every printer, unlike ESC a before an image."""
+    image = logo
+    if image.width > max_dots:
+        height = max(1, round(image.height * max_dots / image.width))
+        image = image.convert("L").resize((max_dots, height)).convert("1")
+    padded = Image.new("1", (max_dots, image.height), 1)
+    padded.paste(image, ((max_dots - image.width) // 2, 0))
+    printer.image(padded, impl="bitImageRaster", center=False)
+
+
+def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool = False,
+                  *, paper: PaperWidth = PAPER_80MM, logo: Image.Image | None = None,
+                  logo_dots: int | None = None) -> bytes:
+    """The whole print job for one receipt: ESC @, the drawer kick (if wanted; first, so the
+    drawer opens while the receipt prints), ESC t <CP858>, the logo (if given), the rows, the cut.
+
+    `paper` limits the barcode width (and the logo's, unless `logo_dots` says); the text was
+    laid out for it by pos_app.receipt.
     """
     printer = _new_printer(profile)
     name, number = codepage_for(profile)
@@ -170,6 +202,8 @@ def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool =
     printer.charcode(name)
     if not printer.output.endswith(CODEPAGE_CHANGE + bytes([number])):
         raise AssertionError(f"python-escpos did not select {name} (ESC t {number})")
+    if logo is not None:
+        _logo(printer, logo, logo_dots or paper.chars * DOTS_PER_CHAR)
     for row in rows:
         if isinstance(row, TextRow):
             _text(printer, row)

@@ -110,3 +110,36 @@ class DuplicateReadFilter:
         duplicate = code == self._last_code and t_ms - self._last_t < self.window_ms
         self._last_code, self._last_t = code, t_ms
         return not duplicate
+
+
+@dataclass(frozen=True)
+class ScanTiming:
+    """How fast a scanner typed one code, against the detector's threshold (devices screen)."""
+
+    keys: int
+    fastest_ms: float
+    mean_ms: float
+    slowest_ms: float
+    max_gap_ms: float
+
+    @property
+    def margin_ok(self) -> bool:
+        """The slowest gap leaves a third of the threshold to spare: a busier PC still works."""
+        return self.slowest_ms * 1.5 <= self.max_gap_ms
+
+    def advice(self) -> str:
+        if not self.keys:
+            return "Noch kein Scan."
+        text = (f"{self.keys} Zeichen, Abstand zwischen Tasten {self.fastest_ms:.1f} / {self.mean_ms:.1f} / "
+                f"{self.slowest_ms:.1f} ms (min / Mittel / max), Schwelle {self.max_gap_ms:g} ms.")
+        if self.margin_ok:
+            return text + " Gut: genug Abstand zur Schwelle."
+        suggested = int(self.slowest_ms * 1.5) + 1
+        return text + f" Knapp: Schwelle auf mindestens {suggested} ms stellen (oder den Scanner schneller)."
+
+
+def scan_timing(key_gaps_ms: tuple[float, ...], max_gap_ms: float) -> ScanTiming:
+    if not key_gaps_ms:
+        return ScanTiming(0, 0.0, 0.0, 0.0, max_gap_ms)
+    return ScanTiming(len(key_gaps_ms) + 1, min(key_gaps_ms), sum(key_gaps_ms) / len(key_gaps_ms),
+                      max(key_gaps_ms), max_gap_ms)

@@ -33,6 +33,7 @@ class ApprovalAction(str, Enum):
     PRICE_OVERRIDE = "price_override"
     VOID_AFTER_PAYMENT = "void_after_payment"
     BLIND_RETURN = "blind_return"  # a return without a receipt (pos_app.returns)
+    NO_SALE = "no_sale"  # opening the cash drawer without a sale (pos_app.drawer)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ class PrinterSettings:
     paper: str = "80mm"  # 80mm | 58mm
     timeout_s: float = 5.0
     open_drawer_on_cash: bool = True
+    columns: int = 0  # characters per line; 0 = what the profile says (hardware.printer_models)
+    logo: bool = False  # print resources/receipt_logo.png at the top of each receipt
+    status_interval_s: float = 10.0  # how often to ask the printer for its status (network)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,14 @@ class WedgeSettings:
     max_key_gap_ms: int = 35  # keys closer than this belong to one scanner burst
     min_length: int = 4  # shortest code a scanner sends
     duplicate_window_ms: int = 200  # the same code again within this counts once
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    source: str = ""  # camera index ("0"), a video file or an image folder; "" = no camera
+    duplicate_window_ms: int = 800  # a code out of view this long counts again
+    decoder: str = "zbar"  # zbar (pyzbar, libzbar0) | zxing (zxing-cpp: faster, see the README)
+    decode_width: int = 640  # decode frames wider than this shrunk to it (the 150 ms target at 1280x720); 0 = full resolution
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Settings:
     max_discount_percent: Decimal = Decimal(10)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     tse: TseSettings = field(default_factory=TseSettings)
 
@@ -84,14 +96,23 @@ port = 9100
 # serial_device = "/dev/ttyUSB0"   # kind = "serial"
 # baudrate = 9600
 # file_path = "/dev/usb/lp0"  # kind = "file"
-profile = "TM-T88V"           # python-escpos printer profile (TM-T20II, TM-T88V, ...)
+profile = "TM-T88V"           # python-escpos printer profile: TM-T88V (80 mm, 42 Zeichen),
+                              # TM-T20II (80 mm, 48), POS-5890 / ZJ-5870 (58 mm, 32)
 paper = "80mm"                # 80mm | 58mm
+columns = 0                   # characters per line; 0 = from the profile
+logo = true                   # the logo (resources/receipt_logo.png) at the top of each receipt
 open_drawer_on_cash = true
 
 [wedge]
 max_key_gap_ms = 35           # keyboard-wedge scanner: keys closer than this are one scan
 min_length = 4
 duplicate_window_ms = 200
+
+[camera]
+source = ""                   # camera scanning (Strg+B): "0" = first camera, or a video file / image folder
+duplicate_window_ms = 800     # the same code counts again after it was out of view this long
+decoder = "zbar"              # zbar | zxing (pip package zxing-cpp)
+decode_width = 640            # decode frames shrunk to this width (faster at 720p and up); 0 = full size
 
 [sync]
 backend_url = ""              # the central backend, e.g. "https://zentrale.example.de" ("" = no sync)
@@ -131,6 +152,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError(f"Die Einstellungsdatei ist fehlerhaft: {exc}") from None
     printer = _build(PrinterSettings, data.pop("printer", {}), "printer.")
     wedge = _build(WedgeSettings, data.pop("wedge", {}), "wedge.")
+    camera = _build(CameraSettings, data.pop("camera", {}), "camera.")
     sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
     tse = _build(TseSettings, data.pop("tse", {}), "tse.")
     try:
@@ -142,6 +164,12 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError(f"printer.kind muss eines von {', '.join(PRINTER_KINDS)} sein, nicht „{printer.kind}“.")
     if printer.paper not in ("80mm", "58mm"):
         raise ConfigError("printer.paper muss „80mm“ oder „58mm“ sein.")
+    if camera.decoder not in ("zbar", "zxing"):
+        raise ConfigError("camera.decoder muss „zbar“ oder „zxing“ sein.")
+    if camera.decode_width != 0 and not 160 <= camera.decode_width <= 4096:
+        raise ConfigError("camera.decode_width muss 0 (volle Größe) oder zwischen 160 und 4096 liegen.")
+    if not 0 <= printer.columns <= 64 or 0 < printer.columns < 24:
+        raise ConfigError("printer.columns muss 0 (vom Profil) oder zwischen 24 und 64 liegen.")
     if settings.language not in ("de", "en"):
         raise ConfigError("language muss „de“ oder „en“ sein.")
     if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):
@@ -152,7 +180,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, sync=sync, tse=tse)
+    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse)
 
 
 def load_settings(path: Path) -> Settings:
@@ -161,3 +189,68 @@ def load_settings(path: Path) -> Settings:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_FILE, encoding="utf-8")
     return parse_settings(path.read_text(encoding="utf-8"))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def update_settings_text(text: str, changes: dict[str, dict[str, object]]) -> str:
+    """Set keys in a settings file's text, keeping its comments and order: a key's line is
+    rewritten in place (its comment kept), a missing key is added to its section, a missing
+    section at the end. `changes` maps a section ("" = top level) to {key: value}."""
+    lines = text.splitlines()
+    todo = {section: dict(values) for section, values in changes.items()}
+    section = ""
+    section_end: dict[str, int] = {"": 0}
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip()
+        else:
+            key = stripped.split("=", 1)[0].strip() if "=" in stripped and not stripped.startswith("#") else ""
+            if key and key in todo.get(section, {}):
+                value = _toml_value(todo[section].pop(key))
+                comment = ""
+                head, sep, tail = line.partition("#")
+                if sep and head.count('"') % 2 == 0:
+                    comment = " # " + tail.strip()
+                line = f"{key} = {value}".ljust(29) + comment if comment else f"{key} = {value}"
+        out.append(line)
+        if stripped and not stripped.startswith("#"):
+            section_end[section] = len(out)
+    for name, values in todo.items():
+        if not values:
+            continue
+        new = [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+        if name in section_end:
+            at = section_end[name]
+            out[at:at] = new
+            for other, end in section_end.items():
+                if end >= at and other != name:
+                    section_end[other] = end + len(new)
+            section_end[name] = at + len(new)
+        else:
+            out += ["", f"[{name}]", *new]
+            section_end[name] = len(out)
+    return "\n".join(out) + "\n"
+
+
+def save_settings(path: Path, changes: dict[str, dict[str, object]]) -> Settings:
+    """Change keys in the settings file. The new text is checked first (ConfigError, file
+    unchanged) and then replaces the file in one step."""
+    import os
+
+    old = path.read_text(encoding="utf-8") if path.exists() else DEFAULT_FILE
+    new = update_settings_text(old, changes)
+    settings = parse_settings(new)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)
+    return settings

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ESC, GS, LF, NUL = 0x1B, 0x1D, 0x0A, 0x00
-CODEPAGES = {0: "cp437", 19: "cp858"}
+CODEPAGES = {0: "cp437", 19: "cp858", 53: "cp858"}  # 53: CP858 on POS-5890 printers
 BARCODE_A = {0: "UPC-A", 1: "UPC-E", 2: "EAN13", 3: "EAN8", 4: "CODE39", 5: "ITF", 6: "NW7"}
 BARCODE_B = {65 + n: name for n, name in BARCODE_A.items()} | {
     72: "CODE93", 73: "CODE128", 74: "GS1-128", 75: "GS1 DATABAR OMNIDIRECTIONAL",
@@ -270,8 +270,8 @@ class _Decoder:
             raise DecodeError("GS v other than GS v 0")
         self.require_line_start("GS v 0")
         mode, xl, xh, yl, yh = self.take(5, "GS v 0 header")
-        if mode not in (0, 48):
-            raise DecodeError(f"GS v 0 mode {mode} (only normal size is used)")
+        if mode not in (0, 1, 2, 3, 48, 49, 50, 51):
+            raise DecodeError(f"GS v 0 mode {mode}")
         width_bytes, height = xl + 256 * xh, yl + 256 * yh
         rows = self.take(width_bytes * height, "GS v 0 image data")
         self.out.images.append((width_bytes * 8, height, rows))

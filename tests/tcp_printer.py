@@ -10,16 +10,25 @@ short socket timeouts so stop() returns quickly; use it as a context manager so 
         [job] = printer.wait_for_jobs(1, timeout=2)
 
 Modes: "normal" (read until the client closes), "hold" (accept, never read: a jammed printer,
-for send timeouts), "close" (accept and close at once: a printer that drops the connection).
+for send timeouts), "close" (accept and close at once: a printer that drops the connection),
+"drop" (read `drop_after` bytes of a job, then reset the connection; the partial job lands in
+`dropped`; after `drops` such connections the printer is back to normal), "stall" (read
+`stall_after` bytes, stop reading for `stall_s`, then read on: a printer busy printing a long
+job with a small buffer).
+
+Status: a connection that starts with DLE EOT n or GS r n is a status query (not a job): each
+query gets the one-byte answer a printer would give for `paper` ("ok" | "near_end" | "out"),
+`cover_open` and `offline`; `answers_status = False` is a printer that reports nothing.
 """
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 from typing import Literal
 
-Mode = Literal["normal", "hold", "close"]
+Mode = Literal["normal", "hold", "close", "drop", "stall"]
 _TICK = 0.02  # how often the loops look at the stop flag
 
 
@@ -29,6 +38,16 @@ class TcpPrinter:
         self.port = 0  # 0 until the first start(): then the ephemeral port, kept for restarts
         self.connection_timeout = connection_timeout  # give up on a client that never closes
         self._jobs: list[bytes] = []
+        self.dropped: list[bytes] = []  # partial jobs of connections reset by mode "drop"
+        self.drop_after = 2048
+        self.drops = 1  # how many connections "drop" resets before printing normally again
+        self.stall_after = 2048
+        self.stall_s = 0.5
+        self.paper = "ok"
+        self.cover_open = False
+        self.offline = False
+        self.answers_status = True
+        self.status_queries: list[bytes] = []  # the query commands answered (or not)
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._server: socket.socket | None = None
@@ -45,7 +64,7 @@ class TcpPrinter:
             self.mode = mode
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if self.mode != "normal":
+        if self.mode in ("hold", "close", "drop", "stall"):
             # a small receive window, so a client's big send really blocks or gets reset
             server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         try:
@@ -127,12 +146,25 @@ class TcpPrinter:
 
     def _receive(self, conn: socket.socket) -> None:
         chunks: list[bytes] = []
+        received = 0
+        stalled = False
+        drop = self.mode == "drop" and self.drops > 0
         deadline = time.monotonic() + self.connection_timeout
         conn.settimeout(_TICK)
+        status = False
+        answered = 0
         try:
             while not self._stop.is_set() and time.monotonic() < deadline:
+                if self.mode == "stall" and not stalled and received >= self.stall_after:
+                    stalled = True
+                    self._stop.wait(self.stall_s)  # not reading: the client's send blocks
+                want = 65536
+                if drop:
+                    want = max(1, self.drop_after - received)
+                elif self.mode == "stall" and not stalled:
+                    want = max(1, self.stall_after - received)
                 try:
-                    chunk = conn.recv(65536)
+                    chunk = conn.recv(want)
                 except (TimeoutError, socket.timeout):
                     continue
                 except OSError:
@@ -140,8 +172,49 @@ class TcpPrinter:
                 if not chunk:
                     break
                 chunks.append(chunk)
+                received += len(chunk)
+                if not chunks[1:] and chunk[:2] in (b"\x10\x04", b"\x1dr"):
+                    status = True
+                if status:
+                    chunks = [b"".join(chunks)]
+                    answered = self._answer(conn, chunks[0], answered)
+                elif drop and received >= self.drop_after:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.drops -= 1
+                    with self._changed:
+                        self.dropped.append(b"".join(chunks))
+                        self._changed.notify_all()
+                    return  # the finally below closes with a reset
         finally:
             conn.close()
+        if status:
+            return
         with self._changed:
             self._jobs.append(b"".join(chunks))
             self._changed.notify_all()
+
+    # ---- status (server thread) -------------------------------------------------------------
+
+    def _answer(self, conn: socket.socket, data: bytes, done: int) -> int:
+        """Answer every complete query (3 bytes each) in `data` after the first `done`."""
+        queries = [data[i:i + 3] for i in range(0, len(data) - len(data) % 3, 3)]
+        for query in queries[done:]:
+            self.status_queries.append(query)
+            answer = self.status_byte(query)
+            if answer is not None and self.answers_status:
+                conn.sendall(bytes([answer]))
+        return len(queries)
+
+    def status_byte(self, query: bytes) -> int | None:
+        """What an Epson printer answers to DLE EOT 1/2/4 and GS r 1."""
+        out = self.paper == "out"
+        near = self.paper == "near_end"
+        if query == b"\x10\x04\x01":
+            return 0x12 | (0x08 if self.offline or out or self.cover_open else 0)
+        if query == b"\x10\x04\x02":
+            return 0x12 | (0x04 if self.cover_open else 0) | (0x20 if out else 0)
+        if query == b"\x10\x04\x04":
+            return 0x12 | (0x60 if out else 0) | (0x0C if near else 0)
+        if query == b"\x1dr\x01":
+            return (0x0C if out else 0) | (0x03 if near else 0)
+        return None

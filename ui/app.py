@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
 def shut_down(window) -> None:  # type: ignore[no-untyped-def]
     """Stop the background workers, then close the store file."""
     window.sync.stop(timeout=5.0)
+    devices = getattr(window, "devices", None)
+    if devices is not None:
+        devices.stop()  # the camera thread
     window.printing.stop()
     if window.store.fiscal is not None:  # let an aborted sale's TSE transaction be recorded first
         window.store.fiscal.close(wait=True)
@@ -104,7 +107,7 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     from pos_app.fiscal.setup import signer_for
 
     store.fiscal = signer_for(settings.tse, store.db, store.device_id)  # every sale is signed with it
-    printing = ReceiptPrinting(store, settings.printer)
+    printing = ReceiptPrinting(store, settings.printer, logo_path=resources_dir() / "receipt_logo.png")
     worker, off_reason = make_sync_worker(store, settings, db_path.parent)
     window = MainWindow(store, settings, printing, hint, worker, off_reason)
     window.sync.start()
@@ -114,6 +117,9 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     app.installEventFilter(window.activity)
     window.wedge = wedge
     wedge.scanned.connect(lambda code: window.till.on_scanned(code) if window.till else None)
+    from ui.till_devices import TillDevices
+
+    window.devices = TillDevices(window, db_path.parent / "pos.toml")  # Strg+B/D/T, Strg+Umschalt+D
     return window
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import platform
 import time
 
+import bench_camera
 import bench_scan
 import bench_search
 import bench_start
@@ -19,6 +20,7 @@ def main() -> None:
     bench_search.run()
     bench_scan.run()
     bench_start.run()
+    bench_camera.run()
     report("all benchmarks took (s)", f"{time.perf_counter() - t0:.0f}")
 
 
