@@ -19,6 +19,7 @@ from pos_app.cart import (
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
+from pos_app.shift import ShiftClosed
 from pos_app.store.catalog import NoPrice
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
@@ -33,7 +34,7 @@ class UnknownCode(LookupError):
         self.code = code
 
 
-SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice)
+SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice, ShiftClosed)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class TillSession:
         return self.add(product)
 
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
+        if self.cart.is_empty():  # a new receipt: say at once when the till is not open
+            self.store.cashbook.require_open()
         return self._guarded(lambda: self.cart.add(product, quantity))
 
     # ---- changing ------------------------------------------------------------------------

@@ -29,6 +29,7 @@ SCHEMA_VERSION = 1
 class EventType:
     SALE_COMPLETED = "sale.completed"
     AUDIT_RECORDED = "audit.recorded"
+    DAY_CLOSED = "day.closed"
 
 
 class Status:
