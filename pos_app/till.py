@@ -52,6 +52,11 @@ class TillSession:
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
 
+    @property
+    def has_open_sale(self) -> bool:
+        """Lines in the cart or a payment begun: the day cannot be closed now."""
+        return not self.cart.is_empty() or self.payment is not None
+
     # ---- adding --------------------------------------------------------------------------
 
     def scan(self, raw: str) -> CartChange:
