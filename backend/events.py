@@ -36,9 +36,10 @@ from sqlalchemy import Connection
 from backend import changelog
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
+from backend.day_closings import record_day_closing
 from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
-from sync.protocol import AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, SaleCompletedV1
+from sync.protocol import AuditRecordedV1, ChangeKind, DayClosedV1, Event, EventResult, Outcome, SaleCompletedV1
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -170,6 +171,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
     elif isinstance(payload, AuditRecordedV1):
         _record_audit(sql, cur, device, event, payload)
+    elif isinstance(payload, DayClosedV1):
+        reason = record_day_closing(conn, device, event, payload, now)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 
