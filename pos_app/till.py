@@ -184,6 +184,8 @@ class TillSession:
         would leave less to pay than was already paid; record any manager approval."""
         before = self.cart.to_dict() if self.payment is not None else None
         started = self.cart.payment_started
+        lines_before = {line.line_id: line for line in self.cart.lines}  # for the audit's before/after
+        discount_before = self.cart.cart_discount
         change: CartChange = operation()
         if self.payment is not None and before is not None:
             new_total = self.cart.totals().total_cents
@@ -195,7 +197,15 @@ class TillSession:
             self.payment.total_cents = new_total
         if change.approval is not None:
             action, approval, description = change.approval
-            self.store.record(approval.manager_id, approval.manager_name, "approval",
-                              {"action": action.value, "description": description,
-                               "cashier": self.cashier.name})
+            details: dict[str, Any] = {"action": action.value, "description": description,
+                                       "cashier": self.cashier.name}
+            if change.line_id is not None:
+                old = lines_before.get(change.line_id)
+                new = next((ln for ln in self.cart.lines if ln.line_id == change.line_id), None)
+                details["before"] = old.to_dict() if old else None
+                details["after"] = new.to_dict() if new else None
+            else:
+                details["before"] = discount_before.to_dict() if discount_before else None
+                details["after"] = self.cart.cart_discount.to_dict() if self.cart.cart_discount else None
+            self.store.record(approval.manager_id, approval.manager_name, "approval", details)
         return change
