@@ -11,14 +11,15 @@ from backend import config
 from backend.auth import authenticate_device
 from backend.cli import main
 from backend.db import BackendDatabase
+from backend.migrations import HEAD_REVISION
 from backend.models import Change
 
 
 def test_migrate_then_nothing_to_do(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["migrate", "--database-url", empty_database_url]) == 0
-    assert "migrated to 0001_initial" in capsys.readouterr().err
+    assert f"migrated to {HEAD_REVISION}" in capsys.readouterr().err
     assert main(["migrate", "--database-url", empty_database_url]) == 0
-    assert "already at 0001_initial" in capsys.readouterr().err
+    assert f"already at {HEAD_REVISION}" in capsys.readouterr().err
 
 
 def test_seed_prints_progress_and_is_idempotent(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
