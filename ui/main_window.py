@@ -19,6 +19,7 @@ from ui.conflicts_dialog import ConflictsDialog
 from ui.journal_dialog import JournalDialog, ParkedDialog
 from ui.login_view import LoginView
 from ui.printing import ReceiptPrinting
+from ui.shift_actions import ShiftActions
 from ui.sync_glue import SyncGlue
 from ui.till_view import TillView
 
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.activity = ActivityWatcher(self.idle)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
         QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
+        self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
 
     # ---- log-in and lock -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from hardware.print_queue import PrintJob, PrintQueue, PrintResult
 from hardware.printer_connection import describe
 from hardware.receipt_printer import render_escpos
 from pos_app.config import PrinterSettings
-from pos_app.receipt import PAPER_58MM, PAPER_80MM, layout
+from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, layout
 from pos_app.store.local import LocalStore
 
 
@@ -42,6 +42,15 @@ class ReceiptPrinting(QObject):
         data = render_escpos(layout(receipt, self.paper), self.settings.profile,
                              open_drawer and self.settings.open_drawer_on_cash, paper=self.paper)
         self.queue.submit(PrintJob(sale_id, data, f"Bon {receipt.receipt_number}"))
+
+    def print_rows(self, job_id: str, rows: list[Row], description: str) -> bool:
+        """Queue a document that is not a sale (an X or Z report); False without a printer."""
+        if self.queue is None:
+            self.status_changed.emit(True, f"Kein Bondrucker eingerichtet: {description} nur am Bildschirm.")
+            return False
+        self.queue.submit(PrintJob(job_id, render_escpos(rows, self.settings.profile, paper=self.paper),
+                                   description))
+        return True
 
     def failed_count(self) -> int:
         return len(self.queue.failed_jobs()) if self.queue else 0

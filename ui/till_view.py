@@ -29,6 +29,8 @@ SHORTCUTS = [
     ("F6", "Preis ändern"), ("F7", "Parken"), ("F8", "Geparkte Bons"), ("F9", "Belege / Nachdruck"),
     ("F12", "Zahlung"), ("F11", "Ungedruckte Bons drucken"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
     ("Strg+Entf", "Bon stornieren"), ("Strg+L", "Sperren"),
+    ("Strg+Umschalt+O", "Kasse öffnen"), ("Strg+P", "Ein-/Auszahlung"), ("Strg+Umschalt+X", "X-Bericht"),
+    ("Strg+Umschalt+Z", "Tagesabschluss"), ("Strg+Umschalt+A", "Protokoll"),
 ]
 SEARCH_DELAY_MS = 120
 
