@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWidget
 
@@ -211,6 +211,7 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
         def view(dialog: QWidget) -> None:
             assert isinstance(dialog, AuditDialog)
             everything = dialog.table.rowCount()
+            seen["all"] = str(everything)
             seen["actions"] = " ".join(dialog.table.item(r, 3).text() for r in range(everything))
             dialog.action.setCurrentIndex(dialog.action.findData("shift.closed"))
             seen["closed_rows"] = str(dialog.table.rowCount())
@@ -222,7 +223,9 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
             dialog.date_from.setDate(dialog.date_from.date().addDays(-30))
             dialog.date_to.setDate(dialog.date_from.date())  # a month ago: nothing
             seen["old"] = str(dialog.table.rowCount())
-            dialog.date_to.setDate(dialog.date_from.date().addDays(30))
+            dialog.date_from.setDate(QDate.currentDate())
+            dialog.date_to.setDate(QDate.currentDate())
+            seen["today"] = str(dialog.table.rowCount())
             seen["check"] = str(dialog.check())
             dialog.grab().save(str(artifacts / "shift-audit-viewer.png"))
             dialog.accept()
@@ -233,6 +236,6 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
             assert label in seen["actions"], label
         assert seen["closed_rows"] == "1" and "difference_cents: -349" in seen["closed_what"]
         assert set(seen["lena"].split(" ")) <= {"Lena", "Schmidt"} and "Lena" in seen["lena"]
-        assert seen["old"] == "0" and seen["check"] == "True"
+        assert seen["old"] == "0" and seen["today"] == seen["all"] and seen["check"] == "True"
     finally:
         close_window(window)

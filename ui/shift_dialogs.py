@@ -28,7 +28,19 @@ from ui.journal_dialog import ReceiptPreview
 PrintReport = Callable[[ShiftReport, bool], None]  # (report, is a copy)
 
 
-class OpenShiftDialog(_Form):
+class _CashForm(_Form):
+    """A form whose inline error can take two lines: the dialog grows to show it."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(title, parent)
+        self.setMinimumWidth(480)
+
+    def _try_accept(self) -> None:
+        super()._try_accept()
+        self.adjustSize()
+
+
+class OpenShiftDialog(_CashForm):
     """Kasse öffnen: the float counted into the drawer."""
 
     def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None) -> None:
@@ -51,7 +63,7 @@ class OpenShiftDialog(_Form):
         self.opened = self._cashbook.open(parse_euro(self.amount.text()), self._manager)
 
 
-class CashMovementDialog(_Form):
+class CashMovementDialog(_CashForm):
     """Einlage, Entnahme oder Abschöpfung in den Tresor, each with its business case."""
 
     def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None) -> None:
