@@ -238,7 +238,7 @@ def test_list_closings_gives_frozen_views_in_a_date_range(till):
         c.z_number = 5  # type: ignore[misc]
 
 
-def test_z_numbers_after_sigkill_have_no_gap_and_no_repeat(closed_path):
+def test_killed_while_closing_again_and_again_z_numbers_have_no_gap_and_no_repeat(closed_path):
     """Kill a process that opens, sells, pays out and closes in a loop, again and again; every
     committed close has its Z number (1..n, each once), its Z report and its day.closed event."""
     rng = random.Random(11)
