@@ -111,7 +111,8 @@ class TillSession:
                                "paid_cents": self.payment.paid_cents})
         if not self.cart.is_empty():
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
-                              {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
+                              {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents,
+                               "before": self.cart.to_dict(), "after": None})
         self.payment = None
         return self.cart.clear()
 

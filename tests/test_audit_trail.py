@@ -64,6 +64,8 @@ def test_sensitive_actions_are_recorded_with_who_what_and_before_after(busy_day)
     assert override[2] == "Jonas Weber" and override[4]["action"] == "price_override"
     assert override[4]["before"]["override_price_cents"] is None
     assert override[4]["after"]["override_price_cents"] == 2999
+    voided = log[4][4]
+    assert voided["total_cents"] == 2999 and voided["before"]["lines"][0]["sku"] == "T-1" and voided["after"] is None
     assert log[6][4]["before"]["expected_cash_cents"] == 5000 and log[6][4]["after"]["expected_cash_cents"] == 4800
 
 
