@@ -92,6 +92,22 @@ def check_movement(kind: MovementKind, case: BusinessCase, amount_cents: int, no
     return note
 
 
+# Euro notes and coins in cents, for counting the drawer by denomination.
+DENOMINATIONS = (20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1)
+
+
+def count_cash(pieces: dict[int, int]) -> int:
+    """The amount of a drawer counted piece by piece ({denomination in cents: how many})."""
+    total = 0
+    for value, number in pieces.items():
+        if value not in DENOMINATIONS:
+            raise ShiftError(f"{value} Cent ist keine Euro-Münze und kein Schein.")
+        if number < 0:
+            raise ShiftError("Die Anzahl darf nicht negativ sein.")
+        total += value * number
+    return total
+
+
 # ---- what a shift is made of ----------------------------------------------------------------
 
 

@@ -175,7 +175,9 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
             dialog.counted.setText("abc")
             dialog.confirm_count()
             assert "kein gültiger Betrag" in dialog.error.text() and dialog.closed is None
-            dialog.counted.setText("174,00")
+            for value, pieces in ((10000, 1), (5000, 1), (2000, 1), (200, 2)):  # counted by denomination
+                dialog.pieces[value].setValue(pieces)
+            assert dialog.counted.text() == "174,00"
             QTest.keyClick(dialog.counted, Qt.Key.Key_Return)
             seen["result"] = dialog.result.text()
             seen["z"] = dialog.preview.toPlainText()

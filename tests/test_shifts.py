@@ -20,7 +20,7 @@ from sqlalchemy import text
 from pos_app.cart import Discount, DiscountKind
 from pos_app.shift import (
     BusinessCase, CountAmount, MovementKind, SaleInProgress, ShiftClosed, ShiftDocument, ShiftError, ShiftHeader,
-    build_report,
+    build_report, count_cash,
 )
 from pos_app.store import audit
 from pos_app.store.cashbook import list_closings
@@ -201,6 +201,14 @@ def test_cash_movements_are_checked(till):
     with pytest.raises(ShiftError, match="negativ"):
         till.cashbook.open(-1, JONAS)
     assert till.cashbook.x_report().movements == ()
+
+
+def test_counting_by_denomination():
+    assert count_cash({20000: 1, 500: 3, 2: 4, 1: 1}) == 21509
+    with pytest.raises(ShiftError, match="keine Euro-Münze"):
+        count_cash({300: 1})
+    with pytest.raises(ShiftError, match="negativ"):
+        count_cash({100: -1})
 
 
 def test_a_return_document_counts_as_a_return_and_refunds_cash():

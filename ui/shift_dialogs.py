@@ -12,13 +12,13 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QButtonGroup, QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
+    QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from pos_app.money import format_euro, parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
-from pos_app.shift import ALLOWED_CASES, BusinessCase, MovementKind, ShiftReport
+from pos_app.shift import ALLOWED_CASES, DENOMINATIONS, BusinessCase, MovementKind, ShiftReport, count_cash
 from pos_app.shift_print import report_rows, rows_text
 from pos_app.store.cashbook import CashBook, CashMoved, DayClosed, OpenShift
 from pos_app.store.staff import StaffMember
@@ -170,6 +170,19 @@ class CloseDayDialog(QDialog):
         self.counted.setObjectName("counted")
         self.counted.setPlaceholderText("gezählter Bargeldbestand, z. B. 412,30")
         self.error = _error_label()
+        self.pieces: dict[int, QSpinBox] = {}
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Zählhilfe (Stück je Schein/Münze):"), 0, 0, 1, 8)
+        for i, value in enumerate(DENOMINATIONS):
+            spin = QSpinBox()
+            spin.setRange(0, 9999)
+            spin.setObjectName(f"pieces{value}")
+            spin.valueChanged.connect(self._pieces_changed)
+            self.pieces[value] = spin
+            label = QLabel(format_euro(value).replace(",00", ""))
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(label, 1 + i % 7, 2 * (i // 7))
+            grid.addWidget(spin, 1 + i % 7, 2 * (i // 7) + 1)
         confirm = QPushButton("Zählung bestätigen und Tag abschließen")
         confirm.setObjectName("confirmCount")
         confirm.setAutoDefault(False)
@@ -181,6 +194,8 @@ class CloseDayDialog(QDialog):
         count_layout.addWidget(intro)
         count_layout.addWidget(self.warning)
         count_layout.addWidget(QLabel(f"Marktleitung: {manager.name}"))
+        count_layout.addLayout(grid)
+        count_layout.addWidget(QLabel("Gezählter Bargeldbestand:"))
         count_layout.addWidget(self.counted)
         count_layout.addWidget(self.error)
         count_layout.addStretch(1)
@@ -215,6 +230,11 @@ class CloseDayDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.counted.setFocus()
+
+    def _pieces_changed(self) -> None:
+        """The counting aid fills in the amount; the amount field stays what is booked."""
+        total = count_cash({value: spin.value() for value, spin in self.pieces.items()})
+        self.counted.setText(format_euro(total, symbol=False))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         """Enter on the counting page confirms the count, and only that (the Z is final)."""
