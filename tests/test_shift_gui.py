@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton, QWidget
 
 from tests.escpos_decode import decode
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, EAN_SOFA_GRUEN, MANAGER_PIN, build_store
@@ -208,6 +208,19 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
         scanner_burst(qtbot, EAN_DECKE)
         qtbot.waitUntil(lambda: "nicht geöffnet" in till.message.text(), timeout=2000)
         assert till.session.cart.is_empty()
+
+        # on a closed till Ctrl+Shift+X shows the last Z report, to print a copy
+        def copy_z(dialog: QWidget) -> None:
+            assert isinstance(dialog, ReportDialog)
+            seen["z_copy"] = dialog.preview.toPlainText()
+            next(b for b in dialog.findChildren(QPushButton) if b.text() == "Drucken").click()
+            dialog.accept()
+        approve_then(ReportDialog, copy_z)
+        shortcut(qtbot, window, Qt.Key.Key_X, CTRL_SHIFT)
+        qtbot.waitUntil(lambda: "z_copy" in seen, timeout=5000)
+        assert "Z-BON Nr. 1" in seen["z_copy"] and "*** KOPIE ***" in seen["z_copy"]
+        copy_job = printer.wait_for_jobs(3, timeout=5)[-1]
+        assert "*** KOPIE ***" in decode(copy_job).text and "Z-BON Nr. 1" in decode(copy_job).text
 
         # the audit viewer, filtered
         def view(dialog: QWidget) -> None:

@@ -1,7 +1,7 @@
 """The till's cash and audit actions on their keys, for the manager:
 
     Strg+Umschalt+O  Kasse öffnen (Anfangsbestand)     Strg+P  Einlage / Entnahme / Abschöpfung
-    Strg+Umschalt+X  X-Bericht                         Strg+Umschalt+Z  Tagesabschluss (Z-Bon)
+    Strg+Umschalt+X  X-Bericht (geschlossen: letzter Z-Bon, Kopie)   Strg+Umschalt+Z  Tagesabschluss
     Strg+Umschalt+A  Protokoll (Audit-Trail)
 
 A manager logged in acts at once; anyone else is asked for a manager's PIN first (the same
@@ -139,10 +139,22 @@ class ShiftActions(QObject):
             self.window.refresh_outbox()
 
     def x_report(self) -> None:
+        """The X report of the open shift; on a closed till, the last Z report (to print a copy)."""
         if not self._at_till():
             return
         if self.store.cashbook.current() is None:
-            self._say(NOT_OPEN, error=True)
+            last = self.store.cashbook.last_z_number()
+            if not last:
+                self._say(NOT_OPEN, error=True)
+                return
+            manager = self._manager(f"Z-Bon Nr. {last} erneut ansehen oder als Kopie drucken.")
+            if manager is None:
+                return
+            shown = ReportDialog(self.store.cashbook.z_report(last), self.print_report, self.window.printing.paper,
+                                 self.window, copy=True)
+            shown.exec()
+            shown.deleteLater()
+            self._say(f"Z-Bon Nr. {last} angesehen. {NOT_OPEN}")
             return
         manager = self._manager("X-Bericht (Zwischenbericht) ansehen.")
         if manager is None:
