@@ -63,3 +63,20 @@ def test_a_closed_day_is_synced_to_the_center_once(till: Till, backend_db: str) 
     [result] = CenterClient(till.center.url, till.token).push([copy]).results
     assert result.outcome.value == "rejected" and "Z 1 of BER-K1 is already recorded" in (result.reason or "")
     assert len(center_rows(backend_db, "SELECT id FROM day_closings")) == 1
+
+
+def test_the_day_closings_migration_matches_the_model(tmp_path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from backend.migrations.runner import upgrade_to_head
+    from backend.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'center.db'}")
+    try:
+        upgrade_to_head(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert [d for d in diff if "day_closings" in repr(d)] == []
