@@ -69,7 +69,7 @@ test: setup lint
 
 # The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
 chaos: setup
-	POS_CHAOS_CYCLES=$${POS_CHAOS_CYCLES:-200} POS_CRASH_CYCLES=$${POS_CHAOS_CYCLES:-200} QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_sync_chaos.py tests/test_store.py -k "killed"
+	POS_CHAOS_CYCLES=$${POS_CHAOS_CYCLES:-200} POS_CRASH_CYCLES=$${POS_CHAOS_CYCLES:-200} QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_sync_chaos.py tests/test_store.py tests/test_shifts.py -k "killed"
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/run_all.py

@@ -36,10 +36,11 @@ from sqlalchemy import Connection
 from backend import changelog, returns
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
+from backend.day_closings import record_day_closing
 from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
-from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, ReturnCompletedV1,
-                           SaleCompletedV1)
+from sync.protocol import (AuditRecordedV1, ChangeKind, DayClosedV1, Event, EventResult, Outcome,
+                           ReturnCompletedV1, SaleCompletedV1)
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -181,6 +182,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes)
     elif isinstance(payload, AuditRecordedV1):
         _record_audit(sql, cur, device, event, payload)
+    elif isinstance(payload, DayClosedV1):
+        reason = record_day_closing(conn, device, event, payload, now)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

@@ -183,6 +183,30 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_entries_device_created", "device_id", "created_at"),)
 
 
+class DayClosing(Base):
+    """A till's Z report (event day.closed), kept with the whole report as sent. One per device
+    and Z number (backend.day_closings)."""
+
+    __tablename__ = "day_closings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
+    z_number: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_by: Mapped[str] = mapped_column(String(80))
+    sales_count: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    cash_expected_cents: Mapped[int] = mapped_column(BigInteger)
+    cash_counted_cents: Mapped[int] = mapped_column(BigInteger)
+    cash_difference_cents: Mapped[int] = mapped_column(BigInteger)
+    pending_events: Mapped[int] = mapped_column(Integer)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    __table_args__ = (Index("ux_day_closings_device_z", "device_id", "z_number", unique=True),)
+
+
 class ProcessedEvent(Base):
     """Every event id (the idempotency key) the center has seen, with its first outcome: a
     replay gets that outcome back and changes nothing."""

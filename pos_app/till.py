@@ -22,6 +22,7 @@ from pos_app.fiscal.signing import FiscalSigner
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
+from pos_app.shift import ShiftClosed
 from pos_app.store.catalog import NoPrice
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
@@ -36,7 +37,7 @@ class UnknownCode(LookupError):
         self.code = code
 
 
-SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice)
+SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice, ShiftClosed)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class TillSession:
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
         self.vouchers: Callable[[str], int] | None = None  # pos_app.vouchers.VoucherCheck, set by the app
+
+    @property
+    def has_open_sale(self) -> bool:
+        """Lines in the cart or a payment begun: the day cannot be closed now."""
+        return not self.cart.is_empty() or self.payment is not None
 
     # ---- adding --------------------------------------------------------------------------
 
@@ -77,6 +83,8 @@ class TillSession:
         return self.add(product)
 
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
+        if self.cart.is_empty():  # a new receipt: say at once when the till is not open
+            self.store.cashbook.require_open()
         change = self._guarded(lambda: self.cart.add(product, quantity))
         self.fiscal.items_changed(self.cart)
         return change
@@ -111,7 +119,8 @@ class TillSession:
                                "paid_cents": self.payment.paid_cents})
         if not self.cart.is_empty():
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
-                              {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents})
+                              {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents,
+                               "before": self.cart.to_dict(), "after": None})
         self.payment = None
         self.fiscal.given_up("storniert")
         return self.cart.clear()
@@ -197,6 +206,8 @@ class TillSession:
         would leave less to pay than was already paid; record any manager approval."""
         before = self.cart.to_dict() if self.payment is not None else None
         started = self.cart.payment_started
+        lines_before = {line.line_id: line for line in self.cart.lines}  # for the audit's before/after
+        discount_before = self.cart.cart_discount
         change: CartChange = operation()
         if self.payment is not None and before is not None:
             new_total = self.cart.totals().total_cents
@@ -208,9 +219,17 @@ class TillSession:
             self.payment.total_cents = new_total
         if change.approval is not None:
             action, approval, description = change.approval
-            self.store.record(approval.manager_id, approval.manager_name, "approval",
-                              {"action": action.value, "description": description,
-                               "cashier": self.cashier.name})
+            details: dict[str, Any] = {"action": action.value, "description": description,
+                                       "cashier": self.cashier.name}
+            if change.line_id is not None:
+                old = lines_before.get(change.line_id)
+                new = next((ln for ln in self.cart.lines if ln.line_id == change.line_id), None)
+                details["before"] = old.to_dict() if old else None
+                details["after"] = new.to_dict() if new else None
+            else:
+                details["before"] = discount_before.to_dict() if discount_before else None
+                details["after"] = self.cart.cart_discount.to_dict() if self.cart.cart_discount else None
+            self.store.record(approval.manager_id, approval.manager_name, "approval", details)
         if self.cart.is_empty():
             self.fiscal.items_changed(self.cart)  # every line removed: no sale after all
         return change

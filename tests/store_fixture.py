@@ -8,7 +8,8 @@ from pos_app.gtin import with_check_digit
 from pos_app.pins import hash_pin
 from pos_app.store.db import open_database
 from pos_app.store.local import LocalStore
-from pos_app.store.models import Barcode, Device, Price, Product, Staff, Stock, Store
+from pos_app.store.staff import StaffMember
+from pos_app.store.models import Barcode, Device, Price, Product, Shift, Staff, Stock, Store
 
 CASHIER_PIN = "1234"
 MANAGER_PIN = "9999"
@@ -31,7 +32,7 @@ UPC_TEELICHT = PRODUCTS[2][4][0][0][1:]  # as the scanner reads it: 12 digits
 EAN_SOFA_GRUEN = PRODUCTS[3][4][0][0]
 
 
-def build_store(path: Path) -> Path:
+def build_store(path: Path, open_till: bool = True) -> Path:
     db = open_database(path)
     with db.writing() as s:
         s.add(Store(id="BER", name="Wohnen & Mode Berlin", street="Friedrichstraße 123",
@@ -47,8 +48,22 @@ def build_store(path: Path) -> Path:
             s.add(Stock(product_id=i, store_id="BER", quantity=10))
             for code, symbology in codes:
                 s.add(Barcode(code=code, product_id=i, symbology=symbology))
+        if open_till:
+            # The till is open (float 0): most tests sell and are not about shifts. Seeded as a
+            # given state like the staff and products above (no audit entry or outbox event of
+            # its own, so the tests' outboxes start empty). Shift tests use open_till=False.
+            s.add(Shift(device_id="BER-K1", store_id="BER", opened_at="2026-01-01T07:00:00.000+00:00",
+                        opened_by_id=2, opened_by_name="Jonas Weber", float_cents=0, receipt_no_from=0,
+                        audit_id_from=0))
     db.close()
     return path
+
+
+def ensure_open_till(store: LocalStore, float_cents: int = 0) -> None:
+    """Open the till as the manager unless it is open (for tests and benchmarks that sell)."""
+    if store.cashbook.current() is None:
+        managers = store.staff.members(managers_only=True)
+        store.cashbook.open(float_cents, managers[0] if managers else StaffMember(0, "Test", "manager"))
 
 
 def open_store(path: Path) -> LocalStore:

@@ -22,7 +22,8 @@ from pos_app.store.local import LocalStore
 from pos_app.store.outbox import Conflict, EventType
 from ui.dialogs import ManagerApprovalDialog
 
-TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag"}
+TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag",
+               EventType.DAY_CLOSED: "Tagesabschluss"}
 
 Approve = Callable[[str, QWidget], Approval | None]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval
+from pos_app.clock import STORE_TZ
 from pos_app.fiscal.dsfinvk import CashClosing, ExportError, ExportResult, export
 from pos_app.fiscal.dsfinvk.closing import closings_from_json
 from pos_app.store.local import LocalStore
@@ -42,7 +43,7 @@ class DsfinvkExportDialog(QDialog):
         self._closings = closings
         self.setWindowTitle("DSFinV-K-Export")
         self.resize(640, 360)
-        today = QDate.currentDate()
+        today = QDate(datetime.now(STORE_TZ).date())  # the store's day (Berlin), not the machine's
         self.date_from = QDateEdit(today.addDays(-today.day() + 1))
         self.date_to = QDateEdit(today)
         for edit in (self.date_from, self.date_to):

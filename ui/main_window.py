@@ -20,6 +20,7 @@ from ui.journal_dialog import JournalDialog, ParkedDialog
 from ui.login_view import LoginView
 from ui.printing import ReceiptPrinting
 from ui.returns_glue import ReturnsGlue
+from ui.shift_actions import ShiftActions
 from ui.sync_glue import SyncGlue
 from ui.till_view import TillView
 
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
         self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
+        self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
 
     # ---- log-in and lock -------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from hardware.printer_connection import describe
 from hardware.printer_models import logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
 from pos_app.config import PrinterSettings
-from pos_app.receipt import Row, layout
+from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, layout
 from pos_app.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,15 @@ class ReceiptPrinting(QObject):
             waiting = self.failed_count()
             extra = f" {waiting} Bon(s) noch nicht gedruckt: F11." if waiting else ""
             self.status_changed.emit(status.ready and not waiting, status.message + extra)
+
+    def print_rows(self, job_id: str, rows: list[Row], description: str) -> bool:
+        """Queue a document that is not a sale (an X or Z report); False without a printer."""
+        if self.queue is None:
+            self.status_changed.emit(True, f"Kein Bondrucker eingerichtet: {description} nur am Bildschirm.")
+            return False
+        self.queue.submit(PrintJob(job_id, self.render(rows),
+                                   description))
+        return True
 
     def failed_count(self) -> int:
         return len(self.queue.failed_jobs()) if self.queue else 0

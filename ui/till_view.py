@@ -30,6 +30,8 @@ SHORTCUTS = [
     ("F12", "Zahlung"), ("F11", "Ungedruckte Bons drucken"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
     ("Strg+Entf", "Bon stornieren"), ("Strg+L", "Sperren"),
     ("Strg+R", "Rücknahme/Umtausch"), ("Strg+Umschalt+R", "Rücknahme ohne Beleg"), ("Strg+G", "Gutschein"),
+    ("Strg+Umschalt+O", "Kasse öffnen"), ("Strg+P", "Ein-/Auszahlung"), ("Strg+Umschalt+X", "X-Bericht"),
+    ("Strg+Umschalt+Z", "Tagesabschluss"), ("Strg+Umschalt+A", "Protokoll"),
 ]
 SEARCH_DELAY_MS = 120
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pos_app.store import audit, outbox
+from pos_app.store.cashbook import CashBook
 from pos_app.store.catalog import Catalog
 from pos_app.store.db import Database, open_database
 from pos_app.store.models import Device, Store
@@ -34,6 +35,7 @@ class LocalStore:
     sales: SaleBook
     staff: StaffDirectory
     parked: ParkedSales
+    cashbook: CashBook
     fiscal: "FiscalSigner | None" = None  # the TSE every sale is signed with (pos_app.fiscal.setup)
 
     @classmethod
@@ -51,7 +53,8 @@ class LocalStore:
             store_id, store_name, device_name = store.id, store.name, device.name
         return cls(db, device_id, device_name, store_id, store_name,
                    Catalog(db, store_id), SaleBook(db, device_id, store_id),
-                   StaffDirectory(db, device_id, store_id), ParkedSales(db, device_id))
+                   StaffDirectory(db, device_id, store_id), ParkedSales(db, device_id),
+                   CashBook(db, device_id, store_id))
 
     def record(self, actor_id: int | None, actor_name: str, action: str, details: dict[str, Any]) -> None:
         """Write one audit entry (and its outbox event) in its own transaction."""

@@ -6,7 +6,7 @@ surprises on SQLite). Products are keyed by an integer id; barcodes point at the
 """
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -225,6 +225,55 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)  # JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Shift(Base):
+    """One opening-to-closing of a till (pos_app.store.cashbook). The sales of a shift are the
+    device's receipts with receipt_no in (receipt_no_from, receipt_no_to]: numbers are taken
+    gap-free inside the sale's transaction and a sale needs an open shift, so the range is
+    exact. A closed shift is final (a trigger refuses any change) and nothing is ever deleted."""
+
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    store_id: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[str] = mapped_column(String(32))
+    opened_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opened_by_name: Mapped[str] = mapped_column(String(80))
+    float_cents: Mapped[int] = mapped_column(Integer)
+    receipt_no_from: Mapped[int] = mapped_column(Integer)  # the device's last receipt no at opening
+    audit_id_from: Mapped[int] = mapped_column(Integer)  # the last audit entry at opening
+    closed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    closed_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    closed_by_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    z_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    receipt_no_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_id_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    counted_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    expected_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pending_events: Mapped[int | None] = mapped_column(Integer, nullable=True)  # unsent at closing
+    report: Mapped[str | None] = mapped_column(Text, nullable=True)  # the Z report as closed (JSON)
+    __table_args__ = (Index("ux_shifts_device_z", "device_id", "z_number", unique=True),
+                      # at most one open shift per till
+                      Index("ux_shifts_open", "device_id", unique=True, sqlite_where=text("closed_at IS NULL")))
+
+
+class CashMovement(Base):
+    """Cash put into or taken out of the drawer outside a sale: paid in, paid out, drop to
+    the safe. `business_case` is the DSFinV-K business case (Privateinlage, Geldtransit, ...).
+    Append-only (triggers)."""
+
+    __tablename__ = "cash_movements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(12))  # paid_in | paid_out | drop
+    business_case: Mapped[str] = mapped_column(String(32))
+    amount_cents: Mapped[int] = mapped_column(Integer)  # > 0; the kind gives the direction
+    note: Mapped[str] = mapped_column(String(200), default="")
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(80))
 
 
 # The fiscal tables live in their own module; importing it here puts them into Base.metadata.

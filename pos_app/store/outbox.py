@@ -30,6 +30,7 @@ class EventType:
     SALE_COMPLETED = "sale.completed"
     AUDIT_RECORDED = "audit.recorded"
     RETURN_COMPLETED = "return.completed"
+    DAY_CLOSED = "day.closed"
 
 
 class Status:

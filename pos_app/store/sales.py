@@ -23,7 +23,9 @@ from pos_app.clock import Clock, iso, local_display, utc_now
 from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
+from pos_app.shift import ShiftClosed
 from pos_app.store import movements
+from pos_app.store.cashbook import NOT_OPEN, open_shift_row
 from pos_app.store.db import Database
 from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Stock, Store
 from pos_app.store.outbox import EventType, append_event, next_device_counter
@@ -78,6 +80,8 @@ class SaleBook:
         created_at = iso(self._clock())
         sale_id = str(uuid.uuid4())
         with self._writing(into) as s:
+            if open_shift_row(s, self.device_id) is None:  # in the transaction: a close cannot slip in
+                raise ShiftClosed(NOT_OPEN)
             number = next_device_counter(s, self.device_id, "last_receipt_no")
             receipt_number = receipt_number_for(self.device_id, number)
             s.add(Sale(

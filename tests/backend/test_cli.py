@@ -11,6 +11,7 @@ from backend import config
 from backend.auth import authenticate_device
 from backend.cli import main
 from backend.db import BackendDatabase
+from backend.migrations import HEAD_REVISION
 from backend.models import Change
 
 

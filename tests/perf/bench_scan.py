@@ -22,6 +22,9 @@ def run() -> None:
     app = QApplication.instance() or QApplication([])
     app.setStyleSheet((resources_dir() / "till.qss").read_text(encoding="utf-8"))
     store = LocalStore.open(bench_store(), "BER-K1")
+    from tests.store_fixture import ensure_open_till
+
+    ensure_open_till(store)  # selling needs an open till
     with store.db.reading() as s:
         codes = [r[0] for r in s.execute(text(
             "SELECT code FROM barcodes WHERE symbology = 'EAN13' AND rowid IN "

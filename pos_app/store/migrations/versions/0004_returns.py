@@ -1,13 +1,13 @@
 """returns, vouchers, the synced return policy (seeded with the defaults), price history
 
 Revision ID: 0004_returns
-Revises: 0002_sync
+Revises: 0003_shifts
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0004_returns'
-down_revision = '0002_sync'
+down_revision = '0003_shifts'
 branch_labels = None
 depends_on = None
 

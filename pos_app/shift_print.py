@@ -1,0 +1,118 @@
+"""The X and Z report laid out in rows of characters, like a receipt (pos_app.receipt): the
+same rows go to the printer (hardware.receipt_printer.render_escpos) and to the on-screen
+preview, so both show the same thing.
+
+Thread: any (pure).
+"""
+from __future__ import annotations
+
+import re
+
+from pos_app.clock import local_display
+from pos_app.money import format_euro
+from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, two_columns, wrap
+from pos_app.shift import CountAmount, MovementKind, ShiftReport
+
+
+def _euro(cents: int) -> str:
+    return format_euro(cents, symbol=False)
+
+
+def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bool = False) -> list[Row]:
+    w = paper.chars
+    rows: list[Row] = []
+
+    def text(value: str = "", **style: bool | str) -> None:
+        rows.append(TextRow(value, **style))  # type: ignore[arg-type]
+
+    def pair(left: str, right: str, **style: bool | str) -> None:
+        width = w // 2 if style.get("double") else w
+        rows.append(TextRow(two_columns(left, right, width), **style))  # type: ignore[arg-type]
+
+    def count(label: str, value: CountAmount) -> None:
+        pair(f"{label} ({value.count})", _euro(value.amount_cents))
+
+    text(report.store_name, align="center", bold=True)
+    title = f"Z-BON Nr. {report.z_number}" if report.is_z else "X-BERICHT (Zwischenbericht)"
+    text(title, align="center", bold=True, double=report.is_z)
+    if copy:
+        text("*** KOPIE ***", align="center", bold=True)
+    text()
+    pair(f"Kasse {report.device_id}", local_display(report.as_of))
+    pair("Geöffnet", f"{local_display(report.opened_at)} {report.opened_by}"[: w - 9])
+    if report.is_z:
+        pair("Abgeschlossen von", report.closed_by)
+    if report.first_receipt:
+        pair("Bons", f"{report.first_receipt[-6:]} - {report.last_receipt[-6:]}")
+    rows.append(TextRow("-" * w))
+    count("Umsatz", report.sales)
+    count("Retouren", report.returns)
+    pair("SUMME", _euro(report.total_cents), bold=True)
+    rows.append(TextRow("-" * w))
+    text("Zahlarten", bold=True)
+    for t in report.tenders:
+        pair(f"  {t.label} ({t.count})", _euro(t.amount_cents))
+    if not report.tenders:
+        text("  keine")
+    text(two_columns("MwSt-Sätze", f"{'Netto':>9}{'MwSt':>9}{'Brutto':>9}", w), bold=True)
+    for v in report.vat:
+        amounts = f"{_euro(v.net_cents):>9}{_euro(v.vat_cents):>9}{_euro(v.gross_cents):>9}"
+        text(two_columns(f"  {v.percent}%", amounts.strip().rjust(len(amounts)), w))
+    rows.append(TextRow("-" * w))
+    count("Positionsrabatte", report.line_discounts)
+    count("Bon-Rabatte", report.cart_discounts)
+    pair("Preisänderungen", str(report.price_overrides))
+    count("Stornierte Bons", report.voids)
+    rows.append(TextRow("-" * w))
+    text("Bargeld", bold=True)
+    cash = report.cash
+    pair("  Anfangsbestand", _euro(cash.float_cents))
+    pair("  Bar-Umsatz", _euro(cash.cash_tenders_cents))
+    pair("  Einlagen", _euro(cash.paid_in_cents))
+    pair("  Entnahmen", _euro(-cash.paid_out_cents))
+    pair("  Abschöpfungen (Tresor)", _euro(-cash.drops_cents))
+    pair("  SOLL-Bestand", _euro(cash.expected_cents), bold=True)
+    if cash.counted_cents is not None and cash.difference_cents is not None:
+        pair("  IST-Bestand (gezählt)", _euro(cash.counted_cents), bold=True)
+        diff = cash.difference_cents
+        label = "Überschuss" if diff > 0 else "Fehlbetrag" if diff < 0 else "Differenz"
+        pair(f"  {label}", ("+" if diff > 0 else "") + _euro(diff), bold=True)
+    if report.movements:
+        rows.append(TextRow("-" * w))
+        text("Ein- und Auszahlungen", bold=True)
+        for m in report.movements:
+            sign = 1 if m.kind == MovementKind.PAID_IN.value else -1
+            pair(f"  {local_display(m.created_at)[-5:]} {m.business_case}", _euro(sign * m.amount_cents))
+            if m.note:
+                text(f"    {m.note}"[:w])
+    if report.pending_events:
+        rows.append(TextRow("-" * w))
+        for part in wrap(f"Achtung: {report.pending_events} Vorgänge noch nicht an die Zentrale übertragen.", w):
+            text(part)
+    text()
+    if report.is_z:
+        rows.append(BarcodeRow(f"Z-{report.device_id}-{report.z_number}"))
+    rows.append(CutRow())
+    return rows
+
+
+def rows_text(rows: list[Row], paper: PaperWidth = PAPER_80MM) -> str:
+    """Rows as plain text, as they will look on paper (the on-screen preview)."""
+    w = paper.chars
+    lines = []
+    for row in rows:
+        if isinstance(row, TextRow):
+            value = row.text
+            if row.double:
+                parts = re.split(r"\s{2,}", value.strip())
+                value = two_columns(parts[0], parts[-1], w) if len(parts) == 2 else value
+            if row.align == "center":
+                value = value.center(w).rstrip()
+            elif row.align == "right":
+                value = value.rjust(w)
+            lines.append(value)
+        elif isinstance(row, BarcodeRow):
+            lines.append(f"||| {row.data} |||".center(w).rstrip())
+        else:
+            lines.append("- " * (w // 2))
+    return "\n".join(lines)
