@@ -43,6 +43,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a PyInstaller build: the sync process starts this exe again
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -113,12 +116,13 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
 
 
 def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untyped-def]
-    """The sync worker when sync is set up, else (None, why not) for the status bar."""
+    """The sync worker when sync is set up, else (None, why not) for the status bar. It runs in
+    its own process (sync/process.py): in a thread it held the GIL long enough to stall the
+    till's screen while a catalog page was parsed."""
     if not settings.sync.enabled:
         return None, "keine Zentrale eingestellt (pos.toml: [sync] backend_url)"
-    from sync.client import CenterClient
+    from sync.process import SyncProcess, WorkerSettings
     from sync.token import TokenError, read_token, token_path
-    from sync.worker import SyncWorker
 
     path = token_path(data_dir)
     try:
@@ -127,9 +131,8 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
         return None, f"Geräte-Token unbrauchbar: {exc}"
     if token is None:
         return None, f"Gerät nicht registriert (kein Token in {path})"
-    client = CenterClient(settings.sync.backend_url, token)
-    return SyncWorker(store.db, client, batch_size=settings.sync.batch_size,
-                      interval_s=settings.sync.interval_s, device_id=store.device_id), ""
+    return SyncProcess(WorkerSettings(str(store.db.path), store.device_id, settings.sync.backend_url, token,
+                                    batch_size=settings.sync.batch_size, interval_s=settings.sync.interval_s)), ""
 
 
 def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
