@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 START = time.perf_counter()
+SMOKE_SYNC_WAIT_S = 30.0
 
 
 def resources_dir() -> Path:
@@ -136,17 +137,38 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
 
 
 def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
+    """Print the start-up figures; with sync set up, also wait (at most SMOKE_SYNC_WAIT_S) for
+    the sync process's first finished round and print its state: a bundle whose sync process
+    cannot start (state "error") fails the smoke test. Offline is fine: no center may be up."""
     from PySide6.QtCore import QTimer
+
+    usable = [False]
+    waited = [0.0]
 
     def done() -> None:
         import resource
 
-        usable = window.login.pin.isVisible() and window.login.people.count() > 0
+        usable[0] = window.login.pin.isVisible() and window.login.people.count() > 0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"smoke-test: till usable={usable} after {time.perf_counter() - START:.3f} s, "
+        print(f"smoke-test: till usable={usable[0]} after {time.perf_counter() - START:.3f} s, "
               f"peak memory {peak_mb:.0f} MB", flush=True)
+        wait_for_sync()
+
+    def wait_for_sync() -> None:
+        status = window.sync.status
+        if window.sync.worker is not None and (status is None or status.state.value == "syncing") \
+                and waited[0] < SMOKE_SYNC_WAIT_S:
+            waited[0] += 0.1
+            QTimer.singleShot(100, wait_for_sync)
+            return
+        synced = True
+        if window.sync.worker is not None:
+            state = status.state.value if status is not None else "no report"
+            synced = state not in ("error", "no report")  # still syncing after the wait: it runs
+            print(f"smoke-test: sync process {state}" + (f" ({status.last_error})" if status and status.last_error
+                                                         else ""), flush=True)
         shut_down(window)
-        app.exit(0 if usable else 1)
+        app.exit(0 if usable[0] and synced else 1)
 
     QTimer.singleShot(0, done)
     return app.exec()
