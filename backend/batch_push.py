@@ -88,7 +88,7 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
               lookups: events._BatchLookups) -> list[EventResult] | None:
     """Apply `run` (events for which `handles` is true) in one transaction. Returns one result
     per event after the COMMIT, and updates `lookups`; or None when the transaction failed and
-    was rolled back (then nothing changed, `lookups` included)."""
+    was rolled back (nothing written; `lookups` at most learned of more existing products)."""
     sql, now = hot_sql(conn), datetime.now(timezone.utc)
     try:
         with conn.begin():
@@ -111,15 +111,15 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
         return None
     for item, result in zip(run, results):  # committed: what later events must know
         key = str(item.event.id)
-        lookups.seen.setdefault(key, events.Seen(device.device_id, item.payload_hash, result.outcome.value, result.reason,
-                                          result.change_seq))
+        lookups.seen.setdefault(key, events.Seen(device.device_id, item.payload_hash, result.outcome.value,
+                                                 result.reason, result.change_seq))
         if result.outcome == Outcome.APPLIED and isinstance(item.payload, SaleCompletedV1):
             lookups.recorded_sales.setdefault(str(item.payload.sale_id), key)
     return results
 
 
-def _plan(sql: HotSql, cur: Any, device: DeviceIdentity, run: Sequence[events.Incoming], lookups: events._BatchLookups,
-          now: datetime) -> _Plan:
+def _plan(sql: HotSql, cur: Any, device: DeviceIdentity, run: Sequence[events.Incoming],
+          lookups: events._BatchLookups, now: datetime) -> _Plan:
     """Decide every event's fate from the look-ups (no writes yet) and collect the rows."""
     sold = {line.product_id for i in run if isinstance(i.payload, SaleCompletedV1) for line in i.payload.lines}
     if missing := sold - lookups.known_products:  # not in the batch's look-up: ask once more
@@ -173,9 +173,9 @@ def _sale_rows(sql: HotSql, plan: _Plan, item: events.Incoming, sale: SaleComple
 
 
 def _audit_row(sql: HotSql, plan: _Plan, device: DeviceIdentity, item: events.Incoming, entry: AuditRecordedV1) -> None:
-    plan.audits.append((str(item.event.id), device.device_id, device.store_id, sql.timestamp(events.as_utc(entry.created_at)),
-                        entry.actor_id, entry.actor_name, entry.action, sql.json(entry.details), entry.prev_hash,
-                        entry.hash))
+    plan.audits.append((str(item.event.id), device.device_id, device.store_id,
+                        sql.timestamp(events.as_utc(entry.created_at)), entry.actor_id, entry.actor_name, entry.action,
+                        sql.json(entry.details), entry.prev_hash, entry.hash))
 
 
 def _changes(plan: _Plan, quantities: dict[tuple[int, str], int]) -> tuple[list[PendingChange], dict[int, int]]:
