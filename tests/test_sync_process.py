@@ -134,3 +134,31 @@ def test_a_child_that_cannot_start_says_why(tmp_path: Path) -> None:
         assert failed.last_error.startswith("Abgleich konnte nicht starten")
     finally:
         process.stop()
+
+
+def test_killing_the_sync_process_again_and_again_loses_and_doubles_nothing(till: Till) -> None:  # noqa: F811
+    """SIGKILL of the child while it pushes (what a crash or stop()'s last resort does): a new
+    child sends what was not confirmed, the center answers duplicate for what it had."""
+    import random
+    import signal
+
+    (code_a, pid_a, _), (code_b, _, _) = till.products(2)
+    before = till.center_quantity(pid_a)
+    for n in range(40):
+        sell(till.store, code_a if n % 2 else code_b)
+    rng = random.Random(3)
+    for _cycle in range(5):
+        process, reports = start(till, interval_s=3600, batch_size=2)
+        reports.wait_for(lambda s: s.state is State.SYNCING)
+        time.sleep(rng.uniform(0.05, 0.4))
+        os.kill(process.pid or 0, signal.SIGKILL)
+        process.stop()
+    process, reports = start(till, interval_s=3600, batch_size=2)
+    try:
+        reports.wait_for(online_and_sent)
+    finally:
+        process.stop()
+    assert till.center_sales() == till.local_sales() and len(till.local_sales()) == 40
+    processed = till.center.admin("GET", "/v1/admin/events", params={"device_id": "BER-K1"}).json()
+    assert sorted(e["type"] for e in processed).count("sale.completed") == 40
+    assert till.center_quantity(pid_a) == before - 20 == till.quantity(pid_a)
