@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 MAX_STOCK_ROWS_PER_STATEMENT = 32
+MAX_RUN_STOCK_ROWS = 300  # 900 parameters: within SQLite's oldest limit (999)
 
 
 def timestamp_text(moment: datetime) -> str:
@@ -121,6 +122,51 @@ class HotSql:
             cursors = send()
         return {product_id: quantity for stock_cur in cursors for product_id, quantity in stock_cur.fetchall()}
 
+    def write_run(self, cur: Any, sales: list[tuple], lines: list[tuple], tenders: list[tuple],
+                  audits: list[tuple], moved: dict[tuple[int, str], int]) -> dict[tuple[int, str], int]:
+        """backend.batch_push: the rows of a whole run of events, and its stock moves summed per
+        (product, store), written in key order (a fixed lock order); returns the quantities after
+        the run. Rows are tuples in column order with timestamps and JSON already converted
+        (self.timestamp, self.json). PostgreSQL: one round trip (pipeline)."""
+        keys = sorted(moved)
+        parts = [keys[i:i + MAX_RUN_STOCK_ROWS] for i in range(0, len(keys), MAX_RUN_STOCK_ROWS)]
+
+        def send() -> list[Any]:
+            if sales:
+                cur.executemany(self._sql(
+                    "INSERT INTO sales (id, receipt_number, store_id, device_id, event_id, cashier_id, created_at, "
+                    "received_at, total_cents, cart_discount_cents, vat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    sales)
+            if lines:
+                cur.executemany(self._sql(
+                    "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price_cents, "
+                    "list_price_cents, line_discount_cents, cart_discount_cents, total_cents, vat_percent) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), lines)
+            if tenders:
+                cur.executemany(self._sql("INSERT INTO sale_tenders (sale_id, seq, kind, amount_cents, given_cents, "
+                                          "reference) VALUES (?, ?, ?, ?, ?, ?)"), tenders)
+            if audits:
+                cur.executemany(self._sql(
+                    "INSERT INTO audit_entries (event_id, device_id, store_id, created_at, actor_id, actor_name, "
+                    "action, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), audits)
+            cursors = []
+            for part in parts:
+                params: list[Any] = []
+                for product_id, store_id in part:
+                    params += [product_id, store_id, -moved[(product_id, store_id)]]
+                stock_cur = cur.connection.cursor()
+                stock_cur.execute(_move_stock_sql(self._mark, len(part), True), params)
+                cursors.append(stock_cur)
+            return cursors
+
+        if self.dialect == "postgresql":
+            with cur.connection.pipeline():
+                cursors = send()
+        else:
+            cursors = send()
+        return {(product_id, store_id): quantity
+                for stock_cur in cursors for product_id, store_id, quantity in stock_cur.fetchall()}
+
     def insert_audit(self, cur: Any, row: dict[str, Any]) -> None:
         cur.execute(self._sql(
             "INSERT INTO audit_entries (event_id, device_id, store_id, created_at, actor_id, actor_name, action, "
@@ -134,6 +180,14 @@ class HotSql:
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             (row["id"], row["device_id"], row["seq"], row["type"], row["payload_hash"], row["outcome"], row["reason"],
              row["change_seq"], self.timestamp(row["created_at"])))
+
+    def insert_processed_many(self, cur: Any, rows: list[tuple]) -> None:
+        """(id, device_id, seq, type, payload_hash, outcome, reason, change_seq, created_at as
+        self.timestamp made it)"""
+        if rows:
+            cur.executemany(self._sql(
+                "INSERT INTO processed_events (id, device_id, seq, type, payload_hash, outcome, reason, change_seq, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), rows)
 
     def take_sequences(self, cur: Any, count: int) -> int:
         """See backend.changelog: the counter's row lock is held until COMMIT."""
@@ -150,11 +204,11 @@ class HotSql:
 
 
 @cache
-def _move_stock_sql(mark: str, rows: int) -> str:
+def _move_stock_sql(mark: str, rows: int, with_store: bool = False) -> str:
     values = ", ".join([f"({mark}, {mark}, {mark})"] * rows)
     return (f"INSERT INTO stock (product_id, store_id, quantity) VALUES {values} "
             "ON CONFLICT (product_id, store_id) DO UPDATE SET quantity = stock.quantity + excluded.quantity "
-            "RETURNING product_id, quantity")
+            f"RETURNING product_id, {'store_id, ' if with_store else ''}quantity")
 
 
 @cache

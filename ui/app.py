@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 START = time.perf_counter()
+SMOKE_SYNC_WAIT_S = 30.0
 
 
 def resources_dir() -> Path:
@@ -43,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a PyInstaller build: the sync process starts this exe again
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -124,12 +128,13 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
 
 
 def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untyped-def]
-    """The sync worker when sync is set up, else (None, why not) for the status bar."""
+    """The sync worker when sync is set up, else (None, why not) for the status bar. It runs in
+    its own process (sync/process.py): in a thread it held the GIL long enough to stall the
+    till's screen while a catalog page was parsed."""
     if not settings.sync.enabled:
         return None, "keine Zentrale eingestellt (pos.toml: [sync] backend_url)"
-    from sync.client import CenterClient
+    from sync.process import SyncProcess, WorkerSettings
     from sync.token import TokenError, read_token, token_path
-    from sync.worker import SyncWorker
 
     path = token_path(data_dir)
     try:
@@ -138,29 +143,48 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
         return None, f"Geräte-Token unbrauchbar: {exc}"
     if token is None:
         return None, f"Gerät nicht registriert (kein Token in {path})"
-    client = CenterClient(settings.sync.backend_url, token)
-    return SyncWorker(store.db, client, batch_size=settings.sync.batch_size,
-                      interval_s=settings.sync.interval_s, device_id=store.device_id), ""
+    return SyncProcess(WorkerSettings(str(store.db.path), store.device_id, settings.sync.backend_url, token,
+                                    batch_size=settings.sync.batch_size, interval_s=settings.sync.interval_s)), ""
 
 
 def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]
+    """Print the start-up figures; with sync set up, also wait (at most SMOKE_SYNC_WAIT_S) for
+    the sync process's first finished round and print its state: a bundle whose sync process
+    cannot start (state "error") fails the smoke test. Offline is fine: no center may be up."""
     from PySide6.QtCore import QTimer
+
+    usable = [False]
+    waited = [0.0]
 
     def done() -> None:
         import resource
 
-        usable = window.login.pin.isVisible() and window.login.people.count() > 0
+        usable[0] = window.login.pin.isVisible() and window.login.people.count() > 0
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         took = time.perf_counter() - START
         # the TSE must work in the bundle too (the development TSE loads `cryptography` lazily)
         tse = window.store.fiscal.info() if window.store.fiscal is not None else None
-        tse_ok = not isinstance(tse, str)
-        print(f"smoke-test: till usable={usable} after {took:.3f} s, peak memory {peak_mb:.0f} MB, "
+        print(f"smoke-test: till usable={usable[0]} after {took:.3f} s, peak memory {peak_mb:.0f} MB, "
               f"tse={'none' if tse is None else tse if isinstance(tse, str) else tse.signature_algorithm}",
               flush=True)
-        usable = usable and tse_ok
+        usable[0] = usable[0] and not isinstance(tse, str)
+        wait_for_sync()
+
+    def wait_for_sync() -> None:
+        status = window.sync.status
+        if window.sync.worker is not None and (status is None or status.state.value == "syncing") \
+                and waited[0] < SMOKE_SYNC_WAIT_S:
+            waited[0] += 0.1
+            QTimer.singleShot(100, wait_for_sync)
+            return
+        synced = True
+        if window.sync.worker is not None:
+            state = status.state.value if status is not None else "no report"
+            synced = state not in ("error", "no report")  # still syncing after the wait: it runs
+            print(f"smoke-test: sync process {state}" + (f" ({status.last_error})" if status and status.last_error
+                                                         else ""), flush=True)
         shut_down(window)
-        app.exit(0 if usable else 1)
+        app.exit(0 if usable[0] and synced else 1)
 
     QTimer.singleShot(0, done)
     return app.exec()

@@ -1,10 +1,11 @@
 """The sync worker as the cashier sees it: a line in the status bar, "sync now" and a wake-up
 when the network comes back.
 
-The worker (sync/worker.py) runs on its own thread and reports a frozen SyncStatus through a
-callback on that thread. `_StatusRelay` lives on the UI thread; emitting its signal from the
-worker thread queues the delivery onto the UI thread (as ui/tasks.py does), so widgets are only
-ever touched there. Nothing here talks to the network.
+The worker (sync/worker.py) runs in its own process (sync/process.py, what the app uses) or on a
+thread, and reports a frozen SyncStatus through a callback on a thread of its own.
+`_StatusRelay` lives on the UI thread; emitting its signal from that thread queues the delivery
+onto the UI thread (as ui/tasks.py does), so widgets are only ever touched there. Nothing here
+talks to the network.
 
 What the line says: online/offline with a coloured dot, events waiting and the age of the
 oldest, the last sync, conflicts waiting for a manager (Ctrl+K), and a progress bar while a big
@@ -25,6 +26,7 @@ from pos_app.store.local import LocalStore
 from sync.status import State, SyncStatus
 
 if TYPE_CHECKING:
+    from sync.process import SyncProcess
     from sync.worker import SyncWorker
 
 COLOURS = {State.ONLINE: "#0a7a2f", State.SYNCING: "#1f5fbf", State.OFFLINE: "#c05600",
@@ -115,13 +117,14 @@ class SyncIndicator(QWidget):
 
 
 class SyncGlue(QObject):
-    """Connects one SyncWorker (or none: sync off) to the window. UI thread only.
+    """Connects one SyncWorker, or a SyncProcess running one (what the app uses), or none (sync
+    off) to the window. UI thread only.
 
     `pending_reader` reads the local outbox summary (a quick indexed count) so the line is
     right at once after a sale, before the worker's next report.
     """
 
-    def __init__(self, store: LocalStore, worker: SyncWorker | None, off_reason: str = "",
+    def __init__(self, store: LocalStore, worker: SyncWorker | SyncProcess | None, off_reason: str = "",
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -153,7 +156,8 @@ class SyncGlue(QObject):
     # ---- wiring ----------------------------------------------------------------------------
 
     def report(self, status: SyncStatus) -> None:
-        """The worker's on_status callback: runs on the worker thread, only emits."""
+        """The worker's on_status callback: runs on the worker thread (or the SyncProcess's
+        listener thread), only emits."""
         self._relay.changed.emit(status)
 
     def start(self) -> None:

@@ -24,6 +24,7 @@ from common import ROOT, percentile, report
 sys.path.insert(0, str(ROOT))
 PRODUCTS = int(os.environ.get("POS_BENCH_STALL_PRODUCTS", "200000"))
 SALES = int(os.environ.get("POS_BENCH_STALL_SALES", "2000"))
+MODE = os.environ.get("POS_BENCH_STALL_MODE", "process")  # or "thread"
 
 
 def _start_sampler(clock, last) -> None:  # type: ignore[no-untyped-def]
@@ -57,6 +58,7 @@ def main() -> None:
     from pos_app.store.staff import StaffMember
     from pos_app.till import TillSession
     from sync.client import CenterClient
+    from sync.process import SyncProcess, WorkerSettings
     from sync.worker import SyncWorker
     from tests.backend_server import BackendServer, fresh_database, run_cli
     from ui.sync_glue import SyncGlue
@@ -66,14 +68,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-stall-") as tmp, fresh_database(Path(tmp)) as url:
         run_cli("seed", "--products", str(PRODUCTS), "--customers", "1000", "--database-url", url, timeout=3600)
         with BackendServer(url, seed=False) as server:
-            client = CenterClient(server.url, server.register_device("BER-K1", "BER", "Kasse 1"), timeout=(3.05, 120))
+            token = server.register_device("BER-K1", "BER", "Kasse 1")
+            client = CenterClient(server.url, token, timeout=(3.05, 120))
             store = empty_till(Path(tmp) / "store.db")
             view = TillView(TillSession(store, StaffMember(1, "Lena Schmidt", "cashier")))
             view.resize(1280, 800)
             view.show()
-            worker = SyncWorker(store.db, client, device_id="BER-K1", interval_s=3600,
-                                page_size=int(os.environ.get("POS_BENCH_STALL_PAGE", "5000")),
-                                batch_size=int(os.environ.get("POS_BENCH_STALL_BATCH", "200")))
+            page = int(os.environ.get("POS_BENCH_STALL_PAGE", "5000"))
+            batch = int(os.environ.get("POS_BENCH_STALL_BATCH", "200"))
+            if MODE == "thread":  # the worker on a thread of the till's process (before the fix)
+                worker = SyncWorker(store.db, client, device_id="BER-K1", interval_s=3600, page_size=page,
+                                    batch_size=batch)
+            else:  # what the app does: the worker in its own process (sync/process.py)
+                worker = SyncProcess(WorkerSettings(str(store.db.path), "BER-K1", server.url, token,
+                                                  batch_size=batch, interval_s=3600, page_size=page,
+                                                  timeout=(3.05, 120)))
             glue = SyncGlue(store, worker)
             gaps: list[float] = []
             clock = QElapsedTimer()
@@ -126,7 +135,7 @@ def main() -> None:
             app.exec()
             took = time.perf_counter() - t0
             glue.stop()
-            report(f"UI stall while syncing ({PRODUCTS:,} products pulled, {SALES:,} sales pushed)",
+            report(f"UI stall while syncing ({PRODUCTS:,} products pulled, {SALES:,} sales pushed, worker: {MODE})",
                    f"{took:.0f} s of sync")
             report("UI timer probe (5 ms): p50 / p99 / longest gap (ms)",
                    f"{percentile(gaps, 50):.0f} / {percentile(gaps, 99):.0f} / {max(gaps):.0f}  (target longest <= 50)")
