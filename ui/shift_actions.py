@@ -130,7 +130,7 @@ class ShiftActions(QObject):
         manager = self._manager("Ein- oder Auszahlung aus der Kasse.")
         if manager is None:
             return
-        dialog = CashMovementDialog(self.store.cashbook, manager, self.window)
+        dialog = CashMovementDialog(self.store.cashbook, manager, self.window, signer=self.store.fiscal)
         dialog.exec()
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.moved is not None:

@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
@@ -46,8 +46,10 @@ from pos_app.store import audit
 from pos_app.store.db import Database
 from pos_app.store.models import AuditEntry, CashMovement, Device, OutboxEvent, Sale, SaleLine, SaleTender, Shift, Store
 from pos_app.store.outbox import EventType, append_event
+from pos_app.store.returns_models import Return, ReturnLine, ReturnTender
 
 if TYPE_CHECKING:
+    from pos_app.fiscal.signing import FiscalSigner
     from pos_app.store.staff import StaffMember
 
 NOT_OPEN = "Die Kasse ist nicht geöffnet. Die Marktleitung öffnet sie mit Anfangsbestand (Strg+Umschalt+O)."
@@ -194,25 +196,32 @@ class CashBook:
             return OpenShift(row.id, now, by.name, float_cents)
 
     def move(self, kind: MovementKind, case: BusinessCase, amount_cents: int, note: str,
-             by: StaffMember) -> CashMoved:
+             by: StaffMember, signer: FiscalSigner | None = None) -> CashMoved:
         """Paid in, paid out or a drop to the safe. Taking out more than the drawer should hold
-        is refused."""
+        is refused. `signer`: the till's TSE (LocalStore.fiscal); the movement is a Kassenbeleg
+        of its own (pos_app.fiscal.cash_movements), signed before the write and recorded in it,
+        unsigned with the error when the TSE is down (never refused for that)."""
         note = check_movement(kind, case, amount_cents, note)
+        outcome = None
+        if signer is not None:
+            from pos_app.fiscal.cash_movements import sign_movement
+
+            with self._db.reading() as s:  # refuse before signing what would be refused anyway
+                self._check_move(s, kind, amount_cents)
+            outcome = sign_movement(signer, kind, amount_cents)
         now = iso(self._clock())
         with self._db.writing() as s:
-            row = open_shift_row(s, self.device_id)
-            if row is None:
-                raise ShiftClosed(NOT_OPEN)
-            expected = self._expected_cash(s, row)
-            if kind is not MovementKind.PAID_IN and amount_cents > expected:
-                raise ShiftError(f"In der Kasse sollten nur {format_euro(expected)} sein; "
-                                 f"{format_euro(amount_cents)} können nicht entnommen werden.")
+            row, expected = self._check_move(s, kind, amount_cents)
             movement = CashMovement(shift_id=row.id, device_id=self.device_id, created_at=now, kind=kind.value,
                                     business_case=case.value, amount_cents=amount_cents, note=note,
                                     actor_id=by.id, actor_name=by.name)
             s.add(movement)
             s.flush()
             after = expected + kind.sign * amount_cents
+            if outcome is not None:
+                from pos_app.fiscal import records as fiscal_records
+
+                fiscal_records.record(s, self.device_id, outcome, reference=f"cash:{movement.id}")
             audit.record(s, self.device_id, by.id, by.name, f"cash.{kind.value}", {
                 "shift_id": row.id, "movement_id": movement.id, "business_case": case.value,
                 "amount_cents": amount_cents, "note": note, "before": {"expected_cash_cents": expected},
@@ -257,6 +266,21 @@ class CashBook:
 
     # ---- internals -------------------------------------------------------------------------
 
+    def _check_move(self, s: Session, kind: MovementKind, amount_cents: int) -> tuple[Shift, int]:
+        row = open_shift_row(s, self.device_id)
+        if row is None:
+            raise ShiftClosed(NOT_OPEN)
+        expected = self._expected_cash(s, row)
+        if kind is not MovementKind.PAID_IN and amount_cents > expected:
+            raise ShiftError(f"In der Kasse sollten nur {format_euro(expected)} sein; "
+                             f"{format_euro(amount_cents)} können nicht entnommen werden.")
+        return row, expected
+
+    def _returns_no(self) -> object:
+        """A return's place in the till's receipt sequence: its number is the device id, "-" and
+        the counter (pos_app.store.sales.receipt_number_for), taken from the same counter as sales."""
+        return cast(func.substr(Return.return_number, len(self.device_id) + 2), Integer)
+
     def _last_z(self, s: Session) -> int:
         return int(s.execute(select(func.max(Shift.z_number)).where(Shift.device_id == self.device_id)).scalar() or 0)
 
@@ -267,11 +291,15 @@ class CashBook:
                          .join(Sale, Sale.id == SaleTender.sale_id)
                          .where(Sale.device_id == self.device_id, Sale.receipt_no > row.receipt_no_from,
                                 SaleTender.kind == "cash")).scalar_one()
+        refunded = s.execute(select(func.coalesce(func.sum(ReturnTender.amount_cents), 0))
+                             .join(Return, Return.id == ReturnTender.return_id)
+                             .where(Return.device_id == self.device_id, self._returns_no() > row.receipt_no_from,
+                                    ReturnTender.kind == "cash")).scalar_one()
         moved = 0
         for kind, amount in s.execute(select(CashMovement.kind, func.sum(CashMovement.amount_cents))
                                       .where(CashMovement.shift_id == row.id).group_by(CashMovement.kind)):
             moved += MovementKind(kind).sign * int(amount)
-        return row.float_cents + int(cash) + moved
+        return row.float_cents + int(cash) - int(refunded) + moved
 
     @staticmethod
     def _pending(s: Session) -> int:
@@ -290,7 +318,37 @@ class CashBook:
                             pending_events=pending_events)
 
     def _documents(self, s: Session, row: Shift) -> list[ShiftDocument]:
-        """The shift's receipts: this till's receipt numbers after the one current at opening."""
+        """The shift's receipts, sales and returns in number order."""
+        docs = [(no, d) for no, d in self._sale_documents(s, row)] + self._return_documents(s, row)
+        return [d for _no, d in sorted(docs, key=lambda pair: pair[0])]
+
+    def _return_documents(self, s: Session, row: Shift) -> list[tuple[int, ShiftDocument]]:
+        """Returns of the shift (same number range as sales), with negative amounts."""
+        number = self._returns_no()
+        cond = [Return.device_id == self.device_id, number > row.receipt_no_from]
+        if row.receipt_no_to is not None:
+            cond.append(number <= row.receipt_no_to)
+        heads = s.execute(select(Return.id, number, Return.return_number, Return.total_cents).where(*cond)).all()
+        if not heads:
+            return []
+        ids = [h[0] for h in heads]
+        gross: dict[str, dict[int, int]] = {}
+        for return_id, vat, cents in s.execute(select(ReturnLine.return_id, ReturnLine.vat_percent,
+                                                      ReturnLine.refund_cents).where(ReturnLine.return_id.in_(ids))):
+            gross.setdefault(return_id, {})
+            gross[return_id][vat] = gross[return_id].get(vat, 0) - cents
+        tenders: dict[str, list[tuple[str, int]]] = {}
+        for return_id, kind, cents in s.execute(select(ReturnTender.return_id, ReturnTender.kind,
+                                                       ReturnTender.amount_cents)
+                                                .where(ReturnTender.return_id.in_(ids)).order_by(ReturnTender.seq)):
+            tenders.setdefault(return_id, []).append((kind, -cents))
+        return [(int(no), ShiftDocument(kind="return", receipt_number=number_text, total_cents=-total,
+                                        tenders=tuple(tenders.get(return_id, [])),
+                                        gross_by_vat=tuple(sorted(gross.get(return_id, {}).items()))))
+                for return_id, no, number_text, total in heads]
+
+    def _sale_documents(self, s: Session, row: Shift) -> list[tuple[int, ShiftDocument]]:
+        """The shift's sales: this till's receipt numbers after the one current at opening."""
         cond = [Sale.device_id == self.device_id, Sale.receipt_no > row.receipt_no_from]
         if row.receipt_no_to is not None:
             cond.append(Sale.receipt_no <= row.receipt_no_to)
@@ -316,12 +374,12 @@ class CashBook:
             gross: dict[int, int] = {}
             for vat, total, _discount, _override in own:
                 gross[vat] = gross.get(vat, 0) + total
-            docs.append(ShiftDocument(
+            docs.append((sale.receipt_no, ShiftDocument(
                 kind="sale", receipt_number=sale.receipt_number,
                 total_cents=sale.total_cents, tenders=tuple(tenders.get(sale.id, [])),
                 gross_by_vat=tuple(sorted(gross.items())),
                 line_discount_cents=sum(d for _v, _t, d, _o in own), line_discounts=sum(1 for _v, _t, d, _o in own if d),
-                cart_discount_cents=sale.cart_discount_cents, price_overrides=sum(1 for *_x, o in own if o)))
+                cart_discount_cents=sale.cart_discount_cents, price_overrides=sum(1 for *_x, o in own if o))))
         return docs
 
     def _voids(self, s: Session, row: Shift) -> CountAmount:
