@@ -127,6 +127,7 @@ def test_a_tse_that_is_down_never_blocks_a_return_an_exchange_or_a_paid_out(stor
     swapped = returns.complete_exchange(purchase, returns.items(purchase, [Choice(1, 1)]), new_items,
                                         difference=("card", 27_00))
     moved = store.cashbook.move(MovementKind.PAID_OUT, BusinessCase.AUSZAHLUNG, 1_00, "Porto", JONAS, signer=signer)
+    assert "TSE ausgefallen" in moved.tse_failure
     rows = tse_rows(store)
     assert swapped.exchange_sale is not None
     for key in (f"return:{done.return_id}", f"return:{swapped.return_id}", swapped.exchange_sale.sale_id,
@@ -134,6 +135,7 @@ def test_a_tse_that_is_down_never_blocks_a_return_an_exchange_or_a_paid_out(stor
         assert rows[key].status == "failed" and "TSE ausgefallen" in rows[key].error, key
         assert rows[key].signature == "" and rows[key].process_data.startswith("Beleg^")
     assert rows[f"return:{done.return_id}"].process_data == "Beleg^0.00_-12.99_0.00_0.00_0.00^-12.99:Bar"
+    assert "TSE ausgefallen" in done.tse_failure and swapped.exchange_sale.tse_failure
     assert return_event(store)["tse"]["status"] == "failed"
     text = preview_lines(layout_return(returns.book.receipt(done.return_id)))
     assert "TSE ausgefallen" in text and "Beleg ohne Signatur" in text and "[QR-Code]" not in text

@@ -157,3 +157,15 @@ def test_a_return_and_an_exchange_need_an_open_shift(till) -> None:
     done = returns.complete(purchase, items, [RefundTender("cash", 12_99)])
     assert till.cashbook.x_report().returns == CountAmount(1, -12_99)
     assert done.return_number == till.cashbook.x_report().first_receipt
+
+
+def test_the_x_report_screen_shows_returns_and_store_credit(qtbot, till, artifacts) -> None:
+    from ui.shift_dialogs import ReportDialog
+
+    a_day_with_returns(till)
+    dialog = ReportDialog(till.cashbook.x_report(), lambda report, copy: None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    text = dialog.preview.toPlainText()
+    assert "Retouren (3)" in text and "ausgegeben (1)" in text and "134,99" in text
+    dialog.grab().save(str(artifacts / "x_report_with_returns.png"))

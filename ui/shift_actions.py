@@ -135,7 +135,8 @@ class ShiftActions(QObject):
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.moved is not None:
             moved = dialog.moved
-            self._say(f"{moved.kind.label} {format_euro(moved.amount_cents)} ({moved.business_case.value}) gebucht.")
+            self._say(f"{moved.kind.label} {format_euro(moved.amount_cents)} ({moved.business_case.value}) gebucht."
+                      + (" TSE ausgefallen: ohne Signatur aufgezeichnet." if moved.tse_failure else ""))
             self.window.refresh_outbox()
 
     def x_report(self) -> None:

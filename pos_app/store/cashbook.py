@@ -37,6 +37,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
+from pos_app.fiscal.signing import SigningFailure
 from pos_app.money import format_euro
 from pos_app.shift import (
     BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftDocument, ShiftError,
@@ -72,6 +73,7 @@ class CashMoved:
     business_case: BusinessCase
     amount_cents: int
     expected_cash_cents: int  # in the drawer afterwards
+    tse_failure: str = ""  # the TSE did not sign the movement (recorded unsigned): why
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,8 @@ class CashBook:
                 "shift_id": row.id, "movement_id": movement.id, "business_case": case.value,
                 "amount_cents": amount_cents, "note": note, "before": {"expected_cash_cents": expected},
                 "after": {"expected_cash_cents": after}})
-            return CashMoved(movement.id, kind, case, amount_cents, after)
+            failure = outcome.error if isinstance(outcome, SigningFailure) else ""
+            return CashMoved(movement.id, kind, case, amount_cents, after, failure)
 
     def close(self, counted_cents: int, by: StaffMember, *, sale_in_progress: bool = False) -> DayClosed:
         """The Z close with the blind count (`counted_cents` was entered before the expected

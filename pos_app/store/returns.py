@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text, update
 
 from pos_app.cart import Totals
 from pos_app.fiscal import records as fiscal_records
-from pos_app.fiscal.signing import FiscalOutcome
+from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
 from pos_app.clock import Clock, iso, local_display, parse_iso, utc_now
 from pos_app.payment import Payment
 from pos_app.refunds import (CONDITION_LABELS, REFUND_LABELS, Purchase, PurchaseLine, PurchaseTender,
@@ -70,6 +70,7 @@ class CompletedReturn:
     vouchers: tuple[tuple[str, int], ...]  # (code, value) issued
     restocked: tuple[tuple[int, int], ...]  # (product id, quantity) back into this store's stock
     exchange_sale: CompletedSale | None = None
+    tse_failure: str = ""  # the TSE did not sign this return (it is recorded unsigned): why
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,8 @@ class ReturnBook:
         return CompletedReturn(return_id, number, total, tuple(tenders),
                                sum(t.amount_cents for t in tenders if t.kind == "cash"),
                                tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
-                               tuple(sorted(restock.items())), sale)
+                               tuple(sorted(restock.items())), sale,
+                               fiscal.error if isinstance(fiscal, SigningFailure) else "")
 
     # ---- what this till knows --------------------------------------------------------------
 
