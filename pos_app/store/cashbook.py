@@ -33,21 +33,22 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.fiscal.signing import SigningFailure
 from pos_app.money import format_euro
 from pos_app.shift import (
-    BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftDocument, ShiftError,
+    BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftError,
     ShiftHeader, ShiftReport, TenderTotal, VatTotal, build_report, check_movement,
 )
 from pos_app.store import audit
 from pos_app.store.db import Database
-from pos_app.store.models import AuditEntry, CashMovement, Device, OutboxEvent, Sale, SaleLine, SaleTender, Shift, Store
+from pos_app.store.models import AuditEntry, CashMovement, Device, OutboxEvent, Sale, SaleTender, Shift, Store
 from pos_app.store.outbox import EventType, append_event
-from pos_app.store.returns_models import Return, ReturnLine, ReturnTender
+from pos_app.store.returns_models import Return, ReturnTender
+from pos_app.store.shift_documents import return_no, shift_documents
 
 if TYPE_CHECKING:
     from pos_app.fiscal.signing import FiscalSigner
@@ -279,11 +280,6 @@ class CashBook:
                              f"{format_euro(amount_cents)} können nicht entnommen werden.")
         return row, expected
 
-    def _returns_no(self) -> object:
-        """A return's place in the till's receipt sequence: its number is the device id, "-" and
-        the counter (pos_app.store.sales.receipt_number_for), taken from the same counter as sales."""
-        return cast(func.substr(Return.return_number, len(self.device_id) + 2), Integer)
-
     def _last_z(self, s: Session) -> int:
         return int(s.execute(select(func.max(Shift.z_number)).where(Shift.device_id == self.device_id)).scalar() or 0)
 
@@ -296,7 +292,7 @@ class CashBook:
                                 SaleTender.kind == "cash")).scalar_one()
         refunded = s.execute(select(func.coalesce(func.sum(ReturnTender.amount_cents), 0))
                              .join(Return, Return.id == ReturnTender.return_id)
-                             .where(Return.device_id == self.device_id, self._returns_no() > row.receipt_no_from,
+                             .where(Return.device_id == self.device_id, return_no(self.device_id) > row.receipt_no_from,
                                     ReturnTender.kind == "cash")).scalar_one()
         moved = 0
         for kind, amount in s.execute(select(CashMovement.kind, func.sum(CashMovement.amount_cents))
@@ -316,74 +312,9 @@ class CashBook:
         movements = [MovementLine(m.created_at, m.kind, m.business_case, m.amount_cents, m.note, m.actor_name)
                      for m in s.execute(select(CashMovement).where(CashMovement.shift_id == row.id)
                                         .order_by(CashMovement.id)).scalars()]
-        return build_report(header, self._documents(s, row), movements, self._voids(s, row), as_of=as_of,
+        return build_report(header, shift_documents(s, self.device_id, row), movements, self._voids(s, row), as_of=as_of,
                             z_number=z_number, closed_by=closed_by, counted_cents=counted_cents,
                             pending_events=pending_events)
-
-    def _documents(self, s: Session, row: Shift) -> list[ShiftDocument]:
-        """The shift's receipts, sales and returns in number order."""
-        docs = [(no, d) for no, d in self._sale_documents(s, row)] + self._return_documents(s, row)
-        return [d for _no, d in sorted(docs, key=lambda pair: pair[0])]
-
-    def _return_documents(self, s: Session, row: Shift) -> list[tuple[int, ShiftDocument]]:
-        """Returns of the shift (same number range as sales), with negative amounts."""
-        number = self._returns_no()
-        cond = [Return.device_id == self.device_id, number > row.receipt_no_from]
-        if row.receipt_no_to is not None:
-            cond.append(number <= row.receipt_no_to)
-        heads = s.execute(select(Return.id, number, Return.return_number, Return.total_cents).where(*cond)).all()
-        if not heads:
-            return []
-        ids = [h[0] for h in heads]
-        gross: dict[str, dict[int, int]] = {}
-        for return_id, vat, cents in s.execute(select(ReturnLine.return_id, ReturnLine.vat_percent,
-                                                      ReturnLine.refund_cents).where(ReturnLine.return_id.in_(ids))):
-            gross.setdefault(return_id, {})
-            gross[return_id][vat] = gross[return_id].get(vat, 0) - cents
-        tenders: dict[str, list[tuple[str, int]]] = {}
-        for return_id, kind, cents in s.execute(select(ReturnTender.return_id, ReturnTender.kind,
-                                                       ReturnTender.amount_cents)
-                                                .where(ReturnTender.return_id.in_(ids)).order_by(ReturnTender.seq)):
-            tenders.setdefault(return_id, []).append((kind, -cents))
-        return [(int(no), ShiftDocument(kind="return", receipt_number=number_text, total_cents=-total,
-                                        tenders=tuple(tenders.get(return_id, [])),
-                                        gross_by_vat=tuple(sorted(gross.get(return_id, {}).items()))))
-                for return_id, no, number_text, total in heads]
-
-    def _sale_documents(self, s: Session, row: Shift) -> list[tuple[int, ShiftDocument]]:
-        """The shift's sales: this till's receipt numbers after the one current at opening."""
-        cond = [Sale.device_id == self.device_id, Sale.receipt_no > row.receipt_no_from]
-        if row.receipt_no_to is not None:
-            cond.append(Sale.receipt_no <= row.receipt_no_to)
-        sales = s.execute(select(Sale.id, Sale.receipt_no, Sale.receipt_number, Sale.total_cents, Sale.cart_discount_cents)
-                          .where(*cond).order_by(Sale.receipt_no)).all()
-        if not sales:
-            return []
-        first, last = sales[0].receipt_no, sales[-1].receipt_no
-        in_range = (Sale.device_id == self.device_id, Sale.receipt_no >= first, Sale.receipt_no <= last)
-        lines: dict[str, list[tuple[int, int, int, bool]]] = {}
-        for sale_id, vat, total, discount, override in s.execute(
-                select(SaleLine.sale_id, SaleLine.vat_percent, SaleLine.total_cents, SaleLine.line_discount_cents,
-                       SaleLine.override_reason != "").join(Sale, Sale.id == SaleLine.sale_id).where(*in_range)):
-            lines.setdefault(sale_id, []).append((vat, total, discount, bool(override)))
-        tenders: dict[str, list[tuple[str, int]]] = {}
-        for sale_id, kind, amount in s.execute(
-                select(SaleTender.sale_id, SaleTender.kind, SaleTender.amount_cents)
-                .join(Sale, Sale.id == SaleTender.sale_id).where(*in_range).order_by(SaleTender.seq)):
-            tenders.setdefault(sale_id, []).append((kind, amount))
-        docs = []
-        for sale in sales:
-            own = lines.get(sale.id, [])
-            gross: dict[int, int] = {}
-            for vat, total, _discount, _override in own:
-                gross[vat] = gross.get(vat, 0) + total
-            docs.append((sale.receipt_no, ShiftDocument(
-                kind="sale", receipt_number=sale.receipt_number,
-                total_cents=sale.total_cents, tenders=tuple(tenders.get(sale.id, [])),
-                gross_by_vat=tuple(sorted(gross.items())),
-                line_discount_cents=sum(d for _v, _t, d, _o in own), line_discounts=sum(1 for _v, _t, d, _o in own if d),
-                cart_discount_cents=sale.cart_discount_cents, price_overrides=sum(1 for *_x, o in own if o))))
-        return docs
 
     def _voids(self, s: Session, row: Shift) -> CountAmount:
         """Whole receipts thrown away during the shift (audit entries "sale_voided")."""
