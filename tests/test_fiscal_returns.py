@@ -151,3 +151,20 @@ def test_without_a_tse_a_return_has_no_fiscal_block(store) -> None:
     done = returns.complete(purchase, returns.items(purchase, [Choice(1, 1)]), [RefundTender("cash", 12_99)])
     assert returns.book.receipt(done.return_id).tse is None and "tse" not in return_event(store)
     assert tse_rows(store) == {}
+
+
+def test_a_drawer_opened_without_a_sale_is_a_sonstiger_vorgang(store) -> None:
+    from pos_app.drawer import record_no_sale
+
+    store.fiscal = FiscalSigner(DevelopmentTse(store.db), "BER-K1")
+    done = record_no_sale(store, JONAS, "Wechselgeld tauschen")
+    row = tse_rows(store)["nosale:Wechselgeld tauschen"]
+    assert done.tse_failure == "" and row.status == "signed" and row.process_type == "SonstigerVorgang"
+    assert row.process_data == "Kassenlade ohne Verkauf: Wechselgeld tauschen"
+    store.fiscal.close()
+    store.fiscal = FiscalSigner(FiskalyTse("http://127.0.0.1:9/api/v2", "k", "s", "tss", "c"), "BER-K1", budget_s=0.5)
+    down = record_no_sale(store, JONAS, "Kassensturz / Zählung")
+    assert "TSE ausgefallen" in down.tse_failure
+    assert tse_rows(store)["nosale:Kassensturz / Zählung"].status == "failed"
+    store.fiscal.close()
+    store.fiscal = None
