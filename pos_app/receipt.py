@@ -241,6 +241,13 @@ def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
     out.rows.append(QrRow(tse.qr_payload))
 
 
+def tse_rows(tse: ReceiptTse, paper: PaperWidth = PAPER_80MM) -> list[Row]:
+    """The KassenSichV block alone, for other receipts (the return receipt)."""
+    out = _Layout(paper.chars)
+    _tse_block(out, tse)
+    return out.rows
+
+
 def preview_text(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> str:
     """The receipt as plain text, as it will look on paper (for the on-screen preview)."""
     w = paper.chars

@@ -4,7 +4,8 @@ so it prints through the same ESC/POS renderer and print queue.
 What it carries: the return number as a barcode, the original purchase, the items with their
 condition and reason, the refund per tender (negative amounts), the VAT given back per rate,
 each new voucher's code as a barcode with its value, and, for a cash refund, a signature line
-for the customer (the drawer's cash leaves against a signature).
+for the customer (the drawer's cash leaves against a signature), and the KassenSichV block with
+the DSFinV-K QR code exactly as on a sale receipt (a return is a TSE transaction of its own).
 
 Thread: any (pure).
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos_app.money import format_euro
-from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, two_columns, wrap
+from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, ReceiptTse, Row, TextRow, tse_rows,
+                             two_columns, wrap)
 from pos_app.vat import VatRate, breakdown
 
 
@@ -45,6 +47,7 @@ class ReturnReceipt:
     approved_by: str = ""
     exchange_note: str = ""  # "Umtausch: neuer Bon BER-K1-000043"
     copy: bool = False  # a reprint
+    tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
 
 
 def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
@@ -92,6 +95,8 @@ def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> lis
     if receipt.cash_refund:
         rows += [TextRow(""), TextRow("Betrag bar erhalten:"), TextRow(""), TextRow(""),
                  TextRow("_" * w), TextRow("Unterschrift Kunde", align="center")]
+    if receipt.tse is not None:
+        rows += tse_rows(receipt.tse, paper)
     rows += [TextRow(""), BarcodeRow(receipt.return_number), CutRow()]
     return rows
 
@@ -104,6 +109,8 @@ def preview_lines(rows: list[Row], paper: PaperWidth = PAPER_80MM) -> str:
             out.append(row.text.center(paper.chars).rstrip() if row.align == "center" else row.text)
         elif isinstance(row, BarcodeRow):
             out.append(f"||| {row.data} |||".center(paper.chars).rstrip())
+        elif isinstance(row, QrRow):
+            out.append("[QR-Code]".center(paper.chars).rstrip())
         else:
             out.append("- " * (paper.chars // 2))
     return "\n".join(out)

@@ -19,6 +19,13 @@ policy's per-customer limit (what this till knows; the center checks over all st
 Exchange: the returned items' credit pays for the new items in the till's cart in one
 transaction; the cashier takes the difference (cash or card) or refunds what is left.
 
+Shift and TSE: a return (and an exchange) needs an open shift, like a sale (ReturnBook checks
+it in the write transaction; this service asks first, so nothing is signed for a closed till).
+Each return is a TSE transaction (Kassenbeleg-V1, Beleg with negative amounts: see
+pos_app.fiscal.cash_movements), an exchange's sale is one more; both are signed before the write
+(never longer than the signer's budget) and recorded in it, unsigned with the error when the TSE
+is down. The return receipt carries the TSE block and QR code.
+
 Loyalty points: there is no loyalty model in the product yet, so there is nothing to take back.
 
 Thread: the UI thread for the quick parts; `find` may ask the center and belongs on a worker
@@ -34,11 +41,15 @@ from sqlalchemy import text
 
 from pos_app.cart import Approval, ApprovalAction, ApprovalRequired
 from pos_app.clock import Clock, iso, utc_now
+from pos_app.fiscal.cash_movements import return_amounts
+from pos_app.fiscal.records import amounts_for_sale
+from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError, TenderKind
 from pos_app.refunds import (CONDITIONS, CenterUnavailable, Purchase, PurchaseNotFound, RefundError, RefundTender,
                              check_refund, propose_refund)
 from pos_app.return_policy import PolicyError, ReturnPolicy
+from pos_app.shift import ShiftError
 from pos_app.store.local import LocalStore
 from pos_app.store.policies import load_return_policy, lowest_price
 from pos_app.store.returns import CompletedReturn, Exchange, ReturnBook, ReturnItem
@@ -55,7 +66,7 @@ class IsReturnReceipt(RefundError):
         super().__init__(f"{number} ist ein Rücknahmebeleg (zu {original}), kein Kauf. "
                          f"„Beleg nachdrucken“ druckt ihn noch einmal.")
         self.return_id = return_id
-ReturnError = (RefundError, PolicyError, TenderError)
+ReturnError = (RefundError, PolicyError, TenderError, ShiftError)
 
 
 @dataclass(frozen=True)
@@ -85,11 +96,13 @@ def normalise_number(raw: str) -> str:
 
 class ReturnsService:
     def __init__(self, store: LocalStore, cashier: StaffMember, center: CenterLookup | None = None,
-                 clock: Clock = utc_now) -> None:
+                 clock: Clock = utc_now, signer: FiscalSigner | None = None) -> None:
+        """`signer`: the TSE; None takes the store's (LocalStore.fiscal, itself None without a TSE)."""
         self.store = store
         self.cashier = cashier
         self.center = center
         self._clock = clock
+        self.signer = signer if signer is not None else store.fiscal
         self.book = ReturnBook(store.db, store.device_id, store.store_id, store.sales, clock)
 
     @property
@@ -170,7 +183,8 @@ class ReturnsService:
                  customer_id: int | None = None) -> CompletedReturn:
         total = sum(i.refund_cents for i in items)
         check_refund(purchase, tenders, total, self.policy.refund_as_store_credit)
-        return self.book.record(self.cashier, purchase, items, tenders, customer_id or purchase.customer_id)
+        return self.book.record(self.cashier, purchase, items, tenders, customer_id or purchase.customer_id,
+                                fiscal=self._sign(items, tenders))
 
     def complete_exchange(self, purchase: Purchase, items: list[ReturnItem], till: TillSession,
                           difference: tuple[str, int] | None = None,
@@ -198,8 +212,12 @@ class ReturnsService:
         rest = credit - used
         refund_tenders = refund_tenders if refund_tenders is not None else self.propose_refund(purchase, rest)
         check_refund(purchase, refund_tenders, rest, self.policy.refund_as_store_credit)
+        fiscal = self._sign(items, [RefundTender("exchange", used), *refund_tenders])
+        sale_fiscal = None if self.signer is None else self.signer.sign_receipt(amounts_for_sale(
+            {row.rate.percent: row.gross_cents for row in new.vat},
+            [(t.kind.value, t.amount_cents) for t in payment.tenders]))
         done = self.book.record(self.cashier, purchase, items, refund_tenders, purchase.customer_id,
-                                exchange=Exchange(new, payment, used))
+                                exchange=Exchange(new, payment, used), fiscal=fiscal, sale_fiscal=sale_fiscal)
         till.cart.clear()
         till.payment = None
         return done
@@ -248,8 +266,18 @@ class ReturnsService:
         if approval is None:
             raise ApprovalRequired(ApprovalAction.BLIND_RETURN,
                                    f"Rücknahme ohne Beleg über {format_euro(total)} als Gutschein: Freigabe nötig.")
-        return self.book.record(self.cashier, None, items, [RefundTender("voucher", total)], customer_id,
-                                approval=(approval.manager_id, approval.manager_name))
+        refund = [RefundTender("voucher", total)]
+        return self.book.record(self.cashier, None, items, refund, customer_id,
+                                approval=(approval.manager_id, approval.manager_name), fiscal=self._sign(items, refund))
+
+    def _sign(self, items: list[ReturnItem], tenders: list[RefundTender]) -> FiscalOutcome | None:
+        """The return's TSE transaction, before its write. A closed till is refused first: a
+        signed transaction without its return would be a hole in the records."""
+        self.store.cashbook.require_open()
+        if self.signer is None:
+            return None
+        return self.signer.sign_receipt(return_amounts([(i.vat_percent, i.refund_cents) for i in items],
+                                                       [(t.kind, t.amount_cents) for t in tenders if t.amount_cents]))
 
 
 def customer_by_number(store: LocalStore, number: str) -> int | None:

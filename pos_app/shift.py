@@ -2,9 +2,12 @@
 how it is added up from a shift's documents. No I/O; pos_app.store.cashbook reads the rows and
 writes the shifts, this module decides what the figures are.
 
-The report is built from `ShiftDocument`s, one per receipt. Today every document is a sale; a
-return will be a document of kind "return" with negative amounts (its cash tender negative: the
-refund), and it lands in `returns` and reduces the expected cash without any change here.
+The report is built from `ShiftDocument`s, one per receipt: sales, and returns as documents of
+kind "return" with negative amounts (their cash tender negative: the refund), which land in
+`returns` and reduce the expected cash. An exchange is a return and a sale: its "exchange"
+tender is +credit on the sale and -credit on the return, so it nets out. Vouchers are not cash:
+a voucher refunded by a return (issued) and one taken by a sale (redeemed) are counted apart
+(`vouchers_issued`, `vouchers_redeemed`); the "voucher" tender row shows what is left of both.
 
 Expected cash in the drawer = float + cash tenders of the documents (sales positive, refunds
 negative; a cash tender's amount is what stays in the drawer, the change already taken off)
@@ -21,7 +24,7 @@ from typing import Any
 
 from pos_app.vat import VatRate, breakdown
 
-TENDER_LABELS = {"cash": "Bar", "card": "Karte"}
+TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
 
 
 class ShiftError(ValueError):
@@ -205,6 +208,8 @@ class ShiftReport:
     cash: CashCount
     movements: tuple[MovementLine, ...] = field(default_factory=tuple)
     pending_events: int = 0  # events not yet at the center when the report was taken
+    vouchers_issued: CountAmount = CountAmount()  # store credit given by returns (not cash)
+    vouchers_redeemed: CountAmount = CountAmount()  # vouchers taken as a tender by sales
 
     @property
     def is_z(self) -> bool:
@@ -229,6 +234,8 @@ class ShiftReport:
             line_discounts=CountAmount(**d["line_discounts"]), cart_discounts=CountAmount(**d["cart_discounts"]),
             voids=CountAmount(**d["voids"]), cash=CashCount(**d["cash"]),
             movements=tuple(MovementLine(**m) for m in d["movements"]),
+            vouchers_issued=CountAmount(**d.get("vouchers_issued", {})),  # reports closed before returns joined
+            vouchers_redeemed=CountAmount(**d.get("vouchers_redeemed", {})),
         )
 
 
@@ -274,6 +281,8 @@ def build_report(header: ShiftHeader, documents: Sequence[ShiftDocument], moveme
     cash_tenders = tender_sum.get("cash", 0)
     expected = header.float_cents + cash_tenders + paid_in - paid_out - drops
     receipts = [d.receipt_number for d in documents]
+    issued = [-a for d in returns for k, a in d.tenders if k == "voucher"]
+    redeemed = [a for d in sales for k, a in d.tenders if k == "voucher"]
     return ShiftReport(
         z_number=z_number, device_id=header.device_id, store_id=header.store_id, store_name=header.store_name,
         opened_at=header.opened_at, opened_by=header.opened_by, as_of=as_of, closed_by=closed_by,
@@ -289,4 +298,6 @@ def build_report(header: ShiftHeader, documents: Sequence[ShiftDocument], moveme
         voids=voids,
         cash=CashCount(header.float_cents, cash_tenders, paid_in, paid_out, drops, expected, counted_cents),
         movements=moves, pending_events=pending_events,
+        vouchers_issued=CountAmount(len(issued), sum(issued)),
+        vouchers_redeemed=CountAmount(len(redeemed), sum(redeemed)),
     )

@@ -54,6 +54,10 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         pair(f"  {t.label} ({t.count})", _euro(t.amount_cents))
     if not report.tenders:
         text("  keine")
+    if report.vouchers_issued.count or report.vouchers_redeemed.count:
+        text("Gutscheine (kein Bargeld)", bold=True)
+        count("  ausgegeben", report.vouchers_issued)
+        count("  eingelöst", report.vouchers_redeemed)
     text(two_columns("MwSt-Sätze", f"{'Netto':>9}{'MwSt':>9}{'Brutto':>9}", w), bold=True)
     for v in report.vat:
         amounts = f"{_euro(v.net_cents):>9}{_euro(v.vat_cents):>9}{_euro(v.gross_cents):>9}"
@@ -67,7 +71,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
     text("Bargeld", bold=True)
     cash = report.cash
     pair("  Anfangsbestand", _euro(cash.float_cents))
-    pair("  Bar-Umsatz", _euro(cash.cash_tenders_cents))
+    pair("  Bar-Umsatz (nach Erstattungen)" if report.returns.count else "  Bar-Umsatz",
+         _euro(cash.cash_tenders_cents))
     pair("  Einlagen", _euro(cash.paid_in_cents))
     pair("  Entnahmen", _euro(-cash.paid_out_cents))
     pair("  Abschöpfungen (Tresor)", _euro(-cash.drops_cents))

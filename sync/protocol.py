@@ -176,6 +176,7 @@ class ReturnCompletedV1(_Strict):
     total_cents: int = Field(ge=0)
     lines: list[ReturnLineV1] = Field(min_length=1, max_length=2000)
     tenders: list[RefundTenderV1] = Field(max_length=20)
+    tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
 
     @model_validator(mode="after")
     def _adds_up(self) -> "ReturnCompletedV1":
@@ -256,6 +257,10 @@ class DayClosedV1(_Strict):
     cash: CashCountV1
     movements: list[CashMovementV1] = Field(max_length=5000)
     pending_events: int = Field(ge=0)
+    # added later to v1 as optional (older senders omit them): store credit issued by returns and
+    # vouchers redeemed by sales, both not cash
+    vouchers_issued: CountAmountV1 = CountAmountV1(count=0, amount_cents=0)
+    vouchers_redeemed: CountAmountV1 = CountAmountV1(count=0, amount_cents=0)
 
     @model_validator(mode="after")
     def _adds_up(self) -> "DayClosedV1":

@@ -80,3 +80,33 @@ def test_the_day_closings_migration_matches_the_model(tmp_path) -> None:
     finally:
         engine.dispose()
     assert [d for d in diff if "day_closings" in repr(d)] == []
+
+
+def test_a_day_with_returns_and_signed_returns_reaches_the_center(till: Till, backend_db: str) -> None:
+    """The Z report with returns (negative tenders and VAT, store credit apart) and a return whose
+    event carries its TSE outcome are accepted by the real center."""
+    from pos_app.fiscal.dev_tse import DevelopmentTse
+    from pos_app.fiscal.signing import FiscalSigner
+    from pos_app.refunds import RefundTender
+    from pos_app.returns import Choice, ReturnsService
+
+    (code, _, price), = till.products(1)
+    first, second = sell(till.store, code), sell(till.store, code)
+    signer = FiscalSigner(DevelopmentTse(till.store.db), "BER-K1")
+    returns = ReturnsService(till.store, StaffMember(1, "Lena Schmidt", "cashier"), signer=signer)
+    for done, tender in ((first, "cash"), (second, "voucher")):
+        purchase = returns.find(done.receipt_number).purchase
+        returns.complete(purchase, returns.items(purchase, [Choice(1, 1)]), [RefundTender(tender, price)])
+    signer.close()
+    report = till.store.cashbook.x_report()
+    assert report.total_cents == 0 and report.cash.cash_tenders_cents == 2 * price - price  # one refund in cash
+    closed = till.store.cashbook.close(report.cash.expected_cents, JONAS)
+
+    worker, seen = till.worker()
+    assert worker.run_cycle() == worker.interval_s, seen[-1].last_error
+    assert set(statuses(till.store).values()) == {"sent"}  # sales, returns (with tse), day.closed: all applied
+    [(total, stored)] = center_rows(backend_db, "SELECT total_cents, report FROM day_closings")
+    stored = stored if isinstance(stored, dict) else json.loads(stored)
+    assert total == 0 and stored["returns"] == {"count": 2, "amount_cents": -2 * price}
+    assert stored["vouchers_issued"] == {"count": 1, "amount_cents": price} and closed.z_number == 1
+    assert len(center_rows(backend_db, "SELECT id FROM returns")) == 2

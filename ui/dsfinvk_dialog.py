@@ -1,5 +1,6 @@
 """The DSFinV-K export for the manager (Ctrl+Shift+E, after a manager's PIN): a date range, where
-the cash closings come from, a target folder; the export runs in the background and the result
+the cash closings come from (the main window passes `store_closings`: this till's Z reports; a
+JSON file when no source is given), a target folder; the export runs in the background and the result
 (files, receipts, differences between closings and receipts) is shown. The export is written to
 the audit trail.
 
@@ -22,10 +23,17 @@ from pos_app.cart import Approval
 from pos_app.clock import STORE_TZ
 from pos_app.fiscal.dsfinvk import CashClosing, ExportError, ExportResult, export
 from pos_app.fiscal.dsfinvk.closing import closings_from_json
+from pos_app.fiscal.dsfinvk.from_store import closings_from_store
 from pos_app.store.local import LocalStore
 from ui.tasks import run_in_background
 
 ClosingsSource = Callable[[date, date], list[CashClosing]]
+
+
+def store_closings(store: LocalStore) -> ClosingsSource:
+    """The till's own Z reports (every one: the export picks the range's and needs the earlier
+    ones for where a period starts). Runs on the export's worker."""
+    return lambda _date_from, _date_to: closings_from_store(store)
 
 
 def _to_date(value: QDate) -> date:
@@ -35,8 +43,8 @@ def _to_date(value: QDate) -> date:
 class DsfinvkExportDialog(QDialog):
     def __init__(self, store: LocalStore, approval: Approval, closings: ClosingsSource | None = None,
                  parent: QWidget | None = None) -> None:
-        """`closings`: where the Z closings come from; None = a JSON file the manager picks
-        (until the Z reports are kept in the store)."""
+        """`closings`: where the Z closings come from (`store_closings(store)` for the till's
+        Z reports); None = a JSON file the manager picks (closings from elsewhere)."""
         super().__init__(parent)
         self.store = store
         self.approval = approval

@@ -155,11 +155,11 @@ class MainWindow(QMainWindow):
 
     def show_dsfinvk_export(self) -> None:
         from ui.conflicts_dialog import ask_manager
-        from ui.dsfinvk_dialog import DsfinvkExportDialog
+        from ui.dsfinvk_dialog import DsfinvkExportDialog, store_closings
 
         approval = ask_manager(self.store)("DSFinV-K-Export: nur durch die Marktleitung.", self)
         if approval is not None:
-            DsfinvkExportDialog(self.store, approval, parent=self).exec()
+            DsfinvkExportDialog(self.store, approval, closings=store_closings(self.store), parent=self).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """While sync is on, leaving with events not yet at the center asks first (they stay

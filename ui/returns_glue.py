@@ -155,6 +155,8 @@ class ReturnsGlue:
             parts += [f"Gutschein {code} über {format_euro(cents)}" for code, cents in done.vouchers]
             if done.exchange_sale is not None:
                 parts.append(f"neuer Bon {done.exchange_sale.receipt_number}")
+            if done.tse_failure:
+                parts.append("TSE ausgefallen: Beleg ohne Signatur")
             till.say(" · ".join(parts) + ".")
             if done.cash_cents:
                 till.change.setText(f"Auszahlen\n{format_euro(done.cash_cents)}")

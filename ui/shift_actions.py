@@ -130,12 +130,13 @@ class ShiftActions(QObject):
         manager = self._manager("Ein- oder Auszahlung aus der Kasse.")
         if manager is None:
             return
-        dialog = CashMovementDialog(self.store.cashbook, manager, self.window)
+        dialog = CashMovementDialog(self.store.cashbook, manager, self.window, signer=self.store.fiscal)
         dialog.exec()
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.moved is not None:
             moved = dialog.moved
-            self._say(f"{moved.kind.label} {format_euro(moved.amount_cents)} ({moved.business_case.value}) gebucht.")
+            self._say(f"{moved.kind.label} {format_euro(moved.amount_cents)} ({moved.business_case.value}) gebucht."
+                      + (" TSE ausgefallen: ohne Signatur aufgezeichnet." if moved.tse_failure else ""))
             self.window.refresh_outbox()
 
     def x_report(self) -> None:

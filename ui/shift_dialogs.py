@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from pos_app.fiscal.signing import FiscalSigner
 from pos_app.money import format_euro, parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
 from pos_app.shift import ALLOWED_CASES, DENOMINATIONS, BusinessCase, MovementKind, ShiftReport, count_cash
@@ -66,8 +67,11 @@ class OpenShiftDialog(_CashForm):
 class CashMovementDialog(_CashForm):
     """Einlage, Entnahme oder Abschöpfung in den Tresor, each with its business case."""
 
-    def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None) -> None:
+    def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None,
+                 signer: FiscalSigner | None = None) -> None:
+        """`signer`: the till's TSE; the movement is signed like a sale (within its budget)."""
         super().__init__("Ein- und Auszahlung", parent)
+        self._signer = signer
         self._cashbook = cashbook
         self._manager = manager
         self.moved: CashMoved | None = None
@@ -109,7 +113,7 @@ class CashMovementDialog(_CashForm):
     def validate(self) -> None:
         case = BusinessCase(self.case.currentData())  # Qt hands the enum back as its plain value
         self.moved = self._cashbook.move(self.kind(), case, parse_euro(self.amount.text()),
-                                         self.note.text(), self._manager)
+                                         self.note.text(), self._manager, signer=self._signer)
 
 
 class ReportDialog(QDialog):

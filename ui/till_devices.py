@@ -128,6 +128,7 @@ class TillDevices(QObject):
         self.window.refresh_outbox()
         kicked = self.window.printing.kick_drawer()
         who = f", freigegeben von {done.approved_by}" if done.approved_by else ""
+        who += " (TSE ausgefallen: ohne Signatur aufgezeichnet)" if done.tse_failure else ""
         till.say(f"Kassenlade geöffnet (ohne Verkauf): {done.reason}{who}." if kicked else
                  "Öffnung protokolliert, aber kein Drucker/keine Kassenlade eingerichtet.", error=not kicked)
 

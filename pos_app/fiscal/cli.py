@@ -1,13 +1,13 @@
 """omnipos-fiscal: the fiscal side of a till from the command line.
 
-    omnipos-fiscal export --data-dir D --from 2026-11-01 --to 2026-11-30 --closings Z.json --out DIR
+    omnipos-fiscal export --data-dir D --from 2026-11-01 --to 2026-11-30 --out DIR [--closings Z.json]
     omnipos-fiscal tse-status --data-dir D
     omnipos-fiscal fiskaly-register --data-dir D     (once per till, with [tse] kind = "fiskaly")
     omnipos-fiscal verify-qr "V0;BER-K1;Kassenbeleg-V1;..."
 
-`export` writes the DSFinV-K CSV set with index.xml for the cash closings in the date range
-(until the Z reports live in the store, the closings come from a JSON file: see
-pos_app.fiscal.dsfinvk.closing.closings_from_json). `verify-qr` checks a receipt's QR code
+`export` writes the DSFinV-K CSV set with index.xml for the cash closings in the date range:
+the till's own Z reports (pos_app.fiscal.dsfinvk.from_store), or with --closings those of a JSON
+file (pos_app.fiscal.dsfinvk.closing.closings_from_json, e.g. closings kept elsewhere). `verify-qr` checks a receipt's QR code
 signed by the development TSE.
 """
 from __future__ import annotations
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--data-dir", type=Path, default=_data_dir())
     ex.add_argument("--from", dest="date_from", type=_day, required=True)
     ex.add_argument("--to", dest="date_to", type=_day, required=True)
-    ex.add_argument("--closings", type=Path, required=True, help="JSON-Datei mit den Kassenabschlüssen")
+    ex.add_argument("--closings", type=Path, default=None,
+                    help="JSON-Datei mit den Kassenabschlüssen (ohne: die Z-Bons dieser Kasse)")
     ex.add_argument("--out", type=Path, required=True)
     st = sub.add_parser("tse-status", help="Welche TSE signiert, und ihre Daten")
     st.add_argument("--data-dir", type=Path, default=_data_dir())
@@ -110,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from pos_app.fiscal.dsfinvk import ExportError, export
         from pos_app.fiscal.dsfinvk.closing import closings_from_json
+        from pos_app.fiscal.dsfinvk.from_store import closings_from_store
 
         try:
-            closings = closings_from_json(json.loads(args.closings.read_text(encoding="utf-8")))
+            closings = (closings_from_store(store) if args.closings is None
+                        else closings_from_json(json.loads(args.closings.read_text(encoding="utf-8"))))
             result = export(store, args.date_from, args.date_to, closings, args.out)
         except (OSError, ValueError, ExportError) as exc:
             print(f"omnipos-fiscal: {exc}", file=sys.stderr)

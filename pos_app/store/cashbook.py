@@ -37,17 +37,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
+from pos_app.fiscal.signing import SigningFailure
 from pos_app.money import format_euro
 from pos_app.shift import (
-    BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftDocument, ShiftError,
+    BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftError,
     ShiftHeader, ShiftReport, TenderTotal, VatTotal, build_report, check_movement,
 )
 from pos_app.store import audit
 from pos_app.store.db import Database
-from pos_app.store.models import AuditEntry, CashMovement, Device, OutboxEvent, Sale, SaleLine, SaleTender, Shift, Store
+from pos_app.store.models import AuditEntry, CashMovement, Device, OutboxEvent, Sale, SaleTender, Shift, Store
 from pos_app.store.outbox import EventType, append_event
+from pos_app.store.returns_models import Return, ReturnTender
+from pos_app.store.shift_documents import return_no, shift_documents
 
 if TYPE_CHECKING:
+    from pos_app.fiscal.signing import FiscalSigner
     from pos_app.store.staff import StaffMember
 
 NOT_OPEN = "Die Kasse ist nicht geöffnet. Die Marktleitung öffnet sie mit Anfangsbestand (Strg+Umschalt+O)."
@@ -70,6 +74,7 @@ class CashMoved:
     business_case: BusinessCase
     amount_cents: int
     expected_cash_cents: int  # in the drawer afterwards
+    tse_failure: str = ""  # the TSE did not sign the movement (recorded unsigned): why
 
 
 @dataclass(frozen=True)
@@ -194,30 +199,38 @@ class CashBook:
             return OpenShift(row.id, now, by.name, float_cents)
 
     def move(self, kind: MovementKind, case: BusinessCase, amount_cents: int, note: str,
-             by: StaffMember) -> CashMoved:
+             by: StaffMember, signer: FiscalSigner | None = None) -> CashMoved:
         """Paid in, paid out or a drop to the safe. Taking out more than the drawer should hold
-        is refused."""
+        is refused. `signer`: the till's TSE (LocalStore.fiscal); the movement is a Kassenbeleg
+        of its own (pos_app.fiscal.cash_movements), signed before the write and recorded in it,
+        unsigned with the error when the TSE is down (never refused for that)."""
         note = check_movement(kind, case, amount_cents, note)
+        outcome = None
+        if signer is not None:
+            from pos_app.fiscal.cash_movements import sign_movement
+
+            with self._db.reading() as s:  # refuse before signing what would be refused anyway
+                self._check_move(s, kind, amount_cents)
+            outcome = sign_movement(signer, kind, amount_cents)
         now = iso(self._clock())
         with self._db.writing() as s:
-            row = open_shift_row(s, self.device_id)
-            if row is None:
-                raise ShiftClosed(NOT_OPEN)
-            expected = self._expected_cash(s, row)
-            if kind is not MovementKind.PAID_IN and amount_cents > expected:
-                raise ShiftError(f"In der Kasse sollten nur {format_euro(expected)} sein; "
-                                 f"{format_euro(amount_cents)} können nicht entnommen werden.")
+            row, expected = self._check_move(s, kind, amount_cents)
             movement = CashMovement(shift_id=row.id, device_id=self.device_id, created_at=now, kind=kind.value,
                                     business_case=case.value, amount_cents=amount_cents, note=note,
                                     actor_id=by.id, actor_name=by.name)
             s.add(movement)
             s.flush()
             after = expected + kind.sign * amount_cents
+            if outcome is not None:
+                from pos_app.fiscal import records as fiscal_records
+
+                fiscal_records.record(s, self.device_id, outcome, reference=f"cash:{movement.id}")
             audit.record(s, self.device_id, by.id, by.name, f"cash.{kind.value}", {
                 "shift_id": row.id, "movement_id": movement.id, "business_case": case.value,
                 "amount_cents": amount_cents, "note": note, "before": {"expected_cash_cents": expected},
                 "after": {"expected_cash_cents": after}})
-            return CashMoved(movement.id, kind, case, amount_cents, after)
+            failure = outcome.error if isinstance(outcome, SigningFailure) else ""
+            return CashMoved(movement.id, kind, case, amount_cents, after, failure)
 
     def close(self, counted_cents: int, by: StaffMember, *, sale_in_progress: bool = False) -> DayClosed:
         """The Z close with the blind count (`counted_cents` was entered before the expected
@@ -257,6 +270,16 @@ class CashBook:
 
     # ---- internals -------------------------------------------------------------------------
 
+    def _check_move(self, s: Session, kind: MovementKind, amount_cents: int) -> tuple[Shift, int]:
+        row = open_shift_row(s, self.device_id)
+        if row is None:
+            raise ShiftClosed(NOT_OPEN)
+        expected = self._expected_cash(s, row)
+        if kind is not MovementKind.PAID_IN and amount_cents > expected:
+            raise ShiftError(f"In der Kasse sollten nur {format_euro(expected)} sein; "
+                             f"{format_euro(amount_cents)} können nicht entnommen werden.")
+        return row, expected
+
     def _last_z(self, s: Session) -> int:
         return int(s.execute(select(func.max(Shift.z_number)).where(Shift.device_id == self.device_id)).scalar() or 0)
 
@@ -267,11 +290,15 @@ class CashBook:
                          .join(Sale, Sale.id == SaleTender.sale_id)
                          .where(Sale.device_id == self.device_id, Sale.receipt_no > row.receipt_no_from,
                                 SaleTender.kind == "cash")).scalar_one()
+        refunded = s.execute(select(func.coalesce(func.sum(ReturnTender.amount_cents), 0))
+                             .join(Return, Return.id == ReturnTender.return_id)
+                             .where(Return.device_id == self.device_id, return_no(self.device_id) > row.receipt_no_from,
+                                    ReturnTender.kind == "cash")).scalar_one()
         moved = 0
         for kind, amount in s.execute(select(CashMovement.kind, func.sum(CashMovement.amount_cents))
                                       .where(CashMovement.shift_id == row.id).group_by(CashMovement.kind)):
             moved += MovementKind(kind).sign * int(amount)
-        return row.float_cents + int(cash) + moved
+        return row.float_cents + int(cash) - int(refunded) + moved
 
     @staticmethod
     def _pending(s: Session) -> int:
@@ -285,44 +312,9 @@ class CashBook:
         movements = [MovementLine(m.created_at, m.kind, m.business_case, m.amount_cents, m.note, m.actor_name)
                      for m in s.execute(select(CashMovement).where(CashMovement.shift_id == row.id)
                                         .order_by(CashMovement.id)).scalars()]
-        return build_report(header, self._documents(s, row), movements, self._voids(s, row), as_of=as_of,
+        return build_report(header, shift_documents(s, self.device_id, row), movements, self._voids(s, row), as_of=as_of,
                             z_number=z_number, closed_by=closed_by, counted_cents=counted_cents,
                             pending_events=pending_events)
-
-    def _documents(self, s: Session, row: Shift) -> list[ShiftDocument]:
-        """The shift's receipts: this till's receipt numbers after the one current at opening."""
-        cond = [Sale.device_id == self.device_id, Sale.receipt_no > row.receipt_no_from]
-        if row.receipt_no_to is not None:
-            cond.append(Sale.receipt_no <= row.receipt_no_to)
-        sales = s.execute(select(Sale.id, Sale.receipt_no, Sale.receipt_number, Sale.total_cents, Sale.cart_discount_cents)
-                          .where(*cond).order_by(Sale.receipt_no)).all()
-        if not sales:
-            return []
-        first, last = sales[0].receipt_no, sales[-1].receipt_no
-        in_range = (Sale.device_id == self.device_id, Sale.receipt_no >= first, Sale.receipt_no <= last)
-        lines: dict[str, list[tuple[int, int, int, bool]]] = {}
-        for sale_id, vat, total, discount, override in s.execute(
-                select(SaleLine.sale_id, SaleLine.vat_percent, SaleLine.total_cents, SaleLine.line_discount_cents,
-                       SaleLine.override_reason != "").join(Sale, Sale.id == SaleLine.sale_id).where(*in_range)):
-            lines.setdefault(sale_id, []).append((vat, total, discount, bool(override)))
-        tenders: dict[str, list[tuple[str, int]]] = {}
-        for sale_id, kind, amount in s.execute(
-                select(SaleTender.sale_id, SaleTender.kind, SaleTender.amount_cents)
-                .join(Sale, Sale.id == SaleTender.sale_id).where(*in_range).order_by(SaleTender.seq)):
-            tenders.setdefault(sale_id, []).append((kind, amount))
-        docs = []
-        for sale in sales:
-            own = lines.get(sale.id, [])
-            gross: dict[int, int] = {}
-            for vat, total, _discount, _override in own:
-                gross[vat] = gross.get(vat, 0) + total
-            docs.append(ShiftDocument(
-                kind="sale", receipt_number=sale.receipt_number,
-                total_cents=sale.total_cents, tenders=tuple(tenders.get(sale.id, [])),
-                gross_by_vat=tuple(sorted(gross.items())),
-                line_discount_cents=sum(d for _v, _t, d, _o in own), line_discounts=sum(1 for _v, _t, d, _o in own if d),
-                cart_discount_cents=sale.cart_discount_cents, price_overrides=sum(1 for *_x, o in own if o)))
-        return docs
 
     def _voids(self, s: Session, row: Shift) -> CountAmount:
         """Whole receipts thrown away during the shift (audit entries "sale_voided")."""

@@ -17,12 +17,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text, update
 
 from pos_app.cart import Totals
+from pos_app.fiscal import records as fiscal_records
+from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
 from pos_app.clock import Clock, iso, local_display, parse_iso, utc_now
 from pos_app.payment import Payment
 from pos_app.refunds import (CONDITION_LABELS, REFUND_LABELS, Purchase, PurchaseLine, PurchaseTender,
                              RefundTender)
 from pos_app.return_receipt import ReturnReceipt, ReturnReceiptLine
+from pos_app.shift import ShiftClosed
 from pos_app.store import audit, movements
+from pos_app.store.cashbook import NOT_OPEN, open_shift_row
+from pos_app.store.fiscal_models import TseTransaction
 from pos_app.store.db import Database
 from pos_app.store.models import Device, Product, Sale, SaleLine, SaleTender, Stock, Store
 from pos_app.store.outbox import EventType, Status, append_event, next_device_counter
@@ -30,6 +35,7 @@ from pos_app.store.returns_models import Return, ReturnLine, ReturnTender, Vouch
 from pos_app.store.sales import CompletedSale, SaleBook, receipt_number_for
 from pos_app.store.staff import StaffMember
 
+RETURN_REF = "return"  # tse_transactions.reference of a return: "return:<return id>"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
 
 
@@ -64,6 +70,7 @@ class CompletedReturn:
     vouchers: tuple[tuple[str, int], ...]  # (code, value) issued
     restocked: tuple[tuple[int, int], ...]  # (product id, quantity) back into this store's stock
     exchange_sale: CompletedSale | None = None
+    tse_failure: str = ""  # the TSE did not sign this return (it is recorded unsigned): why
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,13 @@ class ReturnBook:
 
     def record(self, cashier: StaffMember, purchase: Purchase | None, items: list[ReturnItem],
                tenders: list[RefundTender], customer_id: int | None = None,
-               approval: tuple[int, str] | None = None, exchange: Exchange | None = None) -> CompletedReturn:
+               approval: tuple[int, str] | None = None, exchange: Exchange | None = None,
+               fiscal: FiscalOutcome | None = None, sale_fiscal: FiscalOutcome | None = None) -> CompletedReturn:
         """Write the return (and the exchange's sale). Voucher tenders without a code get a new
-        one. The caller has checked quantities, policy and refund split (pos_app.returns)."""
+        one. The caller has checked quantities, policy and refund split (pos_app.returns).
+        Like a sale, a return needs an open shift (checked here, inside the write transaction,
+        so a Z close cannot slip in). `fiscal` / `sale_fiscal`: the TSE outcomes of the return and
+        of the exchange's sale (signed or failed), recorded with them; None: no TSE set up."""
         if not items:
             raise ValueError("a return needs at least one item")
         total = sum(i.refund_cents for i in items)
@@ -100,11 +111,13 @@ class ReturnBook:
         tenders = [RefundTender(t.kind, t.amount_cents, t.reference or new_voucher_code())
                    if t.kind == "voucher" else t for t in tenders]
         with self._db.writing() as s:
+            if open_shift_row(s, self.device_id) is None:
+                raise ShiftClosed(NOT_OPEN)
             number = receipt_number_for(self.device_id, next_device_counter(s, self.device_id, "last_receipt_no"))
             sale = None
             if exchange is not None:
                 sale = self._sales.complete(exchange.totals, _with_reference(exchange.payment, number), cashier,
-                                            into=s)
+                                            fiscal=sale_fiscal, into=s)
                 tenders = [RefundTender("exchange", exchange.credit_cents, sale.sale_id), *tenders]
             if sum(t.amount_cents for t in tenders) != total:
                 raise ValueError("the refund tenders do not add up to the return's total")
@@ -151,14 +164,18 @@ class ReturnBook:
                            "reason_text": i.reason_text} for n, i in enumerate(items, 1)],
                 "tenders": [{"kind": t.kind, "amount_cents": t.amount_cents, "reference": t.reference}
                             for t in tenders],
+                **({"tse": fiscal_records.event_payload(fiscal)} if fiscal is not None else {}),
             }, created_at)
             s.flush()
             s.execute(update(Return).where(Return.id == return_id).values(event_id=event.id))
+            if fiscal is not None:
+                fiscal_records.record(s, self.device_id, fiscal, reference=f"{RETURN_REF}:{return_id}")
             movements.record(s, event.id, self.store_id, restock)
         return CompletedReturn(return_id, number, total, tuple(tenders),
                                sum(t.amount_cents for t in tenders if t.kind == "cash"),
                                tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
-                               tuple(sorted(restock.items())), sale)
+                               tuple(sorted(restock.items())), sale,
+                               fiscal.error if isinstance(fiscal, SigningFailure) else "")
 
     # ---- what this till knows --------------------------------------------------------------
 
@@ -228,6 +245,9 @@ class ReturnBook:
                                 .order_by(ReturnTender.seq)).scalars().all()
             sale_number = (s.execute(select(Sale.receipt_number).where(Sale.id == ret.exchange_sale_id)).scalar()
                            if ret.exchange_sale_id else None)
+            fiscal = s.execute(select(TseTransaction).where(
+                TseTransaction.reference == f"{RETURN_REF}:{return_id}")).scalar_one_or_none()
+            tse = None if fiscal is None else fiscal_records.receipt_block(fiscal_records.outcome_of(fiscal))
         assert store is not None and device is not None
         labels = reason_labels or {}
         original = original_label or (f"{ret.original_number}" if ret.original_number else "ohne Beleg")
@@ -247,7 +267,7 @@ class ReturnBook:
                            t.amount_cents) for t in tenders),
             vouchers=tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
             cash_refund=any(t.kind == "cash" for t in tenders), approved_by=ret.approved_by,
-            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "", copy=copy)
+            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "", copy=copy, tse=tse)
 
 
 def _with_reference(payment: Payment, return_number: str) -> Payment:

@@ -1,6 +1,6 @@
-"""A cash closing (Z report) as the DSFinV-K export needs it. Pure data: the shift and Z report
-code builds it from its own records and hands it to `export(...)`; this module knows nothing of
-how a till is closed."""
+"""A cash closing (Z report) as the DSFinV-K export needs it. Pure data: the export takes plain
+values so that it does not depend on how a till is closed. The till's own Z reports become these
+values in pos_app.fiscal.dsfinvk.from_store; a JSON file still works (closings_from_json)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -17,7 +17,9 @@ class CashClosing:
     `opened_at`: where its period starts (None: right after this till's previous closing in the
     list, or the beginning of time if there is none). Sales with opened_at < created_at <=
     closed_at belong to it. Totals are what the Z report printed: gross cents per tender
-    kind ("cash", "card") and per VAT percent (19, 7, 0); cash counted and expected at the close.
+    kind ("cash", "card", "voucher", ...) and per VAT percent (19, 7, 0), returns netted in;
+    cash counted and expected at the close. `cash_movements`: cash moved outside a sale per
+    DSFinV-K business case (GV_TYP: "Auszahlung", "Geldtransit", ...), positive into the drawer.
     """
 
     z_number: int
@@ -29,6 +31,7 @@ class CashClosing:
     cash_counted_cents: int = 0
     opened_at: datetime | None = None
     business_day: date | None = None  # the booking day when it differs from the closing's date
+    cash_movements: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.closed_at.utcoffset() is None:
@@ -50,7 +53,7 @@ def closings_from_json(data: object) -> list[CashClosing]:
     """Closings from JSON (the CLI's --closings file until the Z reports are in the store):
     a list of {"z_number", "device_id", "closed_at" (ISO 8601 with offset), "opened_at"?,
     "totals_by_tender": {"cash": cents, "card": cents}, "totals_by_vat": {"19": cents, "7": cents},
-    "cash_expected_cents", "cash_counted_cents"}."""
+    "cash_expected_cents", "cash_counted_cents", "cash_movements"?: {"Auszahlung": -500}}."""
     if not isinstance(data, list):
         raise ValueError("Die Abschlussdatei muss eine Liste von Kassenabschlüssen enthalten.")
     out = []
@@ -64,7 +67,8 @@ def closings_from_json(data: object) -> list[CashClosing]:
                 totals_by_vat={int(k): int(v) for k, v in item.get("totals_by_vat", {}).items()},
                 cash_expected_cents=int(item.get("cash_expected_cents", 0)),
                 cash_counted_cents=int(item.get("cash_counted_cents", 0)),
-                opened_at=datetime.fromisoformat(opened) if opened else None))
+                opened_at=datetime.fromisoformat(opened) if opened else None,
+                cash_movements={str(k): int(v) for k, v in item.get("cash_movements", {}).items()}))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"Kassenabschluss Nr. {n} in der Abschlussdatei ist unbrauchbar: {exc}") from None
     return out

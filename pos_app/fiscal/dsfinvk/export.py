@@ -2,7 +2,9 @@
 and the closings' totals, as the CSV set with index.xml that a tax auditor reads.
 
 `export(store, date_from, date_to, closings, out_dir)` takes the closings (Z reports) as plain
-`CashClosing` values; the sales in each closing's period come from the local store. It also
+`CashClosing` values (pos_app.fiscal.dsfinvk.from_store builds them from the till's Z reports);
+the sales, returns and cash movements in each closing's period come from the local store
+(returns and movements: pos_app.fiscal.dsfinvk.other_records). It also
 reconciles the two: a closing whose totals differ from its receipts is named in
 `ExportResult.mismatches` (the export is still written; the difference is the auditor's
 business and the manager's warning).
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pos_app.clock import STORE_TZ, iso, parse_iso
-from pos_app.fiscal.dsfinvk import spec
+from pos_app.fiscal.dsfinvk import other_records, spec
 from pos_app.fiscal.dsfinvk.closing import CashClosing
 from pos_app.fiscal.dsfinvk.writer import cents, render_csv, render_index, write_all
 from pos_app.fiscal.records import ABORTED
@@ -31,7 +33,8 @@ from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Store
 from pos_app.vat import VatRate, vat_from_gross
 
 SOFTWARE = ("OmniPOS", "OmniPOS Store App", "OmniPOS", "0.1.0")
-TENDER_TYPES = {"cash": ("Bar", "Bar"), "card": ("Unbar", "Karte")}
+TENDER_TYPES = {"cash": ("Bar", "Bar"), "card": ("Unbar", "Karte"), "voucher": ("Unbar", "Gutschein"),
+                "exchange": ("Unbar", "Umtausch-Gutschrift")}
 
 
 class ExportError(ValueError):
@@ -105,14 +108,19 @@ def export(store: LocalStore, date_from: date, date_to: date, closings: Sequence
             if lower is not None:
                 query = query.where(Sale.created_at > lower)
             sales = s.execute(query.order_by(Sale.receipt_no)).scalars().all()
-            receipts += len(sales)
+            returns, moves, other_tse = other_records.in_period(s, closing.device_id, iso(closing.closed_at), lower)
+            receipts += len(sales) + len(returns) + len(moves)
             z = [closing.device_id, _local(closing.closed_at), closing.z_number]
             aborted = s.execute(select(TseTransaction).where(
                 TseTransaction.device_id == closing.device_id, TseTransaction.sale_id.is_(None),
                 TseTransaction.reference.like(f"{ABORTED}:%"), TseTransaction.created_at <= iso(closing.closed_at),
                 *([TseTransaction.created_at > lower] if lower is not None else []))
                 .order_by(TseTransaction.id)).scalars().all()
-            sums = _single_recordings(s, z, sales, rows, aborted)
+            sums = _single_recordings(s, z, sales, rows, aborted, list(other_tse.values()))
+            helpers = other_records.Helpers(_local, _key, _vat, lambda kind: TENDER_TYPES.get(kind, ("Unbar", kind)),
+                                            lambda row, ids=sums["tse_ids"]: _tse_row(row, ids))
+            other_records.write_returns(s, z, returns, other_tse, rows, sums, helpers)
+            other_records.write_movements(z, moves, other_tse, rows, sums, helpers)
             _master_data(z, closing, place, sales, sums["tse"], rows)
             _closing_totals(z, closing, rows)
             mismatches += _reconcile(closing, sums)
@@ -136,7 +144,9 @@ def _tse_row(fiscal: TseTransaction, tse_ids: dict[str, int]) -> list[Any]:
     return [None, None, "", "", fiscal.process_type, None, "", fiscal.error[:200], fiscal.process_data]
 
 
-def _single_recordings(s, z: list[Any], sales, rows, aborted) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _single_recordings(s, z: list[Any], sales, rows, aborted, others=()) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """`others`: the TSE rows of the period's returns and cash movements (written by
+    other_records), counted here so that every TSE gets one TSE_ID."""
     ids = [sale.id for sale in sales]
     lines: dict[str, list[SaleLine]] = defaultdict(list)
     tenders: dict[str, list[SaleTender]] = defaultdict(list)
@@ -150,11 +160,11 @@ def _single_recordings(s, z: list[Any], sales, rows, aborted) -> dict[str, Any]:
             tenders[tender.sale_id].append(tender)
         for row in s.execute(select(TseTransaction).where(TseTransaction.sale_id.in_(ids))).scalars():
             tse[row.sale_id or ""] = row
-    signed_rows = [row for row in [*tse.values(), *aborted] if row.status == "signed"]
+    signed_rows = [row for row in [*tse.values(), *aborted, *others] if row.status == "signed"]
     serials = sorted({row.tse_serial for row in signed_rows})
     tse_ids = {serial: n for n, serial in enumerate(serials, start=1)}
     sums: dict[str, Any] = {"gross": 0, "by_vat": defaultdict(int), "by_tender": defaultdict(int),
-                            "tse": signed_rows, "tse_ids": tse_ids}
+                            "movements": defaultdict(int), "tse": signed_rows, "tse_ids": tse_ids}
     for sale in sales:
         bon = z + [sale.id]
         by_vat: dict[int, int] = defaultdict(int)
@@ -212,17 +222,18 @@ def _single_recordings(s, z: list[Any], sales, rows, aborted) -> dict[str, Any]:
 
 
 def _master_data(z, closing: CashClosing, place: Store, sales, signed, rows) -> None:  # type: ignore[no-untyped-def]
-    sums_all = sum(closing.totals_by_tender.values())
+    moved = sum(closing.cash_movements.values())  # cash in and out outside a sale is paid "Bar" too
+    sums_all = sum(closing.totals_by_tender.values()) + moved
     rows[spec.STAMM_ABSCHLUSS].append(z + [
         closing.local_day.isoformat(), spec.TAXONOMY_VERSION, sales[0].id if sales else "",
         sales[-1].id if sales else "", place.name, place.street, place.zip_code, place.city, "DEU", "",
-        place.vat_id, cents(sums_all), cents(closing.totals_by_tender.get("cash", 0))])
+        place.vat_id, cents(sums_all), cents(closing.totals_by_tender.get("cash", 0) + moved)])
     rows[spec.STAMM_ORTE].append(z + [place.name, place.street, place.zip_code, place.city, "DEU", place.vat_id])
     # the till's serial number is the one its TSE knows it by (the QR code's first field)
     serial = min((row.client_id for row in signed), default=closing.device_id)
     rows[spec.STAMM_KASSEN].append(z + [SOFTWARE[0], SOFTWARE[1], serial, SOFTWARE[2], SOFTWARE[3], "EUR", 0])
     used = sorted({spec.VAT_KEYS[19], spec.VAT_KEYS[7], *(_key(p) for p in closing.totals_by_vat)}
-                  | ({spec.NOT_TAXABLE_KEY} if closing.difference_cents else set()))
+                  | ({spec.NOT_TAXABLE_KEY} if closing.difference_cents or closing.cash_movements else set()))
     rates = {1: 19, 2: 7, 5: 0, 6: 0}
     for key in used:
         rows[spec.STAMM_UST].append(z + [key, f"{rates[key]}.00", spec.VAT_NAMES[key]])
@@ -241,14 +252,21 @@ def _closing_totals(z, closing: CashClosing, rows) -> None:  # type: ignore[no-u
         vat = _vat(percent, gross)
         rows[spec.Z_GV_TYP].append(z + ["Umsatz", "", 0, _key(percent), cents(gross, 5), cents(gross - vat, 5),
                                         cents(vat, 5)])
+    for case in sorted(closing.cash_movements):  # Einzahlung, Auszahlung, Geldtransit, ...: not taxable
+        amount = closing.cash_movements[case]
+        rows[spec.Z_GV_TYP].append(z + [case, "", 0, spec.NOT_TAXABLE_KEY, cents(amount, 5), cents(amount, 5),
+                                        cents(0, 5)])
     if closing.difference_cents:
         diff = closing.difference_cents
         rows[spec.Z_GV_TYP].append(z + ["DifferenzSollIst", "", 0, spec.NOT_TAXABLE_KEY, cents(diff, 5),
                                         cents(diff, 5), cents(0, 5)])
-    for kind in sorted(closing.totals_by_tender):
+    paid = dict(closing.totals_by_tender)
+    if closing.cash_movements:
+        paid["cash"] = paid.get("cash", 0) + sum(closing.cash_movements.values())
+    for kind in sorted(paid):
         kind_type, kind_name = TENDER_TYPES.get(kind, ("Unbar", kind))
-        rows[spec.Z_ZAHLART].append(z + [kind_type, kind_name, cents(closing.totals_by_tender[kind])])
-    rows[spec.Z_WAEHRUNGEN].append(z + ["EUR", cents(closing.totals_by_tender.get("cash", 0))])
+        rows[spec.Z_ZAHLART].append(z + [kind_type, kind_name, cents(paid[kind])])
+    rows[spec.Z_WAEHRUNGEN].append(z + ["EUR", cents(paid.get("cash", 0))])
 
 
 def _reconcile(closing: CashClosing, sums: dict[str, Any]) -> list[str]:
@@ -263,4 +281,8 @@ def _reconcile(closing: CashClosing, sums: dict[str, Any]) -> list[str]:
         want, got = closing.totals_by_tender.get(kind, 0), sums["by_tender"].get(kind, 0)
         if want != got:
             found.append(f"{label}: Zahlart {kind} laut Abschluss {cents(want)}, laut Belegen {cents(got)}")
+    for case in sorted(set(closing.cash_movements) | set(sums["movements"])):
+        want, got = closing.cash_movements.get(case, 0), sums["movements"].get(case, 0)
+        if want != got:
+            found.append(f"{label}: {case} laut Abschluss {cents(want)}, laut Belegen {cents(got)}")
     return found
