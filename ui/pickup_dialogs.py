@@ -42,7 +42,7 @@ def _cell(text: str, align_right: bool = False) -> QTableWidgetItem:
 class PickupQueueDialog(QDialog):
     """This store's open pickup orders: state, age, time left against the SLA; new ones stand out."""
 
-    COLUMNS = ("Auftrag", "Art", "Kunde", "Status", "Alter", "SLA (bereit in)", "Abholen bis", "Pos.", "Betrag")
+    COLUMNS = ("Auftrag", "Art", "Kunde", "Status", "Alter", "SLA", "Abholen bis", "Pos.", "Betrag")
 
     def __init__(self, desk: PickupDesk, on_print_slip: Callable[[PickupOrder], None], picker: str,
                  on_handover: Callable[[str], None] | None = None, parent: QWidget | None = None) -> None:
@@ -108,7 +108,9 @@ class PickupQueueDialog(QDialog):
             left = o.sla_left(now, self.desk.sla)
             cells = [_cell(o.number), _cell("Reservierung" if o.kind == "reservation" else "Bestellung"),
                      _cell(o.customer_name), _cell(o.state_name + ("" if o.confirmed else " *")),
-                     _cell(duration_text(o.age(now))), _cell("–" if left is None else duration_text(left)),
+                     _cell(duration_text(o.age(now))),
+                     _cell("–" if left is None else ("noch " if left.total_seconds() >= 0 else "überfällig ")
+                           + duration_text(left).lstrip("-")),
                      _cell(local_display(o.pickup_by)), _cell(str(len(o.lines)), True),
                      _cell(format_euro(o.total_cents), True)]
             for col, item in enumerate(cells):
@@ -118,12 +120,14 @@ class PickupQueueDialog(QDialog):
                 if (col == 5 and left is not None and left.total_seconds() < 0) or (col == 6 and o.overdue(now)):
                     item.setForeground(QBrush(LATE))
                 self.table.setItem(row, col, item)
-        if selected is not None:
+        header = self.table.horizontalHeader()
+        for col in range(len(self.COLUMNS)):
+            if col != 2:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        if selected is not None:  # no selection by default: a new order's highlight stays visible
             for row, o in enumerate(self.orders):
                 if o.number == selected:
                     self.table.selectRow(row)
-        elif self.orders:
-            self.table.selectRow(0)
 
     def selected(self) -> str | None:
         row = self.table.currentRow()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -51,7 +51,8 @@ class HandoverDialog(QDialog):
         self.header.setWordWrap(True)
         self.lines = QTableWidget(0, 4)
         self.lines.setHorizontalHeaderLabels(("Artikel", "Menge", "Preis", "Zurückgewiesen"))
-        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines.verticalHeader().setVisible(False)
         self.name = QLineEdit()
         self.name.setPlaceholderText("Name der abholenden Person")
         self.phone = QLineEdit()
