@@ -61,6 +61,19 @@ class PickupGlue:
             session.reservation_guard = WalkInGuard(self.desk)
             assert till is not None
             till.sale_completed.connect(self._sale_completed)
+            till.code_hooks.append(self._scanned_at_till)
+
+    def _scanned_at_till(self, code: str) -> bool:
+        """The customer's pickup QR scanned at the till: open the handover with it."""
+        if not code.strip().upper().startswith("ORDER:"):
+            return False
+        try:
+            if not self.desk.find(code):
+                return False  # not a pickup of this store (a web order to return, say)
+        except PickupError:
+            return False
+        QTimer.singleShot(0, lambda: self.show_handover(code.strip()))
+        return True
 
     def refresh(self) -> None:
         if self.queue is not None and self.queue.isVisible():
