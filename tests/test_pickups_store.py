@@ -11,7 +11,8 @@ import pytest
 
 from pos_app.cart import CartError
 from pos_app.clock import utc_now
-from pos_app.pickups import PickupDesk, PickupError, WalkInGuard, charge_at_till, release_exemption
+from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
+from pos_app.pickups import PickupDesk, PickupError
 from pos_app.till import TillSession
 from tests.backend_server import BackendServer, backend_database_url
 from tests.pickup_helpers import CUSHION, GREEN_SOFA, THROW, HamTill, open_ham_till, web_pickup_order
@@ -140,6 +141,31 @@ def test_pay_in_store_through_the_sale_path(ham: HamTill, center: BackendServer)
     assert ham.center_stock(CUSHION) == (on_hand - 1, 0)  # the sale moved it, the handover did not again
     sales = center.admin("GET", "/v1/admin/sales", params={"device_id": "HAM-K1"}).json()
     assert [s["total_cents"] for s in sales] == [placed["total_cents"]]
+
+
+def test_pay_in_store_with_a_refused_item_charges_only_what_is_taken(ham: HamTill, center: BackendServer) -> None:
+    on_hand = local_stock(ham, CUSHION), local_stock(ham, THROW)
+    placed = center.admin("POST", "/v1/channel/pickups", json={
+        "store_id": "HAM", "customer_id": 2, "lines": [{"product_id": CUSHION, "quantity": 1},
+                                                       {"product_id": THROW, "quantity": 1}]}).json()
+    number = placed["order_number"]
+    ham.sync()
+    for pid in (CUSHION, THROW):
+        ham.desk.pick_scan(number, ham.barcode(pid))
+    ham.desk.finish_picking(number, "Finn")
+    o = ham.desk.get(number)
+    till = TillSession(ham.store, LENA)
+    till.reservation_guard = WalkInGuard(ham.desk)
+    due = charge_at_till(till, o, refused={2: 1})  # the throw is refused: not charged
+    assert due == placed["lines"][0]["unit_price_cents"] and len(till.cart.lines) == 1
+    till.pay_cash(due)
+    sale = till.complete()
+    done = ham.desk.hand_over(number, o.customer_name, "id_check", "Lena", refused={2: 1}, sale_id=sale.sale_id)
+    release_exemption(till)
+    assert done.state == "partially_collected"
+    assert (local_stock(ham, CUSHION), local_stock(ham, THROW)) == (on_hand[0] - 1, on_hand[1])
+    ham.sync()
+    assert ham.center_stock(CUSHION) == (on_hand[0] - 1, 0) and ham.center_stock(THROW) == (on_hand[1], 0)
 
 
 def test_the_same_order_handed_over_at_two_tills(ham: HamTill, center: BackendServer, store_path: Path,

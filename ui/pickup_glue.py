@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication
 from pos_app.clock import utc_now
 from pos_app.money import format_euro
 from pos_app.pickup_print import handover_rows, slip_rows
-from pos_app.pickups import (HandoverResult, PickupDesk, PickupError, PickupOrder, WalkInGuard, charge_at_till,
-                             release_exemption)
+from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
+from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
 from ui.pickup_dialogs import PickingDialog, PickupQueueDialog

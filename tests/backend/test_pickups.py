@@ -179,3 +179,22 @@ def test_simulate_pickups_reserves_in_the_store(db: BackendDatabase) -> None:
     with db.reading() as conn:
         held = reserved(conn, "HAM")
     assert sum(held.values()) == sum(ln.quantity for p in made for ln in p.lines)
+
+
+def test_the_pickups_migration_matches_the_models(tmp_path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    import backend.pickup_models  # noqa: F401  (registers the tables in Base.metadata)
+    from backend.migrations.runner import upgrade_to_head
+    from backend.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'center.db'}")
+    try:
+        upgrade_to_head(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert [d for d in diff if "pickup" in repr(d)] == []
