@@ -198,3 +198,17 @@ def test_the_pickups_migration_matches_the_models(tmp_path) -> None:
     finally:
         engine.dispose()
     assert [d for d in diff if "pickup" in repr(d)] == []
+
+
+def test_cli_simulate_pickups_feeds_the_store(database_url: str, client, capsys) -> None:  # type: ignore[no-untyped-def]
+    from backend.cli import main
+
+    assert main(["simulate", "--pickups", "2", "--pickup-store", "MUC", "--seed", "3",
+                 "--database-url", database_url]) == 0
+    printed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert len(printed) == 2 and all(store == "MUC" and qr == f"ORDER:{n}" for n, qr, store, _ in printed)
+    muc = register(client, "MUC-K1", "MUC")
+    page = client.get("/v1/changes", headers=muc, params={"after": 0}).json()
+    while page["has_more"]:
+        page = client.get("/v1/changes", headers=muc, params={"after": page["next_cursor"]}).json()
+    assert {c["key"] for c in page["changes"] if c["kind"] == "pickup_order"} == {n for n, *_ in printed}
