@@ -260,3 +260,11 @@ def test_scenario_4_reservation_by_the_contact_center(ham: HamTill, center: Back
     assert done.state == "collected"
     ham.sync()
     assert ham.center_stock(GREEN_SOFA) == (0, 0) and local_stock(ham, GREEN_SOFA) == 0
+
+
+def test_the_sla_comes_from_the_settings() -> None:
+    from pos_app.config import ConfigError, DEFAULT_FILE, parse_settings
+    assert parse_settings(DEFAULT_FILE).pickup_sla_minutes == 120
+    assert parse_settings("pickup_sla_minutes = 90\n").pickup_sla_minutes == 90
+    with pytest.raises(ConfigError, match="pickup_sla_minutes"):
+        parse_settings("pickup_sla_minutes = 0\n")

@@ -7,6 +7,7 @@ Thread: the UI thread.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 class PickupGlue:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.desk = PickupDesk(window.store)
+        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes))
         self.queue: PickupQueueDialog | None = None
         self.charging: ToCharge | None = None
         self.last_reservation: Any = None
