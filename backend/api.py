@@ -116,8 +116,10 @@ def stock_everywhere(product_id: int, device: Device, db: Database) -> StockResp
             select(Store.id, Store.name, Stock.quantity)
             .outerjoin(Stock, (Stock.store_id == Store.id) & (Stock.product_id == product_id))
             .order_by(Store.id)).all()
+        from backend.pickups import reserved  # held for pickup orders (issue 5)
+        held = {r.id: reserved(conn, r.id, [product_id]).get(product_id, 0) for r in rows}
     return StockResponse(product_id=product_id, stores=[
-        StoreStock(store_id=r.id, store_name=r.name, quantity=r.quantity or 0) for r in rows])
+        StoreStock(store_id=r.id, store_name=r.name, quantity=r.quantity or 0, reserved=held[r.id]) for r in rows])
 
 
 def create_app(database_url: str, admin_token: str) -> FastAPI:
@@ -145,6 +147,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     from backend import orders, returns_api, web_returns  # web orders, returns, vouchers (issue 6)
 
     for extra in (orders.router, web_returns.router, returns_api.devices, returns_api.channel, returns_api.admin):
+        app.include_router(extra)
+    from backend import pickups_api  # click and collect, reservations (issue 5)
+
+    for extra in (pickups_api.channel, pickups_api.admin, pickups_api.devices):
         app.include_router(extra)
     return app
 

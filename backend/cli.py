@@ -4,7 +4,7 @@
     pos-backend migrate [--database-url URL]
     pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
-    pos-backend simulate [--prices N] [--stock N] [--orders N] [--database-url URL]
+    pos-backend simulate [--prices N] [--stock N] [--orders N] [--pickups N [--pickup-store HAM]] [--database-url URL]
     pos-backend openapi [--output backend/openapi.json]
 
 The database comes from --database-url, else $POS_BACKEND_DATABASE_URL, else the embedded
@@ -107,6 +107,11 @@ def _simulate(args: argparse.Namespace) -> int:
 
             for order in simulate_orders(db, args.orders, rng):
                 print(f"{order.order_number}\t{order.qr_payload}\t{order.total_cents}")
+        if args.pickups:  # click and collect (issue 5): pay-in-store orders for a store's queue
+            from backend.pickups_api import simulate_pickups
+
+            for pickup in simulate_pickups(db, args.pickups, args.pickup_store, rng):
+                print(f"{pickup.order_number}\t{pickup.qr_payload}\t{pickup.store_id}\t{pickup.total_cents}")
     except LookupError as exc:
         print(f"pos-backend: {exc}", file=sys.stderr)
         return 1
@@ -169,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--stock", type=non_negative, default=0, help="how many stock rows to change")
     simulate.add_argument("--orders", type=non_negative, default=0,
                           help="how many web orders to place (printed: number, QR text, total cents)")
+    simulate.add_argument("--pickups", type=non_negative, default=0,
+                          help="how many pickup orders (pay in store) to place, stock reserved in the store")
+    simulate.add_argument("--pickup-store", default=None, help="the store for --pickups (default: any store)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
 

@@ -38,14 +38,15 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import batch_push, changelog, returns
+from backend import batch_push, changelog, pickup_events, returns
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
 from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
 from sync.protocol import (AuditRecordedV1, ChangeKind, DayClosedV1, Event, EventResult, Outcome,
-                           ReturnCompletedV1, SaleCompletedV1)
+                           PickupHandedOverV1, PickupPickedV1, PickupReturnedV1, ReturnCompletedV1,
+                           SaleCompletedV1)
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -213,6 +214,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         _record_audit(sql, cur, device, event, payload)
     elif isinstance(payload, DayClosedV1):
         reason = record_day_closing(conn, device, event, payload, now)
+    elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
+        reason = pickup_events.apply(conn, device, payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

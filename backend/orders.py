@@ -27,9 +27,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import Connection, func, insert, select
 
+from backend import changelog, pickups
 from backend.admin import require_admin
 from backend.db import BackendDatabase
 from backend.models import Customer, Price, Product, Store
+from backend.pickups import PickupContact
 from backend.purchases import ORDER_QR_PREFIX, find
 from backend.returns_models import Voucher, VoucherMovement, WebOrder, WebOrderLine, WebOrderTender
 from backend.schemas import Problem
@@ -59,6 +61,9 @@ class OrderIn(_In):
     order_number: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     customer_id: int | None = None
     store_id: str | None = Field(default=None, max_length=16)
+    fulfilment: Literal["ship", "pickup"] = Field(
+        default="ship", description="pickup: collected in `store_id`, stock reserved there (backend.pickups)")
+    pickup_contact: PickupContact = PickupContact()
     created_at: datetime | None = None
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
     tenders: list[OrderTenderIn] = Field(min_length=1, max_length=10)
@@ -67,6 +72,8 @@ class OrderIn(_In):
     def _voucher_codes(self) -> "OrderIn":
         if any(t.kind == "voucher" and not t.reference.strip() for t in self.tenders):
             raise ValueError("a voucher tender needs the voucher code as reference")
+        if self.fulfilment == "pickup" and not self.store_id:
+            raise ValueError("an order for pickup needs the pickup store (store_id)")
         return self
 
 
@@ -153,6 +160,16 @@ def _create(conn: Connection, order: OrderIn) -> OrderOut:
     for t in order.tenders:
         if t.kind == "voucher":
             _redeem(conn, t.reference.strip(), t.amount_cents, number)
+    if order.fulfilment == "pickup" and order.store_id:  # reserve in the store; append last (changelog)
+        try:
+            _, changes = pickups.place(
+                conn, kind="order", number=number, store_id=order.store_id, customer_id=order.customer_id,
+                contact=order.pickup_contact, payment="prepaid", created=created, web_order_id=order_id,
+                lines=[pickups.NewLine(ln.product_id, ln.sku, ln.name, ln.quantity, ln.unit_price_cents,
+                                       ln.vat_percent) for ln in lines])
+        except pickups.Refused as exc:
+            raise OrderRefused(exc.status, str(exc)) from exc
+        changelog.append(conn, changes)
     return OrderOut(id=order_id, order_number=number, channel=order.channel, customer_id=order.customer_id,
                     store_id=order.store_id, created_at=created, total_cents=total, lines=lines,
                     tenders=list(order.tenders), qr_payload=f"{ORDER_QR_PREFIX}{number}")

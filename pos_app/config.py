@@ -73,6 +73,7 @@ class Settings:
     language: str = "de"
     idle_lock_minutes: int = 5
     max_discount_percent: Decimal = Decimal(10)
+    pickup_sla_minutes: int = 120  # click and collect: a pickup order should be ready this soon
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
@@ -86,6 +87,7 @@ device_id = "BER-K1"          # which till this is (BER-K1, HAM-K1, MUC-K1 in th
 language = "de"               # de | en
 idle_lock_minutes = 5         # lock the till after this many idle minutes (0 = never)
 max_discount_percent = 10     # above this a discount needs a manager's PIN
+pickup_sla_minutes = 120      # pickup orders should be ready this many minutes after ordering
 
 [printer]
 kind = "none"                 # network | usb | serial | file | none
@@ -170,6 +172,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("camera.decode_width muss 0 (volle Größe) oder zwischen 160 und 4096 liegen.")
     if not 0 <= printer.columns <= 64 or 0 < printer.columns < 24:
         raise ConfigError("printer.columns muss 0 (vom Profil) oder zwischen 24 und 64 liegen.")
+    if settings.pickup_sla_minutes <= 0:
+        raise ConfigError("pickup_sla_minutes muss größer als 0 sein.")
     if settings.language not in ("de", "en"):
         raise ConfigError("language muss „de“ oder „en“ sein.")
     if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):

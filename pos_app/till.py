@@ -57,6 +57,9 @@ class TillSession:
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
         self.vouchers: Callable[[str], int] | None = None  # pos_app.vouchers.VoucherCheck, set by the app
+        # (product id, units the cart would hold) -> raises CartError when reserved units would be
+        # sold to a walk-in (pos_app.pickups.WalkInGuard, set by the app)
+        self.reservation_guard: Callable[[int, int], None] | None = None
 
     @property
     def has_open_sale(self) -> bool:
@@ -85,6 +88,9 @@ class TillSession:
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
         if self.cart.is_empty():  # a new receipt: say at once when the till is not open
             self.store.cashbook.require_open()
+        if self.reservation_guard is not None:
+            self.reservation_guard(product.product_id, quantity + sum(
+                ln.quantity for ln in self.cart.lines if ln.product.product_id == product.product_id))
         change = self._guarded(lambda: self.cart.add(product, quantity))
         self.fiscal.items_changed(self.cart)
         return change

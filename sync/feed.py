@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store import movements, policies
+from pos_app.store import movements, pickup_models, policies
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync.client import WirePage
@@ -51,6 +51,7 @@ class PageResult:
     prices: int
     stock: int
     customers: int
+    pickups: int = 0  # pickup orders of this store (pos_app.store.pickup_models)
 
     @property
     def changed_catalog(self) -> bool:
@@ -123,6 +124,7 @@ class _Page:
         self.stock: dict[tuple[int, str], int | None] = {}
         self.customers: dict[int, dict[str, Any] | None] = {}
         self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
+        self.pickups: dict[str, dict[str, Any] | None] = {}  # pickup orders (pos_app.store.pickup_models)
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -139,6 +141,8 @@ class _Page:
                     self.stock[row] = int(data["quantity"]) if data else None
                 elif kind == "policy":
                     self.policies[key] = data
+                elif kind == "pickup_order":
+                    self.pickups[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -173,11 +177,12 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
             policies.apply_policies(s, parsed.policies)
         except ValueError as exc:
             raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
+        pickup_models.apply_feed(s, parsed.pickups)
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())
     return PageResult(state.cursor, state.high_water, len(parsed.products), len(parsed.prices),
-                      len(parsed.stock), len(parsed.customers))
+                      len(parsed.stock), len(parsed.customers), len(parsed.pickups))
 
 
 def _ensure_stores(s: Session, store_ids: set[str]) -> None:

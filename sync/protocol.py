@@ -43,6 +43,9 @@ class EventType(str, Enum):
     AUDIT_RECORDED = "audit.recorded"
     RETURN_COMPLETED = "return.completed"
     DAY_CLOSED = "day.closed"
+    PICKUP_PICKED = "pickup.picked"  # click and collect (backend.pickup_events)
+    PICKUP_HANDED_OVER = "pickup.handed_over"
+    PICKUP_RETURNED = "pickup.returned_to_stock"
 
 
 class SaleLineV1(_Strict):
@@ -275,11 +278,59 @@ class DayClosedV1(_Strict):
         return self
 
 
+class PickedLineV1(_Strict):
+    line_no: int = Field(ge=1)
+    picked_quantity: int = Field(ge=0, le=9999)
+    short_reason: str = Field(default="", max_length=200)  # why fewer than ordered were found
+
+
+class PickupPickedV1(_Strict):
+    """An associate picked a pickup order: it is ready (or partially ready when lines are short)."""
+
+    order_number: str = Field(min_length=1, max_length=40)
+    store_id: str = Field(min_length=1, max_length=16)
+    picked_at: datetime
+    picked_by: str = Field(max_length=80)
+    lines: list[PickedLineV1] = Field(min_length=1, max_length=500)
+
+
+class CollectedLineV1(_Strict):
+    line_no: int = Field(ge=1)
+    quantity: int = Field(ge=0, le=9999)  # less than picked: the customer refused the rest
+
+
+class PickupHandedOverV1(_Strict):
+    """The goods left the counter. `sale_id`: the till's sale that took the payment (pay in
+    store); that sale moved the stock already, so the center does not move it again."""
+
+    order_number: str = Field(min_length=1, max_length=40)
+    store_id: str = Field(min_length=1, max_length=16)
+    device_id: str = Field(min_length=1, max_length=32)
+    handed_at: datetime
+    handed_by: str = Field(max_length=80)
+    collector: str = Field(min_length=1, max_length=120)
+    verification: Literal["name_phone", "id_check"]
+    lines: list[CollectedLineV1] = Field(min_length=1, max_length=500)
+    sale_id: UUID | None = None
+
+
+class PickupReturnedV1(_Strict):
+    """Not collected by the pickup-by date: the goods go back on the shelf, the order is closed."""
+
+    order_number: str = Field(min_length=1, max_length=40)
+    store_id: str = Field(min_length=1, max_length=16)
+    returned_at: datetime
+    returned_by: str = Field(max_length=80)
+
+
 PAYLOADS: dict[tuple[str, int], type[_Strict]] = {
     (EventType.SALE_COMPLETED.value, 1): SaleCompletedV1,
     (EventType.AUDIT_RECORDED.value, 1): AuditRecordedV1,
     (EventType.RETURN_COMPLETED.value, 1): ReturnCompletedV1,
     (EventType.DAY_CLOSED.value, 1): DayClosedV1,
+    (EventType.PICKUP_PICKED.value, 1): PickupPickedV1,
+    (EventType.PICKUP_HANDED_OVER.value, 1): PickupHandedOverV1,
+    (EventType.PICKUP_RETURNED.value, 1): PickupReturnedV1,
 }
 
 
@@ -343,6 +394,7 @@ class ChangeKind(str, Enum):
     STOCK = "stock"
     CUSTOMER = "customer"
     POLICY = "policy"  # key "returns": the return policy (pos_app.return_policy), for every store
+    PICKUP_ORDER = "pickup_order"  # key: the order number; for the pickup store only
 
 
 class BarcodeData(_Strict):
@@ -392,12 +444,49 @@ class PolicyData(_Strict):
     window_days: int = Field(ge=0)
 
 
+class PickupLineData(_Strict):
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price_cents: int
+    vat_percent: int
+    short_quantity: int
+    short_reason: str
+    collected_quantity: int
+
+
+class PickupOrderData(_Strict):
+    """A pickup order (or reservation) as the center holds it (backend.pickups.order_doc)."""
+
+    id: str
+    order_number: str
+    kind: Literal["order", "reservation"]
+    store_id: str
+    customer_id: int | None
+    customer_name: str
+    phone: str
+    email: str
+    second_person: str
+    payment: Literal["prepaid", "in_store", "none"]
+    state: str
+    created_at: datetime
+    pickup_by: datetime
+    ready_at: datetime | None
+    handed_over_by: str
+    total_cents: int
+    qr_payload: str
+    lines: list[PickupLineData]
+
+
 CHANGE_DATA: dict[ChangeKind, type[_Strict]] = {
     ChangeKind.PRODUCT: ProductData,
     ChangeKind.PRICE: PriceData,
     ChangeKind.STOCK: StockData,
     ChangeKind.CUSTOMER: CustomerData,
     ChangeKind.POLICY: PolicyData,
+    ChangeKind.PICKUP_ORDER: PickupOrderData,
 }
 
 
@@ -425,6 +514,7 @@ class StoreStock(_Strict):
     store_id: str
     store_name: str
     quantity: int
+    reserved: int = 0  # held for pickup orders and reservations; available = quantity - reserved
 
 
 class StockResponse(_Strict):

@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
         self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
         self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
+        from ui.pickup_glue import PickupGlue
+        self.pickups = PickupGlue(self)  # click and collect: Ctrl+Shift+P queue, Ctrl+H handover, Ctrl+Shift+H
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -141,6 +143,11 @@ class MainWindow(QMainWindow):
     def refresh_outbox(self) -> None:
         """New events were written here (a sale, an audit entry): show them, send them soon."""
         self.sync.local_change()
+
+    def reserve_item(self, product_id: int, store_id: str, customer_id: int | None) -> None:
+        """Open the reservation dialog for this product, store and customer (the clienteling
+        "stock in every store" view calls this)."""
+        self.pickups.reserve_item(product_id, store_id, customer_id)
 
     # ---- sync ------------------------------------------------------------------------------
 

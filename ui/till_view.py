@@ -48,6 +48,8 @@ class TillView(QWidget):
         self.model = CartTableModel(session.cart)
         self._search_seq = 0
         self._last_change = ""
+        # codes that are not articles (a pickup QR: ui.pickup_glue); a hook returns True if it took the code
+        self.code_hooks: list[Callable[[str], bool]] = []
 
         self.header = QLabel()
         self.header.setObjectName("tillHeader")
@@ -192,6 +194,8 @@ class TillView(QWidget):
     def on_scanned(self, code: str) -> None:
         """A code from the wedge scanner (or camera). Ignored while a dialog is open."""
         if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        if any(hook(code) for hook in self.code_hooks):
             return
         self.scan(code)
 

@@ -281,3 +281,5 @@ from pos_app.store import fiscal_models as _fiscal_models  # noqa: E402,F401
 # Returns, vouchers, policies, price history (issue 6): their own module, registered here so
 # that Base.metadata always has them.
 from pos_app.store import returns_models  # noqa: E402,F401
+# Click and collect (issue 5): the store's copy of its pickup orders, registered here too.
+from pos_app.store import pickup_models as _pickup_models  # noqa: E402,F401

@@ -1,0 +1,154 @@
+"""Click and collect wired into the main window: the shortcuts Ctrl+Shift+P (pickup queue),
+Ctrl+H (handover) and Ctrl+Shift+H (reserve an item), the walk-in guard on the till session,
+the pay-in-store handover through the till, printing of slips and handover receipts, and the
+queue refreshed after each sync.
+
+Thread: the UI thread.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication
+
+from pos_app.clock import utc_now
+from pos_app.money import format_euro
+from pos_app.pickup_print import handover_rows, slip_rows
+from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
+from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
+from pos_app.store.sales import CompletedSale
+from pos_app.store.staff import StaffMember
+from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
+from ui.pickup_handover import HandoverDialog, ReservationDialog, ToCharge
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class PickupGlue:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes))
+        self.queue: PickupQueueDialog | None = None
+        self.charging: ToCharge | None = None
+        self.last_reservation: Any = None
+        QShortcut(QKeySequence("Ctrl+Shift+P"), window, self.show_queue)
+        QShortcut(QKeySequence("Ctrl+H"), window, lambda: self.show_handover(""))
+        QShortcut(QKeySequence("Ctrl+Shift+H"), window, lambda: self.reserve_item(None, "", None))
+        window.login.logged_in.connect(self._logged_in)  # after the window made the session
+        window.sync._relay.changed.connect(lambda _s: self.refresh())  # noqa: SLF001 - after each sync
+        QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
+
+    def _connect_wedge(self) -> None:
+        wedge = getattr(self.window, "wedge", None)
+        if wedge is not None:
+            wedge.scanned.connect(self._route_scan)
+
+    def _route_scan(self, code: str) -> None:
+        """Wedge scans while the picking or handover screen is open go to that screen."""
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, (PickingDialog, HandoverDialog)):
+            dialog.on_scanned(code)
+
+    def _who(self) -> str:
+        return self.window.session.cashier.name if self.window.session else "Unbekannt"
+
+    def _logged_in(self, _member: StaffMember) -> None:
+        session, till = self.window.session, self.window.till
+        if session is not None and session.reservation_guard is None:
+            session.reservation_guard = WalkInGuard(self.desk)
+            assert till is not None
+            till.sale_completed.connect(self._sale_completed)
+            till.code_hooks.append(self._scanned_at_till)
+
+    def _scanned_at_till(self, code: str) -> bool:
+        """The customer's pickup QR scanned at the till: open the handover with it."""
+        if not code.strip().upper().startswith("ORDER:"):
+            return False
+        try:
+            if not self.desk.find(code):
+                return False  # not a pickup of this store (a web order to return, say)
+        except PickupError:
+            return False
+        QTimer.singleShot(0, lambda: self.show_handover(code.strip()))
+        return True
+
+    def refresh(self) -> None:
+        if self.queue is not None and self.queue.isVisible():
+            self.queue.refresh()
+
+    # ---- screens --------------------------------------------------------------------------
+
+    def show_queue(self) -> None:
+        self.queue = PickupQueueDialog(self.desk, self.print_slip, self._who(), self.show_handover, self.window)
+        self.queue.exec()
+        self.queue = None
+        self.window.refresh_outbox()
+
+    def show_handover(self, query: str = "") -> None:
+        if self.window.session is None:
+            return
+        dialog = HandoverDialog(self.desk, self._who(), self._handed, query, self.window)
+        dialog.exec()
+        if dialog.to_charge is not None:
+            self._charge(dialog.to_charge)
+        self.window.refresh_outbox()
+
+    def reserve_item(self, product_id: int | None, store_id: str, customer_id: int | None) -> None:
+        from sync.pickups import CenterReservations
+
+        worker = self.window.sync.worker
+        service = CenterReservations(lambda: worker.client.copy() if worker is not None else None)
+        dialog = ReservationDialog(self.window.store, service.reserve, product_id, store_id, customer_id, self.window)
+        dialog.exec()
+        self.last_reservation = dialog.made
+        if dialog.made is not None:
+            self.window.sync.sync_now()  # a reservation in this store shows in the queue at once
+
+    # ---- pay in store ---------------------------------------------------------------------
+
+    def _charge(self, job: ToCharge) -> None:
+        till, session = self.window.till, self.window.session
+        assert till is not None and session is not None
+        try:
+            due = charge_at_till(session, job.order, job.refused)
+        except (PickupError, ValueError) as exc:  # CartError is a ValueError: the till is not open, say
+            release_exemption(session)
+            till.say(str(exc), error=True)
+            return
+        self.charging = job
+        till.refresh()
+        till.say(f"Abholauftrag {job.order.number}: {format_euro(due)} kassieren (F12), dann wird übergeben.")
+
+    def _sale_completed(self, done: CompletedSale) -> None:
+        job, self.charging = self.charging, None
+        if job is None:
+            return
+        release_exemption(self.window.session)
+        try:
+            result = self.desk.hand_over(job.order.number, job.collector, job.verification,  # type: ignore[arg-type]
+                                         self._who(), job.refused, sale_id=done.sale_id)
+        except PickupError as exc:
+            self.window.till.say(f"Übergabe nicht gebucht: {exc}", error=True)  # type: ignore[union-attr]
+            return
+        self._handed(self.desk.get(job.order.number), result, job.collector)
+
+    # ---- printing -------------------------------------------------------------------------
+
+    def _handed(self, order: PickupOrder, result: HandoverResult, collector: str) -> None:
+        printing = self.window.printing
+        printing.print_rows(f"pickup-{result.event_id}", handover_rows(
+            order, result, collector, self.window.store.store_name, printing.paper, utc_now()),
+            f"Übergabe {order.number}")
+        if self.window.till is not None:
+            self.window.till.say(f"Abholauftrag {order.number} übergeben. Übergabebeleg wird gedruckt.")
+        self.window.refresh_outbox()
+
+    def print_slip(self, order: PickupOrder) -> None:
+        printing = self.window.printing
+        printing.print_rows(f"slip-{order.number}-{utc_now().timestamp():.0f}",
+                            slip_rows(order, self.window.store.store_name, printing.paper),
+                            f"Abholschein {order.number}")
