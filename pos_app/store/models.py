@@ -281,3 +281,4 @@ from pos_app.store import fiscal_models as _fiscal_models  # noqa: E402,F401
 # Returns, vouchers, policies, price history (issue 6): their own module, registered here so
 # that Base.metadata always has them.
 from pos_app.store import returns_models  # noqa: E402,F401
+from pos_app.store import customer_models as _customer_models  # noqa: E402,F401  (issue 4)
