@@ -19,19 +19,10 @@ from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, Cus
                                         SaleCustomer, ServiceCase, WishlistItem)
 from backend.models import Customer, Price, Product, Sale, SaleLine, Store
 from backend.returns_models import Return, ReturnLine, WebOrder, WebOrderLine
+from pos_app.loyalty import points_for, tier_for
 from pos_app.customer_keys import classify, fold, phone_key, spelled_variants
 
-TIERS = ((2000, "Gold"), (500, "Silber"), (0, "Bronze"))
 WEB_STORE = "WEB"
-
-
-def points_for(cents: int) -> int:
-    """Loyalty points for a purchase (or, negative, a refund): 1 per full euro."""
-    return max(cents, 0) // 100
-
-
-def tier_for(points: int) -> str:
-    return next(name for floor, name in TIERS if points >= floor)
 
 
 def _iso(value: Any) -> Any:

@@ -21,7 +21,7 @@ from typing import Literal
 
 CARD_PREFIX = "CUST:"
 DEFAULT_COUNTRY = "49"
-_NUMBER = re.compile(r"^\s*[kK][\s-]*(\d{1,9})\s*$")
+_NUMBER = re.compile(r"^\s*[kK][\s-]*(\d{1,10})\s*$")
 _PHONE_CHARS = re.compile(r"^[\d\s+()/.-]+$")
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s", "é": "e", "è": "e", "á": "a", "à": "a"})
 

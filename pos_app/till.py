@@ -57,6 +57,7 @@ class TillSession:
         self.cart = Cart(policy or ApprovalPolicy())
         self.payment: Payment | None = None
         self.vouchers: Callable[[str], int] | None = None  # pos_app.vouchers.VoucherCheck, set by the app
+        self.customer_id: int | None = None  # attached for loyalty points (pos_app.clienteling)
 
     @property
     def has_open_sale(self) -> bool:
@@ -171,7 +172,15 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
-        done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
+        if self.customer_id is None:
+            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
+        else:  # the customer, its points and the event in the sale's own transaction
+            from pos_app.clienteling import link_sale
+
+            with self.store.db.writing() as s:
+                done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s)
+                link_sale(s, self.store.device_id, done.sale_id, done.total_cents, self.customer_id)
+            self.customer_id = None
         self.cart.clear()
         self.payment = None
         return done

@@ -1,5 +1,6 @@
 """customers: search keys (umlaut-folding name index, phonetic codes, normalised phone and
-e-mail) so that the till finds a customer among a million as the cashier types
+e-mail) so that the till finds a customer among a million as the cashier types; the customer
+attached to a sale (sale_customers) with the loyalty points it earned
 
 Revision ID: 0008_customers
 Revises: 0007_tse
@@ -27,6 +28,14 @@ def upgrade() -> None:
     op.create_index('ix_customer_keys_email', 'customer_keys', ['email_key'])
     op.create_index('ix_customer_keys_names', 'customer_keys', ['last_code', 'first_code'])
     op.create_index('ix_customer_keys_first', 'customer_keys', ['first_code'])
+    op.create_table('sale_customers',
+    sa.Column('sale_id', sa.String(length=36), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['sale_id'], ['sales.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('sale_id'),
+    )
+    op.create_index('ix_sale_customers_customer', 'sale_customers', ['customer_id'])
     op.execute(
         "CREATE VIRTUAL TABLE customer_fts USING fts5(first_name, last_name, content='customers', "
         "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')")
@@ -53,3 +62,4 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     op.execute("DROP TABLE IF EXISTS customer_fts")
     op.drop_table('customer_keys')
+    op.drop_table('sale_customers')
