@@ -27,10 +27,12 @@ from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, Cus
                                         SaleCustomer, ServiceCase)
 from backend.models import Customer, Sale
 from sync.protocol import (CartPulledV1, CaseStepAddedV1, ChangeKind, ConsentV1, CustomerCreatedV1,
-                           CustomerFieldsV1, CustomerNoteAddedV1, CustomerSaleV1, CustomerUpdatedV1)
+                           CustomerEraseRequestedV1, CustomerFieldsV1, CustomerNoteAddedV1, CustomerSaleV1,
+                           CustomerUpdatedV1)
 
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
-HANDLED = (CustomerCreatedV1, CustomerUpdatedV1, CustomerNoteAddedV1, CaseStepAddedV1, CartPulledV1, CustomerSaleV1)
+HANDLED = (CustomerCreatedV1, CustomerUpdatedV1, CustomerNoteAddedV1, CaseStepAddedV1, CartPulledV1, CustomerSaleV1,
+           CustomerEraseRequestedV1)
 
 
 def utc(moment: datetime) -> datetime:
@@ -113,6 +115,8 @@ def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[Pen
     elif isinstance(payload, CaseStepAddedV1):
         return add_step(conn, payload.case_id, "store", payload.text, payload.author, payload.created_at,
                         close=payload.close, source=payload.store_id, step_id=str(payload.step_id))
+    elif isinstance(payload, CustomerEraseRequestedV1):
+        erase(conn, payload.customer_id, payload.requested_at, changes)
     elif isinstance(payload, CartPulledV1):
         conn.execute(delete(CartItem).where(CartItem.customer_id == payload.customer_id,
                                             CartItem.updated_at <= utc(payload.pulled_at)))

@@ -133,6 +133,21 @@ class Clienteling:
         return {"exported_at": iso(utc_now()), "exported_by": user.name, "online": profile.online,
                 "profile": profile.data, "store_sales": profile.local_sales}
 
+    def erase(self, manager: StaffMember, customer_id: int) -> None:
+        """The erase request, approved by a manager: anonymised here at once, at the center when
+        the event arrives (sales stay, for the tax books)."""
+        if not manager.is_manager:
+            raise ClientelingError("Einen Löschantrag darf nur eine Marktleitung ausführen.")
+        with self.store.db.writing() as s:
+            s.execute(text("UPDATE customers SET first_name = 'Gelöscht', last_name = :n, street = '', zip_code = '', "
+                           "city = '', phone = '', email = '' WHERE id = :id"), {"n": f"Kunde {customer_id}", "id": customer_id})
+            index_rows(s.connection(), [(customer_id, "Gelöscht", f"Kunde {customer_id}", "", "")])
+            append_event(s, self.store.device_id, "customer.erase_requested", {
+                "customer_id": customer_id, "requested_at": iso(utc_now()), "approved_by": manager.id,
+                "store_id": self.store.store_id})
+            audit.record(s, self.store.device_id, manager.id, manager.name, "customer_erased",
+                         {"customer_id": customer_id})
+
     def _local_sales(self, customer_id: int) -> list[dict[str, Any]]:
         with self.store.db.reading() as s:
             rows = s.execute(text(

@@ -561,7 +561,18 @@ class CustomerSaleV1(_Strict):
     points: int = Field(ge=0)
 
 
+class CustomerEraseRequestedV1(_Strict):
+    """A manager at a till carried out the customer's erase request: the center anonymises the
+    customer and keeps sales, orders and returns (tax law)."""
+
+    customer_id: int = Field(ge=1)
+    requested_at: datetime
+    approved_by: int
+    store_id: str = Field(min_length=1, max_length=16)
+
+
 PAYLOADS.update({
+    ("customer.erase_requested", 1): CustomerEraseRequestedV1,
     ("customer.created", 1): CustomerCreatedV1,
     ("customer.updated", 1): CustomerUpdatedV1,
     ("customer.note_added", 1): CustomerNoteAddedV1,

@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
         self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
         self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
+        from ui.customer_glue import CustomerGlue
+
+        self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
