@@ -16,14 +16,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGridLayou
                                QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, Profile
+from pos_app.clock import local_display
 from pos_app.money import format_euro
 
 CHANNEL_NAMES = {"email": "E-Mail", "phone": "Telefon", "chat": "Chat", "store": "Filiale", "web": "Webshop"}
 
 
 def _day(value: Any) -> str:
-    text = str(value or "")
-    return f"{text[8:10]}.{text[5:7]}.{text[0:4]} {text[11:16]}".strip() if len(text) >= 10 else text
+    """The store's local time (the center and the outbox speak UTC)."""
+    try:
+        return local_display(str(value))
+    except (TypeError, ValueError):
+        return str(value or "")
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> QTableWidget:
