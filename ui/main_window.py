@@ -85,6 +85,10 @@ class MainWindow(QMainWindow):
         from ui.customer_glue import CustomerGlue
 
         self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui import tablet
+
+        if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)
+            tablet.apply(self)
 
     # ---- log-in and lock -------------------------------------------------------------------
 
