@@ -121,3 +121,39 @@ def test_scenario_3_one_cart_several_devices(qtbot, store_path, center, printer)
         assert sorted((i["product_id"], i["quantity"]) for i in sale["items"]) == [(CUSHION, 1), (THROW, 1)]
     finally:
         close(window)
+
+
+def test_stock_in_every_store_with_the_reserve_hook(qtbot, store_path, center, printer):  # type: ignore[no-untyped-def]
+    """Ctrl+I: the item's stock in every store from the center; "Reservieren" calls the
+    window's reserve_item (issue 5 provides it) with the attached customer, else is absent."""
+    window = open_till(qtbot, store_path, center, printer)
+    try:
+        log_in(qtbot, window)
+        glue = window.customers
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        QTest.keyClick(window.till.entry, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+        stock = glue.stock_dialog
+        qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=2000)
+        stock.show_stock(CUSHION)
+        qtbot.waitUntil(lambda: stock.table.rowCount() >= 3, timeout=10_000)
+        stores = [stock.table.item(r, 0).text() for r in range(stock.table.rowCount())]
+        assert any("(HAM)" in s for s in stores) and any("(BER)" in s for s in stores)
+        assert all(stock.table.cellWidget(r, 2) is None for r in range(stock.table.rowCount()))  # no hook: no button
+        stock.reject()
+
+        asked: list[tuple] = []
+        window.reserve_item = lambda product_id, store_id, customer_id: asked.append((product_id, store_id, customer_id))
+        profile = open_profile(qtbot, window, NUMBER)
+        QTest.mouseClick(profile.attach_button, Qt.MouseButton.LeftButton)
+        glue.show_stock()
+        stock = glue.stock_dialog
+        stock.show_stock(CUSHION)
+        qtbot.waitUntil(lambda: stock.table.rowCount() >= 3, timeout=10_000)
+        rows = {stock.table.item(r, 0).text(): r for r in range(stock.table.rowCount())}
+        ham = next(r for text, r in rows.items() if "(HAM)" in text)
+        button = stock.table.cellWidget(ham, 2)
+        assert button is not None and button.text() == "Reservieren"
+        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert asked == [(CUSHION, "HAM", CUSTOMER)]
+    finally:
+        close(window)

@@ -73,6 +73,7 @@ class CustomerGlue:
         service = self.service()
         self.search_dialog = CustomerSearchDialog(service.search, self.window)
         self.search_dialog.chosen.connect(self.open_profile)
+        self.search_dialog.rejected.connect(self._back_to_till)
         self.search_dialog.open()
         self.search_dialog.query.setFocus()
 
@@ -95,6 +96,7 @@ class CustomerGlue:
         dialog.edit_button.clicked.connect(lambda: self.edit_customer(profile))
         dialog.export_button.clicked.connect(lambda: self.export(profile))
         dialog.erase_button.clicked.connect(lambda: self.erase(profile))
+        dialog.finished.connect(lambda _result: self._back_to_till())
         dialog.open()
 
     # ---- actions ---------------------------------------------------------------------------
@@ -181,6 +183,7 @@ class CustomerGlue:
         dialog = CustomerEditDialog(customer, consents, self.window)
         self.edit_dialog = dialog
         dialog.saved.connect(lambda fields, chosen: self._save(dialog, fields, chosen))
+        dialog.finished.connect(lambda _result: self._back_to_till())
         dialog.open()
 
     def _save(self, dialog: CustomerEditDialog, fields: dict[str, str], consents: list[dict[str, Any]]) -> None:
@@ -279,6 +282,7 @@ class CustomerGlue:
                 customer = self.attached.id if self.attached else None
                 self.window.reserve_item(product_id, store_id, customer)  # type: ignore[attr-defined]
         self.stock_dialog = StockDialog(find, stock, reserve, self.window)
+        self.stock_dialog.finished.connect(lambda _result: self._back_to_till())
         self.stock_dialog.open()
         self.stock_dialog.query.setFocus()
 
