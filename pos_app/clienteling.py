@@ -139,9 +139,11 @@ class Clienteling:
         if not manager.is_manager:
             raise ClientelingError("Einen Löschantrag darf nur eine Marktleitung ausführen.")
         with self.store.db.writing() as s:
-            s.execute(text("UPDATE customers SET first_name = 'Gelöscht', last_name = :n, street = '', zip_code = '', "
-                           "city = '', phone = '', email = '' WHERE id = :id"), {"n": f"Kunde {customer_id}", "id": customer_id})
-            index_rows(s.connection(), [(customer_id, "Gelöscht", f"Kunde {customer_id}", "", "")])
+            here = s.execute(text("UPDATE customers SET first_name = 'Gelöscht', last_name = :n, street = '', zip_code = '', "
+                                  "city = '', phone = '', email = '' WHERE id = :id"),
+                             {"n": f"Kunde {customer_id}", "id": customer_id}).rowcount
+            if here:  # a customer found only at the center has no row here
+                index_rows(s.connection(), [(customer_id, "Gelöscht", f"Kunde {customer_id}", "", "")])
             append_event(s, self.store.device_id, "customer.erase_requested", {
                 "customer_id": customer_id, "requested_at": iso(utc_now()), "approved_by": manager.id,
                 "store_id": self.store.store_id})

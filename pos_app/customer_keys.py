@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 CARD_PREFIX = "CUST:"
@@ -73,6 +74,7 @@ def spelled_variants(token: str) -> set[str]:
     return {v for v in out if v}
 
 
+@lru_cache(maxsize=65536)  # names repeat a lot: a million customers share a few thousand
 def cologne(word: str) -> str:
     """Kölner Phonetik code of `word` ("" for no letters). Spelled-out umlauts are folded
     first so that "Mueller" and "Müller" agree."""

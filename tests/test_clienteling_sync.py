@@ -122,3 +122,25 @@ def test_customer_created_and_edited_offline_reaches_the_center(till: Till) -> N
     assert export["profile"]["customer"]["email"] == "oezlem@example.de"
     with pytest.raises(ClientelingError):
         c.export(LENA, offline)
+
+
+def test_not_here_then_at_the_center_and_an_erase_request_keeps_the_sales(till: Till) -> None:
+    c = service(till)
+    with till.store.db.writing() as s:  # a customer this store has never seen (e.g. feed not there yet)
+        s.execute(__import__("sqlalchemy").text("DELETE FROM customers WHERE number = 'K-0000012'"))
+    found = c.search("K-0000012")
+    assert found.source == "center" and [h.number for h in found.hits] == ["K-0000012"]
+    customer = found.hits[0]
+    session = TillSession(till.store, LENA)
+    (code, _pid, price), = till.products(1)
+    session.scan(code)
+    session.customer_id = customer.id
+    session.pay_cash(price)
+    done = session.complete()
+    with pytest.raises(ClientelingError):
+        c.erase(LENA, customer.id)  # a cashier may not
+    c.erase(JONAS, customer.id)
+    sync(till)
+    p = center_profile(till, customer.id)
+    assert p["erased"] and p["customer"]["last_name"] == f"Kunde {customer.id}" and p["customer"]["email"] == ""
+    assert [x["id"] for x in p["purchases"]] == [done.sale_id]  # the sale stays (tax law)
