@@ -189,6 +189,13 @@ def add_step(conn: Connection, case_id: str, channel: str, text: str, author: st
     return None
 
 
+def set_preferences(conn: Connection, customer_id: int, preferences: dict[str, str],
+                    important_dates: list[dict[str, str]]) -> None:
+    _profile_row(conn, customer_id)
+    conn.execute(update(CustomerProfile).where(CustomerProfile.customer_id == customer_id)
+                 .values(preferences=preferences, important_dates=important_dates))
+
+
 def put_cart(conn: Connection, customer_id: int, items: list[tuple[int, int]], at: datetime) -> None:
     conn.execute(delete(CartItem).where(CartItem.customer_id == customer_id))
     for product_id, quantity in items:

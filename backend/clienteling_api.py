@@ -7,6 +7,7 @@ Devices (the till's own token; online look-ups the till makes through the sync p
 Channels (admin token: the web shop's and the contact center's back ends, server to server):
     GET/PUT/DELETE /v1/channel/customers/{id}/cart        the web cart (PUT replaces it)
     GET/PUT        /v1/channel/customers/{id}/wishlist
+    PUT            /v1/channel/customers/{id}/preferences  sizes, brands, styles; important dates
     POST           /v1/channel/customers/{id}/notes
     POST           /v1/channel/customers/{id}/consents
     PATCH          /v1/channel/customers/{id}              contact data (last writer wins per field)
@@ -75,6 +76,17 @@ class StepIn(_In):
     text: str = Field(min_length=1, max_length=2000)
     author: str = Field(default="", max_length=80)
     close: bool = False
+
+
+class ImportantDateIn(_In):
+    label: str = Field(min_length=1, max_length=60)  # Geburtstag, Hochzeitstag, ...
+    date: str = Field(pattern=r"^(\d{4}-)?\d{2}-\d{2}$", description="YYYY-MM-DD or MM-DD")
+
+
+class PreferencesIn(_In):
+    preferences: dict[str, str] = Field(default_factory=dict, max_length=30,
+                                        description="e.g. Größe: M, Marken: ..., Stil: skandinavisch")
+    important_dates: list[ImportantDateIn] = Field(default_factory=list, max_length=20)
 
 
 class ConsentsIn(_In):
@@ -206,6 +218,17 @@ def add_consents(customer_id: int, body: ConsentsIn, db: Database) -> dict[str, 
         _known(conn, customer_id)
         clienteling.add_consents(conn, customer_id, list(body.consents))
     return _profile(db, customer_id)["consents"]
+
+
+@channel.put("/customers/{customer_id}/preferences", responses=NOT_FOUND)
+def put_preferences(customer_id: int, body: PreferencesIn, db: Database) -> dict[str, Any]:
+    """Preferences (sizes, brands, styles) and important dates, replaced whole."""
+    with db.connect(write=True) as conn, conn.begin():
+        _known(conn, customer_id)
+        clienteling.set_preferences(conn, customer_id, dict(body.preferences),
+                                    [d.model_dump() for d in body.important_dates])
+    profile = _profile(db, customer_id)
+    return {"preferences": profile["preferences"], "important_dates": profile["important_dates"]}
 
 
 @channel.patch("/customers/{customer_id}", responses=NOT_FOUND)

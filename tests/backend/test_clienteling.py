@@ -115,3 +115,16 @@ def test_created_at_till_then_search_export_erase(client) -> None:
     assert p["erased"] and p["customer"]["email"] == "" and p["customer"]["phone"] == ""
     assert client.get("/v1/customers/999999/profile", headers=headers).status_code == 404
     assert client.get(f"/v1/customers/{CUSTOMER}/profile").status_code == 401
+
+
+def test_preferences_and_important_dates(client) -> None:
+    r = client.put(f"/v1/channel/customers/{CUSTOMER}/preferences", headers=ADMIN, json={
+        "preferences": {"Größe": "M", "Stil": "skandinavisch"},
+        "important_dates": [{"label": "Geburtstag", "date": "03-14"}]})
+    assert r.status_code == 200, r.text
+    p = profile(client)
+    assert p["preferences"] == {"Größe": "M", "Stil": "skandinavisch"}
+    assert p["important_dates"] == [{"label": "Geburtstag", "date": "03-14"}]
+    bad = client.put(f"/v1/channel/customers/{CUSTOMER}/preferences", headers=ADMIN,
+                     json={"important_dates": [{"label": "Geburtstag", "date": "14.3."}]})
+    assert bad.status_code == 422 and profile(client)["important_dates"] == [{"label": "Geburtstag", "date": "03-14"}]
