@@ -123,6 +123,7 @@ class TillSession:
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents,
                                "before": self.cart.to_dict(), "after": None})
         self.payment = None
+        self.customer_id = None  # a voided sale takes its customer with it
         self.fiscal.given_up("storniert")
         return self.cart.clear()
 
@@ -198,6 +199,7 @@ class TillSession:
         self.fiscal.given_up(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
+        self.customer_id = None  # not parked with the cart: attach the customer again after recall
         return parked_id
 
     def recall(self, parked_id: int) -> CartChange:

@@ -96,3 +96,24 @@ def test_feed_keeps_keys_current(tmp_path):
         _apply_customers(s, {7: None})
     assert ids(d.search("ozlem")) == []
     db.close()
+
+
+def test_a_voided_or_parked_sale_takes_its_customer_with_it(tmp_path):
+    from pos_app.store.local import LocalStore
+    from pos_app.till import TillSession
+    from tests.store_fixture import EAN_DECKE
+    from tests.sync_helpers import LENA
+
+    store = LocalStore.open(build_store(tmp_path / "t.db"), "BER-K1")
+    try:
+        session = TillSession(store, LENA)
+        session.scan(EAN_DECKE)
+        session.customer_id = 7
+        session.void_sale()
+        assert session.customer_id is None
+        session.scan(EAN_DECKE)
+        session.customer_id = 7
+        session.park()
+        assert session.customer_id is None
+    finally:
+        store.close()
