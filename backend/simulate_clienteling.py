@@ -7,7 +7,7 @@ Thread: the CLI's; one write transaction per cart or case.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -41,6 +41,7 @@ def simulate_clienteling(db: BackendDatabase, carts: int, cases: int, rng: rando
                 continue
             subject = rng.choice(SUBJECTS)
             case = clienteling.open_case(conn, customer, subject, "email", f"{subject}: bitte um Hilfe.", "Kunde", now)
-            clienteling.add_step(conn, case["id"], "phone", "Rückruf, Fall aufgenommen.", "Contact Center", now)
+            called_back = now + timedelta(minutes=rng.randint(5, 240))  # the phone call comes after the e-mail
+            clienteling.add_step(conn, case["id"], "phone", "Rückruf, Fall aufgenommen.", "Contact Center", called_back)
             made.append(f"case\t{customer}\t{case['case_number']}\t{case['id']}")
     return made
