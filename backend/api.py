@@ -148,9 +148,11 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (orders.router, web_returns.router, returns_api.devices, returns_api.channel, returns_api.admin):
         app.include_router(extra)
+    from backend import clienteling_api  # customer search, profile, carts, cases, notes (issue 4)
     from backend import pickups_api  # click and collect, reservations (issue 5)
 
-    for extra in (pickups_api.channel, pickups_api.admin, pickups_api.devices):
+    for extra in (pickups_api.channel, pickups_api.admin, pickups_api.devices,
+                  clienteling_api.devices, clienteling_api.channel):
         app.include_router(extra)
     return app
 

@@ -112,6 +112,11 @@ def _simulate(args: argparse.Namespace) -> int:
 
             for pickup in simulate_pickups(db, args.pickups, args.pickup_store, rng):
                 print(f"{pickup.order_number}\t{pickup.qr_payload}\t{pickup.store_id}\t{pickup.total_cents}")
+        if args.carts or args.cases:  # issue 4: web carts and service cases
+            from backend.simulate_clienteling import simulate_clienteling
+
+            for line in simulate_clienteling(db, args.carts, args.cases, rng):
+                print(line)
     except LookupError as exc:
         print(f"pos-backend: {exc}", file=sys.stderr)
         return 1
@@ -168,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser(
         "simulate", parents=[db], help="change prices and stock at the center (news for the stores' feed)",
         description="Change random prices and stock rows at the center, so that the change feed has news "
-                    "for the stores, and (--orders) place web orders that a till can take back. Carts "
-                    "and service cases are not simulated yet: they arrive with their own issues.")
+                    "for the stores, and (--orders) place web orders that a till can take back. --carts "
+                    "fills web carts and --cases opens service cases for random customers.")
     simulate.add_argument("--prices", type=non_negative, default=0, help="how many price rows to change")
     simulate.add_argument("--stock", type=non_negative, default=0, help="how many stock rows to change")
     simulate.add_argument("--orders", type=non_negative, default=0,
@@ -177,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--pickups", type=non_negative, default=0,
                           help="how many pickup orders (pay in store) to place, stock reserved in the store")
     simulate.add_argument("--pickup-store", default=None, help="the store for --pickups (default: any store)")
+    simulate.add_argument("--carts", type=non_negative, default=0, help="how many web carts to fill (issue 4)")
+    simulate.add_argument("--cases", type=non_negative, default=0,
+                          help="how many service cases to open (by e-mail, continued by phone)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
 

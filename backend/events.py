@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import batch_push, changelog, pickup_events, returns
+from backend import batch_push, changelog, clienteling, pickup_events, returns
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -216,6 +216,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = record_day_closing(conn, device, event, payload, now)
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
         reason = pickup_events.apply(conn, device, payload, now, changes)
+    elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
+        reason = clienteling.apply_event(conn, device.store_id, payload, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

@@ -245,3 +245,7 @@ class ChangeCounter(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     value: Mapped[int] = mapped_column(BigInteger)
     __table_args__ = (CheckConstraint("id = 1", name="ck_change_counter_single_row"),)
+
+
+# Clienteling tables (issue 4): their own module, registered here so Base.metadata has them.
+from backend import clienteling_models as _clienteling_models  # noqa: E402,F401

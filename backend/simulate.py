@@ -1,7 +1,8 @@
 """Business at the center that stores should hear about: price changes and stock movements
 (goods received, stock counts), so the change feed has news for the tills in a demo or a test.
 
-Web orders, carts and service cases will come from here too; their issues are still open.
+Web orders come from backend.orders, web carts and service cases from
+backend.simulate_clienteling (`--orders`, `--carts`, `--cases`).
 
 Each batch is one transaction that follows the commit-order rule (backend.changelog): the price
 and stock rows are updated first, in key order, then the sequence numbers are taken, then the

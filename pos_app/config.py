@@ -68,6 +68,16 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    # till: keyboard and scanner at a counter; tablet: touch layout (big targets, on-screen
+    # number pad); auto: tablet on a small or portrait screen (ui.tablet.resolve_layout)
+    layout: str = "auto"
+
+
+UI_LAYOUTS = ("auto", "till", "tablet")
+
+
+@dataclass(frozen=True)
 class Settings:
     device_id: str = "BER-K1"
     language: str = "de"
@@ -79,6 +89,7 @@ class Settings:
     camera: CameraSettings = field(default_factory=CameraSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     tse: TseSettings = field(default_factory=TseSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
 
 
 DEFAULT_FILE = """\
@@ -121,6 +132,9 @@ backend_url = ""              # the central backend, e.g. "https://zentrale.exam
                               # the device's token goes into device.token next to this file
 interval_s = 15               # seconds between two sync rounds while online
 batch_size = 200              # events per request (1-500)
+
+[ui]
+layout = "auto"               # till | tablet (touch: big buttons, number pad) | auto (tablet on small/portrait screens)
 """ + TSE_SECTION
 
 
@@ -157,6 +171,9 @@ def parse_settings(text: str) -> Settings:
     camera = _build(CameraSettings, data.pop("camera", {}), "camera.")
     sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
     tse = _build(TseSettings, data.pop("tse", {}), "tse.")
+    ui = _build(UiSettings, data.pop("ui", {}), "ui.")
+    if ui.layout not in UI_LAYOUTS:
+        raise ConfigError(f"ui.layout muss eines von {', '.join(UI_LAYOUTS)} sein, nicht „{ui.layout}“.")
     try:
         tse.check()
     except TseSettingsError as exc:
@@ -184,7 +201,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse)
+    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui)
 
 
 def load_settings(path: Path) -> Settings:

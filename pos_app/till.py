@@ -60,6 +60,7 @@ class TillSession:
         # (product id, units the cart would hold) -> raises CartError when reserved units would be
         # sold to a walk-in (pos_app.pickups.WalkInGuard, set by the app)
         self.reservation_guard: Callable[[int, int], None] | None = None
+        self.customer_id: int | None = None  # attached for loyalty points (pos_app.clienteling)
 
     @property
     def has_open_sale(self) -> bool:
@@ -128,6 +129,7 @@ class TillSession:
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents,
                                "before": self.cart.to_dict(), "after": None})
         self.payment = None
+        self.customer_id = None  # a voided sale takes its customer with it
         self.fiscal.given_up("storniert")
         return self.cart.clear()
 
@@ -177,7 +179,15 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
-        done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
+        if self.customer_id is None:
+            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
+        else:  # the customer, its points and the event in the sale's own transaction
+            from pos_app.clienteling import link_sale
+
+            with self.store.db.writing() as s:
+                done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s)
+                link_sale(s, self.store.device_id, done.sale_id, done.total_cents, self.customer_id)
+            self.customer_id = None
         self.cart.clear()
         self.payment = None
         return done
@@ -195,6 +205,7 @@ class TillSession:
         self.fiscal.given_up(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
+        self.customer_id = None  # not parked with the cart: attach the customer again after recall
         return parked_id
 
     def recall(self, parked_id: int) -> CartChange:

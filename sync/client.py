@@ -202,6 +202,14 @@ class CenterClient:
     def voucher(self, code: str) -> VoucherBalance:
         return self._request("GET", f"/v1/vouchers/{quote(code.strip(), safe='')}", None, VoucherBalance)
 
+    def customer_search(self, typed: str) -> list[dict[str, Any]]:
+        """Customers of every channel (issue 4; the till asks when it finds nobody locally)."""
+        return self._request("GET", "/v1/customers/search", None, None, params={"q": typed})
+
+    def customer_profile(self, customer_id: int) -> dict[str, Any]:
+        """The unified profile over every channel (NotFound when the center has no such customer)."""
+        return self._request("GET", f"/v1/customers/{int(customer_id)}/profile", None, None)
+
     def copy(self) -> "CenterClient":
         """A new client with the same address, token and timeouts, for another thread."""
         twin = CenterClient(self.base_url, "-", self.timeout)

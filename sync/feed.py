@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
 from pos_app.store import movements, pickup_models, policies
+from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync.client import WirePage
@@ -273,6 +274,7 @@ def _apply_customers(s: Session, customers: dict[int, dict[str, Any] | None]) ->
     _free_unique(s, "customers", "number", {r[1]: r[0] for r in rows})
     if rows:
         conn.exec_driver_sql(_UPSERT_CUSTOMER, rows)
+        index_rows(conn, [(r[0], r[2], r[3], r[7], r[8]) for r in rows])
     if deletes:
         conn.exec_driver_sql("DELETE FROM customers WHERE id = ?", deletes)
 

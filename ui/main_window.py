@@ -84,6 +84,13 @@ class MainWindow(QMainWindow):
         self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
         from ui.pickup_glue import PickupGlue
         self.pickups = PickupGlue(self)  # click and collect: Ctrl+Shift+P queue, Ctrl+H handover, Ctrl+Shift+H
+        from ui.customer_glue import CustomerGlue
+
+        self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui import tablet
+
+        if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)
+            tablet.apply(self)
 
     # ---- log-in and lock -------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from pos_app.demo.rows import (  # noqa: F401  (re-exported: the generator's pub
     CHUNK_ROWS, COMPANY, DEFAULT_CUSTOMERS, DEFAULT_SEED, DEVICES, EAN8_LIMIT, PHYSICAL_STORES,
     SHOWCASE_STOCK, STORE_IDS, STORES, UPC_BASE, VAT_ID, gtin, hand_named_count)
 from pos_app.pins import hash_pin
+from pos_app.store.customers import index_all
 from pos_app.store.db import open_database
 
 Progress = Callable[[str, int, int], None]
@@ -131,7 +132,7 @@ def _load_customers(conn: sqlite3.Connection, count: int, seed: int, progress: P
 def _deferred_schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """The FTS insert trigger and the customers' secondary indexes, exactly as migrated."""
     return conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND name = 'products_ai') "
+        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ('products_ai', 'customers_ai')) "
         "OR (type = 'index' AND tbl_name = 'customers' AND sql IS NOT NULL) ORDER BY type, name").fetchall()
 
 
@@ -195,6 +196,11 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
         report(STAGE_INDEXES, 0, steps)
         conn.execute("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
         conn.execute("INSERT INTO product_fts(product_fts) VALUES ('optimize')")  # one b-tree: faster search
+        conn.execute("INSERT INTO customer_fts(customer_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')")
+        conn.execute("BEGIN")
+        index_all(conn)  # the customers' search keys (phone, e-mail, phonetic names)
+        conn.execute("COMMIT")
         report(STAGE_INDEXES, 1, steps)
         for n, (_kind, _name, sql) in enumerate(deferred, start=2):
             conn.execute(sql)

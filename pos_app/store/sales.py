@@ -185,6 +185,9 @@ class SaleBook:
             tenders = s.execute(select(SaleTender).where(SaleTender.sale_id == sale_id)
                                 .order_by(SaleTender.seq)).scalars().all()
             tse = fiscal_records.receipt_tse(s, sale_id)
+            customer = s.execute(text(  # a customer attached (pos_app.clienteling): points on the receipt
+                "SELECT c.number, c.first_name, c.last_name, sc.points FROM sale_customers sc "
+                "LEFT JOIN customers c ON c.id = sc.customer_id WHERE sc.sale_id = :s"), {"s": sale_id}).first()
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         for line in lines:
@@ -213,6 +216,9 @@ class SaleBook:
                           for t in tenders),
             change_cents=sale.change_cents, cart_discount_cents=sale.cart_discount_cents,
             cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0, tse=tse,
+            **({} if customer is None else {"footer": (
+                f"Kunde {customer.number or ''} {customer.first_name or ''} {customer.last_name or ''}".strip(),
+                f"Bonuspunkte für diesen Einkauf: +{customer.points}", *Receipt.footer)}),
         )
 
     def mark_printed(self, sale_id: str, ok: bool, error: str = "") -> None:

@@ -64,7 +64,16 @@ def test_simulate_puts_news_in_the_feed(database_url: str, db: BackendDatabase,
     assert all(store is not None for _, store in news)
     with pytest.raises(SystemExit):
         main(["simulate", "--help"])
-    assert "Carts and service cases" in " ".join(capsys.readouterr().out.split())
+    assert "--carts fills web carts and --cases opens service cases" in " ".join(capsys.readouterr().out.split())
+    assert main(["simulate", "--carts", "2", "--cases", "1", "--seed", "1", "--database-url", database_url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in out] == ["cart", "cart", "case"]
+    case_customer = int(out[2].split("\t")[1])
+    from backend.customer_profile import build_profile
+
+    with db.reading() as conn:
+        [case] = build_profile(conn, case_customer)["service_cases"]
+    assert [s["channel"] for s in case["steps"]] == ["email", "phone"]
 
 
 def test_simulate_needs_a_catalog(empty_database_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ import platform
 import time
 
 import bench_camera
+import bench_customers
 import bench_scan
 import bench_search
 import bench_start
@@ -21,6 +22,7 @@ def main() -> None:
     bench_scan.run()
     bench_start.run()
     bench_camera.run()
+    bench_customers.run()
     report("all benchmarks took (s)", f"{time.perf_counter() - t0:.0f}")
 
 

@@ -1,7 +1,7 @@
 """pickups: click-and-collect orders and reservations, their lines, the notifications sent
 
 Revision ID: 0005_pickups
-Revises: 0003_day_closings
+Revises: 0004_clienteling
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ TIMESTAMP = sa.DateTime(timezone=True)
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision = '0005_pickups'
-down_revision = '0003_day_closings'
+down_revision = '0004_clienteling'
 branch_labels = None
 depends_on = None
 

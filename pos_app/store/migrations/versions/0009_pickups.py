@@ -1,14 +1,14 @@
 """pickups: the store's copy of its click-and-collect orders and reservations
 
 Revision ID: 0009_pickups
-Revises: 0007_tse
+Revises: 0008_customers
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009_pickups'
-down_revision = '0007_tse'
+down_revision = '0008_customers'
 branch_labels = None
 depends_on = None
 

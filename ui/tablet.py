@@ -1,0 +1,175 @@
+"""Tablet mode: the same app with a touch layout for associates on the shop floor.
+
+Chosen by the setting `[ui] layout` ("till", "tablet", or "auto": tablet when the screen is
+small or in portrait, see resolve_layout). In tablet mode:
+- a touch style sheet: big fonts and targets (buttons and list rows at least 56 px high,
+  wide scroll bars), nothing that needs hover;
+- an on-screen number pad under the PIN field of the log-in screen, and a "Menge" button that
+  sets the selected line's quantity with the same pad;
+- a bar of big buttons over the till: find a customer (profile), new customer, stock of an item
+  in every store, the customer's web cart, quantity. The keyboard shortcuts stay as they are.
+
+UI thread only.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+TOUCH_QSS = """
+QWidget { font-size: 17pt; }
+QPushButton { min-height: 56px; padding: 6px 14px; }
+QLineEdit { min-height: 52px; }
+QListWidget::item, QTableView::item, QTableWidget::item { min-height: 48px; padding: 6px; }
+QScrollBar:vertical { width: 34px; }
+QScrollBar:horizontal { height: 34px; }
+QTabBar::tab { min-height: 48px; padding: 8px 18px; }
+QCheckBox::indicator { width: 34px; height: 34px; }
+QPushButton#padKey { min-width: 84px; min-height: 72px; font-size: 22pt; }
+"""
+
+
+def resolve_layout(setting: str, width: int, height: int, touch: bool) -> str:
+    """"till" or "tablet": the setting, or for "auto" the device: tablet when it has a touch
+    screen that is narrower than 1280 px or in portrait (a shop-floor tablet), else the till
+    layout (a till with a big touch monitor keeps the till layout unless set to tablet)."""
+    if setting in ("till", "tablet"):
+        return setting
+    return "tablet" if touch and (width < 1280 or height > width) else "till"
+
+
+def screen_layout(setting: str) -> str:
+    """resolve_layout for this machine's primary screen."""
+    from PySide6.QtGui import QGuiApplication, QInputDevice
+
+    screen = QGuiApplication.primaryScreen()
+    size = screen.availableGeometry() if screen is not None else None
+    touch = any(d.type() == QInputDevice.DeviceType.TouchScreen for d in QInputDevice.devices())
+    return resolve_layout(setting, size.width() if size else 1280, size.height() if size else 800, touch)
+
+
+class NumberPad(QWidget):
+    """Digits, delete and OK as big buttons, typing into `target` (a QLineEdit)."""
+
+    confirmed = Signal()
+
+    def __init__(self, target: QLineEdit, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("numberPad")
+        self.target = target
+        grid = QGridLayout(self)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+        self.buttons: dict[str, QPushButton] = {}
+        for n, key in enumerate(keys):
+            button = QPushButton(key)
+            button.setObjectName("padKey")
+            button.clicked.connect(lambda _c=False, k=key: self.press(k))
+            grid.addWidget(button, n // 3, n % 3)
+            self.buttons[key] = button
+
+    def press(self, key: str) -> None:
+        if key == "⌫":
+            self.target.backspace()
+        elif key == "OK":
+            self.confirmed.emit()
+        else:
+            self.target.insert(key)
+
+
+class QuantityDialog(QDialog):
+    """A quantity typed on the pad (1-9999)."""
+
+    def __init__(self, current: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Menge")
+        self.field = QLineEdit(str(current))
+        self.field.selectAll()
+        self.message = QLabel("")
+        self.message.setObjectName("error")
+        self.pad = NumberPad(self.field)
+        self.pad.confirmed.connect(self._ok)
+        self.value: int | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.field)
+        layout.addWidget(self.pad)
+        layout.addWidget(self.message)
+
+    def _ok(self) -> None:
+        text = self.field.text().strip()
+        if not text.isdigit() or not 1 <= int(text) <= 9999:
+            self.message.setText("Bitte eine Menge zwischen 1 und 9999 eingeben.")
+            return
+        self.value = int(text)
+        self.accept()
+
+
+class TabletBar(QWidget):
+    """The associate's big buttons over the till."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("tabletBar")
+        self.window = window
+        glue = window.customers
+        row = QHBoxLayout(self)
+        self.buttons = {}
+        for key, label, action in (("customer", "Kunde suchen", glue.find_customer),
+                                   ("new", "Neuer Kunde", glue.new_customer),
+                                   ("stock", "Bestand alle Filialen", glue.show_stock),
+                                   ("cart", "Web-Warenkorb", lambda: glue.pull_web_cart()),
+                                   ("quantity", "Menge", self.quantity)):
+            button = QPushButton(label)
+            button.setObjectName(f"tablet_{key}")
+            button.clicked.connect(lambda _c=False, a=action: a())
+            row.addWidget(button)
+            self.buttons[key] = button
+        self.dialog: QuantityDialog | None = None
+
+    def quantity(self) -> None:
+        till = self.window.till
+        if till is None:
+            return
+        line_id = till._need_line()
+        if line_id is None:
+            return
+        line = till.session.cart.line(line_id)
+        self.dialog = QuantityDialog(line.quantity, self.window)
+
+        def done() -> None:
+            if self.dialog is not None and self.dialog.value is not None:
+                qty = self.dialog.value
+                till._apply(lambda a=None: till.session.set_quantity(line_id, qty, a),
+                            f"{line.product.name}: Menge {qty}")
+        self.dialog.accepted.connect(done)
+        self.dialog.open()
+
+
+def apply(window: MainWindow) -> None:
+    """Turn `window` into the tablet layout (call once, right after it is made)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    app.setStyleSheet(app.styleSheet() + TOUCH_QSS)  # type: ignore[union-attr]
+    window.tablet_mode = True  # type: ignore[attr-defined]
+    pin = window.login.pin
+    pad = NumberPad(pin)
+    pad.confirmed.connect(window.login.submit)
+    box_layout = pin.parentWidget().layout()
+    box_layout.insertWidget(box_layout.indexOf(pin) + 1, pad)
+    window.login.pad = pad  # type: ignore[attr-defined]
+    window.login.people.setMinimumHeight(220)
+
+    def add_bar(_member: object) -> None:
+        till = window.till
+        if till is None or getattr(till, "tablet_bar", None) is not None:
+            return
+        bar = TabletBar(window)
+        till.layout().insertWidget(1, bar)
+        till.tablet_bar = bar  # type: ignore[attr-defined]
+    window.login.logged_in.connect(add_bar)  # after the window's own slot: the till exists then
