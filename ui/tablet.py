@@ -32,6 +32,8 @@ QScrollBar:horizontal { height: 34px; }
 QTabBar::tab { min-height: 48px; padding: 8px 18px; }
 QCheckBox::indicator { width: 34px; height: 34px; }
 QPushButton#padKey { min-width: 84px; min-height: 72px; font-size: 22pt; }
+QTableView, QTableWidget, QHeaderView::section { font-size: 13pt; }
+QStatusBar, QStatusBar QLabel, QStatusBar QPushButton { font-size: 11pt; min-height: 0; }
 """
 
 
