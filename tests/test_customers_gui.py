@@ -19,8 +19,10 @@ from pos_app.store.models import AuditEntry, OutboxEvent
 from tests.escpos_decode import decode
 from tests.store_fixture import EAN_DECKE
 from tests.tcp_printer import TcpPrinter
+from tests.test_returns_gui import inside
 from tests.test_till_gui import close_window, log_in, make_window, pay_cash, scanner_burst, type_slowly
 from ui.customer_profile import CustomerProfileDialog
+from ui.returns_dialog import ReturnsDialog
 
 PEOPLE = [(7, "K-0000007", "Eva", "Müller", "Friedrichstraße 1", "10117", "Berlin", "030 5551234", "eva@example.de"),
           (8, "K-0000008", "Paul", "Schmidt", "", "", "Potsdam", "0171 2223334", "")]
@@ -42,6 +44,7 @@ def with_customers(store_path):  # type: ignore[no-untyped-def]
 
 def test_find_profile_attach_note_and_sell_with_points(qtbot, store_path, printer, artifacts):  # type: ignore[no-untyped-def]
     window = make_window(qtbot, with_customers(store_path), printer.port)
+    errors: list[BaseException] = []
     try:
         log_in(qtbot, window)
         glue = window.customers
@@ -85,6 +88,34 @@ def test_find_profile_attach_note_and_sell_with_points(qtbot, store_path, printe
         assert kinds.index("customer.sale") == kinds.index("sale.completed") + 1
         assert dict(events)["customer.sale"]["points"] == 39
         assert "customer_profile_viewed" in actions
+
+        # the purchase from the customer's history, taken back from the profile (issue 6)
+        receipt = next(p for k, p in events if k == "sale.completed")["receipt_number"]
+        window.activateWindow()
+        QTest.keyClick(window.till.entry, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: glue.search_dialog is not None and glue.search_dialog.isVisible(), timeout=2000)
+        type_slowly(qtbot, glue.search_dialog.query, "Mueller")
+        qtbot.waitUntil(lambda: glue.search_dialog.results.count() == 1, timeout=3000)
+        QTest.keyClick(glue.search_dialog.query, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: glue.profile_dialog is not profile and glue.profile_dialog is not None
+                        and glue.profile_dialog.isVisible(), timeout=3000)
+        profile = glue.profile_dialog
+        profile.tabs.setCurrentIndex(1)
+        assert not profile.return_button.isEnabled()  # nothing chosen yet
+        profile.purchase_table.selectRow(0)
+        assert profile.selected_purchase_number() == receipt and profile.return_button.isEnabled()
+        seen: dict[str, str] = {}
+
+        def look(dialog) -> None:  # type: ignore[no-untyped-def]
+            qtbot.waitUntil(lambda: dialog.purchase is not None, timeout=3000)
+            seen["number"] = dialog.number.text()
+            seen["lines"] = str(dialog.table.rowCount())
+            dialog.reject()
+        inside(ReturnsDialog, look, errors)
+        QTest.mouseClick(profile.return_button, Qt.MouseButton.LeftButton)
+        if errors:
+            raise errors[0]
+        assert seen == {"number": receipt, "lines": "1"} and not profile.isVisible()
     finally:
         close_window(window)
 

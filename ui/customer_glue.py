@@ -96,10 +96,19 @@ class CustomerGlue:
         dialog.edit_button.clicked.connect(lambda: self.edit_customer(profile))
         dialog.export_button.clicked.connect(lambda: self.export(profile))
         dialog.erase_button.clicked.connect(lambda: self.erase(profile))
+        dialog.return_button.clicked.connect(lambda: self._return_from_history(dialog))
         dialog.finished.connect(lambda _result: self._back_to_till())
         dialog.open()
 
     # ---- actions ---------------------------------------------------------------------------
+
+    def _return_from_history(self, dialog: CustomerProfileDialog) -> None:
+        """Close the profile and open the returns screen on the chosen purchase."""
+        number = dialog.selected_purchase_number()
+        if number is None:
+            return
+        dialog.accept()
+        self.window.returns.show_returns(number)
 
     def attach(self, profile: Profile) -> None:
         session = self.window.session

@@ -134,11 +134,24 @@ class CustomerProfileDialog(QDialog):
             for p in purchases])
         self.items = QTextBrowser()
         self.purchase_table.itemSelectionChanged.connect(self._show_items)
+        # a return from the customer's history: the returns screen looks the number up (issue 6)
+        self.return_button = QPushButton("Zurücknehmen (Rücknahme / Umtausch)")
+        self.return_button.setEnabled(False)
+        self.purchase_table.itemSelectionChanged.connect(
+            lambda: self.return_button.setEnabled(self.selected_purchase_number() is not None))
         layout = QVBoxLayout(box)
         layout.addWidget(self.purchase_table, 2)
         layout.addWidget(QLabel("Artikel des gewählten Einkaufs:"))
         layout.addWidget(self.items, 1)
+        layout.addWidget(self.return_button)
         return box
+
+    def selected_purchase_number(self) -> str | None:
+        """The receipt or order number of the chosen purchase, for the returns screen."""
+        row = self.purchase_table.currentRow()
+        if 0 <= row < len(self._purchase_rows):
+            return str(self._purchase_rows[row]["number"])
+        return None
 
     def _show_items(self) -> None:
         row = self.purchase_table.currentRow()

@@ -82,11 +82,15 @@ class ReturnsGlue:
                 self.window.till.refresh()
                 self.window.till.focus_search()
 
-    def show_returns(self) -> None:
+    def show_returns(self, number: str = "") -> None:
+        """`number`: a receipt or order number to look up at once (from a customer's history)."""
         service = self.service()
         if service is not None:
-            self._open(ReturnsDialog(service, self.window.session, self._returned, self.window,
-                                     on_reprint=self.reprint))
+            dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint)
+            if number:
+                dialog.number.setText(number)
+                dialog.look_up(number)
+            self._open(dialog)
 
     def show_blind_return(self) -> None:
         service = self.service()
