@@ -18,6 +18,7 @@ from sqlalchemy import Connection, or_, select
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase, WishlistItem)
 from backend.models import Customer, Price, Product, Sale, SaleLine, Store
+from backend.pickup_models import PickupLine, PickupOrder
 from backend.returns_models import Return, ReturnLine, WebOrder, WebOrderLine
 from pos_app.loyalty import points_for, tier_for
 from pos_app.customer_keys import classify, fold, phone_key, spelled_variants
@@ -69,6 +70,7 @@ def build_profile(conn: Connection, customer_id: int) -> dict[str, Any] | None:
         "loyalty": {"points": points, "tier": tier_for(points), "history": history,
                     "rule": "1 Punkt je vollem Euro Einkauf; Rückgaben ziehen Punkte ab"},
         "purchases": purchases,
+        "open_orders": _open_pickups(conn, customer_id),
         "returns": returns,
         "service_cases": _cases(conn, customer_id),
         "cart": _products(conn, select(CartItem.product_id, CartItem.quantity, CartItem.updated_at)
@@ -76,6 +78,23 @@ def build_profile(conn: Connection, customer_id: int) -> dict[str, Any] | None:
         "wishlist": _products(conn, select(WishlistItem.product_id, WishlistItem.added_at)
                               .where(WishlistItem.customer_id == customer_id).order_by(WishlistItem.added_at)),
     }
+
+
+FINAL_PICKUP_STATES = ("collected", "cancelled", "returned_to_stock")
+
+
+def _open_pickups(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """Pickup orders and reservations still to be collected (an expired one too: its goods are
+    still on the shelf until the store returns them to stock)."""
+    orders = _rows(conn, select(PickupOrder.id, PickupOrder.order_number.label("number"), PickupOrder.kind,
+                                PickupOrder.store_id, PickupOrder.state, PickupOrder.created_at,
+                                PickupOrder.pickup_by, PickupOrder.total_cents, PickupOrder.payment)
+                   .where(PickupOrder.customer_id == customer_id, PickupOrder.state.not_in(FINAL_PICKUP_STATES))
+                   .order_by(PickupOrder.created_at.desc()))
+    for o in orders:
+        o["items"] = _rows(conn, select(PickupLine.product_id, PickupLine.sku, PickupLine.name, PickupLine.quantity)
+                           .where(PickupLine.order_id == o.pop("id")).order_by(PickupLine.line_no))
+    return orders
 
 
 def _purchases(conn: Connection, customer_id: int) -> list[dict[str, Any]]:

@@ -99,6 +99,11 @@ class TillSession:
     # ---- changing ------------------------------------------------------------------------
 
     def set_quantity(self, line_id: int, quantity: int, approval: Approval | None = None) -> CartChange:
+        line = next((ln for ln in self.cart.lines if ln.line_id == line_id), None)
+        if self.reservation_guard is not None and line is not None and quantity > line.quantity:
+            product_id = line.product.product_id  # more units: reserved ones must stay on the shelf
+            self.reservation_guard(product_id, quantity - line.quantity + sum(
+                ln.quantity for ln in self.cart.lines if ln.product.product_id == product_id))
         return self._guarded(lambda: self.cart.set_quantity(line_id, quantity, approval))
 
     def remove_line(self, line_id: int, approval: Approval | None = None) -> CartChange:

@@ -94,6 +94,21 @@ def test_reserved_unit_cannot_be_sold_to_a_walk_in(ham: HamTill, center: Backend
     assert len(till.cart.lines) == 1
 
 
+def test_raising_a_quantity_cannot_take_reserved_units(ham: HamTill, center: BackendServer) -> None:
+    on_hand = local_stock(ham, CUSHION)
+    assert on_hand >= 2
+    web_pickup_order(center, (CUSHION, on_hand - 1))  # one cushion left for walk-ins
+    ham.sync()
+    till = TillSession(ham.store, LENA)
+    till.reservation_guard = WalkInGuard(ham.desk)
+    till.scan(ham.barcode(CUSHION))
+    [line] = till.cart.lines
+    with pytest.raises(CartError, match="Reserviert"):
+        till.set_quantity(line.line_id, 2)
+    assert [ln.quantity for ln in till.cart.lines] == [1]
+    till.set_quantity(line.line_id, 1)  # not more: nothing to check
+
+
 def test_partial_pickup_short_pick_and_refused_item(ham: HamTill, center: BackendServer) -> None:
     on_hand = local_stock(ham, CUSHION), local_stock(ham, THROW)
     number = web_pickup_order(center, (CUSHION, 2), (THROW, 1))["order_number"]

@@ -67,6 +67,9 @@ def test_refund_is_split_over_card_and_cash_never_more_than_each_paid(store) -> 
     assert event["original"] == {"kind": "sale", "id": sale.sale_id, "number": sale.receipt_number}
     assert [(t["kind"], t["amount_cents"]) for t in event["tenders"]] == [("card", 50_00), ("cash", 29_98)]
     assert event["return_number"] == "BER-K1-000002"  # the till's one receipt sequence
+    [refund] = [e["details"] for e in events(store, "audit.recorded") if e["action"] == "refund"]
+    assert refund["return_number"] == "BER-K1-000002" and refund["total_cents"] == 79_98
+    assert refund["tenders"] == [["card", 50_00], ["cash", 29_98]]
     # nothing more comes back of this receipt
     again = returns.find(sale.receipt_number).purchase
     assert again.lines[0].returnable_quantity == 0

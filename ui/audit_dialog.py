@@ -28,6 +28,11 @@ ACTION_LABELS = {
     "shift.x_report": "X-Bericht", "cash.paid_in": "Einlage", "cash.paid_out": "Entnahme",
     "cash.drop": "Abschöpfung", "sync.conflict_resent": "Konflikt erneut gesendet",
     "sync.conflict_acknowledged": "Konflikt zur Kenntnis genommen", "audit.viewed": "Protokoll angesehen",
+    "refund": "Erstattung (Rücknahme)", "drawer_no_sale": "Kassenlade ohne Verkauf",
+    "devices_changed": "Geräte-Einstellungen geändert", "dsfinvk.export": "DSFinV-K-Export",
+    "customer_profile_viewed": "Kundenprofil angesehen", "customer_data_exported": "Kundendaten exportiert",
+    "customer_erased": "Kunde gelöscht (Löschantrag)", "customer_created": "Kunde angelegt",
+    "customer_updated": "Kundendaten geändert", "service_case_step": "Servicefall-Schritt",
 }
 ALL = "Alle"
 

@@ -111,6 +111,13 @@ class CustomerProfileDialog(QDialog):
                 f"<h3>Einwilligungen</h3><table cellpadding='3'>{''.join(rows)}</table>"
                 f"<h3>Vorlieben</h3><p>{', '.join(f'{k}: {v}' for k, v in prefs.items()) or '–'}</p>"
                 f"<h3>Wichtige Daten</h3><p>{dates or '–'}</p>")
+        open_orders = data.get("open_orders") or []
+        if open_orders:  # pickups and reservations still to be collected (click and collect)
+            kinds = {"reservation": "Reservierung", "order": "Abholbestellung"}
+            html += "<h3>Offene Abholungen und Reservierungen</h3><ul>" + "".join(
+                f"<li>{kinds.get(o['kind'], o['kind'])} {o['number']} in {o['store_id']}, abholen bis "
+                f"{_day(o['pickup_by'])}: " + ", ".join(f"{i['quantity']} × {i['name']}" for i in o["items"])
+                + "</li>" for o in open_orders) + "</ul>"
         loyalty = data.get("loyalty")
         if loyalty:
             html += (f"<h3>Bonusprogramm</h3><p>{loyalty['tier']}, {loyalty['points']} Punkte "

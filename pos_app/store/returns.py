@@ -149,6 +149,10 @@ class ReturnBook:
                                   .values(quantity=Stock.quantity + quantity)).rowcount
                 if not moved:
                     s.add(Stock(product_id=product_id, store_id=self.store_id, quantity=quantity))
+            audit.record(s, self.device_id, cashier.id, cashier.name, "refund", {  # a sensitive action (issue 8)
+                "return_number": number, "original": purchase.number if purchase else None,
+                "total_cents": total, "tenders": [[t.kind, t.amount_cents] for t in tenders],
+                "customer_id": customer_id})
             if approval is not None:
                 audit.record(s, self.device_id, approval[0], approval[1], "approval",
                              {"action": "blind_return", "return_number": number, "total_cents": total,

@@ -135,6 +135,13 @@ def test_reservation_holds_the_last_green_sofa(client, db: BackendDatabase) -> N
         "store_id": "HAM", "customer_id": 4, "lines": [{"product_id": GREEN_SOFA, "quantity": 1}]})
     assert again.status_code == 409 and "available" in again.text
     assert stock_of(client, k1, GREEN_SOFA, "HAM") == (1, 1)
+    # the reservation shows on the customer's profile (clienteling), not on another's
+    profile = client.get("/v1/customers/3/profile", headers=k1)
+    assert profile.status_code == 200, profile.text
+    [held] = profile.json()["open_orders"]
+    assert held["kind"] == "reservation" and held["store_id"] == "HAM" and held["number"] == r.json()["order_number"]
+    assert [(i["product_id"], i["quantity"]) for i in held["items"]] == [(GREEN_SOFA, 1)]
+    assert client.get("/v1/customers/4/profile", headers=k1).json()["open_orders"] == []
 
 
 def test_expiry_and_return_to_stock(client, db: BackendDatabase) -> None:
