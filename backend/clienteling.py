@@ -26,9 +26,10 @@ from backend.changelog import PendingChange
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase)
 from backend.models import Customer, Sale
-from sync.protocol import (CartPulledV1, CaseStepAddedV1, ChangeKind, ConsentV1, CustomerCreatedV1,
-                           CustomerEraseRequestedV1, CustomerFieldsV1, CustomerNoteAddedV1, CustomerSaleV1,
-                           CustomerUpdatedV1)
+from sync.protocol import ChangeKind
+from sync.protocol_clienteling import (CartPulledV1, CaseStepAddedV1, ConsentV1, CustomerCreatedV1,
+                                       CustomerEraseRequestedV1, CustomerFieldsV1, CustomerNoteAddedV1,
+                                       CustomerSaleV1, CustomerUpdatedV1)
 
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
 HANDLED = (CustomerCreatedV1, CustomerUpdatedV1, CustomerNoteAddedV1, CaseStepAddedV1, CartPulledV1, CustomerSaleV1,

@@ -36,7 +36,7 @@ from backend.customer_profile import build_profile, search
 from backend.db import BackendDatabase
 from backend.models import Product
 from backend.schemas import Problem
-from sync.protocol import ConsentV1, CustomerFieldsV1
+from sync.protocol_clienteling import ConsentV1, CustomerFieldsV1
 
 Channel = Literal["web", "email", "phone", "chat", "store"]
 

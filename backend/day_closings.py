@@ -1,4 +1,4 @@
-"""The tills' Z reports at the center (event day.closed v1, see sync.protocol.DayClosedV1).
+"""The tills' Z reports at the center (event day.closed v1, see sync.protocol_shifts.DayClosedV1).
 
 Applied by backend.events in the event's own transaction, like every event: the whole report is
 kept as sent (JSON) with the figures an operator filters on in columns. One closing per device
@@ -16,7 +16,8 @@ from sqlalchemy import Connection, insert, select
 
 from backend.auth import DeviceIdentity
 from backend.models import DayClosing
-from sync.protocol import DayClosedV1, Event
+from sync.protocol import Event
+from sync.protocol_shifts import DayClosedV1
 
 
 def _utc(moment: datetime) -> datetime:

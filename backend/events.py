@@ -44,9 +44,10 @@ from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
 from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
-from sync.protocol import (AuditRecordedV1, ChangeKind, DayClosedV1, Event, EventResult, Outcome,
-                           PickupHandedOverV1, PickupPickedV1, PickupReturnedV1, ReturnCompletedV1,
+from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, ReturnCompletedV1,
                            SaleCompletedV1)
+from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
+from sync.protocol_shifts import DayClosedV1
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"

@@ -20,7 +20,7 @@ from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.models import Stock
 from backend.pickup_models import PickupLine, PickupOrder
-from sync.protocol import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
+from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 
 PickupEvent = PickupPickedV1 | PickupHandedOverV1 | PickupReturnedV1
 

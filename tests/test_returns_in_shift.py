@@ -19,7 +19,7 @@ from pos_app.store.models import Device, OutboxEvent
 from pos_app.store.returns_models import Return
 from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
-from sync.protocol import DayClosedV1
+from sync.protocol_shifts import DayClosedV1
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, build_store, open_store
 
 LENA = StaffMember(1, "Lena Schmidt", "cashier")
