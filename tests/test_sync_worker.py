@@ -322,7 +322,7 @@ def test_the_feed_stream_asks_for_the_next_page_before_the_current_one_is_applie
 
 
 def test_the_feed_stream_classifies_failures_like_the_client(store, center):
-    client = CenterClient(center.url, TOKEN, timeout=(1, 0.5))
+    client = CenterClient(center.url, TOKEN, timeout=(1, 2.0))  # generous: a loaded CI machine is slow
     stream = client.feed_stream()
     assert stream is not None
     center.answer_next(429, {"detail": "slow down"}, {"Retry-After": "9"})
@@ -343,7 +343,7 @@ def test_the_feed_stream_classifies_failures_like_the_client(store, center):
     center.feed = _feed(2)
     page = stream.fetch(1, 10)
     assert [c["seq"] for c in page.changes] == [2] and page.next_cursor == 2 and not page.has_more
-    center.delay_s = 1.0
+    center.delay_s = 3.0  # longer than the read timeout
     with pytest.raises(Offline):
         stream.fetch(0, 10)
     center.delay_s = 0

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -68,8 +69,8 @@ class CustomerSearchDialog(QDialog):
         run_in_background(lambda: self._search(typed), lambda result, error: self._show(seq, result, error))
 
     def _show(self, seq: int, result: SearchResult | None, error: BaseException | None) -> None:
-        if seq != self._seq:
-            return  # an older search, overtaken by typing
+        if not isValid(self.results) or seq != self._seq:
+            return  # the dialog is gone, or an older search, overtaken by typing
         self.results.clear()
         if error is not None or result is None:
             self.note.setText(f"Suche fehlgeschlagen: {error}")
@@ -196,6 +197,8 @@ class StockDialog(QDialog):
         run_in_background(lambda: self._find(typed), self._found)
 
     def _found(self, found: list[tuple[int, str]] | None, error: BaseException | None) -> None:
+        if not isValid(self.products):
+            return  # closed while the look-up ran
         self.products.clear()
         if error is not None or not found:
             self.note.setText(f"Kein Artikel gefunden{': ' + str(error) if error else '.'}")
@@ -214,6 +217,8 @@ class StockDialog(QDialog):
         run_in_background(lambda: self._stock(product_id), self._show)
 
     def _show(self, rows: list[tuple[str, str, int]] | None, error: BaseException | None) -> None:
+        if not isValid(self.table):
+            return  # closed while the center answered
         self.table.setRowCount(0)
         if error is not None or rows is None:
             self.note.setText(f"Bestand anderer Filialen nur online: {error}")
