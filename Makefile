@@ -21,14 +21,14 @@ help:
 	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
 	@echo "make package  build the one-folder app with PyInstaller and smoke-test it"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))."; exit 1; }
 	@if ! $(PYTHON) -m venv --help >/dev/null 2>&1 || ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
 	  else echo "Python's venv module is missing: sudo apt-get install python3-venv"; exit 1; fi; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[till,backend,dev]'
 	@touch $(STAMP)
 
 setup: $(STAMP) system-deps
