@@ -25,6 +25,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from backend.changelog import PendingChange
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase)
+from backend.customer_search import index_customer
 from backend.models import Customer, Sale
 from sync.protocol import ChangeKind
 from sync.protocol_clienteling import (CartPulledV1, CaseStepAddedV1, ConsentV1, CustomerCreatedV1,
@@ -49,7 +50,10 @@ def customer_data(conn: Connection, customer_id: int) -> dict[str, Any] | None:
 
 
 def _feed(conn: Connection, customer_id: int, changes: list[PendingChange]) -> None:
-    changes.append(PendingChange(ChangeKind.CUSTOMER, str(customer_id), None, customer_data(conn, customer_id)))
+    """The customer as it now is into the change feed, and its search keys renewed."""
+    data = customer_data(conn, customer_id)
+    index_customer(conn, data, customer_id)
+    changes.append(PendingChange(ChangeKind.CUSTOMER, str(customer_id), None, data))
 
 
 def _profile_row(conn: Connection, customer_id: int) -> dict[str, Any]:

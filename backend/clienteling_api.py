@@ -32,7 +32,8 @@ from backend import changelog, clienteling
 from backend.admin import require_admin
 from backend.api import UNAUTHORIZED, Device
 from backend.clienteling_models import WishlistItem
-from backend.customer_profile import build_profile, search
+from backend.customer_profile import build_profile
+from backend.customer_search import index_customer, search
 from backend.db import BackendDatabase
 from backend.models import Product
 from backend.schemas import Problem
@@ -238,8 +239,9 @@ def update_customer(customer_id: int, body: CustomerFieldsV1, db: Database) -> d
         changed = clienteling.merge_fields(conn, customer_id, body, _now())
         changes: list[changelog.PendingChange] = []
         if changed:
-            changes.append(changelog.PendingChange(
-                clienteling.ChangeKind.CUSTOMER, str(customer_id), None, clienteling.customer_data(conn, customer_id)))
+            data = clienteling.customer_data(conn, customer_id)
+            index_customer(conn, data)
+            changes.append(changelog.PendingChange(clienteling.ChangeKind.CUSTOMER, str(customer_id), None, data))
             changelog.append(conn, changes, _now())
     return {"changed": changed}
 

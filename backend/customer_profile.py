@@ -1,6 +1,6 @@
 """The unified customer profile: one read over every channel (GET /v1/customers/{id}/profile
-for tills, GET /v1/channel/customers/{id}/profile for the web shop and the contact center), and
-the center's customer search (GET /v1/customers/search).
+for tills, GET /v1/channel/customers/{id}/profile for the web shop and the contact center). The
+center's customer search is backend.customer_search.
 
 Loyalty is computed, not booked: 1 point per full euro of every purchase (a till sale with the
 customer attached, a web order of the customer), minus 1 point per full euro refunded to the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, select
 
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase, WishlistItem)
@@ -21,7 +21,6 @@ from backend.models import Customer, Price, Product, Sale, SaleLine, Store
 from backend.pickup_models import PickupLine, PickupOrder
 from backend.returns_models import Return, ReturnLine, WebOrder, WebOrderLine
 from pos_app.loyalty import points_for, tier_for
-from pos_app.customer_keys import classify, fold, phone_key, spelled_variants
 
 WEB_STORE = "WEB"
 
@@ -147,39 +146,6 @@ def _products(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
         row.update(sku=p.sku if p else "", name=p.name if p else f"Artikel {row['product_id']}",
                    web_price_cents=p.gross_cents if p else None)
     return rows
-
-
-def search(conn: Connection, typed: str, limit: int = 30) -> list[dict[str, Any]]:
-    """The center's customer search (when a till does not find someone locally): number, card,
-    e-mail, phone as typed in any format (compared digit-wise), or a name (folded prefix)."""
-    q = classify(typed)
-    cols = (Customer.id, Customer.number, Customer.first_name, Customer.last_name, Customer.street,
-            Customer.zip_code, Customer.city, Customer.phone, Customer.email, Customer.home_store_id)
-    if q.kind in ("card", "number"):
-        stmt = select(*cols).where(Customer.number == q.key)
-    elif q.kind == "email":
-        stmt = select(*cols).where(Customer.email.ilike(q.key))
-    elif q.kind == "phone":
-        tail = q.key[-6:]
-        rows = _rows(conn, select(*cols).where(Customer.phone.like(f"%{tail[-4:]}")).limit(5000))
-        return [r for r in rows if phone_key(r["phone"]) == q.key][:limit]
-    elif q.kind == "name":
-        conds = []
-        for token in q.tokens:
-            variants = {token, fold(token)} | spelled_variants(token) | {_respelled(token)}
-            conds.append(or_(*(col.ilike(f"{v}%") for v in sorted(variants)
-                               for col in (Customer.last_name, Customer.first_name))))
-        stmt = select(*cols).where(*conds)
-    else:
-        return []
-    return _rows(conn, stmt.order_by(Customer.last_name, Customer.first_name).limit(limit))
-
-
-def _respelled(token: str) -> str:
-    """"weiss" -> "weiß", "mueller" -> "müller": the spelled-out form back to the letter."""
-    for spelled, letter in (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("ss", "ß")):
-        token = token.replace(spelled, letter)
-    return token
 
 
 def store_names(conn: Connection) -> dict[str, str]:

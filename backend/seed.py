@@ -40,7 +40,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, select, text
 
-from backend import changelog
+from backend import changelog, customer_search
 from backend.db import BackendDatabase
 from backend.models import Product, Store
 from pos_app.demo import rows
@@ -48,7 +48,7 @@ from sync.protocol import ChangeKind
 
 Progress = Callable[[str, int, int], None]
 CHUNK_ROWS = 20_000
-_LOADED_TABLES = ("barcodes", "prices", "stock", "customers")
+_LOADED_TABLES = ("barcodes", "prices", "stock", "customers", "customer_search_keys")
 _REBUILT_INDEXES = ("ix_changes_store_seq",)
 STAGE_PRODUCTS = "products"
 STAGE_CUSTOMERS = "customers"
@@ -196,6 +196,8 @@ def seed(db: BackendDatabase, products: int = 0, customers: int = rows.DEFAULT_C
                                                                  ensure_ascii=False, separators=(",", ":")))
                            for row in people]
                 _bulk(conn, dialect, "customers", _CUSTOMER_COLUMNS, people)
+                _bulk(conn, dialect, "customer_search_keys", customer_search.KEY_COLUMNS,
+                      customer_search.rows_for_people(people))
                 _append_changes(conn, dialect, changes, datetime.now(timezone.utc))
                 customers_done, appended = customers_done + len(people), appended + len(changes)
                 report(STAGE_CUSTOMERS, customers_done, customers)

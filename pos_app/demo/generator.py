@@ -130,9 +130,9 @@ def _load_customers(conn: sqlite3.Connection, count: int, seed: int, progress: P
 
 
 def _deferred_schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """The FTS insert trigger and the customers' secondary indexes, exactly as migrated."""
+    """The FTS insert triggers and the customers' secondary indexes, exactly as migrated."""
     return conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ('products_ai', 'customers_ai')) "
+        "SELECT type, name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ('products_ai', 'customer_keys_ai')) "
         "OR (type = 'index' AND tbl_name = 'customers' AND sql IS NOT NULL) ORDER BY type, name").fetchall()
 
 
@@ -196,11 +196,11 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
         report(STAGE_INDEXES, 0, steps)
         conn.execute("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
         conn.execute("INSERT INTO product_fts(product_fts) VALUES ('optimize')")  # one b-tree: faster search
-        conn.execute("INSERT INTO customer_fts(customer_fts) VALUES ('rebuild')")
-        conn.execute("INSERT INTO customer_fts(customer_fts) VALUES ('optimize')")
         conn.execute("BEGIN")
-        index_all(conn)  # the customers' search keys (phone, e-mail, phonetic names)
+        index_all(conn)  # the customers' search keys (phone, e-mail, folded and phonetic names)
         conn.execute("COMMIT")
+        conn.execute("INSERT INTO customer_name_fts(customer_name_fts) VALUES ('rebuild')")  # over the keys
+        conn.execute("INSERT INTO customer_name_fts(customer_name_fts) VALUES ('optimize')")
         report(STAGE_INDEXES, 1, steps)
         for n, (_kind, _name, sql) in enumerate(deferred, start=2):
             conn.execute(sql)

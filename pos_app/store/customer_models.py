@@ -1,6 +1,7 @@
-"""The customers' search keys (migration 0008_customers): computed in Python
-(pos_app.customer_keys) by pos_app.store.customers.index_rows; the FTS5 name index next to it
-is raw SQL in the migration and not a model."""
+"""The customers' search keys (migration 0008_customers, folded names since the name folding
+migration): computed in Python (pos_app.customers.folding) by pos_app.store.customers.index_rows;
+the FTS5 name index over the folded names (customer_name_fts) is raw SQL in the migration and
+not a model."""
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Index, Integer, String
@@ -16,6 +17,9 @@ class CustomerKeys(Base):
     email_key: Mapped[str] = mapped_column(String(120), server_default="")
     first_code: Mapped[str] = mapped_column(String(40), server_default="")
     last_code: Mapped[str] = mapped_column(String(40), server_default="")
+    first_fold: Mapped[str] = mapped_column(String(200), server_default="")
+    last_fold: Mapped[str] = mapped_column(String(200), server_default="")
+    key_version: Mapped[int] = mapped_column(Integer, server_default="0")  # folding.FOLDING_VERSION
     __table_args__ = (Index("ix_customer_keys_phone", "phone_key"), Index("ix_customer_keys_email", "email_key"),
                       Index("ix_customer_keys_names", "last_code", "first_code"),
                       Index("ix_customer_keys_first", "first_code"))

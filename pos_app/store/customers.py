@@ -1,12 +1,15 @@
 """Finding a customer in the local store: by name (umlaut- and typo-tolerant), phone in any
 format, e-mail, customer number or a scanned customer card ("CUST:<number>").
 
-Two indexes, both kept next to `customers` (migration 0008_customers):
-- customer_fts: FTS5 over first and last name with the umlaut-folding tokenizer, kept in step
-  by SQL triggers (so raw loads, e.g. the demo generator, stay searchable by prefix).
-- customer_keys: per customer the normalised phone and e-mail and the Kölner Phonetik codes of
-  the names (pos_app.customer_keys). Python computes them, so whoever writes customers calls
-  `index_rows` (the sync feed, the demo generator, creating or editing at the till).
+Two indexes, both kept next to `customers` (migrations 0008_customers and the name folding
+one after 0009):
+- customer_keys: per customer the normalised phone and e-mail, the folded first and last name
+  and their Kölner Phonetik codes, all computed by pos_app.customers.folding (the same folding
+  as the center's search) with the FOLDING_VERSION they were made with. Python computes them,
+  so whoever writes customers calls `index_rows` (the sync feed, the demo generator, creating
+  or editing at the till); `index_all` catches up rows without keys or of an older version.
+- customer_name_fts: FTS5 over the folded names (external content: customer_keys), kept in step
+  by SQL triggers on customer_keys.
 
 Name search: prefix match over FTS first; when that finds fewer than `limit`, the phonetic
 codes add spelling variants and typos ("Meyer" for "Maier", "Schmitt" for "Schmidt").
@@ -22,13 +25,17 @@ from typing import Any
 
 from sqlalchemy import text
 
-from pos_app.customer_keys import Query, classify, cologne, phone_key, spelled_variants
+from pos_app.customer_keys import Query, classify
+from pos_app.customers.folding import FOLDING_VERSION, email_key, fold_text, phone_key, phonetic
 from pos_app.store.db import Database
 
 _COLUMNS = "c.id, c.number, c.first_name, c.last_name, c.street, c.zip_code, c.city, c.phone, c.email, c.home_store_id"
-_UPSERT_KEYS = ("INSERT INTO customer_keys (customer_id, phone_key, email_key, first_code, last_code) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET phone_key = excluded.phone_key, "
-                "email_key = excluded.email_key, first_code = excluded.first_code, last_code = excluded.last_code")
+_UPSERT_KEYS = ("INSERT INTO customer_keys (customer_id, phone_key, email_key, first_code, last_code, first_fold, "
+                "last_fold, key_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (customer_id) DO UPDATE SET "
+                "phone_key = excluded.phone_key, email_key = excluded.email_key, first_code = excluded.first_code, "
+                "last_code = excluded.last_code, first_fold = excluded.first_fold, last_fold = excluded.last_fold, "
+                "key_version = excluded.key_version")
+KeyRow = tuple[int, str, str, str, str, str, str, int]
 
 
 @dataclass(frozen=True)
@@ -52,8 +59,10 @@ class CustomerHit:
         return dict(self.__dict__)
 
 
-def keys_for(cid: int, first: str, last: str, phone: str, email: str) -> tuple[int, str, str, str, str]:
-    return (cid, phone_key(phone), (email or "").strip().lower(), cologne(first), cologne(last))
+def keys_for(cid: int, first: str, last: str, phone: str, email: str) -> KeyRow:
+    """One customer's row of customer_keys, in _UPSERT_KEYS' order."""
+    return (cid, phone_key(phone), email_key(email), phonetic(first), phonetic(last), fold_text(first),
+            fold_text(last), FOLDING_VERSION)
 
 
 def index_rows(conn: Any, rows: Iterable[Sequence[Any]]) -> int:
@@ -70,14 +79,15 @@ def index_rows(conn: Any, rows: Iterable[Sequence[Any]]) -> int:
 
 
 def index_all(conn: Any, chunk: int = 50_000) -> int:
-    """Search keys for every customer that has none yet (a migration, a raw bulk load).
-    `conn`: a sqlite3 connection."""
+    """Search keys for every customer that has none yet, or keys of an older FOLDING_VERSION
+    (a migration, a raw bulk load). `conn`: a sqlite3 connection."""
     done, last = 0, -(2 ** 62)
     while True:
         rows = conn.execute(
             "SELECT c.id, c.first_name, c.last_name, c.phone, c.email FROM customers c "
-            "LEFT JOIN customer_keys k ON k.customer_id = c.id WHERE c.id > ? AND k.customer_id IS NULL "
-            "ORDER BY c.id LIMIT ?", (last, chunk)).fetchall()
+            "LEFT JOIN customer_keys k ON k.customer_id = c.id WHERE c.id > ? "
+            "AND (k.customer_id IS NULL OR k.key_version <> ?) ORDER BY c.id LIMIT ?",
+            (last, FOLDING_VERSION, chunk)).fetchall()
         if not rows:
             return done
         done += index_rows(conn, rows)
@@ -85,12 +95,9 @@ def index_all(conn: Any, chunk: int = 50_000) -> int:
 
 
 def fts_name_query(tokens: Sequence[str]) -> str:
-    """Every token as a prefix, all required; each with its umlaut spellings as alternatives."""
-    parts = []
-    for token in tokens:
-        variants = sorted(spelled_variants(token))
-        parts.append("(" + " OR ".join(f'"{v}"*' for v in variants) + ")")
-    return " AND ".join(parts)
+    """Every (already folded) token as a prefix, all required. Folded tokens hold letters and
+    digits only, so quoting them is enough."""
+    return " AND ".join(f'"{token}"*' for token in tokens)
 
 
 class CustomerDirectory:
@@ -122,7 +129,7 @@ class CustomerDirectory:
         if q.kind != "name":
             return []
         rows = s.execute(text(
-            f"SELECT {_COLUMNS} FROM (SELECT rowid FROM customer_fts WHERE customer_fts MATCH :m LIMIT :l) f "
+            f"SELECT {_COLUMNS} FROM (SELECT rowid FROM customer_name_fts WHERE customer_name_fts MATCH :m LIMIT :l) f "
             "JOIN customers c ON c.id = f.rowid"), {"m": fts_name_query(q.tokens), "l": limit}).all()
         if len(rows) >= limit:
             return rows
@@ -134,7 +141,7 @@ class CustomerDirectory:
         return rows
 
     def _phonetic(self, s: Any, tokens: Sequence[str], limit: int) -> list[Any]:
-        codes = [c for c in (cologne(t) for t in tokens) if c]
+        codes = [c for c in (phonetic(t) for t in tokens) if c]
         if not codes:
             return []
         if len(codes) == 1:  # one word: a last name, else a first name
@@ -150,7 +157,7 @@ class CustomerDirectory:
     def duplicates(self, phone: str, email: str) -> list[CustomerHit]:
         """Customers with this phone or e-mail already (the warning when creating one)."""
         found: dict[int, CustomerHit] = {}
-        for typed in (email.strip().lower() if email.strip() else "", phone if phone_key(phone) else ""):
+        for typed in (email_key(email), phone if phone_key(phone) else ""):
             if typed:
                 for hit in self.search(typed, limit=5):
                     found[hit.id] = hit
