@@ -39,10 +39,22 @@ DEVICE_ID_BASE = 2_000_000_000
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
 CONSENT_CHANNELS = {"email": "E-Mail", "sms": "SMS", "phone": "Telefon", "post": "Post"}
 OFFLINE_NOTE = "Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt."
+FAILED_NOTE = ("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
+               "dieser Filiale angezeigt. Bitte der IT melden.")
 
-# the center's side, injected by the app (sync.customers): raise CenterUnavailable when offline
+# the center's side, injected by the app (sync.customers): raise CenterUnavailable when offline,
+# CenterFailed when the center answered with an error of its own (not the network)
 CenterSearch = Callable[[str], list[dict[str, Any]]]
 CenterProfile = Callable[[int], dict[str, Any]]
+
+
+class CenterFailed(CenterUnavailable):
+    """The center was reached but failed (HTTP 5xx, an unreadable answer): not "offline", and
+    the person at the till should hear the difference (the network is fine; the IT must look)."""
+
+
+def _center_note(exc: CenterUnavailable) -> str:
+    return FAILED_NOTE.format(why=str(exc) or "ohne Angabe") if isinstance(exc, CenterFailed) else OFFLINE_NOTE
 
 
 class ClientelingError(Exception):
@@ -110,20 +122,21 @@ class Clienteling:
             return SearchResult([], "none", OFFLINE_NOTE)
         try:
             return SearchResult([_hit(r) for r in self.center_search(typed)], "center")
-        except CenterUnavailable:
-            return SearchResult([], "none", OFFLINE_NOTE)
+        except CenterUnavailable as exc:
+            return SearchResult([], "none", _center_note(exc))
 
     def view_profile(self, user: StaffMember | None, customer: CustomerHit) -> Profile:
         if user is None:
             raise ClientelingError("Kundenprofile sind nur nach der Anmeldung sichtbar.")
         self.store.record(user.id, user.name, "customer_profile_viewed", {"customer_id": customer.id})
         local_sales = self._local_sales(customer.id)
+        note = OFFLINE_NOTE
         if self.center_profile is not None:
             try:
                 return Profile(customer, self.center_profile(customer.id), True, local_sales=local_sales)
-            except CenterUnavailable:
-                pass
-        return Profile(customer, {"customer": customer.to_dict()}, False, OFFLINE_NOTE, local_sales)
+            except CenterUnavailable as exc:
+                note = _center_note(exc)
+        return Profile(customer, {"customer": customer.to_dict()}, False, note, local_sales)
 
     def export(self, user: StaffMember, profile: Profile) -> dict[str, Any]:
         """A manager's data export of one customer (the JSON the customer receives)."""

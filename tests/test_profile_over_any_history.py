@@ -16,18 +16,24 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pos_app.clienteling import FAILED_NOTE, OFFLINE_NOTE, Clienteling
 from pos_app.loyalty import points_for, tier_for
+from sync.client import CenterClient
+from sync.customers import CenterCustomers
 from tests.backend_server import BackendServer, backend_database_url
+from tests.fault_proxy import FaultPlan, FaultProxy
+from tests.sync_helpers import LENA
+from tests.test_sync_backend import Till, center, till  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
-backend_db = pytest.fixture(backend_database_url)
+backend_db = pytest.fixture(backend_database_url)  # also the database of test_sync_backend's `till`
 CUSHION = 30  # a product of the hand-named catalog
 _ids = itertools.count(2_000_100_001)
 _seq = itertools.count(1)
 
 
 @pytest.fixture
-def center(backend_db: str) -> Iterator[tuple[BackendServer, dict[str, str]]]:
+def loyalty_center(backend_db: str) -> Iterator[tuple[BackendServer, dict[str, str]]]:
     with BackendServer(backend_db, customers=5) as server:
         token = server.register_device("BER-K1", "BER", "Kasse 1")
         yield server, {"Authorization": f"Bearer {token}"}
@@ -89,9 +95,9 @@ steps = st.lists(st.one_of(
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=steps)
-def test_the_profile_answers_for_any_history(center: tuple[BackendServer, dict[str, str]],
+def test_the_profile_answers_for_any_history(loyalty_center: tuple[BackendServer, dict[str, str]],
                                              history: list[tuple[str, int]]) -> None:
-    server, headers = center
+    server, headers = loyalty_center
     cid = next(_ids)
     created = {"customer_id": cid, "number": f"K-{cid}", "store_id": "BER", "created_at": now(),
                "fields": {"first_name": "Eva", "last_name": "Beispiel"}, "consents": []}
@@ -130,3 +136,22 @@ def test_the_profile_answers_for_any_history(center: tuple[BackendServer, dict[s
                                           (500, "Silber"), (1999, "Silber"), (2000, "Gold"), (10**12, "Gold")])
 def test_every_number_of_points_has_a_tier(points: int, tier: str) -> None:
     assert tier_for(points) == tier
+
+
+def test_the_till_tells_a_failing_center_from_an_unreachable_one(till: Till) -> None:  # noqa: F811
+    """HTTP 500 from the center is "the center reported an error", not "unreachable"."""
+    with FaultProxy(upstream=till.center.url, seed=1, plan=FaultPlan(path_prefix="/v1/customers")) as proxy:
+        remote = CenterCustomers(lambda: CenterClient(proxy.url, till.token, timeout=(1, 3)))
+        c = Clienteling(till.store, remote.search, remote.profile)
+        [anna] = c.directory.search("K-0000007")
+        assert c.view_profile(LENA, anna).online
+        proxy.force("error_500")
+        failed = c.view_profile(LENA, anna)
+        assert not failed.online and failed.note.startswith(FAILED_NOTE.split("(")[0]) and "HTTP 500" in failed.note
+        proxy.force("error_500")
+        assert "HTTP 500" in c.search("Zzyzx Unbekannt").note
+        proxy.force("drop_before")
+        assert c.view_profile(LENA, anna).note == OFFLINE_NOTE
+        till.center.stop()
+        assert c.view_profile(LENA, anna).note == OFFLINE_NOTE
+        assert c.search("Zzyzx Unbekannt").note == OFFLINE_NOTE
