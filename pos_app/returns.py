@@ -55,6 +55,7 @@ from pos_app.store.policies import load_return_policy, lowest_price
 from pos_app.store.returns import CompletedReturn, Exchange, ReturnBook, ReturnItem
 from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
+from pos_app.unknown_receipt import UnknownReceipt, origin_of
 
 CenterLookup = Callable[[str], Purchase]  # raises PurchaseNotFound or CenterUnavailable
 
@@ -120,8 +121,7 @@ class ReturnsService:
         local = self.book.local_purchase(number)
         if self.center is None:
             if local is None:
-                raise RefundError(f"Bon {number} ist in dieser Kasse unbekannt (keine Verbindung zur Zentrale "
-                                  f"eingerichtet).")
+                raise self._unknown(number, offline=True, why="keine Verbindung zur Zentrale eingerichtet")
             return FoundPurchase(local, "Nur mit den Daten dieser Kasse geprüft.")
         try:
             remote = self.center(number)
@@ -129,14 +129,22 @@ class ReturnsService:
             if local is not None:  # the center has not received this till's sale yet
                 return FoundPurchase(local, "Die Zentrale kennt den Bon noch nicht: geprüft mit den Daten dieser "
                                             "Kasse, die Zentrale prüft beim Abgleich nach.")
-            raise RefundError(f"Kein Bon und keine Bestellung mit der Nummer {number}.") from exc
+            raise self._unknown(number) from exc
         except CenterUnavailable as exc:
             if local is not None:
                 return FoundPurchase(local, "Offline: geprüft mit den Daten dieser Kasse; die Zentrale prüft "
                                             "beim Abgleich nach.")
-            raise RefundError(f"Zentrale nicht erreichbar ({exc}). Bons anderer Kassen und Filialen und "
-                              f"Online-Bestellungen lassen sich nur online prüfen; ohne Beleg: Strg+Umschalt+R.") from exc
+            raise self._unknown(number, offline=True, why=str(exc)) from exc
         return FoundPurchase(self._with_unconfirmed(remote))
+
+    def _unknown(self, number: str, offline: bool = False, why: str = "") -> UnknownReceipt:
+        """The refusal that names the receipt's store and offers the ways forward."""
+        origin = origin_of(number)
+        name = ""
+        if origin is not None:
+            with self.store.db.reading() as s:
+                name = s.execute(text("SELECT name FROM stores WHERE id = :i"), {"i": origin.store_id}).scalar() or ""
+        return UnknownReceipt(number, origin, name, offline=offline, own_store_id=self.store.store_id, why=why)
 
     def _with_unconfirmed(self, purchase: Purchase) -> Purchase:
         """Add this till's returns of `purchase` that the center has not confirmed yet."""

@@ -9,6 +9,9 @@ messages. The look-up may ask the center and runs in the background (ui.tasks); 
 local transaction on the UI thread, like completing a sale.
 Card refunds: the till has no terminal integration (as for payments): the cashier books the
 credit on the terminal and ticks the box here.
+An unknown receipt (pos_app.unknown_receipt: another store's till has not synced it yet, or the
+center cannot be asked) is not a dead end: the message names the store the number comes from,
+and two buttons offer a new look-up and the blind return (a manager's PIN, store credit).
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from pos_app.refunds import (CONDITION_LABELS, CONDITIONS, REFUND_KINDS, REFUND_
 from pos_app.returns import Choice, FoundPurchase, IsReturnReceipt, ReturnError, ReturnsService
 from pos_app.store.returns import CompletedReturn, ReturnItem
 from pos_app.till import TillSession
+from pos_app.unknown_receipt import UnknownReceipt
 from ui.tasks import run_in_background
 
 COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund", "Beschreibung", "Erstattung")
@@ -34,7 +38,9 @@ COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund",
 class ReturnsDialog(QDialog):
     def __init__(self, service: ReturnsService, till: TillSession | None,
                  on_done: Callable[[CompletedReturn, Purchase], None], parent: QWidget | None = None,
-                 on_reprint: Callable[[str], None] | None = None) -> None:
+                 on_reprint: Callable[[str], None] | None = None,
+                 on_blind: Callable[[], None] | None = None) -> None:
+        """`on_blind`: start a return without a receipt instead (offered for an unknown receipt)."""
         super().__init__(parent)
         self.setWindowTitle("Rücknahme / Umtausch")
         self.setModal(True)
@@ -103,11 +109,22 @@ class ReturnsDialog(QDialog):
         self.reprint_button.hide()
         self.reprint_button.clicked.connect(self.reprint)
         self._reprint_id: str | None = None
+        self.on_blind = on_blind
+        self.retry_button = QPushButton("Erneut suchen")
+        self.retry_button.setAutoDefault(False)
+        self.retry_button.hide()
+        self.retry_button.clicked.connect(lambda: self.look_up(self.number.text()))
+        self.blind_button = QPushButton("Ohne Beleg zurücknehmen (Marktleitung)")
+        self.blind_button.setAutoDefault(False)
+        self.blind_button.hide()
+        self.blind_button.clicked.connect(self.blind_instead)
         cancel = QPushButton("Abbrechen  [Esc]")
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reprint_button)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.blind_button)
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.book_button)
@@ -141,10 +158,19 @@ class ReturnsDialog(QDialog):
             return
         self._reprint_id = error.return_id if isinstance(error, IsReturnReceipt) else None
         self.reprint_button.setVisible(self._reprint_id is not None)
+        unknown = isinstance(error, UnknownReceipt)
+        self.retry_button.setVisible(unknown)
+        self.blind_button.setVisible(unknown and self.on_blind is not None)
         if error is not None or found is None:
             self.say(str(error) if isinstance(error, ReturnError) else f"Suche fehlgeschlagen: {error}")
             return
         self.show_purchase(found)
+
+    def blind_instead(self) -> None:
+        """The unknown receipt's way forward: close this screen and open the blind return."""
+        if self.on_blind is not None:
+            self.reject()
+            self.on_blind()
 
     def show_purchase(self, found: FoundPurchase) -> None:
         self.purchase = found.purchase

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog
 
@@ -86,11 +87,17 @@ class ReturnsGlue:
         """`number`: a receipt or order number to look up at once (from a customer's history)."""
         service = self.service()
         if service is not None:
-            dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint)
+            dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint,
+                                   on_blind=self._blind_instead)
             if number:
                 dialog.number.setText(number)
                 dialog.look_up(number)
             self._open(dialog)
+
+    def _blind_instead(self) -> None:
+        """From the returns screen (an unknown receipt): the blind return, once that screen's
+        modal loop has ended."""
+        QTimer.singleShot(0, self.show_blind_return)
 
     def show_blind_return(self) -> None:
         service = self.service()
