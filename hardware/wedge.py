@@ -8,6 +8,14 @@ reach the focused field. When the burst breaks off (the gap timer fires, or a sl
 after too few characters comes), the held keys are released to the focused field unchanged, so
 typing by hand still works, delayed by at most `max_gap_ms`.
 
+Whose clock: a key's time is when it was TYPED, the key event's own timestamp (the window
+system stamps it), not when the UI thread got round to it. A person's "4711" + Enter typed while
+the UI thread was busy arrives as five keys processed back to back; timed on processing they
+looked like a scan. `KeyClock` puts event timestamps on the monotonic time line the timer uses
+(events without a timestamp, e.g. synthesised ones, count at processing time). The gap timer
+itself runs from when the last key was processed (`received_ms`): keys still queued behind a
+busy UI thread are processed before it can fire.
+
 Pure timing logic, no Qt: the ui glue feeds it keys with timestamps and a timer, and carries
 out the decisions. Thread: the UI thread only.
 """
@@ -39,26 +47,50 @@ class Scan:
 
 
 @dataclass
+class KeyClock:
+    """Key event timestamps (ms on the window system's clock, 0 for none) turned into times on
+    the caller's monotonic line: event time + one fixed offset, taken at the first key seen.
+    Fixed, so that the gaps between keys are exactly the gaps between their timestamps however
+    late each was processed (an offset that followed each key's delay would shrink the gaps of
+    keys queued behind a busy thread). A jump of the event clock by more than `resync_ms`
+    (another input source, a 32-bit wrap-around) takes a new offset."""
+
+    resync_ms: float = 60_000.0
+    _offset: float | None = None
+
+    def at(self, event_ms: int | float, now_ms: float) -> float:
+        if not event_ms:
+            return now_ms
+        delay = now_ms - event_ms
+        if self._offset is None or abs(delay - self._offset) > self.resync_ms:
+            self._offset = delay
+        return event_ms + self._offset
+
+
+@dataclass
 class WedgeDetector:
     max_gap_ms: float = 35.0
     min_length: int = 4
     _chars: list[str] = field(default_factory=list)
     _keys: list[object] = field(default_factory=list)  # opaque key events, replayed on release
-    _times: list[float] = field(default_factory=list)
+    _times: list[float] = field(default_factory=list)  # when each key was typed
+    _received_ms: float = 0.0  # when the last key was processed (the gap timer's start)
 
     @property
     def holding(self) -> bool:
         return bool(self._keys)
 
-    def key(self, char: str, event: object, t_ms: float) -> Hold | Release:
-        """A printable key. `event` is whatever the caller needs to replay it later."""
+    def key(self, char: str, event: object, t_ms: float, received_ms: float | None = None) -> Hold | Release:
+        """A printable key typed at `t_ms`, processed at `received_ms` (default: the same).
+        `event` is whatever the caller needs to replay it later."""
+        received = t_ms if received_ms is None else received_ms
         if self._keys and t_ms - self._times[-1] > self.max_gap_ms:
             released = tuple(self._keys)
             self._reset()
-            self._start(char, event, t_ms)
+            self._start(char, event, t_ms, received)
             return Release(released, includes_current=False)
-        self._start(char, event, t_ms)
-        return Hold(t_ms + self.max_gap_ms)
+        self._start(char, event, t_ms, received)
+        return Hold(received + self.max_gap_ms)
 
     def enter(self, event: object, t_ms: float) -> Scan | Release:
         """Enter (or Return). Ends a burst as a scan, or is passed on with whatever was held."""
@@ -79,18 +111,20 @@ class WedgeDetector:
         self._reset()
         return Release(released, includes_current=True)
 
-    def timeout(self, t_ms: float) -> Release | None:
-        """The gap timer fired: a burst that stopped short was a person typing."""
-        if self._keys and t_ms - self._times[-1] >= self.max_gap_ms:
+    def timeout(self, now_ms: float) -> Release | None:
+        """The gap timer fired (`now_ms` on the processing clock): no key came within the gap
+        after the last one was processed, so a burst that stopped short was a person typing."""
+        if self._keys and now_ms - self._received_ms >= self.max_gap_ms:
             released = tuple(self._keys)
             self._reset()
             return Release(released, includes_current=True)
         return None
 
-    def _start(self, char: str, event: object, t_ms: float) -> None:
+    def _start(self, char: str, event: object, t_ms: float, received_ms: float) -> None:
         self._chars.append(char)
         self._keys.append(event)
         self._times.append(t_ms)
+        self._received_ms = received_ms
 
     def _reset(self) -> None:
         self._chars.clear()

@@ -1,6 +1,9 @@
 """Qt glue for the keyboard-wedge scanner: an application-wide event filter that feeds every key
 press to hardware.wedge.WedgeDetector and carries out its decisions (hold a key, replay held
 keys to the focused widget, or emit `scanned`). A scan never types into the focused field.
+Keys are timed by the key event's own timestamp (QKeyEvent.timestamp(), put on the monotonic
+clock by hardware.wedge.KeyClock), not by when this filter processes them: a person's typing
+queued behind a busy UI thread must not become a scan.
 Thread: UI thread.
 """
 from __future__ import annotations
@@ -12,7 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 import shiboken6
 
-from hardware.wedge import DuplicateReadFilter, Hold, Release, Scan, WedgeDetector
+from hardware.wedge import DuplicateReadFilter, Hold, KeyClock, Release, Scan, WedgeDetector
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -30,6 +33,7 @@ class WedgeScannerFilter(QObject):
         super().__init__(parent)
         self.detector = WedgeDetector(max_gap_ms, min_length)
         self.duplicates = DuplicateReadFilter(duplicate_window_ms)
+        self.clock = KeyClock()
         self._replaying = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -47,21 +51,22 @@ class WedgeScannerFilter(QObject):
             return False  # the same event propagating to a parent
         assert isinstance(event, QKeyEvent)
         now = _now_ms()
+        typed = self.clock.at(event.timestamp(), now)
         mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
         copy = (obj, QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(),
                                event.isAutoRepeat(), event.count()))
         if event.key() in _ENTER and not mods:
-            decision = self.detector.enter(copy, now)
+            decision = self.detector.enter(copy, typed)
             if isinstance(decision, Scan):
                 self._timer.stop()
                 self.scan_timing.emit(decision.code, decision.key_gaps_ms)
-                if self.duplicates.accept(decision.code, now):
+                if self.duplicates.accept(decision.code, typed):
                     self.scanned.emit(decision.code)
                 return True
             return self._release(decision)
         text = event.text()
         if len(text) == 1 and text.isprintable() and not mods:
-            decision = self.detector.key(text, copy, now)
+            decision = self.detector.key(text, copy, typed, now)
             if isinstance(decision, Release):
                 self._release(decision)
                 decision = Hold(now + self.detector.max_gap_ms)
