@@ -4,11 +4,16 @@ This is the application service the till screen drives; it holds no Qt and can b
 used by another front end) on its own. Every operation either succeeds and returns what changed,
 or raises an error with a message for the cashier and changes nothing.
 
+Tenders are recorded as they are taken (pos_app.store.tender_log), each in its own committed
+transaction, and marked sold in the sale's transaction: a till killed in the middle of a payment
+leaves the cash it took on record, for a manager to resume or close out after the restart.
+
 Thread: the UI thread (its reads are primary-key look-ups of well under a millisecond); product
 search and printing run elsewhere.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +32,7 @@ from pos_app.store.catalog import NoPrice
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
+from pos_app.store.tender_log import InterruptedPayment, TenderLog
 
 
 class UnknownCode(LookupError):
@@ -61,6 +67,8 @@ class TillSession:
         # sold to a walk-in (pos_app.pickups.WalkInGuard, set by the app)
         self.reservation_guard: Callable[[int, int], None] | None = None
         self.customer_id: int | None = None  # attached for loyalty points (pos_app.clienteling)
+        self.tender_log = TenderLog(store.db, store.device_id)
+        self._payment_id: str | None = None  # the tender log's key of the payment in progress
 
     @property
     def has_open_sale(self) -> bool:
@@ -129,11 +137,14 @@ class TillSession:
             self.store.record(approval.manager_id, approval.manager_name, "approval",
                               {"action": "void_sale", "cashier": self.cashier.name,
                                "paid_cents": self.payment.paid_cents})
+            if self._payment_id is not None:  # the money went back: nothing left to resolve
+                self.tender_log.voided(self._payment_id, approval.manager_name)
         if not self.cart.is_empty():
             self.store.record(self.cashier.id, self.cashier.name, "sale_voided",
                               {"lines": len(self.cart.lines), "total_cents": self.cart.totals().total_cents,
                                "before": self.cart.to_dict(), "after": None})
         self.payment = None
+        self._payment_id = None
         self.customer_id = None  # a voided sale takes its customer with it
         self.fiscal.given_up("storniert")
         return self.cart.clear()
@@ -146,17 +157,33 @@ class TillSession:
         total = self.cart.totals().total_cents
         if self.payment is None:
             self.payment = Payment(total)
+            self._payment_id = str(uuid.uuid4())
         return self.payment
+
+    def _taken(self, tender: Tender | None) -> None:
+        """Record a tender the moment it is taken; if that write fails, the tender is not taken."""
+        if tender is None or self.payment is None:
+            return
+        if self._payment_id is None:
+            self._payment_id = str(uuid.uuid4())
+        try:
+            self.tender_log.taken(self._payment_id, tender, self.payment.total_cents, self.cart.to_dict(),
+                                  self.cashier)
+        except Exception:
+            self.payment.tenders.remove(tender)
+            raise
 
     def pay_cash(self, given_cents: int, partial: bool = False) -> PaymentChange:
         payment = self.start_payment()
         tender = payment.add_cash(given_cents, partial)
+        self._taken(tender)
         self.cart.payment_started = True
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
     def pay_card(self, amount_cents: int, approved: bool, reference: str = "") -> PaymentChange:
         payment = self.start_payment()
         tender = payment.add_card(amount_cents, approved, reference)
+        self._taken(tender)
         if tender is not None:
             self.cart.payment_started = True
         else:
@@ -168,6 +195,7 @@ class TillSession:
         """Store credit; `available_cents` from pos_app.vouchers.VoucherCheck (self.vouchers)."""
         payment = self.start_payment()
         tender = payment.add_voucher(code, amount_cents, available_cents)
+        self._taken(tender)
         self.cart.payment_started = True
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
@@ -175,6 +203,21 @@ class TillSession:
         """Leave the payment screen. Tenders already taken stay with the sale."""
         if self.payment is not None and not self.payment.tenders:
             self.payment = None
+            self._payment_id = None
+
+    def resume_interrupted(self, payment: InterruptedPayment) -> CartChange:
+        """Take up a payment a crash interrupted (pos_app.store.tender_log): its cart and the
+        tenders already taken come back; completing the sale settles them."""
+        if not self.cart.is_empty() or self.payment is not None:
+            raise CartError("Bitte den aktuellen Bon erst abschließen, parken oder stornieren.")
+        self.tender_log.find(payment.payment_id)  # still open (not resolved meanwhile)
+        change = self.cart.load(payment.cart)
+        total = self.cart.totals().total_cents
+        self.payment = Payment(total, list(payment.tenders))
+        self._payment_id = payment.payment_id
+        self.cart.payment_started = True
+        self.fiscal.items_changed(self.cart)
+        return change
 
     def complete(self) -> CompletedSale:
         payment = self.payment
@@ -184,17 +227,18 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
-        if self.customer_id is None:
-            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal)
-        else:  # the customer, its points and the event in the sale's own transaction
-            from pos_app.clienteling import link_sale
+        with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
+            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s)
+            if self.customer_id is not None:
+                from pos_app.clienteling import link_sale
 
-            with self.store.db.writing() as s:
-                done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s)
                 link_sale(s, self.store.device_id, done.sale_id, done.total_cents, self.customer_id)
-            self.customer_id = None
+            if self._payment_id is not None:
+                self.tender_log.settle(s, self._payment_id, done.sale_id)
+        self.customer_id = None
         self.cart.clear()
         self.payment = None
+        self._payment_id = None
         return done
 
     # ---- parking -------------------------------------------------------------------------

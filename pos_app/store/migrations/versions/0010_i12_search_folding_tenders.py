@@ -4,14 +4,16 @@ version its keys were made with; the name index (FTS5) now runs over the folded 
 of the raw ones (unicode61 could not fold ł, ø, đ or a spelled-out umlaut); every customer's
 keys are computed again, phonetic codes and phone keys included (both changed with the
 folding).
+taken_tenders: the tenders of a payment in progress, recorded as they are taken, so that a crash
+in the middle of a payment leaves a record for the manager (pos_app.store.tender_log).
 
-Revision ID: i12_search_name_folding
+Revision ID: i12_search_folding_tenders
 Revises: 0009_pickups
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'i12_search_name_folding'
+revision = 'i12_search_folding_tenders'
 down_revision = '0009_pickups'
 branch_labels = None
 depends_on = None
@@ -21,6 +23,27 @@ _NEW_TRIGGERS = ('customer_keys_ai', 'customer_keys_ad', 'customer_keys_au')
 
 
 def upgrade() -> None:
+    op.create_table('taken_tenders',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('payment_id', sa.String(length=36), nullable=False),
+    sa.Column('device_id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('given_cents', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=64), server_default='', nullable=False),
+    sa.Column('taken_at', sa.String(length=32), nullable=False),
+    sa.Column('cashier_id', sa.Integer(), nullable=False),
+    sa.Column('cashier_name', sa.String(length=120), nullable=False),
+    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('cart', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=12), server_default='open', nullable=False),
+    sa.Column('sale_id', sa.String(length=36), server_default='', nullable=False),
+    sa.Column('resolved_by', sa.String(length=120), server_default='', nullable=False),
+    sa.Column('resolved_at', sa.String(length=32), server_default='', nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_taken_tenders_payment', 'taken_tenders', ['payment_id'])
+    op.create_index('ix_taken_tenders_state', 'taken_tenders', ['state'])
     op.add_column('customer_keys', sa.Column('first_fold', sa.String(length=200), nullable=False, server_default=''))
     op.add_column('customer_keys', sa.Column('last_fold', sa.String(length=200), nullable=False, server_default=''))
     op.add_column('customer_keys', sa.Column('key_version', sa.Integer(), nullable=False, server_default='0'))
@@ -53,6 +76,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('taken_tenders')
     for trigger in _NEW_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     op.execute("DROP TABLE IF EXISTS customer_name_fts")
