@@ -141,3 +141,38 @@ def test_a_completed_or_voided_sale_leaves_nothing_to_resolve(tmp_path: Path) ->
         assert session.tender_log.interrupted() == []
     finally:
         store.close()
+
+
+def test_after_the_restart_the_till_offers_the_payment_and_resumes_it(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Through the real screens: killed mid-payment, started again, logged in: the dialog lists
+    the payment; "Bon fortsetzen" brings back the cart with the cash already taken."""
+    from tests.tcp_printer import TcpPrinter
+    from tests.test_returns_gui import inside
+    from tests.test_till_gui import close_window, log_in, make_window
+    from ui.interrupted_payments import InterruptedPaymentsDialog
+
+    path = build_store(tmp_path / "till.db")
+    killed_mid_payment(path, 20_00)
+    errors: list[BaseException] = []
+    seen: list[str] = []
+
+    def resume(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, InterruptedPaymentsDialog)
+        seen.append(dialog.list.item(0).text())
+        dialog.resume_button.click()
+
+    with TcpPrinter() as printer:
+        window = make_window(qtbot, path, printer.port)
+        try:
+            inside(InterruptedPaymentsDialog, resume, errors)
+            log_in(qtbot, window)
+            qtbot.waitUntil(lambda: bool(errors) or (window.session is not None and bool(window.session.cart.lines)),
+                            timeout=5000)
+            if errors:
+                raise errors[0]
+            assert "20,00" in seen[0] and "Lena Schmidt" in seen[0]
+            assert len(window.session.cart.lines) == 2
+            assert window.session.payment is not None and window.session.payment.remaining_cents == TOTAL - 20_00
+            assert "fortgesetzt" in window.till.message.text()
+        finally:
+            close_window(window)

@@ -87,6 +87,9 @@ class MainWindow(QMainWindow):
         from ui.customer_glue import CustomerGlue
 
         self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui.interrupted_payments import InterruptedPaymentsGlue
+
+        self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in
         from ui import tablet
 
         if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)
