@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from alembic import command
 from sqlalchemy import create_engine
 
@@ -153,3 +155,16 @@ def test_the_center_finds_what_the_till_finds(till: Till) -> None:  # noqa: F811
     assert r.status_code == 200, r.text
     assert [h["id"] for h in center.search("Ozturk") if h["id"] in made] == [oz["id"]]
     assert [h["id"] for h in center.search("Özdemir") if h["id"] in made] == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=st.from_regex(r"[1-9][0-9]{5,12}", fullmatch=True), cut=st.integers(1, 6),
+       shape=st.sampled_from(["0{a} {b}", "0{a}{b}", "0{a}/{b}", "0{a}-{b}", "+49 {a} {b}", "+49{a}{b}",
+                              "+49-{a}/{b}"]))
+def test_the_phone_fast_path_agrees_with_phonenumbers(body: str, cut: int, shape: str) -> None:
+    import re
+
+    from pos_app.customers.folding import _parsed_key
+
+    typed = shape.format(a=body[:cut], b=body[cut:])
+    assert phone_key(typed) == _parsed_key(typed, re.sub(r"\D", "", typed)), typed
