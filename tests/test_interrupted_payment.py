@@ -161,9 +161,22 @@ def test_after_the_restart_the_till_offers_the_payment_and_resumes_it(qtbot, tmp
         seen.append(dialog.list.item(0).text())
         dialog.resume_button.click()
 
+    def later(dialog) -> None:  # type: ignore[no-untyped-def]
+        assert isinstance(dialog, InterruptedPaymentsDialog)
+        seen.append("later")
+        dialog.reject()
+
     with TcpPrinter() as printer:
         window = make_window(qtbot, path, printer.port)
         try:
+            inside(InterruptedPaymentsDialog, later, errors)
+            log_in(qtbot, window)
+            qtbot.waitUntil(lambda: seen == ["later"] or bool(errors), timeout=5000)
+            inside(InterruptedPaymentsDialog, later, errors)  # the day close is refused and offers it again
+            window.shift.close_day()
+            assert seen == ["later", "later"] and "abgebrochene Zahlung" in window.till.message.text()
+            seen.clear()
+            window.lock()
             inside(InterruptedPaymentsDialog, resume, errors)
             log_in(qtbot, window)
             qtbot.waitUntil(lambda: bool(errors) or (window.session is not None and bool(window.session.cart.lines)),

@@ -178,6 +178,12 @@ class ShiftActions(QObject):
             self._say("Tagesabschluss nicht möglich: Ein Bon ist noch offen. Bitte erst abschließen, parken "
                       "oder stornieren.", error=True)
             return
+        interrupted = getattr(self.window, "interrupted_payments", None)  # issue 12: cash a crash left
+        if interrupted is not None and interrupted.log.interrupted():
+            self._say("Tagesabschluss nicht möglich: Eine abgebrochene Zahlung wartet auf eine Entscheidung "
+                      "(Bon fortsetzen, Einlage buchen oder Geld zurückgegeben).", error=True)
+            interrupted.check()
+            return
         if self.store.cashbook.current() is None:
             self._say("Die Kasse ist nicht geöffnet: es gibt keinen Tag abzuschließen.", error=True)
             return
