@@ -1,4 +1,4 @@
-"""The center's reconciliation tables (migration 0006_i12-reconcile_reconciliations).
+"""The center's reconciliation tables (migration 0006_i12_reconcile_reconciliations).
 
 `reconciliations`: one open item per store and cause (backend.reconciliations). `cause` is
 unique: raising the same cause again (a replayed event, a second negative sale of a product

@@ -71,6 +71,21 @@ def of_event(session: Session, event_id: str) -> dict[tuple[int, str], int]:
     return {(pid, sid): int(total) for pid, sid, total in rows if total}
 
 
+def forget_event(session: Session, event_id: str) -> None:
+    """Take this event's movements out of the local figures. Only for a refused event whose
+    goods the center has booked already under another key (a duplicate): there the center's
+    figure contains them. Any other refused event's goods did move and are booked instead
+    (pos_app.store.outbox: reconcile, never erase)."""
+    conn = session.connection()
+    rows = conn.exec_driver_sql(
+        "SELECT product_id, store_id, SUM(delta) FROM stock_movements WHERE event_id = ? "
+        "GROUP BY product_id, store_id", (event_id,)).all()
+    if rows:
+        conn.exec_driver_sql("UPDATE stock SET quantity = quantity - ? WHERE product_id = ? AND store_id = ?",
+                             [(total, pid, sid) for pid, sid, total in rows])
+        conn.exec_driver_sql("DELETE FROM stock_movements WHERE event_id = ?", (event_id,))
+
+
 def move_to_event(session: Session, old_event_id: str, new_event_id: str, product_id: int | None = None) -> None:
     """A conflict sent again (or booked) under a new event: its movements (of one product, when
     given) wait for that one now."""

@@ -37,6 +37,11 @@ class EventType:
     STOCK_ADJUSTED = "stock.adjusted"
 
 
+# The center's reason for a sale it holds already under another idempotency key
+# (backend.events._record_sale): the one refusal whose goods are booked at the center.
+BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
+
+
 class Status:
     PENDING = "pending"
     SENT = "sent"
@@ -190,7 +195,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     Its stock movements stay in the local figures and go to the center as one stock.adjusted
     event per product (reason "conflict_acknowledged", refs = the refused event), which the
     center books and raises as a reconciliation with the goods' value; till and center then
-    agree about what left the shelf. Sent again: the center remembers its verdict per idempotency key and
+    agree about what left the shelf. The one exception is a duplicate (BOOKED_ELSEWHERE): the
+    center counts those goods under the other key, so the local copy of them goes. Sent again: the center remembers its verdict per idempotency key and
     answers a replay of the same key with the same rejection, so the event goes out again as a
     NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
     That cannot double anything: a rejected event wrote nothing at the center, and the
@@ -204,6 +210,9 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     row.decided_at = iso(utc_now())
     if not resend:
         row.status = Status.ACKNOWLEDGED
+        if BOOKED_ELSEWHERE in (row.reason or ""):  # a duplicate: the center counts these goods already
+            movements.forget_event(session, event_id)
+            return Decision(current, None)
         return Decision(current, None, _book_movements(session, row, decided_by))
     copy = append_event(session, row.device_id, row.type, {}, created_at=row.created_at)
     copy.schema_version = row.schema_version

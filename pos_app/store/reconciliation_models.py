@@ -1,4 +1,4 @@
-"""The store's copy of its reconciliations (migration 0010_i12-reconcile_reconciliations),
+"""The store's copy of its reconciliations (migration 0010_i12_reconcile_reconciliations),
 filled from the change feed (ChangeKind.RECONCILIATION) and worked on by pos_app.reconciliations.
 
 `status`, `resolution`, `closed_by` are the center's; `local_resolution` is what a manager

@@ -1,13 +1,13 @@
 """reconciliations: the store's copy of its open items (exceptions) from the center
 
-Revision ID: i12-reconcile_reconciliations
+Revision ID: i12_reconcile_reconciliations
 Revises: 0009_pickups
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'i12-reconcile_reconciliations'
+revision = 'i12_reconcile_reconciliations'
 down_revision = '0009_pickups'
 branch_labels = None
 depends_on = None

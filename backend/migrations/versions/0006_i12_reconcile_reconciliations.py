@@ -1,6 +1,6 @@
 """reconciliations: the open items per store (exceptions) and the payment refunds of cancels
 
-Revision ID: i12-reconcile_reconciliations
+Revision ID: i12_reconcile_reconciliations
 Revises: 0005_pickups
 """
 from alembic import op
@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 TIMESTAMP = sa.DateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
-revision = 'i12-reconcile_reconciliations'
+revision = 'i12_reconcile_reconciliations'
 down_revision = '0005_pickups'
 branch_labels = None
 depends_on = None
