@@ -37,9 +37,11 @@ class EventType:
     STOCK_ADJUSTED = "stock.adjusted"
 
 
-# The center's reason for a sale it holds already under another idempotency key
-# (backend.events._record_sale): the one refusal whose goods are booked at the center.
+# Refusals whose goods cannot or need not be booked again at the center (the center's own
+# reasons, backend.events): a sale it holds already under another idempotency key (its goods
+# are booked there), and a product it does not know (it keeps no stock of it).
 BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
+NOT_BOOKABLE = (BOOKED_ELSEWHERE, "unknown product id")
 
 
 class Status:
@@ -195,8 +197,10 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     Its stock movements stay in the local figures and go to the center as one stock.adjusted
     event per product (reason "conflict_acknowledged", refs = the refused event), which the
     center books and raises as a reconciliation with the goods' value; till and center then
-    agree about what left the shelf. The one exception is a duplicate (BOOKED_ELSEWHERE): the
-    center counts those goods under the other key, so the local copy of them goes. Sent again: the center remembers its verdict per idempotency key and
+    agree about what left the shelf. The exceptions (NOT_BOOKABLE, and a refused booking
+    itself, which must not loop): a duplicate, whose goods the center counts under the other
+    key, and a product the center does not know; there the local copy of the movement goes.
+    Sent again: the center remembers its verdict per idempotency key and
     answers a replay of the same key with the same rejection, so the event goes out again as a
     NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
     That cannot double anything: a rejected event wrote nothing at the center, and the
@@ -210,8 +214,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     row.decided_at = iso(utc_now())
     if not resend:
         row.status = Status.ACKNOWLEDGED
-        if BOOKED_ELSEWHERE in (row.reason or ""):  # a duplicate: the center counts these goods already
-            movements.forget_event(session, event_id)
+        if row.type == EventType.STOCK_ADJUSTED or any(m in (row.reason or "") for m in NOT_BOOKABLE):
+            movements.forget_event(session, event_id)  # booked there already, or nothing to book it on
             return Decision(current, None)
         return Decision(current, None, _book_movements(session, row, decided_by))
     copy = append_event(session, row.device_id, row.type, {}, created_at=row.created_at)
