@@ -146,37 +146,45 @@ def _negative_cause(store_id: str, product_id: int) -> str:
     return f"{NEGATIVE_STOCK}:{store_id}:{product_id}"
 
 
-def note_negative(conn: Connection, store_id: str, product_id: int, quantity: int, event_ref: str,
+def note_negative(conn: Connection, store_id: str, product_id: int, quantity: int, event_refs: Sequence[str],
                   now: datetime | None = None) -> list[PendingChange]:
-    """Stock of `product_id` in `store_id` is `quantity` < 0 after `event_ref`: open the alert,
-    or add the event to the one that is open."""
+    """Stock of `product_id` in `store_id` is `quantity` < 0 after `event_refs`: open the
+    alert, or add the events to the one that is open."""
     cause = _negative_cause(store_id, product_id)
     value = unit_value(conn, store_id, product_id) * -quantity
     row = conn.execute(select(Reconciliation).where(Reconciliation.cause == cause).with_for_update()).first()
     if row is None:
         name = conn.execute(select(Product.name).where(Product.id == product_id)).scalar() or ""
-        _, changes = raise_exception(conn, store_id, NEGATIVE_STOCK, value, [event_ref], {
+        _, changes = raise_exception(conn, store_id, NEGATIVE_STOCK, value, list(event_refs), {
             "product_id": product_id, "product_name": name, "quantity": quantity}, cause=cause, now=now)
         return changes
     refs = list(row.refs)
-    if event_ref not in refs:
-        refs = refs[:1] + (refs[1:] + [event_ref])[-(MAX_REFS - 1):]  # the first and the newest
+    refs += [r for r in event_refs if r not in refs]
+    refs = refs[:1] + refs[1:][-(MAX_REFS - 1):]  # the first and the newest
     conn.execute(update(Reconciliation).where(Reconciliation.id == row.id).values(
-        refs=refs, amount_cents=max(int(row.amount_cents), value), details={**row.details, "quantity": quantity}))
+        refs=refs, amount_cents=value, details={**row.details, "quantity": quantity}))
     return [feed_change(conn, row.id)]
 
 
 def watch_stock(conn: Connection, changes: Sequence[PendingChange], event_of: Callable[[int], str],
                 now: datetime | None = None) -> list[PendingChange]:
-    """Look at the stock changes an event (or a run of events) is about to append: each figure
-    below zero raises or extends its store's negative-stock alert. `event_of(n)` names the
-    event behind changes[n]. Returns the extra feed changes (append them with the others)."""
-    extra: list[PendingChange] = []
+    """Look at the stock changes an event (or a run of events) is about to append: a product
+    whose figure ends below zero raises or extends its store's negative-stock alert, once per
+    product and call, naming every event that took it below zero (`event_of(n)` names the
+    event behind changes[n]). Returns the extra feed changes (append them with the others)."""
+    last: dict[tuple[str, int], int] = {}
+    refs: dict[tuple[str, int], list[str]] = {}
     for n, change in enumerate(changes):
-        if change.kind != ChangeKind.STOCK or change.data is None or int(change.data["quantity"]) >= 0:
+        if change.kind != ChangeKind.STOCK or change.data is None:
             continue
-        extra += note_negative(conn, str(change.data["store_id"]), int(change.data["product_id"]),
-                               int(change.data["quantity"]), event_of(n), now)
+        key = (str(change.data["store_id"]), int(change.data["product_id"]))
+        last[key] = int(change.data["quantity"])
+        if last[key] < 0 and (ref := event_of(n)) and ref not in refs.setdefault(key, []):
+            refs[key].append(ref)
+    extra: list[PendingChange] = []
+    for (store_id, product_id), quantity in sorted(last.items()):
+        if quantity < 0:
+            extra += note_negative(conn, store_id, product_id, quantity, refs.get((store_id, product_id), []), now)
     return extra
 
 
