@@ -22,7 +22,7 @@ from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.models import Stock
 from backend.pickup_models import PickupLine, PickupOrder
-from backend.pickup_refunds import refunds_of
+from backend.pickup_refunds import record_pending, refunds_of
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 
 PickupEvent = PickupPickedV1 | PickupHandedOverV1 | PickupReturnedV1
@@ -72,6 +72,7 @@ def _picked(conn: Connection, order: Any, p: PickupPickedV1) -> None:
             raise pickups.Refused(422, f"line {n}: {got} picked, {ln.quantity} ordered")
     if all((picked[n].picked_quantity if n in picked else 0) == 0 for n in lines):
         pickups.move(conn, order, "cancelled", closed_at=_utc(p.picked_at), note="nothing found when picking")
+        record_pending(conn, order, _utc(p.picked_at))  # prepaid: refunded by the next sweep
     else:
         pickups.move(conn, order, "ready", ready_at=_utc(p.picked_at))
     for n, ln in lines.items():
@@ -159,6 +160,7 @@ def _returned(conn: Connection, order: Any, p: PickupReturnedV1) -> None:
         order = pickups.find(conn, order.id)
     pickups.move(conn, order, "returned_to_stock", closed_at=when,
                  refund_cents=order.total_cents if order.payment == "prepaid" else 0)
+    record_pending(conn, order, when)  # prepaid: refunded by the next sweep
 
 
 __all__ = ["apply", "PickupOrder"]

@@ -8,6 +8,10 @@ provider with that key and records the refund id. A crash or a provider that is 
 the two leaves the refund pending; the next cancel call (cancel is idempotent) asks again with
 the same key, and the provider answers with the first refund instead of paying twice.
 
+An order cancelled by picking (nothing found) or returned to stock records its pending
+refunds in the store event's transaction; the sweep (POST /v1/admin/pickups/sweep) asks the
+provider for them (settle_all).
+
 Vouchers paid into the order are not refunded through the provider (they are our own store
 credit); they are listed with the refunds as "voucher" and left pending for the back office.
 
@@ -87,3 +91,13 @@ def settle(db: BackendDatabase, order_number: str, provider: PaymentProvider | N
                          .values(status="refunded", provider_refund_id=refund_id,
                                  refunded_at=datetime.now(timezone.utc)))
     return errors
+
+
+def settle_all(db: BackendDatabase, provider: PaymentProvider | None = None) -> int:
+    """Ask the provider for every pending refund (orders cancelled when nothing was found at
+    picking, or returned to stock: those happen inside a store event's transaction, where the
+    provider cannot be called). Returns how many stay pending. For the sweep."""
+    with db.reading() as conn:
+        numbers = sorted(set(conn.execute(select(PaymentRefund.order_number).where(
+            PaymentRefund.status == "pending", PaymentRefund.tender_kind.in_(PROVIDER_TENDERS))).scalars()))
+    return sum(len(settle(db, number, provider)) for number in numbers)

@@ -164,12 +164,14 @@ admin = APIRouter(prefix="/v1/admin", tags=["pickups"], dependencies=[Depends(re
 
 @admin.post("/pickups/sweep", response_model=SweepOut)
 def sweep(db: Db) -> SweepOut:
-    """Remind customers whose order expires within a day (once) and expire overdue orders
-    (a scheduler calls this, say every 15 minutes)."""
+    """Remind customers whose order expires within a day (once), expire overdue orders, and
+    ask the payment provider for refunds still pending (a scheduler calls this, say every 15
+    minutes)."""
     with db.writing() as conn:
         reminded, expired, changes = pickups.sweep(conn, datetime.now(timezone.utc))
         if changes:
             changelog.append(conn, changes)
+    pickup_refunds.settle_all(db)  # refunds recorded by store events (after COMMIT: the provider is outside)
     return SweepOut(reminded=reminded, expired=expired)
 
 

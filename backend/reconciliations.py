@@ -71,13 +71,13 @@ def doc(row: Any) -> dict[str, Any]:
             "resolution": row.resolution, "closed_by": row.closed_by, "note": row.note}
 
 
-def _get(conn: Connection, rec_id: str, lock: bool = False) -> Any:
+def get_row(conn: Connection, rec_id: str, lock: bool = False) -> Any:
     q = select(Reconciliation).where(Reconciliation.id == rec_id)
     return conn.execute(q.with_for_update() if lock else q).first()
 
 
 def feed_change(conn: Connection, rec_id: str) -> PendingChange:
-    row = _get(conn, rec_id)
+    row = get_row(conn, rec_id)
     return PendingChange(ChangeKind.RECONCILIATION, row.id, row.store_id, doc(row))
 
 
@@ -112,7 +112,7 @@ def close(conn: Connection, rec_id: str, resolution: str, note: str, closed_by: 
     """Close an item with a resolution. `store_id`: the closing store's (a store closes only its
     own items). Closing again with the same reference or the same resolution changes nothing;
     another resolution for a closed item is refused (409): the first decision stands."""
-    row = _get(conn, rec_id, lock=True)
+    row = get_row(conn, rec_id, lock=True)
     if row is None:
         raise NotClosable(404, f"no reconciliation {rec_id}")
     if store_id is not None and row.store_id != store_id:

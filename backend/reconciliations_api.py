@@ -113,7 +113,7 @@ def close_item(rec_id: Annotated[str, Path(max_length=36)], body: CloseIn, db: D
             raise HTTPException(exc.status, str(exc)) from exc
         if changes:
             changelog.append(conn, changes)
-        return ReconciliationData.model_validate(reconciliations.doc(reconciliations._get(conn, rec_id)))
+        return ReconciliationData.model_validate(reconciliations.doc(reconciliations.get_row(conn, rec_id)))
 
 
 @admin.post("/stock/adjustments", response_model=AdjustmentOut, responses={

@@ -172,6 +172,22 @@ def test_expiry_and_return_to_stock(client, db: BackendDatabase) -> None:
     assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "returned_to_stock"
 
 
+def test_prepaid_order_found_missing_is_refunded_by_the_sweep(client) -> None:
+    """Nothing found at picking cancels a prepaid order inside the store's event: the refund is
+    recorded there and asked for by the next sweep (the provider is outside the transaction)."""
+    k1 = register(client, "HAM-K1", "HAM")
+    number = pickup_web_order(client)["order_number"]
+    [r] = push(client, k1, picked("HAM-K1", 1, number, "HAM", (1, 0, "nicht da")))
+    assert r["outcome"] == "applied"
+    assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "cancelled"
+    [pending] = client.get(f"/v1/channel/pickups/{number}/refunds", headers=ADMIN).json()
+    assert (pending["status"], pending["amount_cents"]) == ("pending", 10_00)
+    client.post("/v1/admin/pickups/sweep", headers=ADMIN)
+    client.post("/v1/admin/pickups/sweep", headers=ADMIN)
+    [refund] = client.get(f"/v1/channel/pickups/{number}/refunds", headers=ADMIN).json()
+    assert refund["status"] == "refunded" and refund["refund_id"] == f"manual:{refund['idempotency_key']}"
+
+
 def test_reminder_sent_once_before_expiry(client, db: BackendDatabase) -> None:
     from datetime import datetime, timedelta, timezone
     k1 = register(client, "HAM-K1", "HAM")
