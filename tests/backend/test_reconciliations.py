@@ -82,3 +82,39 @@ def test_raise_exception_is_idempotent_per_cause(db: BackendDatabase) -> None:
         other, more = reconciliations.raise_exception(conn, "BER", "policy_breach", 49_99, ["ev-2"], {})
     assert first == again and none == [] and len(changes) == 1 and other != first and len(more) == 1
     assert changes[0].store_id == "BER" and changes[0].data["amount_cents"] == 49_99
+
+
+def test_a_refund_whose_answer_was_lost_is_asked_again_and_paid_once(client, db: BackendDatabase) -> None:
+    """The provider refunded, but its answer never reached us (a timeout, a crash before we
+    recorded it): the refund stays pending, the next attempt asks with the same idempotency
+    key, and the provider answers with the first refund instead of paying again."""
+    from sqlalchemy import select
+
+    from backend import pickup_refunds, pickups
+    from backend.payment_provider import HttpRefunds, RefundFailed
+    from backend.pickup_models import PickupOrder
+    from tests.backend.test_pickups import pickup_web_order
+    from tests.payment_standin import PaymentStandin
+
+    number = pickup_web_order(client)["order_number"]
+    with PaymentStandin() as standin:
+        real = HttpRefunds(standin.url)
+
+        class AnswerLost:
+            def refund(self, **kw: Any) -> str:
+                real.refund(**kw)
+                raise RefundFailed("read timed out")
+
+        with db.writing() as conn:
+            order = conn.execute(select(PickupOrder).where(PickupOrder.order_number == number)).one()
+            pickups.move(conn, order, "cancelled")
+            pickup_refunds.record_pending(conn, order, order.created_at)
+            pickup_refunds.record_pending(conn, order, order.created_at)  # twice: still one refund row
+        assert pickup_refunds.settle(db, number, AnswerLost()) == ["read timed out"]
+        with db.reading() as conn:
+            assert [r.status for r in pickup_refunds.refunds_of(conn, number)] == ["pending"]
+        assert pickup_refunds.settle(db, number, real) == []
+        with db.reading() as conn:
+            [refund] = pickup_refunds.refunds_of(conn, number)
+        assert (refund.status, refund.refund_id) == ("refunded", "re_1")
+        assert [amount for _, amount in standin.refunded()] == [10_00] and standin.calls == 2
