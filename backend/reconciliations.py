@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from backend.changelog import PendingChange
-from backend.models import Price, Product, Stock
+from backend.models import Price, ProcessedEvent, Product, Stock
 from backend.reconciliation_models import Reconciliation
 from pos_app.reconciliation_rules import CLOSED, OPEN, ResolutionRefused, check_resolution
 from sync.protocol import ChangeKind
@@ -209,10 +209,14 @@ def adjust_stock(conn: Connection, store_id: str, product_id: int, delta: int, *
     changes = [PendingChange(ChangeKind.STOCK, f"{product_id}@{store_id}", store_id,
                              {"product_id": product_id, "store_id": store_id, "quantity": quantity})]
     if reason == "conflict_acknowledged":
+        details: dict[str, Any] = {"product_id": product_id, "delta": delta, "adjustment": ref}
+        refused = conn.execute(select(ProcessedEvent.type, ProcessedEvent.reason)
+                               .where(ProcessedEvent.id.in_(list(refs)[:20]))).first()
+        if refused is not None:  # what the center refused, and why (a sale, a return, ...)
+            details.update(refused_type=refused.type, refused_reason=(refused.reason or "")[:400])
         _, opened = raise_exception(
             conn, store_id, "unbooked_movement", abs(delta) * unit_value(conn, store_id, product_id),
-            list(refs) or [ref], {"product_id": product_id, "delta": delta, "adjustment": ref},
-            cause=_cause("unbooked_movement", [*refs, str(product_id)]), now=now)
+            list(refs) or [ref], details, cause=_cause("unbooked_movement", [*refs, str(product_id)]), now=now)
         changes += opened
     if quantity >= 0 and reason in ("count", "correction"):  # below zero: watch_stock's business
         open_row = conn.execute(select(Reconciliation.id).where(

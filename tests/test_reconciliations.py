@@ -30,6 +30,7 @@ from tests.consistency import differences
 from tests.payment_standin import PaymentStandin
 from tests.pickup_helpers import CUSHION, THROW, HamTill, open_ham_till, web_pickup_order
 from tests.sync_helpers import LENA, event_id_of, sell, statuses
+from tests.test_sync_backend import till  # noqa: F401  (the Berlin till fixture)
 
 pytestmark = pytest.mark.slow
 backend_db = pytest.fixture(backend_database_url)
@@ -197,6 +198,7 @@ def test_acknowledged_conflict_books_its_goods(ham: HamTill, center: BackendServ
 
     [item] = center_items(center)
     assert item["kind"] == "unbooked_movement" and item["refs"] == [event_id] and item["amount_cents"] > 0
+    assert item["details"]["refused_type"] == "sale.completed" and "Gutschein" in item["details"]["refused_reason"]
     assert ham.center_stock(CUSHION)[0] == on_hand - 1 and ham.desk.on_hand(CUSHION) == on_hand - 1
     assert statuses(ham.store)[event_id] == "acknowledged"
     assert differences(center.database_url, ham.store) == []  # the sale is accounted for by the item
@@ -221,3 +223,55 @@ def test_web_cancel_refunds_once(center: BackendServer, provider: PaymentStandin
     handed = requests.post(f"{center.url}/v1/channel/pickups/NOPE/cancel", timeout=5,
                            headers={"Authorization": f"Bearer {center.admin_token}"})
     assert handed.status_code == 404
+
+
+def test_an_over_return_acknowledged_books_the_goods_it_put_back(till) -> None:  # noqa: F811
+    """Berlin, offline, takes back an item Hamburg took back meanwhile: the center refuses the
+    second return, but the item is on Berlin's shelf. Acknowledging books it at the center."""
+    from datetime import datetime, timezone
+    import uuid
+
+    from pos_app.returns import Choice, ReturnsService
+    from sync.client import CenterClient
+    from sync.purchases import CenterPurchases
+
+    (code, product_id, price), = till.products(1)
+    sale = sell(till.store, code)
+    worker, seen = till.worker()
+    assert worker.run_cycle() == worker.interval_s
+    ham_token = till.center.register_device("HAM-K1", "HAM", "Kasse 1")
+    purchase = CenterClient(till.center.url, ham_token).purchase(sale.receipt_number)
+    now = datetime.now(timezone.utc).isoformat()
+    ham_return = {"id": str(uuid.uuid4()), "device_id": "HAM-K1", "seq": 1, "type": "return.completed",
+                  "schema_version": 1, "created_at": now, "payload": {
+                      "return_id": str(uuid.uuid4()), "return_number": "HAM-K1-000001", "store_id": "HAM",
+                      "device_id": "HAM-K1", "cashier_id": 9, "created_at": now,
+                      "original": {"kind": "sale", "id": sale.sale_id, "number": sale.receipt_number},
+                      "total_cents": price, "lines": [{
+                          "line_no": 1, "original_line_no": 1, "product_id": product_id, "sku": purchase.lines[0].sku,
+                          "name": purchase.lines[0].name, "quantity": 1, "refund_cents": price, "vat_percent": 19,
+                          "condition": "resellable", "reason_code": "gefaellt_nicht"}],
+                      "tenders": [{"kind": "cash", "amount_cents": price}]}}
+    requests.post(f"{till.center.url}/v1/events", json={"events": [ham_return]}, timeout=10,
+                  headers={"Authorization": f"Bearer {ham_token}"}).raise_for_status()
+    till.center.stop()
+    returns = ReturnsService(till.store, LENA, center=CenterPurchases(
+        lambda: CenterClient(till.center.url, till.token, timeout=(1, 3))))
+    found = returns.find(sale.receipt_number)
+    returns.complete(found.purchase, returns.items(found.purchase, [Choice(1, 1)]),
+                     returns.propose_refund(found.purchase, price))
+    on_shelf = till.quantity(product_id)
+    till.center.start()
+    worker.wake()
+    assert worker.run_cycle() == worker.interval_s
+    [conflict] = till.store.conflicts()
+    assert conflict.type == "return.completed"
+
+    till.store.decide_conflict(conflict.event_id, False, *JONAS)
+    assert till.quantity(product_id) == on_shelf  # the item stays on the shelf, never erased
+    assert worker.run_cycle() == worker.interval_s and worker.run_cycle() == worker.interval_s
+    [item] = till.center.admin("GET", "/v1/admin/reconciliations", params={"store_id": "BER"}).json()
+    assert item["kind"] == "unbooked_movement" and item["refs"] == [conflict.event_id]
+    assert item["details"]["refused_type"] == "return.completed" and item["details"]["delta"] == 1
+    assert till.center_quantity(product_id) == till.quantity(product_id) == on_shelf
+    assert differences(till.center.database_url, till.store) == []
