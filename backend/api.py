@@ -154,6 +154,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     for extra in (pickups_api.channel, pickups_api.admin, pickups_api.devices,
                   clienteling_api.devices, clienteling_api.channel):
         app.include_router(extra)
+    from backend import reconciliations_api  # reconciliations, stock adjustments (issue 12)
+
+    for extra in (reconciliations_api.devices, reconciliations_api.admin):
+        app.include_router(extra)
     return app
 
 

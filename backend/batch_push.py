@@ -34,7 +34,7 @@ Thread: a request thread, on the connection apply_batch holds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 import backend.events as events  # a module reference: events imports this module too
-from backend import changelog
+from backend import changelog, reconciliations
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import is_retryable
@@ -101,6 +101,7 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
             plan = _plan(sql, cur, device, run, lookups, now)
             quantities = sql.write_run(cur, plan.sales, plan.lines, plan.tenders, plan.audits, plan.moved)
             changes, offsets = _changes(plan, quantities)
+            changes += reconciliations.watch_stock(conn, changes, _event_of(plan, len(changes)), now)
             first = 0
             if changes:  # the commit-order rule: the last contending statement before COMMIT
                 first = changelog.append(conn, changes, now) - len(changes) + 1
@@ -199,6 +200,16 @@ def _changes(plan: _Plan, quantities: dict[tuple[int, str], int]) -> tuple[list[
                 "product_id": product_id, "store_id": store_id, "quantity": stock[(product_id, store_id)]}))
         offsets[n] = len(changes) - 1
     return changes, offsets
+
+
+def _event_of(plan: _Plan, count: int) -> Callable[[int], str]:
+    """Which event's id stands behind each of the run's first `count` stock changes (in the
+    order _changes made them), for the negative-stock alerts (backend.reconciliations)."""
+    ids: list[str] = []
+    for step in plan.steps:
+        if step.moved and step.reason is None:
+            ids += [str(step.item.event.id)] * len(step.moved)
+    return lambda n: ids[n] if n < len(ids) else ""
 
 
 def _results(plan: _Plan, device: DeviceIdentity, change_seqs: dict[int, int]) -> list[EventResult]:

@@ -38,7 +38,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import batch_push, changelog, clienteling, pickup_events, returns
+from backend import (batch_push, changelog, clienteling, pickup_events, reconciliation_events, reconciliations,
+                     returns)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -216,13 +217,17 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     elif isinstance(payload, DayClosedV1):
         reason = record_day_closing(conn, device, event, payload, now)
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
-        reason = pickup_events.apply(conn, device, payload, now, changes)
+        reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
         reason = clienteling.apply_event(conn, device.store_id, payload, changes)
+    elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
+        reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 
     change_seq = None
+    if changes:  # stock below zero raises its alert (backend.reconciliations), in this transaction
+        changes += reconciliations.watch_stock(conn, changes, lambda _n: str(event.id), now)
     if changes:  # the commit-order rule: this is the last contending statement before COMMIT
         change_seq = changelog.append(conn, changes, now)
     outcome = Outcome.APPLIED if reason is None else Outcome.REJECTED

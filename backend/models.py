@@ -249,3 +249,5 @@ class ChangeCounter(Base):
 
 # Clienteling tables (issue 4): their own module, registered here so Base.metadata has them.
 from backend import clienteling_models as _clienteling_models  # noqa: E402,F401
+# Reconciliations and payment refunds (issue 12), registered the same way.
+from backend import reconciliation_models as _reconciliation_models  # noqa: E402,F401

@@ -4,7 +4,8 @@
                                               reservation, from the web shop or the contact center
     GET  /v1/channel/pickups/{number}         the order as the center holds it
     GET  /v1/channel/pickups/{number}/notifications   what the customer was told
-    POST /v1/channel/pickups/{number}/cancel  cancel (releases the reserved stock)
+    POST /v1/channel/pickups/{number}/cancel  cancel (releases the reserved stock, refunds what was prepaid)
+    GET  /v1/channel/pickups/{number}/refunds what was refunded for it
     POST /v1/admin/pickups/sweep              send due reminders, expire overdue orders
     POST /v1/pickups/reservations             (device token) a reservation made in a store
 
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from backend import changelog, pickups
+from backend import changelog, pickup_refunds, pickups
 from backend.admin import require_admin
 from backend.api import Device
 from backend.db import BackendDatabase
@@ -112,22 +113,49 @@ def get_notifications(number: str, db: Db) -> list[NotificationOut]:
                             created_at=r.created_at) for r in rows]
 
 
-@channel.post("/pickups/{number}/cancel", response_model=PickupOrderData, responses={
+class PickupCancelledOut(PickupOrderData):
+    """The cancelled order with what was refunded for it (prepaid orders)."""
+
+    refunds: list[pickup_refunds.RefundOut] = []
+
+
+@channel.post("/pickups/{number}/cancel", response_model=PickupCancelledOut, responses={
     404: {"model": Problem, "description": "No such pickup order"},
     409: {"model": Problem, "description": "The order's state does not allow it (handed over, say)"}})
-def cancel_pickup(number: str, db: Db) -> PickupOrderData:
-    """Cancel an order that was not handed over; its reserved stock is released."""
+def cancel_pickup(number: str, db: Db) -> PickupCancelledOut:
+    """Cancel an order that was not handed over: its reserved stock is released and what was
+    prepaid is refunded through the payment provider (one refund per paid tender, recorded on
+    the order). Idempotent: cancelling a cancelled order changes nothing and refunds nothing
+    again; a refund still pending (the provider was away) is asked for again, with the same
+    idempotency key, so it is never paid twice."""
     with db.writing() as conn:
         found = pickups.find(conn, number, lock=True)
         if found is None:
             raise HTTPException(404, f"no pickup order {number}")
-        try:
-            pickups.move(conn, found, "cancelled", closed_at=datetime.now(timezone.utc))
-        except Refused as exc:
-            raise HTTPException(exc.status, str(exc)) from exc
+        if found.state != "cancelled":
+            try:
+                pickups.move(conn, found, "cancelled", closed_at=datetime.now(timezone.utc))
+            except Refused as exc:
+                raise HTTPException(exc.status, str(exc)) from exc
+            pickup_refunds.record_pending(conn, found, datetime.now(timezone.utc))
+            changelog.append(conn, [pickups.feed_change(conn, found.id)])
+        order_number = found.order_number
+    pickup_refunds.settle(db, order_number)  # after COMMIT: the provider is outside our transaction
+    with db.reading() as conn:
         doc = pickups.order_doc(conn, found.id)
-        changelog.append(conn, [pickups.feed_change(conn, found.id)])
-    return PickupOrderData.model_validate(doc)
+        refunds = pickup_refunds.refunds_of(conn, order_number)
+    return PickupCancelledOut.model_validate({**doc, "refunds": refunds})
+
+
+@channel.get("/pickups/{number}/refunds", response_model=list[pickup_refunds.RefundOut],
+             responses={404: {"model": Problem, "description": "No such pickup order"}})
+def get_refunds(number: str, db: Db) -> list[pickup_refunds.RefundOut]:
+    """What was refunded for the order (pending: recorded, not yet confirmed by the provider)."""
+    with db.reading() as conn:
+        found = pickups.find(conn, number)
+        if found is None:
+            raise HTTPException(404, f"no pickup order {number}")
+        return pickup_refunds.refunds_of(conn, found.order_number)
 
 
 admin = APIRouter(prefix="/v1/admin", tags=["pickups"], dependencies=[Depends(require_admin)],
@@ -136,12 +164,14 @@ admin = APIRouter(prefix="/v1/admin", tags=["pickups"], dependencies=[Depends(re
 
 @admin.post("/pickups/sweep", response_model=SweepOut)
 def sweep(db: Db) -> SweepOut:
-    """Remind customers whose order expires within a day (once) and expire overdue orders
-    (a scheduler calls this, say every 15 minutes)."""
+    """Remind customers whose order expires within a day (once), expire overdue orders, and
+    ask the payment provider for refunds still pending (a scheduler calls this, say every 15
+    minutes)."""
     with db.writing() as conn:
         reminded, expired, changes = pickups.sweep(conn, datetime.now(timezone.utc))
         if changes:
             changelog.append(conn, changes)
+    pickup_refunds.settle_all(db)  # refunds recorded by store events (after COMMIT: the provider is outside)
     return SweepOut(reminded=reminded, expired=expired)
 
 

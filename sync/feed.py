@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store import movements, pickup_models, policies
+from pos_app.store import movements, pickup_models, policies, reconciliation_models
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
@@ -126,6 +126,7 @@ class _Page:
         self.customers: dict[int, dict[str, Any] | None] = {}
         self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
         self.pickups: dict[str, dict[str, Any] | None] = {}  # pickup orders (pos_app.store.pickup_models)
+        self.reconciliations: dict[str, dict[str, Any] | None] = {}  # pos_app.store.reconciliation_models
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -144,6 +145,8 @@ class _Page:
                     self.policies[key] = data
                 elif kind == "pickup_order":
                     self.pickups[key] = data
+                elif kind == "reconcile":
+                    self.reconciliations[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -179,6 +182,7 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         except ValueError as exc:
             raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
         pickup_models.apply_feed(s, parsed.pickups)
+        reconciliation_models.apply_feed(s, parsed.reconciliations)
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

@@ -13,8 +13,10 @@ from pos_app.cart import CartError
 from pos_app.clock import utc_now
 from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
 from pos_app.pickups import PickupDesk, PickupError
+from pos_app.reconciliations import ReconciliationDesk
 from pos_app.till import TillSession
 from tests.backend_server import BackendServer, backend_database_url
+from tests.consistency import differences
 from tests.pickup_helpers import CUSHION, GREEN_SOFA, THROW, HamTill, open_ham_till, web_pickup_order
 from tests.sync_helpers import LENA
 
@@ -199,12 +201,18 @@ def test_the_same_order_handed_over_at_two_tills(ham: HamTill, center: BackendSe
         k2.desk.hand_over(number, o.customer_name, "id_check", "Mia")
         ham.sync()
         k2.sync()
-        [conflict] = k2.store.conflicts()
-        assert conflict.type == "pickup.handed_over" and "bereits übergeben" in conflict.reason
-        assert ham.center_stock(CUSHION) == (on_hand - 1, 0)
-        k2.store.decide_conflict(conflict.event_id, resend=False, manager_id=2, manager_name="Jonas Weber")
-        assert local_stock(k2, CUSHION) == on_hand - 1  # its own movement undone; the center's figure
+        ham.sync()
+        assert k2.store.conflicts() == []  # booked as it happened (reconcile, never erase)
+        assert ham.center_stock(CUSHION) == (on_hand - 2, 0)
+        assert local_stock(ham, CUSHION) == local_stock(k2, CUSHION) == on_hand - 2
+        [item] = ReconciliationDesk(k2.store).items()
+        assert item.kind == "pickup_handed_over_twice" and item.amount_cents == 25_00
+        assert [i.id for i in ReconciliationDesk(ham.store).items()] == [item.id]  # every till of the store
         assert k2.desk.get(number).state == "collected"
+        ReconciliationDesk(k2.store).close(item.id, "goods_returned", "zweite Tüte zurück", 2, "Jonas Weber")
+        k2.sync()
+        ham.sync()
+        assert differences(center.database_url, ham.store, k2.store) == []
     finally:
         k2.store.close()
 

@@ -3,11 +3,13 @@ moving only with a committed page, and stock = the center's figure + what it has
 never counted twice."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
 from pos_app.store import outbox
-from pos_app.store.models import StockMovement, SyncState
+from pos_app.store.models import OutboxEvent, StockMovement, SyncState
 from sync import feed
 from sync.protocol import ChangePage
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE
@@ -219,7 +221,9 @@ def test_an_applied_event_without_change_seq_leaves_the_centers_figure(store):
     assert quantity(store, DECKE) == 10 and movements(store) == []
 
 
-def test_an_acknowledged_conflict_leaves_the_local_figures(store):
+def test_an_acknowledged_conflict_keeps_its_goods_and_books_them(store):
+    """Reconcile, never erase: the goods of a refused sale left the shelf, so acknowledging
+    the refusal keeps them out of the local figure and queues their booking for the center."""
     done = sell(store, EAN_DECKE)
     event_id = event_id_of(store, done.sale_id)
     with store.db.writing() as s:
@@ -228,6 +232,22 @@ def test_an_acknowledged_conflict_leaves_the_local_figures(store):
     [conflict] = store.conflicts()
     assert conflict.receipt_number == done.receipt_number and conflict.reason == "Bon doppelt"
     store.decide_conflict(event_id, resend=False, manager_id=2, manager_name="Jonas Weber")
-    assert quantity(store, DECKE) == 10 and movements(store) == [] and store.conflicts() == []
+    assert quantity(store, DECKE) == 9 and store.conflicts() == []
+    with store.db.reading() as s:
+        booking = s.query(OutboxEvent).filter_by(type="stock.adjusted").one()
+        assert booking.status == "pending" and json.loads(booking.payload)["refs"] == [event_id]
+        assert json.loads(booking.payload)["delta"] == -1
+    with store.db.reading() as s:  # the movement waits for the booking now, not the refused sale
+        assert [(m.event_id, m.delta) for m in s.query(StockMovement)] == [(booking.id, -1)]
     with pytest.raises(LookupError):
         store.decide_conflict(event_id, resend=True, manager_id=2, manager_name="Jonas Weber")
+
+
+def test_an_acknowledged_duplicate_leaves_the_local_figures(store):
+    """A sale the center holds under another key: its goods are booked there already."""
+    done = sell(store, EAN_DECKE)
+    event_id = event_id_of(store, done.sale_id)
+    with store.db.writing() as s:
+        outbox.mark_conflict(s, event_id, f"sale {done.sale_id} {outbox.BOOKED_ELSEWHERE} (x)")
+    store.decide_conflict(event_id, resend=False, manager_id=2, manager_name="Jonas Weber")
+    assert quantity(store, DECKE) == 10 and movements(store) == [] and store.conflicts() == []

@@ -1,7 +1,9 @@
-"""The manager's list of events the center refused (sync conflicts), and the two decisions:
-send it again (back to the queue, e.g. after the center's data was fixed) or take note of it
-(acknowledged: it is final that the center will not have it). Either needs a manager's PIN and
-lands in the audit trail, which goes to the center too.
+"""The manager's Abgleich (Ctrl+K): the events the center refused (sync conflicts) with the two
+decisions, send it again (back to the queue, e.g. after the center's data was fixed) or take
+note of it (acknowledged: the event is final, but goods it moved stay moved and are booked at
+the center: pos_app.store.outbox); and below them the open reconciliations the center raised
+for this store, with the amount at stake (ui.reconciliation_panel). Every decision needs a
+manager's PIN and lands in the audit trail, which goes to the center too.
 
 UI thread; the list is a short local read, the decision one local transaction.
 """
@@ -19,11 +21,15 @@ from PySide6.QtWidgets import (
 from pos_app.cart import Approval
 from pos_app.clock import local_display
 from pos_app.store.local import LocalStore
+from pos_app.reconciliations import ReconciliationDesk
 from pos_app.store.outbox import Conflict, EventType
 from ui.dialogs import ManagerApprovalDialog
+from ui.reconciliation_panel import ReconciliationPanel
 
 TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag",
-               EventType.DAY_CLOSED: "Tagesabschluss"}
+               EventType.DAY_CLOSED: "Tagesabschluss", EventType.RETURN_COMPLETED: "Rückgabe",
+               "pickup.handed_over": "Abholung übergeben", "pickup.picked": "Abholung kommissioniert",
+               EventType.STOCK_ADJUSTED: "Bestandskorrektur", EventType.RECONCILIATION_CLOSED: "Abgleich"}
 
 Approve = Callable[[str, QWidget], Approval | None]
 
@@ -44,12 +50,13 @@ class ConflictsDialog(QDialog):
         self.store = store
         self._approve = approve or ask_manager(store)
         self._on_resend = on_resend
-        self.setWindowTitle("Abgleich: von der Zentrale abgelehnte Vorgänge")
-        self.resize(980, 460)
+        self.setWindowTitle("Abgleich: abgelehnte Vorgänge und offene Klärungen")
+        self.resize(980, 640)
         self.conflicts: list[Conflict] = []
 
         intro = QLabel("Diese Vorgänge hat die Zentrale abgelehnt. Sie bleiben hier, bis die Marktleitung "
-                       "entscheidet: erneut senden oder zur Kenntnis nehmen.")
+                       "entscheidet: erneut senden oder zur Kenntnis nehmen. Bewegte Ware bleibt gebucht "
+                       "und wird als Bestandskorrektur an die Zentrale gemeldet.")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Art", "Zeitpunkt", "Bon-Nr.", "Grund"])
@@ -76,11 +83,14 @@ class ConflictsDialog(QDialog):
         buttons.addWidget(self.ack_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
+        self.reconciliations = ReconciliationPanel(ReconciliationDesk(store), self._approve, self,
+                                                   on_change=on_resend)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        layout.addWidget(self.reconciliations, 1)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
         self.reload()
 

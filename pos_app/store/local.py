@@ -85,5 +85,7 @@ class LocalStore:
                        "receipt_number": conflict.receipt_number, "reason": conflict.reason}
             if decision.resent_as:
                 details["resent_as"] = decision.resent_as
+            if decision.booked_as:  # its goods moved: booked at the center, never erased
+                details["booked_as"] = list(decision.booked_as)
             audit.record(s, self.device_id, manager_id, manager_name,
                          "sync.conflict_resent" if resend else "sync.conflict_acknowledged", details)

@@ -63,9 +63,19 @@ def fold(session: Session, cursor: int) -> int:
     return conn.exec_driver_sql("DELETE FROM stock_movements WHERE applied_seq <= ?", (cursor,)).rowcount
 
 
+def of_event(session: Session, event_id: str) -> dict[tuple[int, str], int]:
+    """The movements still waiting for `event_id`, per (product, store)."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT product_id, store_id, SUM(delta) FROM stock_movements WHERE event_id = ? "
+        "GROUP BY product_id, store_id", (event_id,)).all()
+    return {(pid, sid): int(total) for pid, sid, total in rows if total}
+
+
 def forget_event(session: Session, event_id: str) -> None:
-    """The center will never apply this event (a manager acknowledged its rejection): its
-    movements leave the local figures, which become the center's again."""
+    """Take this event's movements out of the local figures. Only for a refused event whose
+    goods the center has booked already under another key (a duplicate): there the center's
+    figure contains them. Any other refused event's goods did move and are booked instead
+    (pos_app.store.outbox: reconcile, never erase)."""
     conn = session.connection()
     rows = conn.exec_driver_sql(
         "SELECT product_id, store_id, SUM(delta) FROM stock_movements WHERE event_id = ? "
@@ -76,10 +86,16 @@ def forget_event(session: Session, event_id: str) -> None:
         conn.exec_driver_sql("DELETE FROM stock_movements WHERE event_id = ?", (event_id,))
 
 
-def move_to_event(session: Session, old_event_id: str, new_event_id: str) -> None:
-    """A conflict sent again under a new event: its movements wait for that one now."""
-    session.connection().exec_driver_sql("UPDATE stock_movements SET event_id = ? WHERE event_id = ?",
-                                         (new_event_id, old_event_id))
+def move_to_event(session: Session, old_event_id: str, new_event_id: str, product_id: int | None = None) -> None:
+    """A conflict sent again (or booked) under a new event: its movements (of one product, when
+    given) wait for that one now."""
+    if product_id is None:
+        session.connection().exec_driver_sql("UPDATE stock_movements SET event_id = ? WHERE event_id = ?",
+                                             (new_event_id, old_event_id))
+    else:
+        session.connection().exec_driver_sql(
+            "UPDATE stock_movements SET event_id = ? WHERE event_id = ? AND product_id = ?",
+            (new_event_id, old_event_id, product_id))
 
 
 def outstanding(session: Session) -> dict[tuple[int, str], int]:

@@ -6,7 +6,9 @@ inside the same write transaction (BEGIN IMMEDIATE serialises writers).
 An event's life: pending -> sent (the center applied it, now or on an earlier send) or
 conflict (the center refused it; `reason` says why). A manager resolves a conflict: send it
 again (resent; a new pending event with the same payload and a new key, see decide_conflict)
-or acknowledge it (acknowledged, final). Nothing is ever deleted.
+or acknowledge it (acknowledged, final). Nothing is ever deleted, and acknowledging never
+erases a physical fact: goods that the refused event moved stay moved and are booked at the
+center as a stock adjustment (see decide_conflict).
 The sync worker (sync/worker.py) reads and marks events with the functions below.
 """
 from __future__ import annotations
@@ -31,6 +33,15 @@ class EventType:
     AUDIT_RECORDED = "audit.recorded"
     RETURN_COMPLETED = "return.completed"
     DAY_CLOSED = "day.closed"
+    RECONCILIATION_CLOSED = "reconciliation.closed"  # pos_app.reconciliations
+    STOCK_ADJUSTED = "stock.adjusted"
+
+
+# Refusals whose goods cannot or need not be booked again at the center (the center's own
+# reasons, backend.events): a sale it holds already under another idempotency key (its goods
+# are booked there), and a product it does not know (it keeps no stock of it).
+BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
+NOT_BOOKABLE = (BOOKED_ELSEWHERE, "unknown product id")
 
 
 class Status:
@@ -175,14 +186,21 @@ def conflicts(session: Session) -> list[Conflict]:
 class Decision:
     conflict: Conflict
     resent_as: str | None  # the new event's id (its new idempotency key) when sent again
+    booked_as: tuple[str, ...] = ()  # acknowledged: the stock.adjusted events that book its goods
 
 
 def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: str) -> Decision:
     """A manager's decision on one conflict. Raises LookupError when the event is not (or no
     longer) a conflict, e.g. decided at the same moment at another screen.
 
-    Acknowledged: final; a sale's stock movements leave the local figures (the center will
-    never count them). Sent again: the center remembers its verdict per idempotency key and
+    Acknowledged: final for the event, but not for the goods it moved: reconcile, never erase.
+    Its stock movements stay in the local figures and go to the center as one stock.adjusted
+    event per product (reason "conflict_acknowledged", refs = the refused event), which the
+    center books and raises as a reconciliation with the goods' value; till and center then
+    agree about what left the shelf. The exceptions (NOT_BOOKABLE, and a refused booking
+    itself, which must not loop): a duplicate, whose goods the center counts under the other
+    key, and a product the center does not know; there the local copy of the movement goes.
+    Sent again: the center remembers its verdict per idempotency key and
     answers a replay of the same key with the same rejection, so the event goes out again as a
     NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
     That cannot double anything: a rejected event wrote nothing at the center, and the
@@ -196,8 +214,10 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     row.decided_at = iso(utc_now())
     if not resend:
         row.status = Status.ACKNOWLEDGED
-        movements.forget_event(session, event_id)
-        return Decision(current, None)
+        if row.type == EventType.STOCK_ADJUSTED or any(m in (row.reason or "") for m in NOT_BOOKABLE):
+            movements.forget_event(session, event_id)  # booked there already, or nothing to book it on
+            return Decision(current, None)
+        return Decision(current, None, _book_movements(session, row, decided_by))
     copy = append_event(session, row.device_id, row.type, {}, created_at=row.created_at)
     copy.schema_version = row.schema_version
     copy.payload = row.payload
@@ -205,3 +225,20 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     session.flush()
     movements.move_to_event(session, event_id, copy.id)
     return Decision(current, copy.id)
+
+
+def _book_movements(session: Session, row: OutboxEvent, decided_by: str) -> tuple[str, ...]:
+    """The refused event's goods movements, booked as stock.adjusted events (one per product;
+    the movements move to them, so the local figures stay and fold in when the center has
+    applied them)."""
+    moved = movements.of_event(session, row.id)
+    booked = []
+    for (product_id, store_id), delta in sorted(moved.items()):
+        adjusted = append_event(session, row.device_id, EventType.STOCK_ADJUSTED, {
+            "adjustment_id": str(uuid.uuid4()), "store_id": store_id, "product_id": product_id, "delta": delta,
+            "counted": None, "reason": "conflict_acknowledged", "refs": [row.id],
+            "adjusted_by": (decided_by or "Marktleitung")[:80], "approved_by": None, "adjusted_at": iso(utc_now())})
+        session.flush()
+        movements.move_to_event(session, row.id, adjusted.id, product_id=product_id)
+        booked.append(adjusted.id)
+    return tuple(booked)

@@ -87,3 +87,17 @@ def quantity(db: BackendDatabase, product_id: int, store_id: str) -> int | None:
     with db.reading() as conn:
         return conn.execute(select(Stock.quantity).where(Stock.product_id == product_id,
                                                          Stock.store_id == store_id)).scalar()
+
+
+def stock_up(db: BackendDatabase, store_id: str = "BER", products: tuple[int, ...] = (1, 2, 3, 4),
+             units: int = 100_000) -> None:
+    """Put plenty of `products` on the shelf of `store_id`, for tests about the push mechanics
+    that sell more than the demo retailer holds (stock below zero opens a negative-stock
+    reconciliation, whose feed changes those tests do not count)."""
+    from sqlalchemy import insert, update
+
+    with db.writing() as conn:
+        for pid in products:
+            if not conn.execute(update(Stock).where(Stock.product_id == pid, Stock.store_id == store_id)
+                                .values(quantity=units)).rowcount:
+                conn.execute(insert(Stock).values(product_id=pid, store_id=store_id, quantity=units))

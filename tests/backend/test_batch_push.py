@@ -14,7 +14,7 @@ from backend.db import BackendDatabase
 from backend.events import apply_batch
 from backend.models import Change, ProcessedEvent
 from sync.protocol import Event
-from tests.backend.helpers import BLUE_SOFA, GREEN_SOFA, audit_event, counts, quantity, sale_event
+from tests.backend.helpers import BLUE_SOFA, GREEN_SOFA, audit_event, counts, quantity, sale_event, stock_up
 from tests.backend.test_commit_order import RaceReport, _reader
 
 DEVICE = DeviceIdentity("BER-K1", "BER", "Kasse 1")
@@ -23,6 +23,7 @@ DEVICE = DeviceIdentity("BER-K1", "BER", "Kasse 1")
 @pytest.fixture
 def device(db: BackendDatabase) -> DeviceIdentity:
     register_device(db, DEVICE.device_id, DEVICE.store_id, DEVICE.name)
+    stock_up(db)
     return DEVICE
 
 
@@ -119,6 +120,7 @@ def test_concurrent_batches_never_let_a_reader_skip_a_change(db: BackendDatabase
     devices = [DeviceIdentity(f"BER-B{n}", "BER", f"Kasse B{n}") for n in range(writers)]
     for d in devices:
         register_device(db, d.device_id, d.store_id, d.name)
+    stock_up(db)
     with db.reading() as conn:
         report = RaceReport(start=changelog.high_water(conn))
     stock_before = counts(db)["stock_total"]

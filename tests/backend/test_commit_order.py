@@ -30,7 +30,7 @@ from backend.auth import DeviceIdentity, register_device
 from backend.db import BackendDatabase
 from backend.events import apply_batch
 from sync.protocol import Event
-from tests.backend.helpers import on_postgresql, sale_event
+from tests.backend.helpers import on_postgresql, sale_event, stock_up
 
 WRITERS = 6
 EVENTS_PER_WRITER = 30
@@ -113,6 +113,7 @@ def test_concurrent_writers_never_let_a_reader_skip_a_change(db: BackendDatabase
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(7)
     monkeypatch.setattr(changelog, "append", _pausing(changelog.append, lambda: rng.uniform(0, 0.004)))
+    stock_up(db, products=SHARED_PRODUCTS + tuple(range(10, 10 + WRITERS * 10 + 10)))
     report = run_race(db)
     assert not report.errors, report.errors
     assert report.non_contiguous() == []

@@ -71,16 +71,24 @@ def test_pickup_order_reserves_is_picked_notified_and_handed_over(client, db: Ba
     assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "collected"
 
 
-def test_second_handover_is_rejected(client, db: BackendDatabase) -> None:
+def test_second_handover_is_booked_and_reconciled(client, db: BackendDatabase) -> None:
+    """Two tills handed the same order over: both reports are goods that left the shelf, so
+    the second is booked too (never erased) and opens a reconciliation with its value."""
     k1, k2 = register(client, "HAM-K1", "HAM"), register(client, "HAM-K2", "HAM", "Kasse 2")
     number = pickup_web_order(client)["order_number"]
     push(client, k1, picked("HAM-K1", 1, number, "HAM", (1, 1, "")))
     on_hand = quantity(db, CUSHION, "HAM")
     [first] = push(client, k1, handed("HAM-K1", 2, number, "HAM", (1, 1)))
-    [second] = push(client, k2, handed("HAM-K2", 1, number, "HAM", (1, 1)))
-    assert first["outcome"] == "applied"
-    assert second["outcome"] == "rejected" and "bereits übergeben" in second["reason"]
-    assert quantity(db, CUSHION, "HAM") == on_hand - 1  # once, not twice
+    second_event = handed("HAM-K2", 1, number, "HAM", (1, 1))
+    [second] = push(client, k2, second_event)
+    assert first["outcome"] == "applied" and second["outcome"] == "applied"
+    assert quantity(db, CUSHION, "HAM") == on_hand - 2  # what the two tills say left
+    [item] = client.get("/v1/reconciliations", headers=k2).json()
+    assert item["kind"] == "pickup_handed_over_twice" and item["refs"] == [second_event["id"]]
+    assert item["amount_cents"] == 10_00 and item["details"]["first_handover_by"] == "HAM-K1"
+    [again] = push(client, k2, second_event)  # a replay opens nothing new
+    assert again["outcome"] == "duplicate" and len(client.get("/v1/reconciliations", headers=k2).json()) == 1
+    assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "collected"
 
 
 def test_illegal_transitions_refused(client) -> None:
@@ -88,9 +96,12 @@ def test_illegal_transitions_refused(client) -> None:
     number = pickup_web_order(client)["order_number"]
     [r] = push(client, k1, handed("HAM-K1", 1, number, "HAM", (1, 1)))  # not picked yet
     assert r["outcome"] == "rejected" and "new" in r["reason"]
-    assert client.post(f"/v1/channel/pickups/{number}/cancel", headers=ADMIN).json()["state"] == "cancelled"
-    again = client.post(f"/v1/channel/pickups/{number}/cancel", headers=ADMIN)
-    assert again.status_code == 409
+    first = client.post(f"/v1/channel/pickups/{number}/cancel", headers=ADMIN).json()
+    assert first["state"] == "cancelled"
+    again = client.post(f"/v1/channel/pickups/{number}/cancel", headers=ADMIN)  # idempotent: no second refund
+    assert again.status_code == 200 and again.json()["refunds"] == first["refunds"]
+    [refund] = first["refunds"]
+    assert (refund["tender_kind"], refund["amount_cents"], refund["status"]) == ("card", 10_00, "refunded")
 
 
 def test_partial_pick_and_partial_collection(client, db: BackendDatabase) -> None:
@@ -159,6 +170,22 @@ def test_expiry_and_return_to_stock(client, db: BackendDatabase) -> None:
     assert r["outcome"] == "applied", r
     assert stock_of(client, k1, CUSHION, "HAM")[1] == 0
     assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "returned_to_stock"
+
+
+def test_prepaid_order_found_missing_is_refunded_by_the_sweep(client) -> None:
+    """Nothing found at picking cancels a prepaid order inside the store's event: the refund is
+    recorded there and asked for by the next sweep (the provider is outside the transaction)."""
+    k1 = register(client, "HAM-K1", "HAM")
+    number = pickup_web_order(client)["order_number"]
+    [r] = push(client, k1, picked("HAM-K1", 1, number, "HAM", (1, 0, "nicht da")))
+    assert r["outcome"] == "applied"
+    assert client.get(f"/v1/channel/pickups/{number}", headers=ADMIN).json()["state"] == "cancelled"
+    [pending] = client.get(f"/v1/channel/pickups/{number}/refunds", headers=ADMIN).json()
+    assert (pending["status"], pending["amount_cents"]) == ("pending", 10_00)
+    client.post("/v1/admin/pickups/sweep", headers=ADMIN)
+    client.post("/v1/admin/pickups/sweep", headers=ADMIN)
+    [refund] = client.get(f"/v1/channel/pickups/{number}/refunds", headers=ADMIN).json()
+    assert refund["status"] == "refunded" and refund["refund_id"] == f"manual:{refund['idempotency_key']}"
 
 
 def test_reminder_sent_once_before_expiry(client, db: BackendDatabase) -> None:

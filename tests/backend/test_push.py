@@ -5,7 +5,7 @@ import uuid
 
 from backend.db import BackendDatabase
 from tests.backend.helpers import (ADMIN, BLUE_SOFA, GREEN_SOFA, audit_event, counts, quantity, register,
-                                   sale_event)
+                                   sale_event, stock_up)
 
 
 def push(client, headers, *events):  # type: ignore[no-untyped-def]
@@ -16,6 +16,7 @@ def push(client, headers, *events):  # type: ignore[no-untyped-def]
 
 def test_sale_is_applied_with_lines_tenders_and_stock(client, db: BackendDatabase) -> None:
     headers = register(client)
+    stock_up(db)  # enough on the shelf: below zero would add a negative-stock alert to the feed
     before, changes_before = quantity(db, BLUE_SOFA, "BER"), counts(db)["changes"]
     event = sale_event(lines=((BLUE_SOFA, 2, 1299_00), (GREEN_SOFA, 1, 1299_00), (BLUE_SOFA, 1, 1299_00)))
     [result] = push(client, headers, event)
@@ -155,6 +156,7 @@ def test_concurrent_sends_of_one_batch_apply_it_once(db: BackendDatabase) -> Non
     device = DeviceIdentity("BER-K1", "BER", "Kasse 1")
     events = [Event.model_validate(sale_event(seq=n, lines=((GREEN_SOFA, 1, 100), (BLUE_SOFA, 1, 100))))
               for n in range(1, 9)]
+    stock_up(db)
     before = counts(db)
     start = threading.Barrier(4)
     outcomes: list[list[str]] = []

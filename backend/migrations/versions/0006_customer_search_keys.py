@@ -2,14 +2,14 @@
 e-mail; backend.customer_search, folded by pos_app.customers.folding as at the till), filled for
 every customer already there
 
-Revision ID: i12_search_customer_keys
+Revision ID: 0006_customer_search_keys
 Revises: 0005_pickups
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'i12_search_customer_keys'
-down_revision = '0005_pickups'
+revision = "0006_customer_search_keys"
+down_revision = "0005_pickups"
 branch_labels = None
 depends_on = None
 

@@ -7,14 +7,14 @@ folding).
 taken_tenders: the tenders of a payment in progress, recorded as they are taken, so that a crash
 in the middle of a payment leaves a record for the manager (pos_app.store.tender_log).
 
-Revision ID: i12_search_folding_tenders
+Revision ID: 0010_customer_folding_tenders
 Revises: 0009_pickups
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'i12_search_folding_tenders'
-down_revision = '0009_pickups'
+revision = "0010_customer_folding_tenders"
+down_revision = "0009_pickups"
 branch_labels = None
 depends_on = None
 

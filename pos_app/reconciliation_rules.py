@@ -1,0 +1,71 @@
+"""Reconciliations (exceptions): the rules both the store and the center apply.
+
+A reconciliation is an open item of one store: something physically happened (goods left,
+cash moved, stock went below zero) that the books cannot settle on their own. The center
+books the physical fact as it happened and opens a reconciliation with the amount at stake;
+a manager (in the store app, or an operator at the center) closes it with a resolution.
+Nothing is ever erased: closing records who decided what, and when.
+
+Pure data and checks, no I/O: the store app (pos_app.reconciliations) and the center
+(backend.reconciliations) import it, so both refuse the same resolutions. Any thread.
+"""
+from __future__ import annotations
+
+KINDS: dict[str, str] = {
+    "pickup_handover_after_cancel": "Abholung nach Storno übergeben",
+    "pickup_handed_over_twice": "Abholung zweimal übergeben",
+    "negative_stock": "Negativer Bestand",
+    "policy_breach": "Rückgabe gegen die Richtlinie",
+    "over_return": "Mehr zurückgenommen als gekauft",
+    "price_mismatch": "Preisabweichung",
+    "unbooked_movement": "Abgelehnter Vorgang mit Warenbewegung",
+}
+
+RESOLUTIONS: dict[str, str] = {
+    "refund_issued": "Erstattung ausgezahlt",
+    "payment_collected": "Zahlung nachgeholt",
+    "goods_given": "Ware als überlassen gebucht",
+    "goods_returned": "Ware zurückerhalten",
+    "count_adjusted": "Bestand gezählt / korrigiert",
+    "accepted": "Akzeptiert",
+}
+
+# Which resolutions close which kind. A kind not listed takes any resolution.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "pickup_handover_after_cancel": ("refund_issued", "payment_collected", "goods_given", "goods_returned",
+                                     "accepted"),
+    "pickup_handed_over_twice": ("payment_collected", "goods_given", "goods_returned", "count_adjusted",
+                                 "accepted"),
+    "negative_stock": ("count_adjusted", "accepted"),
+    "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
+}
+
+OPEN, CLOSED = "open", "closed"
+MAX_NOTE = 200
+
+
+class ResolutionRefused(ValueError):
+    """A resolution that does not fit the item; the message says why (German, for the manager)."""
+
+
+def allowed(kind: str) -> tuple[str, ...]:
+    return ALLOWED.get(kind, tuple(RESOLUTIONS))
+
+
+def check_resolution(kind: str, resolution: str, note: str = "") -> None:
+    """Raise ResolutionRefused unless `resolution` may close an item of `kind`."""
+    if resolution not in RESOLUTIONS:
+        raise ResolutionRefused(f"Unbekannte Auflösung „{resolution}“.")
+    if resolution not in allowed(kind):
+        names = ", ".join(RESOLUTIONS[r] for r in allowed(kind))
+        raise ResolutionRefused(f"{KINDS.get(kind, kind)}: „{RESOLUTIONS[resolution]}“ passt nicht ({names}).")
+    if len(note) > MAX_NOTE:
+        raise ResolutionRefused(f"Notiz höchstens {MAX_NOTE} Zeichen.")
+
+
+def kind_label(kind: str) -> str:
+    return KINDS.get(kind, kind)
+
+
+def resolution_label(resolution: str) -> str:
+    return RESOLUTIONS.get(resolution, resolution)
