@@ -284,3 +284,4 @@ from pos_app.store import returns_models  # noqa: E402,F401
 # Click and collect (issue 5): the store's copy of its pickup orders, registered here too.
 from pos_app.store import pickup_models as _pickup_models  # noqa: E402,F401
 from pos_app.store import customer_models as _customer_models  # noqa: E402,F401  (issue 4)
+from pos_app.store import card_models as _card_models  # noqa: E402,F401  (issue 16: card terminal)
