@@ -85,6 +85,12 @@ class CardLedger:
             if message:
                 row.message = message[:200]
 
+    def mark_reversed(self, receipt_no: int) -> None:
+        with self._db.writing() as s:
+            for row in s.scalars(select(CardAuthorisation).where(CardAuthorisation.kind == "payment",
+                                                                CardAuthorisation.receipt_no == receipt_no)):
+                row.state, row.resolved_at = "reversed", iso(self._clock())
+
     def pending(self) -> list[CardAuthorisation]:
         with self._db.reading() as s:
             return list(s.scalars(select(CardAuthorisation).where(CardAuthorisation.state == "pending")
@@ -110,6 +116,14 @@ class CardLedger:
             row = s.scalars(select(CardAuthorisation).where(CardAuthorisation.reference == reference,
                                                            CardAuthorisation.kind == "payment")).first()
             return tuple(json.loads(row.slip)) if row is not None else ()
+
+    def slips_for_sale(self, sale_id: str) -> list[tuple[str, ...]]:
+        """The terminal's customer receipts of a sale's card tenders, in tender order."""
+        with self._db.reading() as s:
+            refs = list(s.scalars(select(SaleTender.reference).where(SaleTender.sale_id == sale_id,
+                                                                   SaleTender.kind == "card")
+                                  .order_by(SaleTender.seq)))
+        return [slip for slip in (self.slip_for(ref) for ref in refs if ref) if slip]
 
     def is_clear(self) -> bool:
         return not self.pending()
@@ -166,27 +180,44 @@ def refund(ledger: CardLedger, terminal: CardTerminal, amount_cents: int,
 
 def reverse(ledger: CardLedger, terminal: CardTerminal, receipt_no: int, amount_cents: int,
             on_status: StatusCallback | None = None) -> TerminalReply:
-    return run_command(ledger, terminal, "reversal", amount_cents,
-                       lambda cb: terminal.reverse(receipt_no, cb), on_status)
+    """Reversal 06 30 of the payment with this terminal receipt number; the payment's row is
+    marked reversed, so start-up never gives it back a second time."""
+    reply = run_command(ledger, terminal, "reversal", amount_cents,
+                        lambda cb: terminal.reverse(receipt_no, cb), on_status)
+    if reply.approved:
+        ledger.mark_reversed(receipt_no)
+    return reply
 
 
-def recover(ledger: CardLedger, terminal: CardTerminal,
-            on_status: StatusCallback | None = None) -> list[Recovery]:
-    """At start-up (terminal worker): settle every pending command and give back every approved
-    payment no sale carries. Raises CardStateUnclear if the terminal cannot be asked."""
-    done: list[Recovery] = []
+def settle_pending(ledger: CardLedger, terminal: CardTerminal,
+                   on_status: StatusCallback | None = None) -> list[tuple[CardAuthorisation, TerminalReply | None]]:
+    """Ask the terminal about every pending command and settle it: (row, the terminal's reply if
+    it had booked it, else None). Raises CardStateUnclear if the terminal cannot be asked."""
+    settled: list[tuple[CardAuthorisation, TerminalReply | None]] = []
     for row in ledger.pending():
         try:
             found = _ask_last(ledger, terminal, row.kind, row.amount_cents, on_status)
         except TerminalUnavailable as exc:
             raise CardStateUnclear(f"Terminal nicht erreichbar: {exc}") from exc
         if found is None:
-            ledger.mark(row.id, "not_charged", "nach Neustart: vom Terminal nicht gebucht")
+            ledger.mark(row.id, "not_charged", "vom Terminal nicht gebucht")
+        else:
+            ledger.settle(row.id, found)
+        settled.append((row, found))
+    return settled
+
+
+def recover(ledger: CardLedger, terminal: CardTerminal,
+            on_status: StatusCallback | None = None) -> list[Recovery]:
+    """At start-up (terminal worker): settle every pending command and give back every approved
+    payment no sale carries (its cart died with the till). Raises CardStateUnclear if the
+    terminal cannot be asked."""
+    done: list[Recovery] = []
+    for row, found in settle_pending(ledger, terminal, on_status):
+        if found is None:
             done.append(Recovery(row.id, row.kind, row.amount_cents, False, False,
                                  "Nicht belastet: das Terminal hatte den Vorgang nicht gebucht."))
-            continue
-        ledger.settle(row.id, found)  # approved; a payment is then given back below
-        if row.kind != "payment":
+        elif row.kind != "payment":
             done.append(Recovery(row.id, row.kind, row.amount_cents, True, False,
                                  f"{found.message}: vom Terminal gebucht (Beleg {found.receipt_no})."))
     for row in ledger.unused_payments():

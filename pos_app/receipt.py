@@ -241,6 +241,18 @@ def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
     out.rows.append(QrRow(tse.qr_payload))
 
 
+def card_slip_rows(lines: tuple[str, ...], paper: PaperWidth = PAPER_80MM) -> list[Row]:
+    """The card terminal's customer receipt, printed right after the till's receipt (the same
+    print job, after its cut): the terminal's own lines, each wrapped to the paper, never cut."""
+    w = paper.chars
+    rows: list[Row] = [TextRow("Kartenzahlung", align="center", bold=True), TextRow("-" * w)]
+    for line in lines:
+        for part in wrap(line, w) if line.strip() else [""]:
+            rows.append(TextRow(part))
+    rows += [TextRow("-" * w), CutRow()]
+    return rows
+
+
 def tse_rows(tse: ReceiptTse, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     """The KassenSichV block alone, for other receipts (the return receipt)."""
     out = _Layout(paper.chars)

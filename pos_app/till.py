@@ -179,6 +179,14 @@ class TillSession:
                                "result_code": reply.result_code, "reason": reply.message})
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    def remove_card_tender(self, reference: str) -> PaymentChange:
+        """The terminal reversed this card payment: the amount is open again."""
+        payment = self.start_payment()
+        tender = payment.remove_card(reference)
+        self.store.record(self.cashier.id, self.cashier.name, "card_reversed",
+                          {"amount_cents": tender.amount_cents, "reference": reference})
+        return PaymentChange(None, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
     def pay_voucher(self, code: str, amount_cents: int, available_cents: int) -> PaymentChange:
         """Store credit; `available_cents` from pos_app.vouchers.VoucherCheck (self.vouchers)."""
         payment = self.start_payment()

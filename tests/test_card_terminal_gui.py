@@ -1,0 +1,179 @@
+"""Card payments through the real screens and the ZVT simulator on loopback: the slip on the
+decoded paper, a decline then cash, a killed till recovered at the next start without a second
+charge."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from pos_app.card_payments import CardLedger
+from pos_app.config import PrinterSettings, Settings, TerminalSettings
+from tests.escpos_decode import decode
+from tests.store_fixture import EAN_DECKE
+from tests.tcp_printer import TcpPrinter
+from tests.test_till_gui import close_window, in_modal, log_in
+from tests.zvt_terminal import ZvtSimulator
+from ui.app import open_window
+from ui.main_window import MainWindow
+from ui.payment_dialog import PaymentDialog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def printer() -> Iterator[TcpPrinter]:
+    with TcpPrinter() as p:
+        yield p
+
+
+@pytest.fixture
+def sim() -> Iterator[ZvtSimulator]:
+    simulator = ZvtSimulator()
+    yield simulator
+    if simulator.hold is not None:
+        simulator.hold.set()
+    simulator.close()
+
+
+def make_window(qtbot, store_path: Path, printer: TcpPrinter, sim: ZvtSimulator) -> MainWindow:  # type: ignore[no-untyped-def]
+    settings = Settings(printer=PrinterSettings(kind="network", host="127.0.0.1", port=printer.port, timeout_s=1.0),
+                        terminal=TerminalSettings(kind="zvt", host="127.0.0.1", port=sim.port, answer_timeout_s=5.0))
+    window = open_window(QApplication.instance(), store_path, settings)
+    window.printing.queue._backoff = (0.05,)
+    window.show()
+    qtbot.addWidget(window)
+    return window
+
+
+def close(window: MainWindow) -> None:
+    if window.card_terminal is not None:
+        window.card_terminal.stop()
+    close_window(window)
+
+
+def when(condition: Callable[[], bool], then: Callable[[], None], tries: int = 1000) -> None:
+    """Call `then` on the UI thread once `condition` holds (polled every 10 ms, at most 10 s)."""
+    def check() -> None:
+        if condition():
+            then()
+        elif tries > 0:
+            QTimer.singleShot(10, lambda: when(condition, then, tries - 1))
+    QTimer.singleShot(10, check)
+
+
+def pay(qtbot, window: MainWindow, action: Callable[[PaymentDialog], None]) -> None:  # type: ignore[no-untyped-def]
+    def run(dialog: QWidget) -> None:
+        assert isinstance(dialog, PaymentDialog)
+        action(dialog)
+    in_modal(run)
+    QTest.keyClick(window.till.entry, Qt.Key.Key_F12)  # returns when the dialog closed
+
+
+def test_card_sale_through_the_terminal_prints_its_slip(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    sim.hold = threading.Event()
+    window = make_window(qtbot, store_path, printer, sim)
+    seen: list[str] = []
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)  # the scanner's path (the wedge is tested in test_till_gui)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+
+        def card(dialog: PaymentDialog) -> None:
+            assert dialog.amount.text() == "39,99"  # the open amount: the cashier types nothing
+            dialog.card_button.click()  # F10
+
+            def held() -> None:  # the terminal holds the payment: what does the cashier see?
+                seen.append(dialog.card_prompt.text())
+                dialog.reject()  # Esc while the terminal has not answered: refused
+                seen.append(dialog.error.text())
+                assert not dialog.cash_button.isEnabled()
+                sim.hold.set()
+            when(sim.at_hold.is_set, lambda: when(lambda: "Bank" in dialog.card_prompt.text(), held))
+        pay(qtbot, window, card)
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert seen[0] == "Terminal: Warte auf Antwort der Bank"
+        assert "noch nicht endgültig geantwortet" in seen[1]
+        assert sim.received[0] == bytes.fromhex("06 01 0a 04 000000003999 49 0978")
+        [job] = printer.wait_for_jobs(1, timeout=5)
+        paper = decode(job)
+        lines = paper.text_lines
+        assert not paper.drawer_kicks, "a card sale does not open the drawer"
+        assert paper.cuts == 2  # the till's receipt, then the terminal's slip
+        assert any(line.startswith("Karte") and line.endswith("39,99") for line in lines)
+        slip = lines[lines.index("Kartenzahlung"):]
+        for expected in ("Kundenbeleg", "Terminal-ID 52500038", "Beleg-Nr. 0001", "Betrag 39,99 EUR",
+                         "Zahlung erfolgt"):
+            assert expected in slip
+        assert sim.charged_cents == 3999
+    finally:
+        close(window)
+
+
+def test_decline_then_cash(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    sim.fault = "decline"
+    window = make_window(qtbot, store_path, printer, sim)
+    messages: list[str] = []
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)  # the scanner's path (the wedge is tested in test_till_gui)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+
+        def card_then_cash(dialog: PaymentDialog) -> None:
+            dialog.card_button.click()
+
+            def declined() -> None:
+                messages.append(dialog.error.text())
+                dialog.amount.setText("50,00")
+                QTest.keyClick(dialog.amount, Qt.Key.Key_Return)
+            when(lambda: "abgelehnt" in dialog.error.text(), declined)
+        pay(qtbot, window, card_then_cash)
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert messages == ["Karte abgelehnt: abgelehnt (Bank). Nichts wurde gebucht: andere Karte oder bar."]
+        [job] = printer.wait_for_jobs(1, timeout=5)
+        lines = decode(job).text_lines
+        assert any(line.startswith("Bar") and line.endswith("50,00") for line in lines)
+        assert not any(line.startswith("Karte") for line in lines) and "Kartenzahlung" not in lines
+        assert sim.charged_cents == 0
+    finally:
+        close(window)
+
+
+def test_killed_till_is_recovered_at_start_without_a_second_charge(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    sim.hold = threading.Event()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    child = subprocess.Popen([sys.executable, "-m", "tests.crash_card_payer", str(store_path), str(sim.port)],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        assert sim.at_hold.wait(60)
+        child.send_signal(signal.SIGKILL)  # between the authorisation and the completion
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    sim.hold.set()
+    sim.hold = None
+    assert sim.charged_cents == 3999
+    window = make_window(qtbot, store_path, printer, sim)  # the next start asks the terminal
+    try:
+        ledger = CardLedger(window.store.db)
+        qtbot.waitUntil(lambda: window.card_terminal.last_recovery is not None, timeout=10000)
+        assert ledger.is_clear() and sim.bookings[0].reversed and sim.charged_cents == 0
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)  # the scanner's path (the wedge is tested in test_till_gui)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+        pay(qtbot, window, lambda dialog: dialog.card_button.click())
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert sim.charged_cents == 3999 and len(sim.payments()) == 2  # one charge stands
+        assert [raw[:2] for raw in sim.received] == [b"\x06\x01", b"\x06\x20", b"\x06\x30", b"\x06\x01"]
+    finally:
+        close(window)
