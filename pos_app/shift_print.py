@@ -10,7 +10,8 @@ import re
 
 from pos_app.clock import local_display
 from pos_app.money import format_euro
-from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, two_columns, wrap
+from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, pair_lines, two_columns, vat_lines,
+                             wrap, wrap_indented)
 from pos_app.shift import CountAmount, MovementKind, ShiftReport
 
 
@@ -27,7 +28,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
 
     def pair(left: str, right: str, **style: bool | str) -> None:
         width = w // 2 if style.get("double") else w
-        rows.append(TextRow(two_columns(left, right, width), **style))  # type: ignore[arg-type]
+        for line in pair_lines(left, right, width):  # wrapped, never cut
+            rows.append(TextRow(line, **style))  # type: ignore[arg-type]
 
     def count(label: str, value: CountAmount) -> None:
         pair(f"{label} ({value.count})", _euro(value.amount_cents))
@@ -39,7 +41,7 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         text("*** KOPIE ***", align="center", bold=True)
     text()
     pair(f"Kasse {report.device_id}", local_display(report.as_of))
-    pair("Geöffnet", f"{local_display(report.opened_at)} {report.opened_by}"[: w - 9])
+    pair("Geöffnet", f"{local_display(report.opened_at)} {report.opened_by}")
     if report.is_z:
         pair("Abgeschlossen von", report.closed_by)
     if report.first_receipt:
@@ -58,10 +60,9 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         text("Gutscheine (kein Bargeld)", bold=True)
         count("  ausgegeben", report.vouchers_issued)
         count("  eingelöst", report.vouchers_redeemed)
-    text(two_columns("MwSt-Sätze", f"{'Netto':>9}{'MwSt':>9}{'Brutto':>9}", w), bold=True)
-    for v in report.vat:
-        amounts = f"{_euro(v.net_cents):>9}{_euro(v.vat_cents):>9}{_euro(v.gross_cents):>9}"
-        text(two_columns(f"  {v.percent}%", amounts.strip().rjust(len(amounts)), w))
+    vat = [(f"  {v.percent}%", _euro(v.net_cents), _euro(v.vat_cents), _euro(v.gross_cents)) for v in report.vat]
+    for i, line in enumerate(vat_lines("MwSt-Sätze", vat, w)):
+        text(line, bold=i == 0)
     rows.append(TextRow("-" * w))
     count("Positionsrabatte", report.line_discounts)
     count("Bon-Rabatte", report.cart_discounts)
@@ -89,7 +90,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
             sign = 1 if m.kind == MovementKind.PAID_IN.value else -1
             pair(f"  {local_display(m.created_at)[-5:]} {m.business_case}", _euro(sign * m.amount_cents))
             if m.note:
-                text(f"    {m.note}"[:w])
+                for part in wrap_indented(f"    {m.note}", w):
+                    text(part)
     if report.pending_events:
         rows.append(TextRow("-" * w))
         for part in wrap(f"Achtung: {report.pending_events} Vorgänge noch nicht an die Zentrale übertragen.", w):
