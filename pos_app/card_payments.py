@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from pos_app.card_terminal import CardOutcome, CardTerminal, TerminalReply, TerminalUnavailable
+from pos_app.card_terminal import CardOutcome, CardTerminal, TerminalDay, TerminalReply, TerminalUnavailable
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.store.card_models import CardAuthorisation
 from pos_app.store.db import Database
@@ -125,6 +125,27 @@ class CardLedger:
                                   .order_by(SaleTender.seq)))
         return [slip for slip in (self.slip_for(ref) for ref in refs if ref) if slip]
 
+    def record_end_of_day(self, reply: TerminalReply) -> None:
+        with self._db.writing() as s:
+            s.add(CardAuthorisation(
+                id=str(uuid.uuid4()), kind="end_of_day", amount_cents=reply.total_cents,
+                state=_SETTLED[reply.outcome], created_at=iso(self._clock()), resolved_at=iso(self._clock()),
+                receipt_no=None, reference="", message=reply.message[:200],
+                slip=json.dumps({"schemes": [[t.scheme, t.count, t.cents] for t in reply.totals],
+                                 "lines": list(reply.slip or reply.merchant_slip)}, ensure_ascii=False)))
+
+    def end_of_day_between(self, start: str, end: str) -> TerminalDay | None:
+        """The last terminal end-of-day taken in [start, end] (ISO times: a shift's span)."""
+        with self._db.reading() as s:
+            row = s.scalars(select(CardAuthorisation).where(
+                CardAuthorisation.kind == "end_of_day", CardAuthorisation.created_at >= start,
+                CardAuthorisation.created_at <= end).order_by(CardAuthorisation.created_at.desc())).first()
+        if row is None:
+            return None
+        data = json.loads(row.slip)
+        return TerminalDay(row.created_at, row.amount_cents, tuple(tuple(x) for x in data["schemes"]),  # type: ignore[misc]
+                           row.state == "approved", row.message)
+
     def is_clear(self) -> bool:
         return not self.pending()
 
@@ -186,6 +207,15 @@ def reverse(ledger: CardLedger, terminal: CardTerminal, receipt_no: int, amount_
                         lambda cb: terminal.reverse(receipt_no, cb), on_status)
     if reply.approved:
         ledger.mark_reversed(receipt_no)
+    return reply
+
+
+def end_of_day(ledger: CardLedger, terminal: CardTerminal,
+               on_status: StatusCallback | None = None) -> TerminalReply:
+    """The terminal's Kassenschnitt (06 50), recorded for the Z report. Moves no money, so no
+    pending row: a lost answer is simply run again."""
+    reply = terminal.end_of_day(on_status)
+    ledger.record_end_of_day(reply)
     return reply
 
 

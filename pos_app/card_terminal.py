@@ -72,6 +72,17 @@ class TerminalReply:
         return sum(t.count for t in self.totals)
 
 
+@dataclass(frozen=True)
+class TerminalDay:
+    """The terminal's end-of-day (Kassenschnitt) as it goes into the Z report."""
+
+    taken_at: str
+    total_cents: int
+    schemes: tuple[tuple[str, int, int], ...]  # (scheme, count, cents)
+    ok: bool
+    message: str
+
+
 StatusCallback = Callable[[str], None]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pos_app.card_terminal import TerminalDay
 from pos_app.clock import local_display
 from pos_app.money import format_euro
 from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, pair_lines, two_columns, vat_lines,
@@ -19,7 +20,24 @@ def _euro(cents: int) -> str:
     return format_euro(cents, symbol=False)
 
 
-def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bool = False) -> list[Row]:
+def terminal_rows(day: TerminalDay, card_cents: int, w: int) -> list[Row]:
+    """The card terminal's end-of-day (Kassenschnitt) in the Z report, beside what the till
+    booked as card tenders, so a difference shows on paper."""
+    rows: list[Row] = [TextRow("-" * w), TextRow("Kartenterminal (Kassenschnitt)", bold=True)]
+    if not day.ok:
+        rows += [TextRow(part) for part in wrap(f"Kassenschnitt fehlgeschlagen: {day.message}", w)]
+        return rows
+    for scheme, count, cents in day.schemes:
+        rows += [TextRow(line) for line in pair_lines(f"  {scheme} ({count})", _euro(cents), w)]
+    rows += [TextRow(line, bold=True) for line in pair_lines("  Summe Terminal", _euro(day.total_cents), w)]
+    rows += [TextRow(line) for line in pair_lines("  Karte laut Kasse", _euro(card_cents), w)]
+    if card_cents != day.total_cents:
+        rows += [TextRow(line, bold=True) for line in pair_lines("  Differenz Karte", _euro(day.total_cents - card_cents), w)]
+    return rows
+
+
+def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bool = False,
+                terminal: TerminalDay | None = None) -> list[Row]:
     w = paper.chars
     rows: list[Row] = []
 
@@ -92,6 +110,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
             if m.note:
                 for part in wrap_indented(f"    {m.note}", w):
                     text(part)
+    if terminal is not None:
+        rows += terminal_rows(terminal, sum(t.amount_cents for t in report.tenders if t.kind == "card"), w)
     if report.pending_events:
         rows.append(TextRow("-" * w))
         for part in wrap(f"Achtung: {report.pending_events} Vorgänge noch nicht an die Zentrale übertragen.", w):

@@ -75,6 +75,7 @@ def pay(qtbot, window: MainWindow, action: Callable[[PaymentDialog], None]) -> N
     def run(dialog: QWidget) -> None:
         assert isinstance(dialog, PaymentDialog)
         action(dialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)  # F12 is a window shortcut
     in_modal(run)
     QTest.keyClick(window.till.entry, Qt.Key.Key_F12)  # returns when the dialog closed
 
@@ -175,5 +176,44 @@ def test_killed_till_is_recovered_at_start_without_a_second_charge(qtbot, store_
         qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
         assert sim.charged_cents == 3999 and len(sim.payments()) == 2  # one charge stands
         assert [raw[:2] for raw in sim.received] == [b"\x06\x01", b"\x06\x20", b"\x06\x30", b"\x06\x01"]
+    finally:
+        close(window)
+
+
+def test_end_of_day_totals_in_the_z_report(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QWidget as _W
+
+    from tests.test_shift_gui import CTRL_SHIFT, approve_then, no_failures
+    from ui.shift_dialogs import CloseDayDialog
+
+    window = make_window(qtbot, store_path, printer, sim)
+    try:
+        log_in(qtbot, window)
+        for _ in range(2):  # two card sales of 39,99
+            window.till.scan(EAN_DECKE)
+            qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+            pay(qtbot, window, lambda dialog: dialog.card_button.click())
+            qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        printer.wait_for_jobs(2, timeout=5)
+
+        def count(dialog: _W) -> None:
+            assert isinstance(dialog, CloseDayDialog)
+            dialog.counted.setText("0,00")
+            QTest.keyClick(dialog.counted, Qt.Key.Key_Return)
+            dialog.accept()
+        approve_then(CloseDayDialog, count)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+        QTest.keyClick(window.till.entry, Qt.Key.Key_Z, CTRL_SHIFT)
+        qtbot.waitUntil(lambda: window.store.cashbook.current() is None, timeout=10000)
+        no_failures()
+        jobs = printer.wait_for_jobs(3, timeout=5)
+        z = decode(jobs[-1])
+        lines = [line.strip() for line in z.text_lines]
+        assert "Z-BON Nr. 1" in z.text and "Kartenterminal (Kassenschnitt)" in lines
+        assert any(line.startswith("girocard (2)") and line.endswith("79,98") for line in lines)
+        assert any(line.startswith("Summe Terminal") and line.endswith("79,98") for line in lines)
+        assert any(line.startswith("Karte laut Kasse") and line.endswith("79,98") for line in lines)
+        assert not any(line.startswith("Differenz Karte") for line in lines)
+        assert sum(1 for raw in sim.received if raw[:2] == b"\x06\x50") == 1
     finally:
         close(window)
