@@ -217,3 +217,44 @@ def test_end_of_day_totals_in_the_z_report(qtbot, store_path, printer, sim):  # 
         assert sum(1 for raw in sim.received if raw[:2] == b"\x06\x50") == 1
     finally:
         close(window)
+
+
+def test_card_refund_in_a_return_goes_through_the_terminal(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    from tests.test_returns_gui import inside
+    from ui.returns_dialog import ReturnsDialog
+
+    window = make_window(qtbot, store_path, printer, sim)
+    errors: list[BaseException] = []
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+        pay(qtbot, window, lambda dialog: dialog.card_button.click())
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        printer.wait_for_jobs(1, timeout=5)
+
+        def give_back(dialog: QWidget) -> None:
+            assert isinstance(dialog, ReturnsDialog)
+            dialog.look_up("BER-K1-000001")
+            qtbot.waitUntil(lambda: dialog.purchase is not None, timeout=3000)
+            dialog.set_quantity(1, 1)
+            assert dialog.refund_fields["card"].text() == "39,99"  # back to the card it was paid with
+            dialog.book_button.click()
+        inside(ReturnsDialog, give_back, errors)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+        QTest.keyClick(window.till.entry, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        if errors:
+            raise errors[0]
+        refunds = [raw for raw in sim.received if raw[:2] == b"\x06\x31"]
+        assert refunds == [bytes.fromhex("06 31 0d 000000 04 000000003999 49 0978")]
+        assert sim.charged_cents == 0
+        jobs = printer.wait_for_jobs(2, timeout=5)
+        lines = [line.strip() for line in decode(jobs[-1]).text_lines]
+        assert "RÜCKNAHME / GUTSCHRIFT" in lines
+        assert any(line.startswith("Karte") and line.endswith("-39,99") for line in lines)
+        with window.store.db.reading() as s:
+            from pos_app.store.returns_models import ReturnTender
+            [tender] = s.query(ReturnTender).all()
+            assert tender.kind == "card" and tender.reference.startswith("TID 52500038 Beleg 0002")
+    finally:
+        close(window)

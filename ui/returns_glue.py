@@ -86,7 +86,8 @@ class ReturnsGlue:
         """`number`: a receipt or order number to look up at once (from a customer's history)."""
         service = self.service()
         if service is not None:
-            dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint)
+            dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint,
+                                   terminal=getattr(self.window, "card_terminal", None))
             if number:
                 dialog.number.setText(number)
                 dialog.look_up(number)
