@@ -153,9 +153,9 @@ layout = "auto"               # till | tablet (touch: big buttons, number pad) |
 
 [terminal]
 kind = "none"                 # zvt (card terminal over the network, ZVT) | none (the cashier confirms by hand)
-host = ""                     # kind = "zvt": the terminal's address
-port = 20007
-password = 0                  # the terminal's six-digit password (000000 on many terminals)
+# host = "192.168.1.50"      # kind = "zvt": the terminal's address
+# port = 20007
+# password = 0                # the terminal's six-digit password (000000 on many terminals)
 """ + TSE_SECTION
 
 
