@@ -258,3 +258,38 @@ def test_card_refund_in_a_return_goes_through_the_terminal(qtbot, store_path, pr
             assert tender.kind == "card" and tender.reference.startswith("TID 52500038 Beleg 0002")
     finally:
         close(window)
+
+
+def test_partial_card_payment_reversed_then_cash(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    window = make_window(qtbot, store_path, printer, sim)
+    steps: list[str] = []
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+
+        def split_then_undo(dialog: PaymentDialog) -> None:
+            dialog.amount.setText("20,00")  # the customer pays 20,00 by card, the rest later
+            dialog.card_button.click()
+
+            def reverse() -> None:
+                steps.append(dialog.remaining.text())
+                dialog.card_flow.reverse_button.click()
+                when(lambda: "storniert" in dialog.error.text(), cash)
+
+            def cash() -> None:
+                steps.append(dialog.remaining.text())
+                dialog.amount.setText("50,00")
+                QTest.keyClick(dialog.amount, Qt.Key.Key_Return)
+            when(lambda: dialog.card_flow.reverse_button.isVisible(), reverse)
+        pay(qtbot, window, split_then_undo)
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert steps == ["Offen: 19,99 €", "Offen: 39,99 €"]
+        assert [raw[:2] for raw in sim.received] == [b"\x06\x01", b"\x06\x30"]
+        assert sim.received[1] == bytes.fromhex("06 30 06 000000 87 0001") and sim.charged_cents == 0
+        [job] = printer.wait_for_jobs(1, timeout=5)
+        lines = decode(job).text_lines
+        assert not any(line.startswith("Karte") for line in lines) and "Kartenzahlung" not in lines
+        assert CardLedger(window.store.db).unused_payments() == []  # nothing left for a restart to give back
+    finally:
+        close(window)

@@ -44,6 +44,13 @@ class CardPaymentFlow:
         row.addWidget(self.retry_button)
         row.addWidget(self.reverse_button)
         terminal.status_text.connect(self._status)
+        dialog.finished.connect(self._closed)  # the terminal outlives the dialog: let go of it
+
+    def _closed(self, _result: int) -> None:
+        try:
+            self.terminal.status_text.disconnect(self._status)
+        except (RuntimeError, TypeError):  # already gone
+            pass
 
     @property
     def blocks_other_tenders(self) -> bool:
