@@ -95,7 +95,7 @@ def test_card_sale_through_the_terminal_prints_its_slip(qtbot, store_path, print
 
             def held() -> None:  # the terminal holds the payment: what does the cashier see?
                 seen.append(dialog.card_prompt.text())
-                dialog.reject()  # Esc while the terminal has not answered: refused
+                dialog.reject()  # Esc now: the till asks the terminal to stop, but it has already booked
                 seen.append(dialog.error.text())
                 assert not dialog.cash_button.isEnabled()
                 sim.hold.set()
@@ -103,7 +103,7 @@ def test_card_sale_through_the_terminal_prints_its_slip(qtbot, store_path, print
         pay(qtbot, window, card)
         qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
         assert seen[0] == "Terminal: Warte auf Antwort der Bank"
-        assert "noch nicht endgültig geantwortet" in seen[1]
+        assert "warte auf seine Antwort" in seen[1]  # the dialog stayed: the terminal's answer decides
         assert sim.received[0] == bytes.fromhex("06 01 0a 04 000000003999 49 0978")
         [job] = printer.wait_for_jobs(1, timeout=5)
         paper = decode(job)
@@ -291,5 +291,35 @@ def test_partial_card_payment_reversed_then_cash(qtbot, store_path, printer, sim
         lines = decode(job).text_lines
         assert not any(line.startswith("Karte") for line in lines) and "Kartenzahlung" not in lines
         assert CardLedger(window.store.db).unused_payments() == []  # nothing left for a restart to give back
+    finally:
+        close(window)
+
+
+def test_cashier_cancels_while_the_terminal_waits_for_the_card(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    sim.card_wait_s = 5.0
+    window = make_window(qtbot, store_path, printer, sim)
+    messages: list[str] = []
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+
+        def cancel_then_cash(dialog: PaymentDialog) -> None:
+            dialog.card_button.click()
+
+            def cancel() -> None:
+                QTest.keyClick(dialog, Qt.Key.Key_Escape)  # the customer changed their mind
+
+                def aborted() -> None:
+                    messages.append(dialog.error.text())
+                    dialog.amount.setText("40,00")
+                    QTest.keyClick(dialog.amount, Qt.Key.Key_Return)
+                when(lambda: "abgebrochen" in dialog.error.text(), aborted)
+            when(lambda: "Karte einstecken" in dialog.card_prompt.text(), cancel)
+        pay(qtbot, window, cancel_then_cash)
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert messages and messages[0].startswith("Kartenzahlung abgebrochen")
+        assert bytes.fromhex("06 b0 00") in sim.received and not sim.bookings
+        assert CardLedger(window.store.db).is_clear()
     finally:
         close(window)

@@ -148,3 +148,19 @@ def test_one_thread_drives_a_terminal(sim):
     t.start()
     t.join()
     assert errors
+
+
+def test_cashier_abort_while_the_terminal_waits_for_the_card(sim):
+    sim.card_wait_s = 5.0
+    terminal = client(sim, answer=6.0)
+    seen: list[str] = []
+
+    def cancel_when_asked_for_the_card(text: str) -> None:
+        seen.append(text)
+        if text == "Kunde: Karte einstecken":
+            threading.Timer(0.1, terminal.request_abort).start()  # the cashier, from the UI thread
+
+    reply = terminal.pay(1500, cancel_when_asked_for_the_card)
+    assert reply.outcome is CardOutcome.ABORTED and not sim.bookings
+    assert bytes.fromhex("06 b0 00") in sim.received
+    assert terminal.request_abort() is False  # nothing runs any more

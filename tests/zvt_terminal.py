@@ -11,7 +11,8 @@ Faults, for the next command (`fault = ...`): "no_answer" (takes the command, sa
 "no_ack", "busy" (84 83), "abort" (06 1E 6C: customer pressed cancel), "decline" (status result
 05 and an Abort), "lose_completion" (books and sends the status information, then drops the line
 before the Completion), "disconnect" (books, then drops the line right after the intermediate
-status, before any result). `hold` pauses the payment after the status information was
+status, before any result). `card_wait_s` makes "insert card" wait that long for the customer,
+during which the ECR may cancel with Abort 06 B0 (answered 80 00 00, then 06 1E 6C). `hold` pauses the payment after the status information was
 acknowledged (a crash test kills the till there); `at_hold` is set when it gets there.
 """
 from __future__ import annotations
@@ -70,6 +71,8 @@ class ZvtSimulator:
     receipt_counter: int = 0
     trace_counter: int = 100
     batch_open_from: int = 0  # index into bookings where today's batch starts
+    card_wait_s: float = 0.0  # how long "insert card" waits for the customer (an ECR abort may come)
+    _abort_requested: bool = False
 
     def __post_init__(self) -> None:
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -139,8 +142,31 @@ class ZvtSimulator:
     def _send_wait_ack(self, conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
         answer = self._read_apdu(conn)
+        if answer == bytes([0x06, 0xB0, 0x00]):  # the ECR cancels; its ACK to our message follows
+            self.received.append(answer)
+            self._abort_requested = True
+            answer = self._read_apdu(conn)
         if answer != ACK:
             raise AssertionError(f"ECR must answer 80 00 00, sent {answer.hex(' ')}")
+
+    def _wait_for_card(self, conn: socket.socket) -> bool:
+        """While "insert card" shows: True if the ECR sent Abort 06 B0 (answered 80 00 00)."""
+        if self._abort_requested:
+            conn.sendall(ACK)
+            return True
+        if self.card_wait_s <= 0:
+            return False
+        conn.settimeout(self.card_wait_s)
+        try:
+            raw = self._read_apdu(conn)
+        except socket.timeout:
+            return False
+        finally:
+            conn.settimeout(30)
+        self.received.append(raw)
+        assert raw == bytes([0x06, 0xB0, 0x00]), raw.hex(" ")
+        conn.sendall(ACK)
+        return True
 
     def _session(self, conn: socket.socket) -> None:
         while True:
@@ -220,7 +246,11 @@ class ZvtSimulator:
 
     def _authorisation(self, conn: socket.socket, data: bytes, fault: str) -> None:
         amount = self._amount(data)
+        self._abort_requested = False
         self._send_wait_ack(conn, apdu(0x04, 0xFF, bytes([0x0A])))  # insert card
+        if self._wait_for_card(conn):  # the cashier cancelled at the till
+            self._send_wait_ack(conn, apdu(0x06, 0x1E, bytes([0x6C])))
+            return
         self._send_wait_ack(conn, apdu(0x04, 0xFF, bytes([0x41])))  # enter PIN
         if fault == "abort":
             self._send_wait_ack(conn, apdu(0x06, 0x1E, bytes([0x6C])))

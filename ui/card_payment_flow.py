@@ -40,7 +40,12 @@ class CardPaymentFlow:
         self.reverse_button.setAutoDefault(False)
         self.reverse_button.clicked.connect(self.reverse_last)
         self.reverse_button.hide()
+        self.cancel_button = QPushButton("Abbrechen am Terminal  [Esc]")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
         row = dialog.card_panel.layout()
+        row.addWidget(self.cancel_button)
         row.addWidget(self.retry_button)
         row.addWidget(self.reverse_button)
         terminal.status_text.connect(self._status)
@@ -63,7 +68,17 @@ class CardPaymentFlow:
         d.card_prompt.setText(f"Kartenzahlung {format_euro(cents)}: Betrag geht an das Terminal …")
         d.card_panel.show()
         d.error.clear()
+        self.cancel_button.show()
         self.terminal.pay(cents, self._paid)
+
+    def cancel(self) -> None:
+        """Esc or the button while the terminal runs: ask it to stop (06 B0). The dialog still
+        waits for its final answer: the customer may have paid in that very moment."""
+        if not self.running:
+            return
+        sent = self.terminal.request_abort()
+        self.dialog.error.setText("Abbruch an das Terminal gesendet: warte auf seine Antwort …" if sent else
+                                  "Das Terminal hat noch nicht endgültig geantwortet: bitte warten.")
 
     def _status(self, text: str) -> None:
         if self.running:
@@ -76,6 +91,7 @@ class CardPaymentFlow:
 
     def _paid(self, reply: TerminalReply | None, error: BaseException | None) -> None:
         self.running = False
+        self.cancel_button.hide()
         d = self.dialog
         if error is not None or reply is None:
             self._unclear(error)

@@ -96,6 +96,12 @@ class CardTerminalGlue(QObject):
     def end_of_day(self, on_done: Callable[[Any, BaseException | None], None]) -> None:
         self.run("end_of_day", lambda t, cb: t.end_of_day(cb), on_done)
 
+    def request_abort(self) -> bool:
+        """The cashier cancels the running terminal command (ZVT 06 B0); UI thread. The final
+        answer still comes through `done` (usually: aborted)."""
+        abort = getattr(self.worker.terminal, "request_abort", None)
+        return bool(abort()) if abort is not None else False
+
     def stop(self) -> None:
         self.worker.stop()
 

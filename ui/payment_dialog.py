@@ -206,7 +206,10 @@ class PaymentDialog(QDialog):
     def reject(self) -> None:
         """Esc: back to the cart, but never while the terminal may still take the money."""
         if self.card_flow is not None and self.card_flow.blocks_other_tenders:
-            self.error.setText("Das Kartenterminal hat noch nicht endgültig geantwortet: bitte warten.")
+            if self.card_flow.running:
+                self.card_flow.cancel()  # asks the terminal to stop; its answer decides
+            else:
+                self.error.setText("Das Kartenterminal hat noch nicht endgültig geantwortet: bitte warten.")
             return
         super().reject()
 

@@ -46,6 +46,7 @@ class ZvtClient:
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._owner: int | None = None  # the worker thread, asserted on every command
+        self._send_lock = threading.Lock()  # request_abort may write from another thread
 
     # ---- the commands --------------------------------------------------------------------
 
@@ -68,15 +69,20 @@ class ZvtClient:
     def end_of_day(self, on_status: StatusCallback | None = None) -> TerminalReply:
         return self._run(m.end_of_day(self.settings.password), on_status, "end_of_day")
 
-    def abort(self) -> None:
-        """06 B0 on a fresh connection: asks the terminal to stop what it is doing (best effort)."""
+    def request_abort(self) -> bool:
+        """The cashier cancels the running command: 06 B0 00 on its connection. The one call
+        allowed from another thread (the UI's); the terminal answers 80 00 and then ends the
+        command with an Abort (06 1E), which the worker's dialogue reads as usual. False when
+        no command is running."""
+        sock = self._sock
+        if sock is None:
+            return False
         try:
-            self._connect()
-            self._send(m.abort_command())
+            with self._send_lock:
+                sock.sendall(m.abort_command().encode())
         except OSError:
-            pass
-        finally:
-            self._close()
+            return False
+        return True
 
     # ---- the dialogue --------------------------------------------------------------------
 
@@ -99,6 +105,8 @@ class ZvtClient:
             while not dialogue.completed and dialogue.aborted is None:
                 apdu = self._receive(self.settings.answer_timeout_s)
                 message = m.parse(apdu)
+                if message is None:  # the terminal's ACK to our abort request: nothing to answer
+                    continue
                 if isinstance(message, m.Unknown):
                     self._send(Apdu(0x84, 0x83))  # function not possible; the terminal goes on
                     continue
@@ -144,7 +152,8 @@ class ZvtClient:
     def _send(self, apdu: Apdu) -> None:
         assert self._sock is not None
         log.debug("ECR -> PT %s", apdu)
-        self._sock.sendall(apdu.encode())
+        with self._send_lock:
+            self._sock.sendall(apdu.encode())
 
     def _read(self, n: int, deadline: float) -> None:
         assert self._sock is not None
