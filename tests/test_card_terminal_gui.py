@@ -323,3 +323,20 @@ def test_cashier_cancels_while_the_terminal_waits_for_the_card(qtbot, store_path
         assert CardLedger(window.store.db).is_clear()
     finally:
         close(window)
+
+
+def test_terminal_drops_the_line_after_booking_the_sale_is_paid_once(qtbot, store_path, printer, sim):  # type: ignore[no-untyped-def]
+    sim.fault = "lose_completion"  # booked, status sent, then the line goes before the Completion
+    window = make_window(qtbot, store_path, printer, sim)
+    try:
+        log_in(qtbot, window)
+        window.till.scan(EAN_DECKE)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+        pay(qtbot, window, lambda dialog: dialog.card_button.click())
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+        assert [raw[:2] for raw in sim.received] == [b"\x06\x01", b"\x06\x20"]  # asked, not sent again
+        assert sim.charged_cents == 3999 and len(window.store.sales.recent()) == 1
+        [job] = printer.wait_for_jobs(1, timeout=5)
+        assert "Kartenzahlung" in decode(job).text_lines
+    finally:
+        close(window)
