@@ -9,7 +9,9 @@
   - during the sale (timeout, lost completion): the payment counts, the sale goes on;
   - at start-up after a crash (the cart is gone): the payment is reversed at the terminal, so the
     sale can be rung up again and charged once; the audit log says so.
-  If the terminal cannot be asked either, the row stays pending and card payments stay blocked
+  A terminal that cannot even be connected to never got the command: nothing was booked, the
+  row is settled "not_charged" at once and the cashier may take another tender.
+  If the terminal cannot be asked (after a command that was sent), the row stays pending and card payments stay blocked
   until it can: the cashier sees why, and may take cash only for a sale whose card state is clear.
 
 Thread: the terminal's worker thread (hardware.zvt.worker) runs these functions; the database
@@ -24,7 +26,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from pos_app.card_terminal import CardOutcome, CardTerminal, TerminalDay, TerminalReply, TerminalUnavailable
+from pos_app.card_terminal import (CardOutcome, CardTerminal, TerminalDay, TerminalNotReached, TerminalReply,
+                                   TerminalUnavailable)
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.store.card_models import CardAuthorisation
 from pos_app.store.db import Database
@@ -172,6 +175,10 @@ def run_command(ledger: CardLedger, terminal: CardTerminal, kind: str, amount_ce
     auth_id = ledger.begin(kind, amount_cents)
     try:
         reply = send(on_status)
+    except TerminalNotReached as exc:  # never sent: certain that nothing was booked
+        reply = TerminalReply(CardOutcome.BUSY, amount_cents, 0xA3, f"Terminal nicht erreichbar ({exc})")
+        ledger.settle(auth_id, reply, "not_charged")
+        return reply
     except TerminalUnavailable:
         try:
             found = _ask_last(ledger, terminal, kind, amount_cents, on_status)

@@ -29,6 +29,10 @@ class TerminalUnavailable(ConnectionError):
     command is unknown until the terminal is asked about its last transaction."""
 
 
+class TerminalNotReached(TerminalUnavailable):
+    """Not even connected: the command never left the till, so nothing can have been booked."""
+
+
 @dataclass(frozen=True)
 class SchemeTotal:
     scheme: str  # "girocard", "Visa", ...

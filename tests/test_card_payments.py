@@ -14,6 +14,7 @@ import pytest
 from hardware.zvt.client import ZvtClient, ZvtSettings
 from pos_app import card_payments
 from pos_app.card_payments import CardLedger, CardStateUnclear
+from pos_app.card_terminal import CardOutcome
 from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, open_store
@@ -86,16 +87,25 @@ def test_no_answer_then_nothing_booked_means_not_charged(store, sim):
     assert ledger.is_clear()
 
 
-def test_terminal_gone_keeps_it_pending_and_blocks_the_next_card_payment(store, sim):
+def test_terminal_off_means_nothing_sent_and_nothing_charged(store):
     ledger = CardLedger(store.db)
     gone = ZvtClient(ZvtSettings("127.0.0.1", 9, connect_timeout_s=0.5))  # nothing listens on port 9
+    reply = card_payments.pay(ledger, gone, 500)
+    assert reply.outcome is CardOutcome.BUSY and "nicht erreichbar" in reply.message
+    assert ledger.is_clear()  # another tender may be taken at once
+
+
+def test_no_answer_and_no_way_to_ask_keeps_it_pending_and_blocks_the_next_card_payment(store, sim):
+    ledger = CardLedger(store.db)
+    sim.faults = ["no_ack", "no_ack"]  # the payment, then the question about it: both unanswered
     with pytest.raises(CardStateUnclear):
-        card_payments.pay(ledger, gone, 500)
+        card_payments.pay(ledger, terminal(sim), 500)
     assert len(ledger.pending()) == 1
     with pytest.raises(CardStateUnclear):
         card_payments.pay(ledger, terminal(sim), 500)
-    assert authorisations(sim) == 0
+    assert authorisations(sim) == 1  # the second payment was refused before anything was sent
     assert card_payments.recover(ledger, terminal(sim)) and ledger.is_clear()
+    assert sim.charged_cents == 0
 
 
 def test_an_older_known_payment_of_the_same_amount_is_not_taken_for_ours(store, sim):

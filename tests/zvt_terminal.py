@@ -63,6 +63,7 @@ class Booking:
 class ZvtSimulator:
     terminal_id: str = "52500038"
     fault: str = ""
+    faults: list[str] = field(default_factory=list)  # for the next commands in turn, before `fault`
     decline_code: int = 0x05
     hold: threading.Event | None = None
     at_hold: threading.Event = field(default_factory=threading.Event)
@@ -175,7 +176,7 @@ class ZvtSimulator:
             except _Dropped:
                 return
             self.received.append(raw)
-            fault, self.fault = self.fault, ""
+            fault, self.fault = (self.faults.pop(0), self.fault) if self.faults else (self.fault, "")
             command, data = raw[:2], raw[3:] if raw[2] != 0xFF else raw[5:]
             if command == b"\x06\xb0":  # abort from the ECR: nothing is running in between
                 conn.sendall(ACK)

@@ -131,7 +131,7 @@ class CardPaymentFlow:
         if reply.outcome is CardOutcome.DECLINED:
             d.error.setText(f"Karte abgelehnt: {reply.message}. Nichts wurde gebucht: andere Karte oder bar.")
         elif reply.outcome is CardOutcome.BUSY:
-            d.error.setText(f"Terminal belegt ({reply.message}). Nichts wurde gebucht: gleich noch einmal.")
+            d.error.setText(f"Terminal nicht bereit: {reply.message}. Nichts wurde gebucht: noch einmal oder bar.")
         else:
             d.error.setText(f"Kartenzahlung abgebrochen: {reply.message}. Nichts wurde gebucht.")
 

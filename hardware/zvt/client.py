@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from hardware.zvt import messages as m
 from hardware.zvt.apdu import ACK, Apdu, ApduError, decode_prefix, header_length
 from hardware.zvt.fields import FieldError
-from pos_app.card_terminal import CardOutcome, SchemeTotal, TerminalReply, TerminalUnavailable
+from pos_app.card_terminal import CardOutcome, SchemeTotal, TerminalNotReached, TerminalReply, TerminalUnavailable
 
 log = logging.getLogger(__name__)
 StatusCallback = Callable[[str], None]
@@ -94,6 +94,10 @@ class ZvtClient:
         assert self._owner == me, "a ZVT terminal is driven by one thread only"
         try:
             self._connect()
+        except OSError as exc:  # nothing was sent: the terminal cannot have booked anything
+            self._close()
+            raise TerminalNotReached(f"Terminal {self.settings.host}:{self.settings.port} nicht erreichbar: {exc}") from exc
+        try:
             self._send(command)
             first = self._receive(self.settings.ack_timeout_s)
             if first.cls == 0x84:
