@@ -150,3 +150,15 @@ def test_refund_is_recorded_like_a_payment(store, sim):
     reply = card_payments.refund(ledger, terminal(sim), 1299)
     assert reply.approved and sim.charged_cents == -1299
     assert reply.receipt_no in ledger.known_receipts()
+
+
+def test_terminal_settings_are_checked() -> None:
+    from pos_app.config import ConfigError, parse_settings
+
+    assert parse_settings("").terminal.kind == "none"  # confirm by hand unless a terminal is set
+    good = parse_settings('[terminal]\nkind = "zvt"\nhost = "10.0.0.7"\npassword = 123456\n').terminal
+    assert (good.kind, good.host, good.port, good.password) == ("zvt", "10.0.0.7", 20007, 123456)
+    for bad, word in (('kind = "girocard"', "terminal.kind"), ('kind = "zvt"', "terminal.host"),
+                      ('kind = "zvt"\nhost = "x"\npassword = 1234567', "sechs Ziffern")):
+        with pytest.raises(ConfigError, match=word):
+            parse_settings(f"[terminal]\n{bad}\n")

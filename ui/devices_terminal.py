@@ -55,7 +55,11 @@ class TerminalBox(QGroupBox):
                 "password": int(text)}
 
     def test(self) -> None:
-        changes = self.changes()
+        try:
+            changes = self.changes()
+        except ValueError as exc:  # ConfigError: a password that is not six digits
+            self.result.setText(str(exc))
+            return
         if not changes["host"]:
             self.result.setText("Bitte die Adresse des Terminals eingeben.")
             return
