@@ -7,11 +7,17 @@ Why the code page is forced: python-escpos's default "magic" encoding picks a co
 character and switches mid-text (ä in CP437, then ESC t 15 for €), which depends on the order of
 the text and on what the profile lists. A receipt must come out the same every time, so we send
 ESC @, then ESC t n for CP858 exactly once (CP850 plus €; n = 19 on Epson profiles) and encode
-all text with it; characters CP858 lacks are replaced one-for-one (… -> .) so that the column
-layout done in pos_app.receipt stays aligned, anything else becomes "?".
+all text with it. A profile without CP858 gets CP1252 (umlauts and €: the ZJ-5870 has it as
+n = 16), else CP437, where "€" is written "EUR". Characters the code page lacks are replaced
+one-for-one where possible, so that the column layout done in pos_app.receipt stays aligned:
+typography (… -> .), then a readable transliteration of letters (Ł -> L, ş -> s, ő -> o:
+the base letter of the Unicode decomposition, or a small table for letters that have none);
+only what has no Latin reading at all becomes "?".
 """
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from escpos.constants import CODEPAGE_CHANGE, QR_ECLEVEL_M
@@ -21,7 +27,8 @@ from PIL import Image
 from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, Row, TextRow
 
 PREFERRED_CODEPAGE = "CP858"  # umlauts, ß and € (0xD5)
-FALLBACK_CODEPAGE = "CP437"  # umlauts and ß, no €; n = 0 on every profile
+EURO_CODEPAGES = ("CP858", "CP1252")  # in this order; both have umlauts, ß and €
+FALLBACK_CODEPAGE = "CP437"  # umlauts and ß, no € (written "EUR"); n = 0 on every profile
 DOTS_PER_CHAR = 12  # font A is 12 dots wide at 180 and 203 dpi: 42 chars = 504 dots
 
 # One character for one character, so the widths computed by the layout stay right.
@@ -31,11 +38,46 @@ _REPLACEMENTS = str.maketrans({
 })
 
 
-def _clean(text: str) -> str:
-    """Map typographic characters CP858 lacks and drop control characters, so that text from a
-    product name can never smuggle an ESC/POS command (or a line break) into the receipt."""
+# Letters whose Unicode decomposition has no base letter, read the way a German reader would.
+_LETTERS = {
+    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŧ": "T", "ŧ": "t",
+    "Ø": "O", "ø": "o", "Æ": "A", "æ": "a", "Œ": "O", "œ": "o", "Þ": "T", "þ": "t", "ð": "d",
+    "ĸ": "k", "ŉ": "n", "ſ": "s", "ß": "s",
+}
+
+
+@lru_cache(maxsize=4096)
+def _readable(ch: str, encoding: str) -> str:
+    """One character the code page has, for `ch`: itself, its base letter, or "?"."""
+    try:
+        ch.encode(encoding)
+        return ch
+    except UnicodeEncodeError:
+        pass
+    if ch == "€":
+        return "E"  # only inside a word; whole "€" signs are replaced before (see _clean)
+    for candidate in (unicodedata.normalize("NFKD", ch)[:1], _LETTERS.get(ch, "")):
+        if candidate and not unicodedata.combining(candidate):
+            try:
+                candidate.encode(encoding)
+                return candidate
+            except UnicodeEncodeError:
+                continue
+    return "?"
+
+
+def _clean(text: str, encoding: str = "cp858") -> str:
+    """Map characters the code page lacks to readable ones and drop control characters, so that
+    text from a product name can never smuggle an ESC/POS command (or a line break) into the
+    receipt. Without € in the code page it is written "EUR" (the one replacement that is not
+    one-for-one: € only appears in running text, never in the amount columns)."""
     text = text.translate(_REPLACEMENTS)
-    return "".join(ch if ord(ch) >= 0x20 and ch != "\x7f" else " " for ch in text)
+    if "€" in text:
+        try:
+            "€".encode(encoding)
+        except UnicodeEncodeError:
+            text = text.replace(" €", " EUR").replace("€", "EUR")
+    return "".join(_readable(ch, encoding) if ord(ch) >= 0x20 and ch != "\x7f" else " " for ch in text)
 
 
 def _new_printer(profile: str) -> Dummy:
@@ -43,9 +85,10 @@ def _new_printer(profile: str) -> Dummy:
 
 
 def codepage_for(profile: str) -> tuple[str, int]:
-    """The code page we force on this profile and its ESC t number (CP858, else CP437)."""
+    """The code page we force on this profile and its ESC t number (CP858, else CP1252, else
+    CP437)."""
     pages = _new_printer(profile).profile.get_code_pages()
-    for name in (PREFERRED_CODEPAGE, FALLBACK_CODEPAGE):
+    for name in (*EURO_CODEPAGES, FALLBACK_CODEPAGE):
         if name in pages:
             return name, int(pages[name])
     raise ValueError(f"Druckerprofil {profile!r} kennt weder CP858 noch CP437.")
@@ -79,13 +122,11 @@ def _barcode(printer: Dummy, row: BarcodeRow, paper: PaperWidth) -> None:
         printer.text(_clean(row.data) + "\n")
         printer.set(align="left")
         return
-    # _hw_barcode rather than barcode(): barcode() prints "Using hardware barcode renderer" to
-    # stdout and silently falls back to a software-rendered image; we want GS k or nothing.
-    printer._hw_barcode(
-        code, "CODE128", height=64, width=width, pos="BELOW", font="A", align_ct=True,
-        function_type="B", check=True,
-    )
-    printer.set(align="left")  # _hw_barcode leaves the alignment centred
+    # The public barcode(): with GS k function B in the profile (checked above) it renders in the
+    # printer (GS k 73), never as a software image (python-escpos prints a note to stdout).
+    printer.barcode(code, "CODE128", height=64, width=width, pos="BELOW", font="A", align_ct=True,
+                    function_type="B", check=True, force_software=False)
+    printer.set(align="left")  # barcode() leaves the alignment centred
 
 
 def _qr_module_size(data: str, max_dots: int) -> int:
@@ -127,7 +168,7 @@ def _qr(printer: Dummy, row: QrRow, paper: PaperWidth) -> None:
             printer.text(clean[start:start + width] + "\n")
 
 
-def _text(printer: Dummy, row: TextRow) -> None:
+def _text(printer: Dummy, row: TextRow, encoding: str = "cp858") -> None:
     align = row.align if row.align in ("left", "center", "right") else "left"
     style: dict[str, object] = {}
     if row.double:
@@ -138,7 +179,7 @@ def _text(printer: Dummy, row: TextRow) -> None:
         style["align"] = align
     if style:
         printer.set(**style)  # type: ignore[arg-type]
-    printer.text(_clean(row.text) + "\n")
+    printer.text(_clean(row.text, encoding) + "\n")
     # Back to the default style after every row, so one row never leaks into the next.
     if row.double:
         printer.set(normal_textsize=True)
@@ -206,7 +247,7 @@ def render_escpos(rows: list[Row], profile: str = "TM-T88V", open_drawer: bool =
         _logo(printer, logo, logo_dots or paper.chars * DOTS_PER_CHAR)
     for row in rows:
         if isinstance(row, TextRow):
-            _text(printer, row)
+            _text(printer, row, name.lower())
         elif isinstance(row, BarcodeRow):
             _barcode(printer, row, paper)
         elif isinstance(row, QrRow):

@@ -42,6 +42,20 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class TerminalSettings:
+    """The card terminal ([terminal]): "zvt" over TCP, or "none" (the cashier confirms by hand)."""
+
+    kind: str = "none"  # zvt | none
+    host: str = ""
+    port: int = 20007
+    password: int = 0  # the terminal's six-digit password
+    answer_timeout_s: float = 180.0  # longest pause between two terminal messages
+
+
+TERMINAL_KINDS = ("none", "zvt")
+
+
+@dataclass(frozen=True)
 class WedgeSettings:
     max_key_gap_ms: int = 35  # keys closer than this belong to one scanner burst
     min_length: int = 4  # shortest code a scanner sends
@@ -90,6 +104,7 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     tse: TseSettings = field(default_factory=TseSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    terminal: TerminalSettings = field(default_factory=TerminalSettings)
 
 
 DEFAULT_FILE = """\
@@ -135,6 +150,12 @@ batch_size = 200              # events per request (1-500)
 
 [ui]
 layout = "auto"               # till | tablet (touch: big buttons, number pad) | auto (tablet on small/portrait screens)
+
+[terminal]
+kind = "none"                 # zvt (card terminal over the network, ZVT) | none (the cashier confirms by hand)
+# host = "192.168.1.50"      # kind = "zvt": the terminal's address
+# port = 20007
+# password = 0                # the terminal's six-digit password (000000 on many terminals)
 """ + TSE_SECTION
 
 
@@ -172,6 +193,13 @@ def parse_settings(text: str) -> Settings:
     sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
     tse = _build(TseSettings, data.pop("tse", {}), "tse.")
     ui = _build(UiSettings, data.pop("ui", {}), "ui.")
+    terminal = _build(TerminalSettings, data.pop("terminal", {}), "terminal.")
+    if terminal.kind not in TERMINAL_KINDS:
+        raise ConfigError(f"terminal.kind muss eines von {', '.join(TERMINAL_KINDS)} sein, nicht „{terminal.kind}“.")
+    if terminal.kind == "zvt" and not terminal.host:
+        raise ConfigError("terminal.host fehlt: die Adresse des Kartenterminals.")
+    if not 0 <= terminal.password <= 999999 or not 0 < terminal.port < 65536:
+        raise ConfigError("terminal.password hat höchstens sechs Ziffern; terminal.port 1 bis 65535.")
     if ui.layout not in UI_LAYOUTS:
         raise ConfigError(f"ui.layout muss eines von {', '.join(UI_LAYOUTS)} sein, nicht „{ui.layout}“.")
     try:
@@ -201,7 +229,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui)
+    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui, terminal=terminal)
 
 
 def load_settings(path: Path) -> Settings:

@@ -1,8 +1,9 @@
-"""Tenders: cash (amount given, change due) and card (an external terminal the cashier confirms).
+"""Tenders: cash (amount given, change due) and card.
 
-A sale can be split over several tenders; it completes only when fully paid. The card terminal is
-not connected to the till: the cashier keys the amount into the terminal and confirms here whether
-it was approved or declined. A declined card changes nothing.
+A sale can be split over several tenders; it completes only when fully paid. A card is paid
+either through a connected terminal (pos_app.card_payments: the terminal gets the amount and its
+final answer adds the tender with the terminal's reference) or, with no terminal set up, on an
+external one whose result the cashier confirms here. A declined card changes nothing.
 """
 from __future__ import annotations
 
@@ -101,6 +102,14 @@ class Payment:
         tender = Tender(TenderKind.VOUCHER, amount_cents, amount_cents, code)
         self.tenders.append(tender)
         return tender
+
+    def remove_card(self, reference: str) -> Tender:
+        """Take a card tender off again after the terminal reversed it (pos_app.card_payments)."""
+        for i in range(len(self.tenders) - 1, -1, -1):
+            tender = self.tenders[i]
+            if tender.kind is TenderKind.CARD and tender.reference == reference and reference:
+                return self.tenders.pop(i)
+        raise TenderError("Diese Kartenzahlung gehört nicht zu diesem Bon.")
 
     def _check_open(self) -> None:
         if self.is_complete:

@@ -2,7 +2,11 @@
 to ESC/POS bytes (hardware.receipt_printer) and to the on-screen preview (ui).
 
 The layout is done here, once, in characters per line (42 on 80 mm paper with font A, 32 on
-58 mm), so the preview shows exactly what the printer prints.
+58 mm, 48 on some 80 mm printers), so the preview shows exactly what the printer prints. Nothing
+that matters is ever cut: a label and its amount that do not fit on one line take two (the
+label wrapped, the amount right-aligned below: `pair_lines`), and the VAT table turns into one
+block per rate when its columns do not fit (`vat_lines`), so 10.000,00 EUR and more stay readable
+on 58 mm paper.
 """
 from __future__ import annotations
 
@@ -144,6 +148,49 @@ def wrap(text: str, width: int) -> list[str]:
     return rows
 
 
+def wrap_indented(text: str, width: int) -> list[str]:
+    """Like wrap, keeping the text's leading spaces on every line (notes under an item)."""
+    if len(text) <= width:
+        return [text]
+    indent = len(text) - len(text.lstrip(" "))
+    if indent >= width // 2:
+        indent = 0
+    return [" " * indent + part for part in wrap(text.strip(), width - indent)]
+
+
+def pair_lines(left: str, right: str, width: int) -> list[str]:
+    """A label and a right-aligned value on one line if they fit; else the label wrapped and the
+    value at the right of its last line, or on a line of its own. Never cuts either."""
+    if len(left) + 1 + len(right) <= width:
+        return [left + " " * (width - len(left) - len(right)) + right]
+    parts = wrap_indented(left, width) if left.strip() else []
+    if parts and len(parts[-1]) + 1 + len(right) <= width:
+        parts[-1] = parts[-1] + " " * (width - len(parts[-1]) - len(right)) + right
+        return parts
+    return parts + ([right.rjust(width)] if len(right) <= width else wrap(right, width))
+
+
+VAT_HEADER = ("Netto", "MwSt", "Brutto")
+
+
+def vat_lines(title: str, rows: list[tuple[str, str, str, str]], width: int) -> list[str]:
+    """The VAT breakdown: (label, net, VAT, gross) per rate. As a table when its columns fit the
+    paper, else one block per rate ("A 19%" then Netto/MwSt/Brutto each on its own line)."""
+    cols = [max([len(h)] + [len(r[i + 1]) for r in rows]) for i, h in enumerate(VAT_HEADER)]
+    label = max([len(title)] + [len(r[0]) for r in rows])
+    amounts = sum(cols) + len(cols) - 1
+    if label + 1 + amounts <= width:
+        def line(left: str, values: tuple[str, ...]) -> str:
+            right = " ".join(v.rjust(c) for v, c in zip(values, cols))
+            return left + " " * (width - len(left) - len(right)) + right
+        return [line(title, VAT_HEADER)] + [line(r[0], r[1:]) for r in rows]
+    out = [title]
+    for r in rows:
+        out.append(r[0].strip())
+        out += [line for name, value in zip(VAT_HEADER, r[1:]) for line in pair_lines(f"  {name}", value, width)]
+    return out
+
+
 @dataclass
 class _Layout:
     width: int
@@ -154,7 +201,12 @@ class _Layout:
 
     def pair(self, left: str, right: str, **style: bool | str) -> None:
         width = self.width // 2 if style.get("double") else self.width
-        self.rows.append(TextRow(two_columns(left, right, width), **style))  # type: ignore[arg-type]
+        for line in pair_lines(left, right, width):
+            self.rows.append(TextRow(line, **style))  # type: ignore[arg-type]
+
+    def wrapped(self, text: str, **style: bool | str) -> None:
+        for line in wrap_indented(text, self.width):
+            self.rows.append(TextRow(line, **style))  # type: ignore[arg-type]
 
     def rule(self, char: str = "-") -> None:
         self.rows.append(TextRow(char * self.width))
@@ -183,7 +235,7 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
                 out.text(part)
             out.pair(f"  {item.quantity} x {format_euro(item.unit_price_cents, symbol=False)}", amount)
         for note in item.notes:
-            out.text(f"  {note}"[:w])
+            out.wrapped(f"  {note}")
     out.rule()
     if receipt.cart_discount_cents:
         out.pair(f"Bon-Rabatt ({receipt.cart_discount_reason})",
@@ -195,11 +247,11 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     if receipt.change_cents:
         out.pair("Rückgeld", format_euro(receipt.change_cents, symbol=False), bold=True)
     out.text()
-    out.text(two_columns("MwSt", "Netto      MwSt    Brutto", w))
-    for row in receipt.vat_rows:
-        amounts = (f"{format_euro(row.net_cents, symbol=False):>10} {format_euro(row.vat_cents, symbol=False):>8}"
-                   f" {format_euro(row.gross_cents, symbol=False):>9}")
-        out.text(two_columns(f"{row.letter} {row.percent}%", amounts.strip().rjust(len(amounts)), w))
+    vat = [(f"{row.letter} {row.percent}%", format_euro(row.net_cents, symbol=False),
+            format_euro(row.vat_cents, symbol=False), format_euro(row.gross_cents, symbol=False))
+           for row in receipt.vat_rows]
+    for line in vat_lines("MwSt", vat, w):
+        out.text(line)
     if receipt.tse is not None:
         _tse_block(out, receipt.tse)
     out.text()
@@ -239,6 +291,18 @@ def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
         for start in range(0, len(value), w):  # base64 and hex have no spaces: cut hard
             out.text(value[start:start + w])
     out.rows.append(QrRow(tse.qr_payload))
+
+
+def card_slip_rows(lines: tuple[str, ...], paper: PaperWidth = PAPER_80MM) -> list[Row]:
+    """The card terminal's customer receipt, printed right after the till's receipt (the same
+    print job, after its cut): the terminal's own lines, each wrapped to the paper, never cut."""
+    w = paper.chars
+    rows: list[Row] = [TextRow("Kartenzahlung", align="center", bold=True), TextRow("-" * w)]
+    for line in lines:
+        for part in wrap(line, w) if line.strip() else [""]:
+            rows.append(TextRow(part))
+    rows += [TextRow("-" * w), CutRow()]
+    return rows
 
 
 def tse_rows(tse: ReceiptTse, paper: PaperWidth = PAPER_80MM) -> list[Row]:

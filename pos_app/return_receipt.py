@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos_app.money import format_euro
-from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, ReceiptTse, Row, TextRow, tse_rows,
-                             two_columns, wrap)
+from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, ReceiptTse, Row, TextRow, pair_lines,
+                             tse_rows, vat_lines, wrap, wrap_indented)
 from pos_app.vat import VatRate, breakdown
 
 
@@ -50,6 +50,14 @@ class ReturnReceipt:
     tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
 
 
+def _pair(left: str, right: str, width: int, **style: bool | str) -> list[Row]:
+    return [TextRow(line, **style) for line in pair_lines(left, right, width)]  # type: ignore[arg-type]
+
+
+def _wrapped(text: str, width: int) -> list[Row]:
+    return [TextRow(line) for line in wrap_indented(text, width)]
+
+
 def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     w = paper.chars
     rows: list[Row] = [TextRow(receipt.store_name, align="center", bold=True)]
@@ -58,40 +66,38 @@ def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> lis
         rows.append(TextRow(f"USt-IdNr.: {receipt.vat_id}", align="center"))
     if receipt.copy:
         rows.append(TextRow("*** KOPIE ***", align="center", bold=True))
-    rows += [TextRow(""), TextRow("RÜCKNAHME / GUTSCHRIFT", align="center", bold=True),
-             TextRow(two_columns(f"Beleg {receipt.return_number}", receipt.created_at, w)),
-             TextRow(two_columns(f"Kasse {receipt.device_name}", f"Bediener: {receipt.cashier_name}", w))]
+    rows += [TextRow(""), TextRow("RÜCKNAHME / GUTSCHRIFT", align="center", bold=True)]
+    rows += _pair(f"Beleg {receipt.return_number}", receipt.created_at, w)
+    rows += _pair(f"Kasse {receipt.device_name}", f"Bediener: {receipt.cashier_name}", w)
     rows += [TextRow(part) for part in wrap(f"Zu: {receipt.original}", w)]
     rows.append(TextRow("-" * w))
     by_rate: dict[VatRate, int] = {}
     for line in receipt.lines:
         rate = VatRate.from_percent(line.vat_percent)
         by_rate[rate] = by_rate.get(rate, 0) + line.refund_cents
-        rows.append(TextRow(two_columns(f"{line.quantity} x {line.name}",
-                                        f"-{format_euro(line.refund_cents, symbol=False)} {rate.letter}", w)))
-        rows.append(TextRow(f"  {line.condition_label}, {line.reason_label}"[:w]))
+        rows += _pair(f"{line.quantity} x {line.name}", f"-{format_euro(line.refund_cents, symbol=False)} {rate.letter}", w)
+        rows += _wrapped(f"  {line.condition_label}, {line.reason_label}", w)
     rows.append(TextRow("-" * w))
-    rows.append(TextRow(two_columns("ERSTATTUNG EUR", f"-{format_euro(receipt.total_cents, symbol=False)}", w // 2),
-                        bold=True, double=True))
+    rows += _pair("ERSTATTUNG EUR", f"-{format_euro(receipt.total_cents, symbol=False)}", w // 2,
+                  bold=True, double=True)
     rows.append(TextRow("-" * w))
     for label, cents in receipt.tenders:
-        rows.append(TextRow(two_columns(label, f"-{format_euro(cents, symbol=False)}", w)))
+        rows += _pair(label, f"-{format_euro(cents, symbol=False)}", w)
     rows.append(TextRow(""))
-    rows.append(TextRow(two_columns("MwSt", "Netto      MwSt    Brutto", w)))
-    for row in breakdown(by_rate):
-        amounts = (f"{format_euro(-row.net_cents, symbol=False):>10} {format_euro(-row.vat_cents, symbol=False):>8}"
-                   f" {format_euro(-row.gross_cents, symbol=False):>9}")
-        rows.append(TextRow(two_columns(f"{row.rate.letter} {row.rate.percent}%", amounts.strip().rjust(len(amounts)), w)))
+    vat = [(f"{row.rate.letter} {row.rate.percent}%", format_euro(-row.net_cents, symbol=False),
+            format_euro(-row.vat_cents, symbol=False), format_euro(-row.gross_cents, symbol=False))
+           for row in breakdown(by_rate)]
+    rows += [TextRow(line) for line in vat_lines("MwSt", vat, w)]
     if receipt.exchange_note:
-        rows += [TextRow(""), TextRow(receipt.exchange_note[:w])]
+        rows += [TextRow("")] + _wrapped(receipt.exchange_note, w)
     for code, cents in receipt.vouchers:
         rows += [TextRow(""), TextRow("GUTSCHEIN", align="center", bold=True),
                  TextRow(f"Wert {format_euro(cents)}", align="center", bold=True),
                  TextRow(f"Code {code}", align="center"),
-                 TextRow("Einlösbar in allen Filialen und im Onlineshop.", align="center"),
+                 *[TextRow(part, align="center") for part in wrap("Einlösbar in allen Filialen und im Onlineshop.", w)],
                  BarcodeRow(code)]
     if receipt.approved_by:
-        rows.append(TextRow(f"Freigabe: {receipt.approved_by}"[:w]))
+        rows += _wrapped(f"Freigabe: {receipt.approved_by}", w)
     if receipt.cash_refund:
         rows += [TextRow(""), TextRow("Betrag bar erhalten:"), TextRow(""), TextRow(""),
                  TextRow("_" * w), TextRow("Unterschrift Kunde", align="center")]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
+from pos_app.card_terminal import TerminalDay
 from pos_app.clock import local_display
 from pos_app.money import format_euro
-from pos_app.receipt import PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, two_columns, wrap
+from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, Row, TextRow, pair_lines, two_columns, vat_lines,
+                             wrap, wrap_indented)
 from pos_app.shift import CountAmount, MovementKind, ShiftReport
 
 
@@ -18,7 +20,24 @@ def _euro(cents: int) -> str:
     return format_euro(cents, symbol=False)
 
 
-def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bool = False) -> list[Row]:
+def terminal_rows(day: TerminalDay, card_cents: int, w: int) -> list[Row]:
+    """The card terminal's end-of-day (Kassenschnitt) in the Z report, beside what the till
+    booked as card tenders, so a difference shows on paper."""
+    rows: list[Row] = [TextRow("-" * w), TextRow("Kartenterminal (Kassenschnitt)", bold=True)]
+    if not day.ok:
+        rows += [TextRow(part) for part in wrap(f"Kassenschnitt fehlgeschlagen: {day.message}", w)]
+        return rows
+    for scheme, count, cents in day.schemes:
+        rows += [TextRow(line) for line in pair_lines(f"  {scheme} ({count})", _euro(cents), w)]
+    rows += [TextRow(line, bold=True) for line in pair_lines("  Summe Terminal", _euro(day.total_cents), w)]
+    rows += [TextRow(line) for line in pair_lines("  Karte laut Kasse", _euro(card_cents), w)]
+    if card_cents != day.total_cents:
+        rows += [TextRow(line, bold=True) for line in pair_lines("  Differenz Karte", _euro(day.total_cents - card_cents), w)]
+    return rows
+
+
+def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bool = False,
+                terminal: TerminalDay | None = None) -> list[Row]:
     w = paper.chars
     rows: list[Row] = []
 
@@ -27,7 +46,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
 
     def pair(left: str, right: str, **style: bool | str) -> None:
         width = w // 2 if style.get("double") else w
-        rows.append(TextRow(two_columns(left, right, width), **style))  # type: ignore[arg-type]
+        for line in pair_lines(left, right, width):  # wrapped, never cut
+            rows.append(TextRow(line, **style))  # type: ignore[arg-type]
 
     def count(label: str, value: CountAmount) -> None:
         pair(f"{label} ({value.count})", _euro(value.amount_cents))
@@ -39,7 +59,7 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         text("*** KOPIE ***", align="center", bold=True)
     text()
     pair(f"Kasse {report.device_id}", local_display(report.as_of))
-    pair("Geöffnet", f"{local_display(report.opened_at)} {report.opened_by}"[: w - 9])
+    pair("Geöffnet", f"{local_display(report.opened_at)} {report.opened_by}")
     if report.is_z:
         pair("Abgeschlossen von", report.closed_by)
     if report.first_receipt:
@@ -58,10 +78,9 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         text("Gutscheine (kein Bargeld)", bold=True)
         count("  ausgegeben", report.vouchers_issued)
         count("  eingelöst", report.vouchers_redeemed)
-    text(two_columns("MwSt-Sätze", f"{'Netto':>9}{'MwSt':>9}{'Brutto':>9}", w), bold=True)
-    for v in report.vat:
-        amounts = f"{_euro(v.net_cents):>9}{_euro(v.vat_cents):>9}{_euro(v.gross_cents):>9}"
-        text(two_columns(f"  {v.percent}%", amounts.strip().rjust(len(amounts)), w))
+    vat = [(f"  {v.percent}%", _euro(v.net_cents), _euro(v.vat_cents), _euro(v.gross_cents)) for v in report.vat]
+    for i, line in enumerate(vat_lines("MwSt-Sätze", vat, w)):
+        text(line, bold=i == 0)
     rows.append(TextRow("-" * w))
     count("Positionsrabatte", report.line_discounts)
     count("Bon-Rabatte", report.cart_discounts)
@@ -89,7 +108,10 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
             sign = 1 if m.kind == MovementKind.PAID_IN.value else -1
             pair(f"  {local_display(m.created_at)[-5:]} {m.business_case}", _euro(sign * m.amount_cents))
             if m.note:
-                text(f"    {m.note}"[:w])
+                for part in wrap_indented(f"    {m.note}", w):
+                    text(part)
+    if terminal is not None:
+        rows += terminal_rows(terminal, sum(t.amount_cents for t in report.tenders if t.kind == "card"), w)
     if report.pending_events:
         rows.append(TextRow("-" * w))
         for part in wrap(f"Achtung: {report.pending_events} Vorgänge noch nicht an die Zentrale übertragen.", w):

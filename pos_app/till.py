@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pos_app.card_terminal import TerminalReply
 from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
     ProductSnapshot,
@@ -190,6 +191,28 @@ class TillSession:
             self.store.record(self.cashier.id, self.cashier.name, "card_declined",
                               {"amount_cents": amount_cents})
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
+    def pay_card_reply(self, reply: TerminalReply) -> PaymentChange:
+        """The card terminal's final answer (pos_app.card_payments): approved adds the tender
+        with the terminal's reference; anything else changes nothing but the audit log."""
+        payment = self.start_payment()
+        if reply.approved:
+            tender = payment.add_card(reply.amount_cents, True, reply.reference)
+            self.cart.payment_started = True
+        else:
+            tender = None
+            self.store.record(self.cashier.id, self.cashier.name, "card_declined",
+                              {"amount_cents": reply.amount_cents, "outcome": reply.outcome.value,
+                               "result_code": reply.result_code, "reason": reply.message})
+        return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
+
+    def remove_card_tender(self, reference: str) -> PaymentChange:
+        """The terminal reversed this card payment: the amount is open again."""
+        payment = self.start_payment()
+        tender = payment.remove_card(reference)
+        self.store.record(self.cashier.id, self.cashier.name, "card_reversed",
+                          {"amount_cents": tender.amount_cents, "reference": reference})
+        return PaymentChange(None, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
     def pay_voucher(self, code: str, amount_cents: int, available_cents: int) -> PaymentChange:
         """Store credit; `available_cents` from pos_app.vouchers.VoucherCheck (self.vouchers)."""

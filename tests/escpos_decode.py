@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 ESC, GS, LF, NUL = 0x1B, 0x1D, 0x0A, 0x00
-CODEPAGES = {0: "cp437", 19: "cp858", 53: "cp858"}  # 53: CP858 on POS-5890 printers
+CODEPAGES = {0: "cp437", 16: "cp1252", 19: "cp858", 53: "cp858"}  # 53: CP858 on POS-5890 printers
 BARCODE_A = {0: "UPC-A", 1: "UPC-E", 2: "EAN13", 3: "EAN8", 4: "CODE39", 5: "ITF", 6: "NW7"}
 BARCODE_B = {65 + n: name for n, name in BARCODE_A.items()} | {
     72: "CODE93", 73: "CODE128", 74: "GS1-128", 75: "GS1 DATABAR OMNIDIRECTIONAL",

@@ -201,3 +201,33 @@ def test_devices_screen_needs_a_manager(qtbot, store_path: Path) -> None:  # typ
             assert opened == ["DevicesDialog", "ManagerApprovalDialog"]  # no PIN, no screen
         finally:
             close_window(window)
+
+
+def test_devices_screen_sets_up_and_tests_the_card_terminal(qtbot, store_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.zvt_terminal import ZvtSimulator
+
+    simulator = ZvtSimulator()
+    with TcpPrinter() as printer:
+        window = make_window(qtbot, store_path, printer.port)
+        try:
+            settings_path = store_path.parent / "pos.toml"
+            dialog = DevicesDialog(window, settings_path, MANAGER)
+            qtbot.addWidget(dialog)
+            box = dialog.terminal_box
+            assert box.kind.currentData() == "none"  # confirm by hand until a terminal is chosen
+            box.kind.setCurrentIndex(box.kind.findData("zvt"))
+            dialog.save()
+            assert "Nicht gespeichert" in dialog.message.text() and "terminal.host" in dialog.message.text()
+            box.host.setText("127.0.0.1")
+            box.port.setValue(simulator.port)
+            box.test()
+            qtbot.waitUntil(lambda: "Terminal antwortet" in box.result.text(), timeout=5000)
+            assert simulator.received[0][:2] == b"\x06\x00"
+            dialog.save()
+            assert "Gespeichert" in dialog.message.text() and "Neustart" in dialog.message.text()
+            saved = load_settings(settings_path).terminal
+            assert (saved.kind, saved.host, saved.port, saved.password) == ("zvt", "127.0.0.1", simulator.port, 0)
+            dialog.close()
+        finally:
+            close_window(window)
+            simulator.close()

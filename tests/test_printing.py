@@ -164,7 +164,7 @@ def test_decoder_is_strict() -> None:
     with pytest.raises(DecodeError):
         decode(b"\x1b{\x00")  # upside-down printing: never emitted by our renderer
     with pytest.raises(DecodeError):
-        decode(b"\x1bt\x10abc\n")  # a code page the decoder does not know
+        decode(b"\x1bt\x11abc\n")  # a code page the decoder does not know (17: CP866)
     with pytest.raises(DecodeError):
         decode(b"abc\x1dkI\x04{B12")  # barcode mid-line: a real printer ignores it
     with pytest.raises(DecodeError):

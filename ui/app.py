@@ -85,6 +85,8 @@ def shut_down(window) -> None:  # type: ignore[no-untyped-def]
     if devices is not None:
         devices.stop()  # the camera thread
     window.printing.stop()
+    if getattr(window, "card_terminal", None) is not None:
+        window.card_terminal.stop()
     if window.store.fiscal is not None:  # let an aborted sale's TSE transaction be recorded first
         window.store.fiscal.close(wait=True)
     window.store.close()

@@ -30,6 +30,7 @@ from pos_app.config import PRINTER_KINDS, ConfigError, PrinterSettings, Settings
 from pos_app.drawer import record_no_sale
 from pos_app.store.staff import StaffMember
 from ui.camera_view import CameraPreview, CameraScanning
+from ui.devices_terminal import TerminalBox
 from ui.tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ class DevicesDialog(QDialog):
         grid.addWidget(self._scanner_box(), 0, 1)
         grid.addWidget(self._drawer_box(), 1, 0)
         grid.addWidget(self._camera_box(), 1, 1)
+        self.terminal_box = TerminalBox(self.current.terminal)  # ui.devices_terminal
+        grid.addWidget(self.terminal_box, 2, 0)
         self.message = _note()
         self.message.setObjectName("message")
         save = QPushButton("Speichern")
@@ -328,6 +331,7 @@ class DevicesDialog(QDialog):
                 "wedge": {"max_key_gap_ms": self.max_gap.value(), "min_length": self.min_length.value(),
                           "duplicate_window_ms": self.duplicate.value()},
                 "camera": {"source": self.camera_source.text().strip(), "decoder": self.decoder.currentData()},
+                "terminal": self.terminal_box.changes(),
             }
             saved = save_settings(self.settings_path, changes)
         except (ConfigError, OSError) as exc:
@@ -341,8 +345,8 @@ class DevicesDialog(QDialog):
             wedge.duplicates.window_ms = saved.wedge.duplicate_window_ms
         if self.manager is not None:
             self.store.record(self.manager.id, self.manager.name, "devices_changed", changes)
-        restart = saved.printer != self.window_.printing.settings
-        self.message.setText("Gespeichert." + (" Drucker-Änderungen gelten nach einem Neustart der Kasse."
+        restart = saved.printer != self.window_.printing.settings or saved.terminal != self.window_.settings.terminal
+        self.message.setText("Gespeichert." + (" Drucker- und Terminal-Änderungen gelten nach einem Neustart der Kasse."
                                                if restart else ""))
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API: every way of closing

@@ -70,6 +70,11 @@ class MainWindow(QMainWindow):
         self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")
+        from ui.card_terminal import CardTerminalGlue
+
+        self.card_terminal = CardTerminalGlue.from_settings(store, settings.terminal, self)  # None: confirm by hand
+        if self.card_terminal is not None:
+            self.card_terminal.status_text.connect(lambda text: self.statusBar().showMessage(text, 15000))
 
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
             self.session = TillSession(self.store, member, policy)
             self.session.vouchers = self.returns.voucher_check()  # store credit as a tender
             self.till = TillView(self.session)
+            self.till.card_terminal = self.card_terminal  # type: ignore[attr-defined]
             self.till.lock_requested.connect(lambda: self.lock("Gesperrt."))
             self.till.sale_completed.connect(self._sale_completed)
             self.till.journal_requested.connect(self.show_journal)

@@ -3,6 +3,11 @@
 The dialog drives TillSession.pay_cash / pay_card and closes (accepted) once the sale is fully
 paid; the till then completes it. Keys: Enter = cash, Shift+Enter = partial cash, F10 = card,
 F1..F4 = the quick-cash amounts, J/N = card approved/declined, Esc = back to the cart.
+
+With a card terminal set up (ui.card_terminal) the card tender goes through it for the amount in
+the field (the open amount unless changed: never typed twice); the terminal's status texts show
+in the card panel and the dialog cannot be left while the terminal has not answered finally
+(ui/card_payment_flow.py). Without one the cashier confirms by hand (J/N), as before.
 """
 from __future__ import annotations
 
@@ -16,11 +21,14 @@ from pos_app.money import MoneyError, format_euro, parse_euro
 from pos_app.payment import TenderError, quick_cash_amounts
 from pos_app.store.sales import TENDER_LABELS
 from pos_app.till import TillSession
+from ui.card_payment_flow import CardPaymentFlow
+from ui.card_terminal import CardTerminalGlue
 from ui.tasks import run_in_background
 
 
 class PaymentDialog(QDialog):
-    def __init__(self, session: TillSession, parent: QWidget | None = None) -> None:
+    def __init__(self, session: TillSession, parent: QWidget | None = None,
+                 terminal: CardTerminalGlue | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Zahlung")
         self.setModal(True)
@@ -83,6 +91,7 @@ class PaymentDialog(QDialog):
         card_row.addWidget(self.approved_button)
         card_row.addWidget(self.declined_button)
         self.card_panel.hide()
+        self.card_flow = CardPaymentFlow(self, terminal) if terminal is not None else None
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.total)
@@ -112,7 +121,7 @@ class PaymentDialog(QDialog):
     # ---- actions ---------------------------------------------------------------------------
 
     def pay_cash(self, partial: bool) -> None:
-        if self.card_panel.isVisible():
+        if self.card_panel.isVisible() or (self.card_flow is not None and self.card_flow.blocks_other_tenders):
             return
         try:
             given = parse_euro(self.amount.text())
@@ -126,6 +135,8 @@ class PaymentDialog(QDialog):
             self.accept()
 
     def start_card(self) -> None:
+        if self.card_flow is not None and self.card_flow.running:
+            return
         try:
             cents = parse_euro(self.amount.text())
         except MoneyError as exc:
@@ -135,6 +146,9 @@ class PaymentDialog(QDialog):
             self.error.setText(f"Kartenbetrag muss zwischen 0,01 € und {format_euro(self._payment.remaining_cents)} liegen.")
             return
         self._pending_card_cents = cents
+        if self.card_flow is not None:
+            self.card_flow.start(cents)
+            return
         self.card_prompt.setText(f"Bitte {format_euro(cents)} am Kartenterminal kassieren. "
                                  f"Wurde die Zahlung genehmigt?")
         self.card_panel.show()
@@ -142,7 +156,7 @@ class PaymentDialog(QDialog):
         self.error.clear()
 
     def finish_card(self, approved: bool) -> None:
-        if not self.card_panel.isVisible():
+        if not self.card_panel.isVisible() or self.card_flow is not None:
             return
         self.card_panel.hide()
         try:
@@ -188,6 +202,16 @@ class PaymentDialog(QDialog):
         self._refresh()
         if change.complete:
             self.accept()
+
+    def reject(self) -> None:
+        """Esc: back to the cart, but never while the terminal may still take the money."""
+        if self.card_flow is not None and self.card_flow.blocks_other_tenders:
+            if self.card_flow.running:
+                self.card_flow.cancel()  # asks the terminal to stop; its answer decides
+            else:
+                self.error.setText("Das Kartenterminal hat noch nicht endgültig geantwortet: bitte warten.")
+            return
+        super().reject()
 
     def _quick(self, i: int) -> None:
         if i < len(self._quick_amounts):

@@ -24,7 +24,8 @@ from hardware.printer_connection import describe
 from hardware.printer_models import logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
 from pos_app.config import PrinterSettings
-from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, layout
+from pos_app.card_payments import CardLedger
+from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, card_slip_rows, layout
 from pos_app.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ class ReceiptPrinting(QObject):
             self.status_changed.emit(True, "Kein Bondrucker eingerichtet: Beleg nur am Bildschirm (F9).")
             return
         receipt = self._store.sales.receipt(sale_id)
-        data = self.render(layout(receipt, self.paper), open_drawer and self.settings.open_drawer_on_cash)
+        rows = layout(receipt, self.paper)
+        for slip in CardLedger(self._store.db).slips_for_sale(sale_id):  # the terminal's receipt after ours
+            rows += card_slip_rows(slip, self.paper)
+        data = self.render(rows, open_drawer and self.settings.open_drawer_on_cash)
         self.queue.submit(PrintJob(sale_id, data, f"Bon {receipt.receipt_number}"))
 
     def render(self, rows: list[Row], open_drawer: bool = False) -> bytes:

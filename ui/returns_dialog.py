@@ -30,6 +30,8 @@ from pos_app.returns import Choice, FoundPurchase, IsReturnReceipt, ReturnError,
 from pos_app.store.returns import CompletedReturn, ReturnItem
 from pos_app.till import TillSession
 from pos_app.unknown_receipt import UnknownReceipt
+from ui.card_refund import refund_by_terminal
+from ui.card_terminal import CardTerminalGlue
 from ui.tasks import run_in_background
 
 COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund", "Beschreibung", "Erstattung")
@@ -39,9 +41,10 @@ class ReturnsDialog(QDialog):
     def __init__(self, service: ReturnsService, till: TillSession | None,
                  on_done: Callable[[CompletedReturn, Purchase], None], parent: QWidget | None = None,
                  on_reprint: Callable[[str], None] | None = None,
-                 on_blind: Callable[[], None] | None = None) -> None:
+                 on_blind: Callable[[], None] | None = None, terminal: CardTerminalGlue | None = None) -> None:
         """`on_blind`: start a return without a receipt instead (offered for an unknown receipt)."""
         super().__init__(parent)
+        self.terminal = terminal  # set: a card refund goes through the terminal (ui.card_refund)
         self.setWindowTitle("Rücknahme / Umtausch")
         self.setModal(True)
         self.resize(1100, 680)
@@ -85,6 +88,12 @@ class ReturnsDialog(QDialog):
         self.card_done = QCheckBox("Kartengutschrift am Terminal durchgeführt (Betrag dort eingeben)")
         self.card_done.toggled.connect(lambda _on: self.say(""))
         refund.addRow("", self.card_done)
+        if terminal is not None:
+            self.card_done.setText("Kartengutschrift läuft über das Kartenterminal")
+            self.card_done.blockSignals(True)
+            self.card_done.setChecked(True)
+            self.card_done.blockSignals(False)
+            self.card_done.setEnabled(False)
         self.exchange = QCheckBox("Umtausch: Gutschrift mit den neuen Artikeln im Bon verrechnen")
         self.difference = QLineEdit()
         self.difference.setPlaceholderText("gegeben bar, z. B. 50,00 (leer: Karte über den Restbetrag)")
@@ -300,6 +309,9 @@ class ReturnsDialog(QDialog):
                 return
             if self.exchange.isChecked() and self.till is not None:
                 done = self._book_exchange()
+            elif self.terminal is not None and any(t.kind == "card" for t in tenders):
+                refund_by_terminal(self, tenders)  # books when the terminal has paid back
+                return
             else:
                 done = self.service.complete(self.purchase, self.items, tenders)
         except (*ReturnError, MoneyError) as exc:

@@ -88,7 +88,8 @@ class ReturnsGlue:
         service = self.service()
         if service is not None:
             dialog = ReturnsDialog(service, self.window.session, self._returned, self.window, on_reprint=self.reprint,
-                                   on_blind=self._blind_instead)
+                                   on_blind=self._blind_instead,
+                                   terminal=getattr(self.window, "card_terminal", None))
             if number:
                 dialog.number.setText(number)
                 dialog.look_up(number)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from pos_app.money import format_euro
 from pos_app.shift import ShiftReport
+from pos_app import card_payments
 from pos_app.shift_print import report_rows
 from pos_app.store.cashbook import NOT_OPEN
 from pos_app.store.staff import StaffMember
@@ -94,7 +95,11 @@ class ShiftActions(QObject):
         printing = self.window.printing
         name = f"Z-Bon {report.z_number}" if report.is_z else "X-Bericht"
         job = f"Z-{report.device_id}-{report.z_number}" if report.is_z else f"X-{report.as_of}"
-        printing.print_rows(job + ("-kopie" if copy else ""), report_rows(report, printing.paper, copy=copy),
+        terminal = None
+        if report.is_z and getattr(self.window, "card_terminal", None) is not None:  # its Kassenschnitt
+            terminal = self.window.card_terminal.ledger.end_of_day_between(report.opened_at, report.as_of)
+        printing.print_rows(job + ("-kopie" if copy else ""),
+                            report_rows(report, printing.paper, copy=copy, terminal=terminal),
                             name + (" (Kopie)" if copy else ""))
 
     def _after_login(self, _member: StaffMember) -> None:
@@ -190,6 +195,25 @@ class ShiftActions(QObject):
         manager = self._manager("Tagesabschluss mit Kassenzählung (Z-Bon).")
         if manager is None:
             return
+        terminal = getattr(self.window, "card_terminal", None)
+        if terminal is not None:  # the terminal's Kassenschnitt first: its totals go into the Z report
+            self._say("Kassenschnitt am Kartenterminal läuft …")
+            terminal.run("end_of_day", lambda t, cb: card_payments.end_of_day(terminal.ledger, t, cb),
+                         lambda reply, error: self._terminal_closed(manager, reply, error))
+            return
+        self._close_day_dialog(manager)
+
+    def _terminal_closed(self, manager: StaffMember, reply: object, error: BaseException | None) -> None:
+        if error is not None:
+            self._say(f"Kassenschnitt am Kartenterminal fehlgeschlagen: {error}. Der Z-Bon zeigt ihn nicht.",
+                      error=True)
+        else:
+            self._say(f"Kassenschnitt am Kartenterminal: {getattr(reply, 'message', '')}.")
+        self._close_day_dialog(manager)
+
+    def _close_day_dialog(self, manager: StaffMember) -> None:
+        session = self.window.session
+        assert session is not None
         dialog = CloseDayDialog(self.store.cashbook, manager, pending_events=self.store.outbox_summary().pending,
                                 sale_in_progress=session.has_open_sale, print_report=self.print_report,
                                 paper=self.window.printing.paper, parent=self.window)

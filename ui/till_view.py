@@ -419,7 +419,7 @@ class TillView(QWidget):
         if self.session.cart.is_empty():
             self.say("Der Warenkorb ist leer.", error=True)
             return
-        dialog = PaymentDialog(self.session, self)
+        dialog = PaymentDialog(self.session, self, getattr(self, "card_terminal", None))
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         self.window().activateWindow()  # keys go back to the till (not every platform does this)
         if not accepted:
