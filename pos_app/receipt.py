@@ -76,6 +76,7 @@ class Receipt:
     footer: tuple[str, ...] = ("Vielen Dank für Ihren Einkauf!", "Umtausch binnen 30 Tagen mit Beleg.")
     copy: bool = False  # a reprint of a receipt that was printed before
     tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
+    digital_link: str = ""  # the digital receipt's short link (pos_app.digital_receipt), as a QR code
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class BarcodeRow:
 
 @dataclass(frozen=True)
 class QrRow:
-    data: str  # the DSFinV-K receipt QR code
+    data: str  # the DSFinV-K receipt QR code, or the digital receipt's link
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     for line in receipt.footer:
         for part in wrap(line, w):
             out.text(part, align="center")
+    out.rows += digital_rows(receipt.digital_link, w)
     out.rows.append(BarcodeRow(receipt.receipt_number))
     out.rows.append(CutRow())
     return out.rows
@@ -239,6 +241,17 @@ def _tse_block(out: _Layout, tse: ReceiptTse) -> None:
         for start in range(0, len(value), w):  # base64 and hex have no spaces: cut hard
             out.text(value[start:start + w])
     out.rows.append(QrRow(tse.qr_payload))
+
+
+def digital_rows(link: str, width: int) -> list[Row]:
+    """The digital receipt's link as a QR code with the link written under it (for a phone
+    without a camera app); nothing when the till has no center to link to."""
+    if not link:
+        return []
+    rows: list[Row] = [TextRow(""), TextRow("Ihr digitaler Beleg:", align="center"), QrRow(link)]
+    for start in range(0, len(link), width):  # a link has no spaces: cut hard
+        rows.append(TextRow(link[start:start + width], align="center"))
+    return rows
 
 
 def tse_rows(tse: ReceiptTse, paper: PaperWidth = PAPER_80MM) -> list[Row]:
