@@ -78,6 +78,28 @@ UI_LAYOUTS = ("auto", "till", "tablet")
 
 
 @dataclass(frozen=True)
+class CustomerDisplaySettings:
+    """The second screen facing the customer (ui.customer_display)."""
+
+    enabled: bool = False
+    screen: int = 1  # which screen (0 = the first); with one screen only, a window of its own
+    idle_message: str = "Herzlich willkommen!"
+
+
+@dataclass(frozen=True)
+class ReceiptSettings:
+    """Digital receipts (pos_app.digital_receipt): where their short links point. "" = the
+    center's own address ([sync] backend_url + "/r/")."""
+
+    link_base: str = ""
+
+    def base_for(self, sync: "SyncSettings") -> str:
+        if self.link_base:
+            return self.link_base
+        return sync.backend_url.rstrip("/") + "/r/" if sync.backend_url else ""
+
+
+@dataclass(frozen=True)
 class Settings:
     device_id: str = "BER-K1"
     language: str = "de"
@@ -90,6 +112,8 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     tse: TseSettings = field(default_factory=TseSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    customer_display: CustomerDisplaySettings = field(default_factory=CustomerDisplaySettings)
+    receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
 
 
 DEFAULT_FILE = """\
@@ -135,6 +159,14 @@ batch_size = 200              # events per request (1-500)
 
 [ui]
 layout = "auto"               # till | tablet (touch: big buttons, number pad) | auto (tablet on small/portrait screens)
+
+[customer_display]
+enabled = false               # a second window facing the customer: lines, total, change, receipt QR
+screen = 1                    # full screen on this screen (0 = first) when there is one, else a window
+idle_message = "Herzlich willkommen!"
+
+[receipts]
+link_base = ""                # digital receipt links, e.g. "https://bon.example.de/r/" ("" = the center's /r/)
 """ + TSE_SECTION
 
 
@@ -172,6 +204,12 @@ def parse_settings(text: str) -> Settings:
     sync = _build(SyncSettings, data.pop("sync", {}), "sync.")
     tse = _build(TseSettings, data.pop("tse", {}), "tse.")
     ui = _build(UiSettings, data.pop("ui", {}), "ui.")
+    customer_display = _build(CustomerDisplaySettings, data.pop("customer_display", {}), "customer_display.")
+    receipts = _build(ReceiptSettings, data.pop("receipts", {}), "receipts.")
+    if not 0 <= customer_display.screen <= 8:
+        raise ConfigError("customer_display.screen muss zwischen 0 und 8 liegen.")
+    if receipts.link_base and not receipts.link_base.startswith(("https://", "http://")):
+        raise ConfigError("receipts.link_base muss mit https:// (oder http://) beginnen.")
     if ui.layout not in UI_LAYOUTS:
         raise ConfigError(f"ui.layout muss eines von {', '.join(UI_LAYOUTS)} sein, nicht „{ui.layout}“.")
     try:
@@ -201,7 +239,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui)
+    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui,
+                   customer_display=customer_display, receipts=receipts)
 
 
 def load_settings(path: Path) -> Settings:
