@@ -212,3 +212,33 @@ def test_the_receipt_is_mailed_with_its_link_only_with_consent_and_listed_on_the
         listed = center.admin("GET", f"/v1/channel/customers/{agreed}/profile").json()["receipts"][0]
     assert listed["email_status"] == "sent"
     assert len([m for m in handler.messages if agreed_mail in m[0]]) == 1  # once
+
+
+def test_a_return_has_its_digital_receipt_too(till):  # noqa: F811
+    from pos_app.return_receipt import layout_return
+    from pos_app.returns import Choice, ReturnsService
+    from sync.client import CenterClient
+    from sync.purchases import CenterPurchases
+
+    sale = sell_with_tse(till)
+    returns = ReturnsService(till.store, LENA, center=CenterPurchases(
+        lambda: CenterClient(till.center.url, till.token, timeout=(1, 3))), signer=till.store.fiscal)
+    found = returns.find(sale.receipt_number)
+    items = returns.items(found.purchase, [Choice(2, 1, "damaged", "defekt")])
+    done = returns.complete(found.purchase, items, returns.propose_refund(found.purchase, items[0].refund_cents))
+    assert done.receipt_link.startswith(f"{till.center.url}/r/") and done.receipt_link != sale.receipt_link
+    labels = {r.code: r.label for r in returns.policy.reason_codes}
+    paper = decode(render_escpos(layout_return(returns.book.receipt(done.return_id, found.purchase.label, labels),
+                                               PAPER_80MM), "TM-T88V", open_drawer=False))
+    assert done.receipt_link in paper.qrcodes
+    assert requests.get(done.receipt_link, timeout=10).status_code == 404  # not yet
+    worker, seen = till.worker()
+    assert worker.run_cycle() == worker.interval_s, seen[-1].last_error
+    page = requests.get(done.receipt_link, timeout=10)
+    assert page.status_code == 200
+    paper_rows = [line.text.strip() for line in paper.lines if line.text.strip()]
+    assert page_rows(page.text) == paper_rows
+    assert any("RÜCKNAHME" in row for row in paper_rows) and any("TSE-Transaktion" in row for row in paper_rows)
+    squeeze = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
+    pdf = pdf_lines(requests.get(done.receipt_link + ".pdf", timeout=10).content)
+    assert [squeeze(r) for r in pdf] == [squeeze(r) for r in paper_rows] + [done.return_number]
