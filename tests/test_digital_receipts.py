@@ -175,7 +175,7 @@ def _consent(center: BackendServer, customer_id: int, granted: bool) -> None:
 
 
 def test_the_receipt_is_mailed_with_its_link_only_with_consent_and_listed_on_the_profile(
-        mailing_till, inbox):  # noqa: F811
+        mailing_till, inbox, qtbot):  # noqa: F811
     handler, _port = inbox
     center = mailing_till.center
     (agreed, agreed_mail), (refused, refused_mail) = _customers_with_email(mailing_till, 2)
@@ -212,6 +212,23 @@ def test_the_receipt_is_mailed_with_its_link_only_with_consent_and_listed_on_the
         listed = center.admin("GET", f"/v1/channel/customers/{agreed}/profile").json()["receipts"][0]
     assert listed["email_status"] == "sent"
     assert len([m for m in handler.messages if agreed_mail in m[0]]) == 1  # once
+
+    # the till's profile screen lists it too, from the center (every channel reads the same list)
+    from pos_app.clienteling import Clienteling
+    from pos_app.store.staff import StaffMember
+    from sync.client import CenterClient
+    from sync.customers import CenterCustomers
+    from ui.customer_profile import CustomerProfileDialog
+
+    center_api = CenterCustomers(lambda: CenterClient(center.url, mailing_till.token, timeout=(1, 5)))
+    clienteling = Clienteling(mailing_till.store, center_api.search, center_api.profile)
+    [hit] = [h for h in clienteling.search(agreed_mail).hits if h.id == agreed]
+    dialog = CustomerProfileDialog(clienteling.view_profile(StaffMember(1, "Lena Schmidt", "cashier"), hit))
+    qtbot.addWidget(dialog)
+    table = dialog.receipts
+    assert table.rowCount() == 1
+    assert [table.item(0, c).text() for c in (1, 2, 4, 5)] == [
+        with_consent.receipt_number, "Kauf", "per E-Mail gesendet", with_consent.receipt_link]
 
 
 def test_a_return_has_its_digital_receipt_too(till):  # noqa: F811
