@@ -222,4 +222,5 @@ def erase(conn: Connection, customer_id: int, at: datetime, changes: list[Pendin
     _profile_row(conn, customer_id)
     conn.execute(update(CustomerProfile).where(CustomerProfile.customer_id == customer_id).values(
         preferences={}, important_dates=[], erased_at=utc(at)))
+    receipts.forget_customer(conn, customer_id)  # digital receipts stay, without the name (issue 16)
     _feed(conn, customer_id, changes)

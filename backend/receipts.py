@@ -114,6 +114,24 @@ def _mark_email(conn: Connection, token: str, customer_id: int) -> None:
                      .values(email_status="due", email_to=address))
 
 
+def forget_customer(conn: Connection, customer_id: int) -> None:
+    """The erase request (backend.clienteling.erase): the receipts stay (tax law) but no longer
+    name the customer: the address and any e-mail not sent yet go, and the receipt's customer
+    line ("Kunde 1000042 Erika Muster", not a fiscal field) becomes "Kunde (gelöscht)"."""
+    rows = conn.execute(select(TABLE.c.token, TABLE.c.document, TABLE.c.email_status)
+                        .where(TABLE.c.customer_id == customer_id)).mappings().all()
+    for row in rows:
+        document = dict(row["document"])
+        receipt = dict(document.get("receipt") or {})
+        footer = receipt.get("footer")
+        if isinstance(footer, list):
+            receipt["footer"] = ["Kunde (gelöscht)" if str(line).startswith("Kunde ") else line for line in footer]
+            document["receipt"] = receipt
+        conn.execute(update(TABLE).where(TABLE.c.token == row["token"]).values(
+            document=document, email_to="",
+            email_status="" if row["email_status"] in ("due", "sending") else row["email_status"]))
+
+
 # ---- reading ----------------------------------------------------------------------------------
 
 

@@ -230,6 +230,14 @@ def test_the_receipt_is_mailed_with_its_link_only_with_consent_and_listed_on_the
     assert [table.item(0, c).text() for c in (1, 2, 4, 5)] == [
         with_consent.receipt_number, "Kauf", "per E-Mail gesendet", with_consent.receipt_link]
 
+    # the customer's erase request: the receipt stays (tax law) but no longer names them
+    customer = center.admin("GET", f"/v1/channel/customers/{agreed}/profile").json()["customer"]
+    page = requests.get(with_consent.receipt_link, timeout=10).text
+    assert customer["last_name"] in page
+    center.admin("POST", f"/v1/channel/customers/{agreed}/erase")
+    page = requests.get(with_consent.receipt_link, timeout=10).text
+    assert customer["last_name"] not in page and "Kunde (gelöscht)" in page and "SUMME EUR" in page
+
 
 def test_a_return_has_its_digital_receipt_too(till):  # noqa: F811
     from pos_app.return_receipt import layout_return
