@@ -17,7 +17,8 @@ from pathlib import Path
 import qrcode
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.config import CustomerDisplaySettings
 from pos_app.customer_display import CustomerScreen, screen_of
@@ -33,7 +34,7 @@ QLabel#cdDue { font-size: 34px; color: #ffd166; }
 QLabel#cdChange { font-size: 40px; font-weight: bold; color: #8be28b; }
 QLabel#cdIdle { font-size: 40px; }
 QLabel#cdNote { font-size: 18px; color: #c8c8c8; }
-QListWidget { background: #26313d; color: #f4f4f4; font-size: 22px; border: none; }
+QTableWidget { background: #26313d; color: #f4f4f4; font-size: 22px; border: none; gridline-color: #26313d; }
 """
 
 
@@ -83,8 +84,17 @@ class CustomerDisplay(QWidget):
         # selling and paying: lines on the left, sums (and at the end the QR code) on the right
         sale = QWidget()
         row = QHBoxLayout(sale)
-        self.lines = QListWidget()
+        self.lines = QTableWidget(0, 3)  # quantity, article (and its promotion), amount
         self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.lines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines.horizontalHeader().setVisible(False)
+        self.lines.verticalHeader().setVisible(False)
+        self.lines.setShowGrid(False)
+        header = self.lines.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         right = QVBoxLayout()
         self.total = QLabel()
         self.total.setObjectName("cdTotal")
@@ -128,11 +138,17 @@ class CustomerDisplay(QWidget):
             return
         self.pages.setCurrentIndex(1)
         if screen.phase != "done":
-            self.lines.clear()
-            for line in screen.lines:
-                text = f"{line.quantity} × {line.name}    {format_euro(line.amount_cents)}"
-                item = QListWidgetItem(text + (f"\n      {line.note}" if line.note else ""))
-                self.lines.addItem(item)
+            self.lines.setRowCount(len(screen.lines))
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            for row, line in enumerate(screen.lines):
+                name = line.name + (f"\n{line.note}" if line.note else "")
+                for column, (text, align) in enumerate(((f"{line.quantity} ×", right), (name, None),
+                                                        (format_euro(line.amount_cents), right))):
+                    item = QTableWidgetItem(text)
+                    if align is not None:
+                        item.setTextAlignment(align)
+                    self.lines.setItem(row, column, item)
+            self.lines.resizeRowsToContents()
             self.lines.scrollToBottom()  # the line just scanned stays in view
         self.total.setText(f"Summe {format_euro(screen.total_cents)}")
         self.savings.setText(f"Sie sparen {format_euro(screen.savings_cents)}" if screen.savings_cents else "")
