@@ -131,7 +131,14 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from backend.receipts_mail import loop_from_env  # digital receipts by e-mail (issue 16)
+
+        mail = loop_from_env(db)
+        if mail is not None:
+            mail.start()
         yield
+        if mail is not None:
+            mail.stop()
         db.close()
 
     app = FastAPI(
@@ -150,9 +157,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
         app.include_router(extra)
     from backend import clienteling_api  # customer search, profile, carts, cases, notes (issue 4)
     from backend import pickups_api  # click and collect, reservations (issue 5)
+    from backend import receipts_api  # digital receipts by their short link (issue 16)
 
     for extra in (pickups_api.channel, pickups_api.admin, pickups_api.devices,
-                  clienteling_api.devices, clienteling_api.channel):
+                  clienteling_api.devices, clienteling_api.channel, receipts_api.router):
         app.include_router(extra)
     from backend import reconciliations_api  # reconciliations, stock adjustments (issue 12)
 

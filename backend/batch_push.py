@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 import backend.events as events  # a module reference: events imports this module too
-from backend import changelog, reconciliations
+from backend import changelog, receipts, reconciliations
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import is_retryable
@@ -85,6 +85,7 @@ class _Plan:
     lines: list[tuple] = field(default_factory=list)
     tenders: list[tuple] = field(default_factory=list)
     audits: list[tuple] = field(default_factory=list)
+    receipts: list[dict[str, Any]] = field(default_factory=list)  # digital receipts (backend.receipts)
     moved: dict[tuple[int, str], int] = field(default_factory=dict)  # (product, store) -> sold in the run
     steps: list[_Step] = field(default_factory=list)
 
@@ -100,6 +101,7 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
             cur = raw_cursor(conn)
             plan = _plan(sql, cur, device, run, lookups, now)
             quantities = sql.write_run(cur, plan.sales, plan.lines, plan.tenders, plan.audits, plan.moved)
+            receipts.record_many(conn, plan.receipts)  # a business write too: before the change log
             changes, offsets = _changes(plan, quantities)
             changes += reconciliations.watch_stock(conn, changes, _event_of(plan, len(changes)), now)
             first = 0
@@ -145,7 +147,7 @@ def _plan(sql: HotSql, cur: Any, device: DeviceIdentity, run: Sequence[events.In
             first_step[key] = len(plan.steps)
             step = _Step(item)
             if isinstance(payload, SaleCompletedV1):
-                step.reason, step.moved = _sale_rows(sql, plan, item, payload, lookups, recorded_here, stamp)
+                step.reason, step.moved = _sale_rows(sql, plan, item, payload, lookups, recorded_here, stamp, now)
             else:
                 _audit_row(sql, plan, device, item, payload)
             plan.steps.append(step)
@@ -153,7 +155,7 @@ def _plan(sql: HotSql, cur: Any, device: DeviceIdentity, run: Sequence[events.In
 
 
 def _sale_rows(sql: HotSql, plan: _Plan, item: events.Incoming, sale: SaleCompletedV1, lookups: events._BatchLookups,
-               recorded_here: dict[str, str], stamp: Any) -> tuple[str | None, dict[int, int] | None]:
+               recorded_here: dict[str, str], stamp: Any, now: datetime) -> tuple[str | None, dict[int, int] | None]:
     """The same checks, in the same order, as backend.events._record_sale; then the rows."""
     sale_id = str(sale.sale_id)
     moved: dict[int, int] = {}
@@ -175,6 +177,8 @@ def _sale_rows(sql: HotSql, plan: _Plan, item: events.Incoming, sale: SaleComple
                         for n, t in enumerate(sale.tenders, 1))
     for product_id, quantity in moved.items():
         plan.moved[(product_id, sale.store_id)] = plan.moved.get((product_id, sale.store_id), 0) + quantity
+    if (receipt := receipts.row_for(sale, now)) is not None:
+        plan.receipts.append(receipt)
     return None, moved
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from backend import receipts
 from backend.changelog import PendingChange
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase)
@@ -105,6 +106,7 @@ def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[Pen
             return None  # the same sale linked again: nothing to do
         conn.execute(insert(SaleCustomer).values(sale_id=str(payload.sale_id), customer_id=payload.customer_id,
                                                  points=payload.points))
+        receipts.customer_attached(conn, str(payload.sale_id), payload.customer_id)  # profile, e-mail (issue 16)
         return None
     customer_id = getattr(payload, "customer_id", None)
     if customer_id is not None and not exists(conn, customer_id):
@@ -224,4 +226,5 @@ def erase(conn: Connection, customer_id: int, at: datetime, changes: list[Pendin
     _profile_row(conn, customer_id)
     conn.execute(update(CustomerProfile).where(CustomerProfile.customer_id == customer_id).values(
         preferences={}, important_dates=[], erased_at=utc(at)))
+    receipts.forget_customer(conn, customer_id)  # digital receipts stay, without the name (issue 16)
     _feed(conn, customer_id, changes)

@@ -19,6 +19,7 @@ from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, Cus
                                         SaleCustomer, ServiceCase, WishlistItem)
 from backend.models import Customer, Price, Product, Sale, SaleLine, Store
 from backend.pickup_models import PickupLine, PickupOrder
+from backend.receipts import for_customer
 from backend.returns_models import Return, ReturnLine, WebOrder, WebOrderLine
 from pos_app.loyalty import points_for, tier_for
 
@@ -74,6 +75,7 @@ def build_profile(conn: Connection, customer_id: int) -> dict[str, Any] | None:
         "service_cases": _cases(conn, customer_id),
         "cart": _products(conn, select(CartItem.product_id, CartItem.quantity, CartItem.updated_at)
                           .where(CartItem.customer_id == customer_id).order_by(CartItem.product_id)),
+        "receipts": for_customer(conn, customer_id),  # digital receipts (backend.receipts)
         "wishlist": _products(conn, select(WishlistItem.product_id, WishlistItem.added_at)
                               .where(WishlistItem.customer_id == customer_id).order_by(WishlistItem.added_at)),
     }

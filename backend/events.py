@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, pickup_events, reconciliation_events, reconciliations,
-                     returns)
+from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
+                     reconciliations, returns)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -210,8 +210,11 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
             if reason is None:
                 returns.redeem_for_sale(conn, payload, now)
+                receipts.record(conn, payload, now)  # its digital receipt (issue 16)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes)
+        if reason is None:
+            receipts.record(conn, payload, now)
     elif isinstance(payload, AuditRecordedV1):
         _record_audit(sql, cur, device, event, payload)
     elif isinstance(payload, DayClosedV1):

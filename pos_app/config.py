@@ -92,6 +92,28 @@ UI_LAYOUTS = ("auto", "till", "tablet")
 
 
 @dataclass(frozen=True)
+class CustomerDisplaySettings:
+    """The second screen facing the customer (ui.customer_display)."""
+
+    enabled: bool = False
+    screen: int = 1  # which screen (0 = the first); with one screen only, a window of its own
+    idle_message: str = "Herzlich willkommen!"
+
+
+@dataclass(frozen=True)
+class ReceiptSettings:
+    """Digital receipts (pos_app.digital_receipt): where their short links point. "" = the
+    center's own address ([sync] backend_url + "/r/")."""
+
+    link_base: str = ""
+
+    def base_for(self, sync: "SyncSettings") -> str:
+        if self.link_base:
+            return self.link_base
+        return sync.backend_url.rstrip("/") + "/r/" if sync.backend_url else ""
+
+
+@dataclass(frozen=True)
 class Settings:
     device_id: str = "BER-K1"
     language: str = "de"
@@ -105,6 +127,8 @@ class Settings:
     tse: TseSettings = field(default_factory=TseSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
+    customer_display: CustomerDisplaySettings = field(default_factory=CustomerDisplaySettings)
+    receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
 
 
 DEFAULT_FILE = """\
@@ -156,6 +180,14 @@ kind = "none"                 # zvt (card terminal over the network, ZVT) | none
 # host = "192.168.1.50"      # kind = "zvt": the terminal's address
 # port = 20007
 # password = 0                # the terminal's six-digit password (000000 on many terminals)
+
+[customer_display]
+enabled = false               # a second window facing the customer: lines, total, change, receipt QR
+screen = 1                    # full screen on this screen (0 = first) when there is one, else a window
+idle_message = "Herzlich willkommen!"
+
+[receipts]
+link_base = ""                # digital receipt links, e.g. "https://bon.example.de/r/" ("" = the center's /r/)
 """ + TSE_SECTION
 
 
@@ -200,6 +232,12 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("terminal.host fehlt: die Adresse des Kartenterminals.")
     if not 0 <= terminal.password <= 999999 or not 0 < terminal.port < 65536:
         raise ConfigError("terminal.password hat höchstens sechs Ziffern; terminal.port 1 bis 65535.")
+    customer_display = _build(CustomerDisplaySettings, data.pop("customer_display", {}), "customer_display.")
+    receipts = _build(ReceiptSettings, data.pop("receipts", {}), "receipts.")
+    if not 0 <= customer_display.screen <= 8:
+        raise ConfigError("customer_display.screen muss zwischen 0 und 8 liegen.")
+    if receipts.link_base and not receipts.link_base.startswith(("https://", "http://")):
+        raise ConfigError("receipts.link_base muss mit https:// (oder http://) beginnen.")
     if ui.layout not in UI_LAYOUTS:
         raise ConfigError(f"ui.layout muss eines von {', '.join(UI_LAYOUTS)} sein, nicht „{ui.layout}“.")
     try:
@@ -229,7 +267,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
     from dataclasses import replace
 
-    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui, terminal=terminal)
+    return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui, terminal=terminal,
+                   customer_display=customer_display, receipts=receipts)
 
 
 def load_settings(path: Path) -> Settings:

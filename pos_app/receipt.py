@@ -80,6 +80,7 @@ class Receipt:
     footer: tuple[str, ...] = ("Vielen Dank für Ihren Einkauf!", "Umtausch binnen 30 Tagen mit Beleg.")
     copy: bool = False  # a reprint of a receipt that was printed before
     tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
+    digital_link: str = ""  # the digital receipt's short link (pos_app.digital_receipt), as a QR code
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class BarcodeRow:
 
 @dataclass(frozen=True)
 class QrRow:
-    data: str  # the DSFinV-K receipt QR code
+    data: str  # the DSFinV-K receipt QR code, or the digital receipt's link
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ def layout(receipt: Receipt, paper: PaperWidth = PAPER_80MM) -> list[Row]:
     for line in receipt.footer:
         for part in wrap(line, w):
             out.text(part, align="center")
+    out.rows += digital_rows(receipt.digital_link, w)
     out.rows.append(BarcodeRow(receipt.receipt_number))
     out.rows.append(CutRow())
     return out.rows
@@ -302,6 +304,17 @@ def card_slip_rows(lines: tuple[str, ...], paper: PaperWidth = PAPER_80MM) -> li
         for part in wrap(line, w) if line.strip() else [""]:
             rows.append(TextRow(part))
     rows += [TextRow("-" * w), CutRow()]
+    return rows
+
+
+def digital_rows(link: str, width: int) -> list[Row]:
+    """The digital receipt's link as a QR code with the link written under it (for a phone
+    without a camera app); nothing when the till has no center to link to."""
+    if not link:
+        return []
+    rows: list[Row] = [TextRow(""), TextRow("Ihr digitaler Beleg:", align="center"), QrRow(link)]
+    for start in range(0, len(link), width):  # a link has no spaces: cut hard
+        rows.append(TextRow(link[start:start + width], align="center"))
     return rows
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos_app.money import format_euro
-from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, ReceiptTse, Row, TextRow, pair_lines,
-                             tse_rows, vat_lines, wrap, wrap_indented)
+from pos_app.receipt import (PAPER_80MM, BarcodeRow, CutRow, PaperWidth, QrRow, ReceiptTse, Row, TextRow,
+                             digital_rows, pair_lines, tse_rows, vat_lines, wrap, wrap_indented)
 from pos_app.vat import VatRate, breakdown
 
 
@@ -48,6 +48,7 @@ class ReturnReceipt:
     exchange_note: str = ""  # "Umtausch: neuer Bon BER-K1-000043"
     copy: bool = False  # a reprint
     tse: ReceiptTse | None = None  # KassenSichV fields and QR code (None: no TSE configured)
+    digital_link: str = ""  # the digital receipt's short link (pos_app.digital_receipt)
 
 
 def _pair(left: str, right: str, width: int, **style: bool | str) -> list[Row]:
@@ -103,6 +104,7 @@ def layout_return(receipt: ReturnReceipt, paper: PaperWidth = PAPER_80MM) -> lis
                  TextRow("_" * w), TextRow("Unterschrift Kunde", align="center")]
     if receipt.tse is not None:
         rows += tse_rows(receipt.tse, paper)
+    rows += digital_rows(receipt.digital_link, w)
     rows += [TextRow(""), BarcodeRow(receipt.return_number), CutRow()]
     return rows
 

@@ -192,7 +192,7 @@ class ReturnsService:
         total = sum(i.refund_cents for i in items)
         check_refund(purchase, tenders, total, self.policy.refund_as_store_credit)
         return self.book.record(self.cashier, purchase, items, tenders, customer_id or purchase.customer_id,
-                                fiscal=self._sign(items, tenders))
+                                fiscal=self._sign(items, tenders), reason_labels=self._reason_labels())
 
     def complete_exchange(self, purchase: Purchase, items: list[ReturnItem], till: TillSession,
                           difference: tuple[str, int] | None = None,
@@ -225,7 +225,8 @@ class ReturnsService:
             {row.rate.percent: row.gross_cents for row in new.vat},
             [(t.kind.value, t.amount_cents) for t in payment.tenders]))
         done = self.book.record(self.cashier, purchase, items, refund_tenders, purchase.customer_id,
-                                exchange=Exchange(new, payment, used), fiscal=fiscal, sale_fiscal=sale_fiscal)
+                                exchange=Exchange(new, payment, used), fiscal=fiscal, sale_fiscal=sale_fiscal,
+                                reason_labels=self._reason_labels())
         till.cart.clear()
         till.payment = None
         return done
@@ -276,7 +277,12 @@ class ReturnsService:
                                    f"Rücknahme ohne Beleg über {format_euro(total)} als Gutschein: Freigabe nötig.")
         refund = [RefundTender("voucher", total)]
         return self.book.record(self.cashier, None, items, refund, customer_id,
-                                approval=(approval.manager_id, approval.manager_name), fiscal=self._sign(items, refund))
+                                approval=(approval.manager_id, approval.manager_name), fiscal=self._sign(items, refund),
+                                reason_labels=self._reason_labels())
+
+    def _reason_labels(self) -> dict[str, str]:
+        """The policy's words for the reason codes, as the paper receipt prints them."""
+        return {r.code: r.label for r in self.policy.reason_codes}
 
     def _sign(self, items: list[ReturnItem], tenders: list[RefundTender]) -> FiscalOutcome | None:
         """The return's TSE transaction, before its write. A closed till is refused first: a

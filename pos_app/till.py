@@ -13,10 +13,12 @@ search and printing run elsewhere.
 """
 from __future__ import annotations
 
+import functools
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pos_app.card_terminal import TerminalReply
 from pos_app.cart import (
@@ -45,6 +47,24 @@ class UnknownCode(LookupError):
 
 
 SellError = (CartError, TenderError, BarcodeError, UnknownCode, NoPrice, ShiftClosed)
+log = logging.getLogger(__name__)
+_Op = TypeVar("_Op", bound=Callable[..., Any])
+
+
+def _announced(operation: _Op) -> _Op:
+    """After an operation that succeeded, tell the watchers (the customer display) that the
+    sale changed; they read what they show from the session. A watcher's failure is logged and
+    never undoes or blocks the sale."""
+    @functools.wraps(operation)
+    def run(self: "TillSession", *args: Any, **kwargs: Any) -> Any:
+        result = operation(self, *args, **kwargs)
+        for watcher in list(self.watchers):
+            try:
+                watcher()
+            except Exception:  # noqa: BLE001 - a display must not break a sale
+                log.exception("a till watcher failed")
+        return result
+    return run  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,9 @@ class TillSession:
         self.customer_id: int | None = None  # attached for loyalty points (pos_app.clienteling)
         self.tender_log = TenderLog(store.db, store.device_id)
         self._payment_id: str | None = None  # the tender log's key of the payment in progress
+        # called (UI thread, no arguments) after each change of the sale: pos_app.customer_display
+        self.watchers: list[Callable[[], None]] = []
+        self.last_sale: CompletedSale | None = None  # the sale just completed, until the next starts
 
     @property
     def has_open_sale(self) -> bool:
@@ -95,9 +118,11 @@ class TillSession:
             raise CartError("Dieser Artikel ist nicht mehr im Sortiment.")
         return self.add(product)
 
+    @_announced
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
         if self.cart.is_empty():  # a new receipt: say at once when the till is not open
             self.store.cashbook.require_open()
+            self.last_sale = None
         if self.reservation_guard is not None:
             self.reservation_guard(product.product_id, quantity + sum(
                 ln.quantity for ln in self.cart.lines if ln.product.product_id == product.product_id))
@@ -107,6 +132,7 @@ class TillSession:
 
     # ---- changing ------------------------------------------------------------------------
 
+    @_announced
     def set_quantity(self, line_id: int, quantity: int, approval: Approval | None = None) -> CartChange:
         line = next((ln for ln in self.cart.lines if ln.line_id == line_id), None)
         if self.reservation_guard is not None and line is not None and quantity > line.quantity:
@@ -115,20 +141,25 @@ class TillSession:
                 ln.quantity for ln in self.cart.lines if ln.product.product_id == product_id))
         return self._guarded(lambda: self.cart.set_quantity(line_id, quantity, approval))
 
+    @_announced
     def remove_line(self, line_id: int, approval: Approval | None = None) -> CartChange:
         return self._guarded(lambda: self.cart.remove(line_id, approval))
 
+    @_announced
     def set_line_discount(self, line_id: int, discount: Discount | None,
                           approval: Approval | None = None) -> CartChange:
         return self._guarded(lambda: self.cart.set_line_discount(line_id, discount, approval))
 
+    @_announced
     def set_cart_discount(self, discount: Discount | None, approval: Approval | None = None) -> CartChange:
         return self._guarded(lambda: self.cart.set_cart_discount(discount, approval))
 
+    @_announced
     def override_price(self, line_id: int, unit_price_cents: int, reason: str,
                        approval: Approval | None = None) -> CartChange:
         return self._guarded(lambda: self.cart.override_price(line_id, unit_price_cents, reason, approval))
 
+    @_announced
     def void_sale(self, approval: Approval | None = None) -> CartChange:
         """Throw the whole cart away. Once payment has started that is a void and needs a manager."""
         if self.payment is not None and self.payment.tenders:
@@ -174,6 +205,7 @@ class TillSession:
             self.payment.tenders.remove(tender)
             raise
 
+    @_announced
     def pay_cash(self, given_cents: int, partial: bool = False) -> PaymentChange:
         payment = self.start_payment()
         tender = payment.add_cash(given_cents, partial)
@@ -181,6 +213,7 @@ class TillSession:
         self.cart.payment_started = True
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    @_announced
     def pay_card(self, amount_cents: int, approved: bool, reference: str = "") -> PaymentChange:
         payment = self.start_payment()
         tender = payment.add_card(amount_cents, approved, reference)
@@ -192,12 +225,14 @@ class TillSession:
                               {"amount_cents": amount_cents})
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    @_announced
     def pay_card_reply(self, reply: TerminalReply) -> PaymentChange:
         """The card terminal's final answer (pos_app.card_payments): approved adds the tender
         with the terminal's reference; anything else changes nothing but the audit log."""
         payment = self.start_payment()
         if reply.approved:
             tender = payment.add_card(reply.amount_cents, True, reply.reference)
+            self._taken(tender)
             self.cart.payment_started = True
         else:
             tender = None
@@ -206,6 +241,7 @@ class TillSession:
                                "result_code": reply.result_code, "reason": reply.message})
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    @_announced
     def remove_card_tender(self, reference: str) -> PaymentChange:
         """The terminal reversed this card payment: the amount is open again."""
         payment = self.start_payment()
@@ -214,6 +250,7 @@ class TillSession:
                           {"amount_cents": tender.amount_cents, "reference": reference})
         return PaymentChange(None, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    @_announced
     def pay_voucher(self, code: str, amount_cents: int, available_cents: int) -> PaymentChange:
         """Store credit; `available_cents` from pos_app.vouchers.VoucherCheck (self.vouchers)."""
         payment = self.start_payment()
@@ -222,6 +259,7 @@ class TillSession:
         self.cart.payment_started = True
         return PaymentChange(tender, payment.remaining_cents, payment.change_cents, payment.is_complete)
 
+    @_announced
     def cancel_payment(self) -> None:
         """Leave the payment screen. Tenders already taken stay with the sale."""
         if self.payment is not None and not self.payment.tenders:
@@ -242,7 +280,10 @@ class TillSession:
         self.fiscal.items_changed(self.cart)
         return change
 
-    def complete(self) -> CompletedSale:
+    @_announced
+    def complete(self, paper: bool = True) -> CompletedSale:
+        """`paper`: False when the cashier chose "no paper" for this sale (the digital receipt,
+        which every sale gets, is then the customer's receipt)."""
         payment = self.payment
         if payment is None or not payment.is_complete:
             due = payment.remaining_cents if payment else self.cart.totals().total_cents
@@ -251,21 +292,24 @@ class TillSession:
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
         with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
-            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s)
+            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s, paper=paper)
             if self.customer_id is not None:
                 from pos_app.clienteling import link_sale
 
                 link_sale(s, self.store.device_id, done.sale_id, done.total_cents, self.customer_id)
+                self.store.sales.reissue_document(s, done)  # the digital receipt shows the points too
             if self._payment_id is not None:
                 self.tender_log.settle(s, self._payment_id, done.sale_id)
         self.customer_id = None
         self.cart.clear()
         self.payment = None
         self._payment_id = None
+        self.last_sale = done
         return done
 
     # ---- parking -------------------------------------------------------------------------
 
+    @_announced
     def park(self, label: str = "") -> int:
         if self.cart.is_empty():
             raise CartError("Ein leerer Bon kann nicht geparkt werden.")
@@ -280,6 +324,7 @@ class TillSession:
         self.customer_id = None  # not parked with the cart: attach the customer again after recall
         return parked_id
 
+    @_announced
     def recall(self, parked_id: int) -> CartChange:
         if not self.cart.is_empty():
             raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")

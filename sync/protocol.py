@@ -98,6 +98,17 @@ class TseSignatureV1(_Strict):
     certified: bool = False
 
 
+class DigitalReceiptV1(_Strict):
+    """The digital receipt (issue 16): the token of its short link, made at the till so the link
+    can be printed before the sale syncs, the link as printed, and the receipt model itself
+    (pos_app.digital_receipt.to_document) for the center to lay out and show. Optional in the
+    sale and return events: older tills omit it and their sales simply have no digital receipt."""
+
+    token: str = Field(pattern=r"^[a-z2-7]{16,32}$")
+    link: str = Field(default="", max_length=300)
+    document: dict[str, Any]
+
+
 class SaleCompletedV1(_Strict):
     sale_id: UUID
     receipt_number: str = Field(min_length=1, max_length=40)
@@ -111,6 +122,7 @@ class SaleCompletedV1(_Strict):
     tenders: list[TenderV1] = Field(min_length=1, max_length=20)
     vat: list[VatRowV1]
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
+    receipt: DigitalReceiptV1 | None = None  # added later to v1 as optional (issue 16)
 
     @model_validator(mode="after")
     def _adds_up(self) -> "SaleCompletedV1":
@@ -180,6 +192,7 @@ class ReturnCompletedV1(_Strict):
     lines: list[ReturnLineV1] = Field(min_length=1, max_length=2000)
     tenders: list[RefundTenderV1] = Field(max_length=20)
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
+    receipt: DigitalReceiptV1 | None = None  # added later to v1 as optional (issue 16)
 
     @model_validator(mode="after")
     def _adds_up(self) -> "ReturnCompletedV1":

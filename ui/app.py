@@ -113,6 +113,7 @@ def open_window(app, db_path: Path, settings):  # type: ignore[no-untyped-def]
     from pos_app.fiscal.setup import signer_for
 
     store.fiscal = signer_for(settings.tse, store.db, store.device_id)  # every sale is signed with it
+    store.sales.link_base = settings.receipts.base_for(settings.sync)  # digital receipts' links (issue 16)
     printing = ReceiptPrinting(store, settings.printer, logo_path=resources_dir() / "receipt_logo.png")
     worker, off_reason = make_sync_worker(store, settings, db_path.parent)
     window = MainWindow(store, settings, printing, hint, worker, off_reason)

@@ -70,6 +70,8 @@ class CustomerProfileDialog(QDialog):
         self.tabs.addTab(self._notes(), "Notizen")
         self.tabs.addTab(self._cart(), "Warenkorb && Wunschliste")
         self.tabs.addTab(self._returns(), "Rückgaben")
+        self.receipts = self._receipts()
+        self.tabs.addTab(self.receipts, "Digitale Belege")
 
         self.attach_button = QPushButton("An Bon anhängen")
         self.cart_button = QPushButton("Web-Warenkorb übernehmen (Strg+Umschalt+W)")
@@ -243,6 +245,17 @@ class CustomerProfileDialog(QDialog):
         return _table(["Datum", "Rückgabe", "Zum Beleg", "Erstattet"], [
             [_day(r["created_at"]), r["return_number"], r.get("original_number") or "ohne Beleg",
              format_euro(r["total_cents"])] for r in rows])
+
+    def _receipts(self) -> QTableWidget:
+        """The customer's digital receipts (every store, the center's list: backend.receipts),
+        each with its link, as the web shop and the contact center see them too."""
+        rows = self.profile.data.get("receipts") or []
+        mailed = {"sent": "per E-Mail gesendet", "due": "E-Mail ausstehend", "sending": "E-Mail ausstehend",
+                  "failed": "E-Mail fehlgeschlagen"}
+        return _table(["Datum", "Beleg", "Art", "Betrag", "E-Mail", "Link"], [
+            [_day(r["created_at"]), r["number"], "Rücknahme" if r["kind"] == "return" else "Kauf",
+             format_euro(r["total_cents"]), mailed.get(r.get("email_status", ""), "–"), r.get("link") or r["path"]]
+            for r in rows])
 
     def open_case_ids(self) -> list[tuple[str, str]]:
         return [(c["id"], f"{c['case_number']}: {c['subject']}") for c in self.case_rows if c["status"] == "open"]

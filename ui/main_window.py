@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from pos_app.cart import ApprovalPolicy
 from pos_app.config import Settings
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.session: TillSession | None = None
         self.till: TillView | None = None
+        self.customer_display: QWidget | None = None  # ui.customer_display, when pos.toml enables it
 
         self.stack = QStackedWidget()
         self.login = LoginView(store, login_hint)
@@ -114,6 +115,13 @@ class MainWindow(QMainWindow):
             self.till.journal_requested.connect(self.show_journal)
             self.till.parked_requested.connect(self.show_parked)
             self.stack.addWidget(self.till)
+            from ui.app import resources_dir
+            from ui.customer_display import open_customer_display, sync_online
+
+            self.customer_display = open_customer_display(  # [customer_display] in pos.toml (issue 16)
+                self.session, self.settings.customer_display, self.store.store_name,
+                resources_dir() / "receipt_logo.png", lambda: sync_online(self.sync.status))
+            self.activateWindow()  # the keyboard and the scanner stay with the till
         else:
             self.session.cashier = member
         assert self.till is not None
@@ -133,6 +141,11 @@ class MainWindow(QMainWindow):
     # ---- after a sale ----------------------------------------------------------------------
 
     def _sale_completed(self, done: CompletedSale) -> None:
+        if not done.paper:  # "no paper": the digital receipt is the receipt; cash still opens the drawer
+            if done.has_cash and self.settings.printer.open_drawer_on_cash:
+                self.printing.kick_drawer()
+            self.refresh_outbox()
+            return
         self.printing.print_sale(done.sale_id, open_drawer=done.has_cash)
         self.refresh_outbox()
 
@@ -192,6 +205,8 @@ class MainWindow(QMainWindow):
             if pending and not self.confirm_quit(pending):
                 event.ignore()
                 return
+        if self.customer_display is not None:
+            self.customer_display.close()
         super().closeEvent(event)
 
     def confirm_quit(self, pending: int) -> bool:

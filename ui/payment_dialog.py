@@ -2,7 +2,8 @@
 
 The dialog drives TillSession.pay_cash / pay_card and closes (accepted) once the sale is fully
 paid; the till then completes it. Keys: Enter = cash, Shift+Enter = partial cash, F10 = card,
-F1..F4 = the quick-cash amounts, J/N = card approved/declined, Esc = back to the cart.
+F1..F4 = the quick-cash amounts, J/N = card approved/declined, Ctrl+Shift+D = no paper receipt (the
+digital one only: `no_paper`), Esc = back to the cart.
 
 With a card terminal set up (ui.card_terminal) the card tender goes through it for the amount in
 the field (the open amount unless changed: never typed twice); the terminal's status texts show
@@ -14,7 +15,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from pos_app.money import MoneyError, format_euro, parse_euro
@@ -102,10 +103,15 @@ class PaymentDialog(QDialog):
         layout.addLayout(self.quick)
         layout.addLayout(actions)
         layout.addWidget(self.card_panel)
+        # the receipt is created either way (Belegausgabepflicht): digitally, by QR code and link
+        self.no_paper_box = QCheckBox("Kein Papierbon: nur digitaler Beleg (QR-Code)  [Strg+Umschalt+D]")
+        self.no_paper_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter stays with the amount
+        layout.addWidget(self.no_paper_box)
         layout.addWidget(self.error)
 
         QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.start_card)
         QShortcut(QKeySequence("Ctrl+G"), self, self.voucher_code.setFocus)
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, self.no_paper_box.toggle)
         QShortcut(QKeySequence("Shift+Return"), self, lambda: self.pay_cash(partial=True))
         QShortcut(QKeySequence("Shift+Enter"), self, lambda: self.pay_cash(partial=True))
         QShortcut(QKeySequence(Qt.Key.Key_J), self.card_panel, lambda: self.finish_card(True))
@@ -117,6 +123,11 @@ class PaymentDialog(QDialog):
                        self.declined_button, self.voucher_button):
             button.setAutoDefault(False)  # Enter belongs to the amount field, once
         self._refresh()
+
+    @property
+    def no_paper(self) -> bool:
+        """The cashier chose "no paper" for this sale."""
+        return self.no_paper_box.isChecked()
 
     # ---- actions ---------------------------------------------------------------------------
 

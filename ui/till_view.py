@@ -427,7 +427,7 @@ class TillView(QWidget):
             self.refresh()
             return
         try:
-            done = self.session.complete()
+            done = self.session.complete(paper=not dialog.no_paper)
         except SellError as exc:
             self.say(str(exc), error=True)
             return
@@ -436,6 +436,9 @@ class TillView(QWidget):
         self.change.setText(f"Rückgeld\n{format_euro(done.change_cents)}" if done.change_cents else "")
         if done.tse_failure:  # the sale stands; it is recorded unsigned (KassenSichV)
             text += f" {done.tse_failure}: Bon ohne Signatur."
+        if done.receipt_link:  # works once the sale has reached the center (the till syncs it)
+            text += (" Kein Papierbon: digitaler Beleg per QR-Code" if not done.paper else " Digitaler Beleg") + \
+                f" {done.receipt_link} (abrufbar, sobald der Bon übertragen ist)."
         self.say(text, error=bool(done.tse_failure))
         self.sale_completed.emit(done)
 

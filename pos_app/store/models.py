@@ -106,9 +106,10 @@ class Sale(Base):
     cart_discount_cents: Mapped[int] = mapped_column(Integer, default=0)
     cart_discount_reason: Mapped[str] = mapped_column(String(200), default="")
     change_cents: Mapped[int] = mapped_column(Integer, default=0)
-    print_status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|printed|failed
+    print_status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|printed|failed|digital
     print_count: Mapped[int] = mapped_column(Integer, default=0)
     print_error: Mapped[str] = mapped_column(Text, default="")
+    receipt_token: Mapped[str | None] = mapped_column(String(32), nullable=True)  # pos_app.digital_receipt
     __table_args__ = (Index("ix_sales_device_receipt", "device_id", "receipt_no", unique=True),)
 
 

@@ -15,7 +15,9 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 
+from pos_app import digital_receipt
 from pos_app.cart import Totals
 from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
@@ -71,6 +73,7 @@ class CompletedReturn:
     restocked: tuple[tuple[int, int], ...]  # (product id, quantity) back into this store's stock
     exchange_sale: CompletedSale | None = None
     tse_failure: str = ""  # the TSE did not sign this return (it is recorded unsigned): why
+    receipt_link: str = ""  # its digital receipt's short link (pos_app.digital_receipt)
 
 
 @dataclass(frozen=True)
@@ -97,17 +100,22 @@ class ReturnBook:
     def record(self, cashier: StaffMember, purchase: Purchase | None, items: list[ReturnItem],
                tenders: list[RefundTender], customer_id: int | None = None,
                approval: tuple[int, str] | None = None, exchange: Exchange | None = None,
-               fiscal: FiscalOutcome | None = None, sale_fiscal: FiscalOutcome | None = None) -> CompletedReturn:
+               fiscal: FiscalOutcome | None = None, sale_fiscal: FiscalOutcome | None = None,
+               reason_labels: dict[str, str] | None = None) -> CompletedReturn:
         """Write the return (and the exchange's sale). Voucher tenders without a code get a new
         one. The caller has checked quantities, policy and refund split (pos_app.returns).
         Like a sale, a return needs an open shift (checked here, inside the write transaction,
         so a Z close cannot slip in). `fiscal` / `sale_fiscal`: the TSE outcomes of the return and
-        of the exchange's sale (signed or failed), recorded with them; None: no TSE set up."""
+        of the exchange's sale (signed or failed), recorded with them; None: no TSE set up.
+        `reason_labels`: the policy's words for the reason codes, for the digital receipt (laid
+        out here, in the return's transaction, as the paper one is later)."""
         if not items:
             raise ValueError("a return needs at least one item")
         total = sum(i.refund_cents for i in items)
         created_at = iso(self._clock())
         return_id = str(uuid.uuid4())
+        token = digital_receipt.new_token()
+        link = digital_receipt.link_for(self._sales.link_base, token)
         tenders = [RefundTender(t.kind, t.amount_cents, t.reference or new_voucher_code())
                    if t.kind == "voucher" else t for t in tenders]
         with self._db.writing() as s:
@@ -126,7 +134,7 @@ class ReturnBook:
                          original_kind=purchase.kind if purchase else None, original_id=purchase.id if purchase else None,
                          original_number=purchase.number if purchase else None, customer_id=customer_id,
                          approved_by=approval[1] if approval else "", total_cents=total,
-                         exchange_sale_id=sale.sale_id if sale else None, event_id=""))
+                         exchange_sale_id=sale.sale_id if sale else None, event_id="", receipt_token=token))
             s.flush()
             for n, item in enumerate(items, 1):
                 s.add(ReturnLine(return_id=return_id, line_no=n, original_line_no=item.original_line_no,
@@ -157,6 +165,11 @@ class ReturnBook:
                 audit.record(s, self.device_id, approval[0], approval[1], "approval",
                              {"action": "blind_return", "return_number": number, "total_cents": total,
                               "customer_id": customer_id, "cashier": cashier.name})
+            if fiscal is not None:
+                fiscal_records.record(s, self.device_id, fiscal, reference=f"{RETURN_REF}:{return_id}")
+            s.flush()  # the digital receipt below reads the rows just written
+            document = digital_receipt.to_document(self._receipt(
+                s, return_id, purchase.label if purchase else "ohne Beleg", reason_labels))
             event = append_event(s, self.device_id, EventType.RETURN_COMPLETED, {
                 "return_id": return_id, "return_number": number, "store_id": self.store_id,
                 "device_id": self.device_id, "cashier_id": cashier.id, "created_at": created_at,
@@ -169,17 +182,16 @@ class ReturnBook:
                 "tenders": [{"kind": t.kind, "amount_cents": t.amount_cents, "reference": t.reference}
                             for t in tenders],
                 **({"tse": fiscal_records.event_payload(fiscal)} if fiscal is not None else {}),
+                "receipt": {"token": token, "link": link, "document": document},
             }, created_at)
             s.flush()
             s.execute(update(Return).where(Return.id == return_id).values(event_id=event.id))
-            if fiscal is not None:
-                fiscal_records.record(s, self.device_id, fiscal, reference=f"{RETURN_REF}:{return_id}")
             movements.record(s, event.id, self.store_id, restock)
         return CompletedReturn(return_id, number, total, tuple(tenders),
                                sum(t.amount_cents for t in tenders if t.kind == "cash"),
                                tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
                                tuple(sorted(restock.items())), sale,
-                               fiscal.error if isinstance(fiscal, SigningFailure) else "")
+                               fiscal.error if isinstance(fiscal, SigningFailure) else "", receipt_link=link)
 
     # ---- what this till knows --------------------------------------------------------------
 
@@ -239,19 +251,23 @@ class ReturnBook:
     def receipt(self, return_id: str, original_label: str = "", reason_labels: dict[str, str] | None = None,
                 copy: bool = False) -> ReturnReceipt:
         with self._db.reading() as s:
-            ret = s.get(Return, return_id)
-            if ret is None:
-                raise LookupError(f"Rücknahme {return_id} nicht gefunden.")
-            store, device = s.get(Store, ret.store_id), s.get(Device, ret.device_id)
-            lines = s.execute(select(ReturnLine).where(ReturnLine.return_id == return_id)
-                              .order_by(ReturnLine.line_no)).scalars().all()
-            tenders = s.execute(select(ReturnTender).where(ReturnTender.return_id == return_id)
-                                .order_by(ReturnTender.seq)).scalars().all()
-            sale_number = (s.execute(select(Sale.receipt_number).where(Sale.id == ret.exchange_sale_id)).scalar()
-                           if ret.exchange_sale_id else None)
-            fiscal = s.execute(select(TseTransaction).where(
-                TseTransaction.reference == f"{RETURN_REF}:{return_id}")).scalar_one_or_none()
-            tse = None if fiscal is None else fiscal_records.receipt_block(fiscal_records.outcome_of(fiscal))
+            return self._receipt(s, return_id, original_label, reason_labels, copy)
+
+    def _receipt(self, s: Session, return_id: str, original_label: str = "",
+                 reason_labels: dict[str, str] | None = None, copy: bool = False) -> ReturnReceipt:
+        ret = s.get(Return, return_id)
+        if ret is None:
+            raise LookupError(f"Rücknahme {return_id} nicht gefunden.")
+        store, device = s.get(Store, ret.store_id), s.get(Device, ret.device_id)
+        lines = s.execute(select(ReturnLine).where(ReturnLine.return_id == return_id)
+                          .order_by(ReturnLine.line_no)).scalars().all()
+        tenders = s.execute(select(ReturnTender).where(ReturnTender.return_id == return_id)
+                            .order_by(ReturnTender.seq)).scalars().all()
+        sale_number = (s.execute(select(Sale.receipt_number).where(Sale.id == ret.exchange_sale_id)).scalar()
+                       if ret.exchange_sale_id else None)
+        fiscal = s.execute(select(TseTransaction).where(
+            TseTransaction.reference == f"{RETURN_REF}:{return_id}")).scalar_one_or_none()
+        tse = None if fiscal is None else fiscal_records.receipt_block(fiscal_records.outcome_of(fiscal))
         assert store is not None and device is not None
         labels = reason_labels or {}
         original = original_label or (f"{ret.original_number}" if ret.original_number else "ohne Beleg")
@@ -271,7 +287,8 @@ class ReturnBook:
                            t.amount_cents) for t in tenders),
             vouchers=tuple((t.reference, t.amount_cents) for t in tenders if t.kind == "voucher"),
             cash_refund=any(t.kind == "cash" for t in tenders), approved_by=ret.approved_by,
-            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "", copy=copy, tse=tse)
+            exchange_note=f"Umtausch: neue Ware auf Bon {sale_number}" if sale_number else "", copy=copy, tse=tse,
+            digital_link=digital_receipt.link_for(self._sales.link_base, ret.receipt_token) if ret.receipt_token else "")
 
 
 def _with_reference(payment: Payment, return_number: str) -> Payment:

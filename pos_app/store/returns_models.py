@@ -30,6 +30,7 @@ class Return(Base):
     total_cents: Mapped[int] = mapped_column(Integer)
     exchange_sale_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     event_id: Mapped[str] = mapped_column(String(36))  # its outbox event: pending until the center has it
+    receipt_token: Mapped[str | None] = mapped_column(String(32), nullable=True)  # pos_app.digital_receipt
     __table_args__ = (Index("ix_returns_original", "original_kind", "original_id"),
                       Index("ix_returns_customer", "customer_id"))
 

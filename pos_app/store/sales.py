@@ -8,6 +8,7 @@ Thread: any; one short transaction per call.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from pos_app import digital_receipt
 from pos_app.cart import Totals
 from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
@@ -27,7 +29,7 @@ from pos_app.shift import ShiftClosed
 from pos_app.store import movements
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
 from pos_app.store.db import Database
-from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Stock, Store
+from pos_app.store.models import Device, OutboxEvent, Sale, SaleLine, SaleTender, Stock, Store
 from pos_app.store.outbox import EventType, append_event, next_device_counter
 from pos_app.store.staff import StaffMember
 from pos_app.vat import VatRate, breakdown
@@ -43,6 +45,9 @@ class CompletedSale:
     change_cents: int
     has_cash: bool
     tse_failure: str = ""  # the TSE did not sign this sale (it is recorded unsigned): why
+    receipt_link: str = ""  # the digital receipt's short link ("" when the till has no center)
+    event_id: str = ""  # its sale.completed outbox event
+    paper: bool = True  # False: the cashier chose "no paper" (the digital receipt stands alone)
 
 
 @dataclass(frozen=True)
@@ -65,20 +70,27 @@ class SaleBook:
         self.device_id = device_id
         self.store_id = store_id
         self._clock = clock
+        # where the center shows digital receipts, e.g. "https://bon.example.de/r/" (set by the
+        # app from pos.toml; "" = no link printed, the receipt still goes to the center)
+        self.link_base = ""
 
     def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
                  cart_discount_reason: str = "", fiscal: FiscalOutcome | None = None,
-                 into: Session | None = None) -> CompletedSale:
+                 into: Session | None = None, paper: bool = True) -> CompletedSale:
         """`fiscal`: the TSE's outcome for this sale (signed or failed), stored with it and sent
         along in its event; None where no TSE is set up. `into`: write inside the caller's
         transaction instead of a new one (an exchange writes its return and its sale together:
-        pos_app.store.returns)."""
+        pos_app.store.returns). `paper`: False when the cashier chose "no paper"; the sale is
+        then never queued for printing (nor reprinted as unprinted) and the digital receipt,
+        which every sale gets, is the receipt the customer takes."""
         if not totals.lines:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
             raise ValueError("a sale completes only when fully paid")
         created_at = iso(self._clock())
         sale_id = str(uuid.uuid4())
+        token = digital_receipt.new_token()
+        link = digital_receipt.link_for(self.link_base, token)
         with self._writing(into) as s:
             if open_shift_row(s, self.device_id) is None:  # in the transaction: a close cannot slip in
                 raise ShiftClosed(NOT_OPEN)
@@ -90,6 +102,7 @@ class SaleBook:
                 created_at=created_at, total_cents=totals.total_cents,
                 cart_discount_cents=totals.cart_discount_cents,
                 cart_discount_reason=cart_discount_reason, change_cents=payment.change_cents,
+                receipt_token=token, print_status="pending" if paper else "digital",
             ))
             s.flush()
             lines_payload = []
@@ -136,13 +149,29 @@ class SaleBook:
             if fiscal is not None:
                 fiscal_records.record(s, self.device_id, fiscal, sale_id=sale_id)
                 payload["tse"] = fiscal_records.event_payload(fiscal)
+            s.flush()  # the receipt below reads the rows just written
+            payload["receipt"] = {"token": token, "link": link,
+                                  "document": digital_receipt.to_document(self._receipt(s, sale_id))}
             event = append_event(s, self.device_id, EventType.SALE_COMPLETED, payload, created_at)
             s.flush()
             # what the center's stock figures do not show until it has applied this event
             movements.record(s, event.id, self.store_id, deltas)
         return CompletedSale(sale_id, receipt_number, totals.total_cents, payment.change_cents,
                              payment.has_cash,
-                             fiscal.error if isinstance(fiscal, SigningFailure) else "")
+                             fiscal.error if isinstance(fiscal, SigningFailure) else "",
+                             receipt_link=link, event_id=event.id, paper=paper)
+
+    def reissue_document(self, s: Session, done: CompletedSale) -> None:
+        """Lay the digital receipt out again inside the sale's own, still open transaction, after
+        something the receipt shows was added to it (the customer and their points: TillSession).
+        The event is not committed yet, so nobody has seen the first version."""
+        s.flush()
+        event = s.get(OutboxEvent, done.event_id)
+        if event is None:
+            raise LookupError(f"event {done.event_id} of sale {done.sale_id} not found")
+        payload = json.loads(event.payload)
+        payload["receipt"]["document"] = digital_receipt.to_document(self._receipt(s, done.sale_id))
+        event.payload = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @contextmanager
     def _writing(self, into: Session | None) -> Iterator[Session]:
@@ -175,19 +204,22 @@ class SaleBook:
 
     def receipt(self, sale_id: str) -> Receipt:
         with self._db.reading() as s:
-            sale = s.get(Sale, sale_id)
-            if sale is None:
-                raise LookupError(f"Bon {sale_id} nicht gefunden.")
-            store = s.get(Store, sale.store_id)
-            device = s.get(Device, sale.device_id)
-            lines = s.execute(select(SaleLine).where(SaleLine.sale_id == sale_id)
-                              .order_by(SaleLine.line_no)).scalars().all()
-            tenders = s.execute(select(SaleTender).where(SaleTender.sale_id == sale_id)
-                                .order_by(SaleTender.seq)).scalars().all()
-            tse = fiscal_records.receipt_tse(s, sale_id)
-            customer = s.execute(text(  # a customer attached (pos_app.clienteling): points on the receipt
-                "SELECT c.number, c.first_name, c.last_name, sc.points FROM sale_customers sc "
-                "LEFT JOIN customers c ON c.id = sc.customer_id WHERE sc.sale_id = :s"), {"s": sale_id}).first()
+            return self._receipt(s, sale_id)
+
+    def _receipt(self, s: Session, sale_id: str) -> Receipt:
+        sale = s.get(Sale, sale_id)
+        if sale is None:
+            raise LookupError(f"Bon {sale_id} nicht gefunden.")
+        store = s.get(Store, sale.store_id)
+        device = s.get(Device, sale.device_id)
+        lines = s.execute(select(SaleLine).where(SaleLine.sale_id == sale_id)
+                          .order_by(SaleLine.line_no)).scalars().all()
+        tenders = s.execute(select(SaleTender).where(SaleTender.sale_id == sale_id)
+                            .order_by(SaleTender.seq)).scalars().all()
+        tse = fiscal_records.receipt_tse(s, sale_id)
+        customer = s.execute(text(  # a customer attached (pos_app.clienteling): points on the receipt
+            "SELECT c.number, c.first_name, c.last_name, sc.points FROM sale_customers sc "
+            "LEFT JOIN customers c ON c.id = sc.customer_id WHERE sc.sale_id = :s"), {"s": sale_id}).first()
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         for line in lines:
@@ -216,6 +248,7 @@ class SaleBook:
                           for t in tenders),
             change_cents=sale.change_cents, cart_discount_cents=sale.cart_discount_cents,
             cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0, tse=tse,
+            digital_link=digital_receipt.link_for(self.link_base, sale.receipt_token) if sale.receipt_token else "",
             **({} if customer is None else {"footer": (
                 f"Kunde {customer.number or ''} {customer.first_name or ''} {customer.last_name or ''}".strip(),
                 f"Bonuspunkte für diesen Einkauf: +{customer.points}", *Receipt.footer)}),
@@ -237,7 +270,7 @@ class SaleBook:
     def unprinted(self) -> list[SaleSummary]:
         with self._db.reading() as s:
             rows = s.execute(select(Sale).where(Sale.device_id == self.device_id,
-                                                Sale.print_status != "printed")
+                                                Sale.print_status.not_in(("printed", "digital")))
                              .order_by(Sale.receipt_no)).scalars().all()
         return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents,
                             r.print_status) for r in rows]
