@@ -23,15 +23,20 @@ from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
 from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
 from ui.pickup_handover import HandoverDialog, ReservationDialog, ToCharge
+from ui.tasks import run_in_background
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+PRUNE_EVERY_MS = 3_600_000  # closed orders are pruned at log-in and then hourly
+
+
 class PickupGlue:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes))
+        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes),
+                               retention=timedelta(days=window.settings.pickup_retention_days))
         self.queue: PickupQueueDialog | None = None
         self.charging: ToCharge | None = None
         self.last_reservation: Any = None
@@ -41,6 +46,11 @@ class PickupGlue:
         window.login.logged_in.connect(self._logged_in)  # after the window made the session
         window.sync._relay.changed.connect(lambda _s: self.refresh())  # noqa: SLF001 - after each sync
         QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
+        self.pruning = QTimer(window)  # closed orders past the retention period leave the device
+        self.pruning.setInterval(PRUNE_EVERY_MS)
+        self.pruning.timeout.connect(self.prune)
+        self.pruning.start()
+        self.pruned = 0
 
     def _connect_wedge(self) -> None:
         wedge = getattr(self.window, "wedge", None)
@@ -56,9 +66,22 @@ class PickupGlue:
     def _who(self) -> str:
         return self.window.session.cashier.name if self.window.session else "Unbekannt"
 
+    def prune(self) -> None:
+        """Delete closed orders past the retention period, in the background (a write of
+        possibly thousands of rows must not stall the till)."""
+        desk = self.desk
+
+        def done(count: int | None, error: BaseException | None) -> None:
+            if error is None and count:
+                self.pruned += count
+                self.refresh()
+
+        run_in_background(desk.prune, done)
+
     def _logged_in(self, _member: StaffMember) -> None:
         session, till = self.window.session, self.window.till
         if session is not None and session.reservation_guard is None:
+            self.prune()
             session.reservation_guard = WalkInGuard(self.desk)
             assert till is not None
             till.sale_completed.connect(self._sale_completed)
