@@ -201,6 +201,12 @@ class PickupDesk:
         with self.store.db.reading() as s:
             return reserved_units(s, product_id)
 
+    def reserved_and_on_hand(self, product_id: int) -> tuple[int, int]:
+        """Both figures of the walk-in guard in one read (it runs on every scan)."""
+        with self.store.db.reading() as s:
+            reserved, on_hand = s.execute(_GUARD_READ, {"p": product_id, "s": self.store.store_id}).one()
+        return int(reserved), int(on_hand)
+
     def on_hand(self, product_id: int) -> int:
         with self.store.db.reading() as s:
             return int(s.execute(select(Stock.quantity).where(Stock.product_id == product_id,
@@ -399,6 +405,10 @@ class PickupDesk:
             if row.local_state is None and row.state == "new":
                 row.local_state = "picking"  # shown at once; the center hears it with pickup.picked
             note_change(s, row, iso(self.clock()))
+
+
+_GUARD_READ = text("SELECT (SELECT coalesce(sum(units), 0) FROM pickup_holds WHERE product_id = :p), "
+                   "(SELECT coalesce(sum(quantity), 0) FROM stock WHERE product_id = :p AND store_id = :s)")
 
 
 def _number(text_: str) -> str:

@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.money import format_euro
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
-from ui.cart_model import COLUMN_WIDTHS, CartTableModel
+from ui.cart_model import CartTableModel
+from ui.cart_table import CartTable, pinned
 from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
 from ui.payment_dialog import PaymentDialog
 from ui.tasks import run_in_background
@@ -67,45 +68,16 @@ class TillView(QWidget):
         self.message = QLabel("Bereit. Artikel scannen.")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        # Fixed heights: a new text must not re-lay out (and so repaint) the whole screen.
-        self.message.setFixedHeight(48)
-
-        self.table = QTableView()
-        self.table.setObjectName("cart")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.verticalHeader().hide()
-        # Font and selection colours through the palette, not the stylesheet: stylesheet rules
-        # on items make Qt paint every cell through the slow style-sheet path.
-        font = self.table.font()
-        font.setPointSizeF(12.5)
-        self.table.setFont(font)
-        palette = self.table.palette()
-        palette.setColor(QPalette.ColorRole.Highlight, QColor("#cfe0f5"))
-        palette.setColor(QPalette.ColorRole.HighlightedText, QColor("black"))
-        self.table.setPalette(palette)
-        head = self.table.horizontalHeader()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate(COLUMN_WIDTHS):
-            if width:  # fixed widths: measuring every cell on each change costs a frame
-                head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-                head.resizeSection(col, width)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table = CartTable(self.model)  # repaints the changed rows only (ui.cart_table)
 
         self.total = QLabel()
         self.total.setObjectName("total")
         self.vat = QLabel()
         self.vat.setObjectName("vat")
         self.vat.setWordWrap(True)
-        self.total.setFixedHeight(110)
-        self.vat.setFixedHeight(80)
         self.change = QLabel()
         self.change.setObjectName("change")
         self.change.setWordWrap(True)
-        self.change.setFixedHeight(90)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -114,12 +86,14 @@ class TillView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.entry)
         left.addWidget(self.results)
-        left.addWidget(self.message)
+        # pinned: fixed heights and no layout around the text, so a new text repaints the label
+        # and never re-lays out the window (what every scan did: ui.cart_table)
+        left.addWidget(pinned(self.message, 48))
         left.addWidget(self.table, 1)
         right = QVBoxLayout()
-        right.addWidget(self.total)
-        right.addWidget(self.vat)
-        right.addWidget(self.change)
+        right.addWidget(pinned(self.total, 110))
+        right.addWidget(pinned(self.vat, 80))
+        right.addWidget(pinned(self.change, 90))
         right.addStretch(1)
         buttons = QGridLayout()
         actions = {
@@ -161,7 +135,7 @@ class TillView(QWidget):
         self.header.setText(text)
 
     def refresh(self, change: CartChange | None = None) -> None:
-        self.model.refresh()
+        self.table.shown(self.model.refresh())
         totals = self.model.totals()
         self.total.setText(f"Summe\n{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
