@@ -21,6 +21,7 @@ from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
+from ui.dialog_release import release
 from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
 from ui.pickup_handover import HandoverDialog, ReservationDialog, ToCharge
 from ui.tasks import run_in_background
@@ -108,6 +109,7 @@ class PickupGlue:
     def show_queue(self) -> None:
         self.queue = PickupQueueDialog(self.desk, self.print_slip, self._who(), self.show_handover, self.window)
         self.queue.exec()
+        release(self.queue)
         self.queue = None
         self.window.refresh_outbox()
 
@@ -116,6 +118,7 @@ class PickupGlue:
             return
         dialog = HandoverDialog(self.desk, self._who(), self._handed, query, self.window)
         dialog.exec()
+        release(dialog)
         if dialog.to_charge is not None:
             self._charge(dialog.to_charge)
         self.window.refresh_outbox()
@@ -127,6 +130,7 @@ class PickupGlue:
         service = CenterReservations(lambda: worker.client.copy() if worker is not None else None)
         dialog = ReservationDialog(self.window.store, service.reserve, product_id, store_id, customer_id, self.window)
         dialog.exec()
+        release(dialog)
         self.last_reservation = dialog.made
         if dialog.made is not None:
             self.window.sync.sync_now()  # a reservation in this store shows in the queue at once

@@ -21,6 +21,7 @@ from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
 from ui.cart_model import CartTableModel
 from ui.cart_table import CartTable, pinned
+from ui.dialog_release import release
 from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
 from ui.payment_dialog import PaymentDialog
 from ui.tasks import run_in_background
@@ -295,10 +296,13 @@ class TillView(QWidget):
                 change = operation()
             except ApprovalRequired as need:
                 dialog = ManagerApprovalDialog(self.session.store.staff, need.description, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted or dialog.approval is None:
+                granted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.approval is not None
+                approval = dialog.approval
+                release(dialog)
+                if not granted:
                     self.say("Abgebrochen: keine Freigabe.", error=True)
                     return False
-                change = operation(dialog.approval)
+                change = operation(approval)
         except (*SellError, LookupError) as exc:
             self.say(str(exc), error=True)
             return False
@@ -319,7 +323,9 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(line_id)
         dialog = QuantityDialog(line.product.name, line.quantity, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             qty = dialog.quantity
             self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a),
                         f"{line.product.name}: Menge {qty}")
@@ -344,7 +350,9 @@ class TillView(QWidget):
         if line_id is None:
             return
         dialog = DiscountDialog("Positionsrabatt", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             discount = dialog.discount
             self._apply(lambda a=None: self.session.set_line_discount(line_id, discount, a),
                         "Rabatt gebucht.")
@@ -354,7 +362,9 @@ class TillView(QWidget):
             self.say("Der Warenkorb ist leer.", error=True)
             return
         dialog = DiscountDialog("Bon-Rabatt", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             discount = dialog.discount
             self._apply(lambda a=None: self.session.set_cart_discount(discount, a), "Bon-Rabatt gebucht.")
 
@@ -364,7 +374,9 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(line_id)
         dialog = PriceDialog(line.product.name, format_euro(line.unit_price_cents), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             cents, reason = dialog.price_cents, dialog.reason.currentText()
             self._apply(lambda a=None: self.session.override_price(line_id, cents, reason, a),
                         "Preis geändert.")
@@ -395,6 +407,7 @@ class TillView(QWidget):
             return
         dialog = PaymentDialog(self.session, self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)  # one a sale, all day: it must not stay with the till view
         self.window().activateWindow()  # keys go back to the till (not every platform does this)
         if not accepted:
             self.session.cancel_payment()

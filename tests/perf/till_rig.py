@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import text
@@ -131,6 +132,31 @@ class AppTill:
         self.app.processEvents()
         self.last_cpu_ms = (time.thread_time() - c0) * 1000
         return (time.perf_counter() - t0) * 1000
+
+    def drive(self, steps: Iterator[object]) -> None:
+        """Run the app's own event loop (app.exec(), as ui.app.main does) and advance `steps`
+        once per turn of it, so what Qt defers to the loop (deleteLater of a closed dialog,
+        queued signals, timers) happens as it does in the store. Re-raises a step's error."""
+        from PySide6.QtCore import QTimer
+
+        failure: list[BaseException] = []
+
+        def turn() -> None:
+            try:
+                next(steps)
+            except StopIteration:
+                self.app.quit()
+                return
+            except BaseException as exc:  # noqa: BLE001 - re-raised after the loop
+                failure.append(exc)
+                self.app.quit()
+                return
+            QTimer.singleShot(0, turn)
+
+        QTimer.singleShot(0, turn)
+        self.app.exec()
+        if failure:
+            raise failure[0]
 
     def pay_cash(self) -> str:
         """F12, the payment dialog takes the amount due in cash (Enter): the whole sale path.
