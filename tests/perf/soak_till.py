@@ -46,6 +46,19 @@ PRODUCTS = int(os.environ.get("POS_SOAK_PRODUCTS", "20000"))
 TIMEOUT_S = float(os.environ.get("POS_SOAK_TIMEOUT_S", "1200"))
 NONE_BOUND = int(os.environ.get("POS_SOAK_NONE_BOUND", "2000"))
 RSS_BOUND_MB = float(os.environ.get("POS_SOAK_RSS_BOUND_MB", "150"))
+# For the soak's own test (tests/test_soak.py): make the till abort, or drop references to None
+# the way PySide6 6.12.0 did, to show that the soak fails then.
+FAULT = os.environ.get("POS_SOAK_FAULT", "")
+
+
+def _fault(scans: int) -> None:
+    if FAULT == "abort" and scans == 50:
+        os.abort()
+    if FAULT == "drain-none":
+        import ctypes
+
+        for _ in range(10):  # what 6.12.0 did on a scan: ten void calls, each one reference less
+            ctypes.pythonapi.Py_DecRef(ctypes.py_object(None))
 
 
 def build_store(path: Path) -> None:
@@ -94,6 +107,8 @@ def child(db_path: Path, printer_port: int) -> int:
                     times.append(rig.scan(code))
                     counts["refused"] += bool(rig.till.message.property("error"))
                     counts["scans"] += 1
+                    if FAULT:
+                        _fault(counts["scans"])
                     yield
                 if rig.till.session.cart.is_empty():
                     continue  # everything refused: nothing to sell
