@@ -67,6 +67,9 @@ class CartTable(QTableView):
         rows.setDefaultSectionSize(ROW_HEIGHT)
         rows.blockSignals(True)  # see the module docstring: shown() does their work per change
         self.verticalScrollBar().setStyleSheet(SCROLL_BAR_QSS)
+        # always there: a bar that appears with the 17th line narrows the viewport, and the whole
+        # table is laid out and painted again (a 5 ms frame in the middle of a sale)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
     def shown(self, what: Refreshed) -> None:
         """After the model refreshed: an append needs only the scroll range updated (the new
