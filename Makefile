@@ -13,7 +13,7 @@ DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 li
 DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
-.PHONY: help setup system-deps system-deps-x11 run test lint bench bench-sync soak chaos package package-smoke demo-big clean
+.PHONY: help setup system-deps system-deps-x11 run test lint bench bench-sync bench-day soak chaos package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
@@ -79,6 +79,10 @@ bench: setup
 # crash, on None's reference count falling, on memory growth or a lost receipt. A few minutes.
 soak: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/soak_till.py
+
+# A full day of a busy store, minute by minute, on the 1,000,000-product store (figures, not a test).
+bench-day: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_day.py
 
 # Sync: first pull of 1,000,000 products and draining 10,000 queued sales, against the real
 # center process (PostgreSQL when POS_TEST_DATABASE_URL is set, else SQLite). Several minutes.

@@ -192,3 +192,35 @@ def test_the_retention_comes_from_the_settings() -> None:
     assert parse_settings("pickup_retention_days = 90\n").pickup_retention_days == 90
     with pytest.raises(ConfigError, match="pickup_retention_days"):
         parse_settings("pickup_retention_days = 0\n")
+
+
+def test_the_app_prunes_at_log_in_and_its_till_still_refuses_reserved_units(qtbot, store_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real window: log-in prunes (in the background) what closed long ago, and a scan of
+    a unit an open order holds is refused by the guard the glue installed."""
+    from PySide6.QtWidgets import QApplication
+
+    from pos_app.config import Settings
+    from tests.store_fixture import EAN_SOFA_GRUEN, open_store
+    from tests.test_till_gui import close_window, log_in
+    from ui.app import open_window
+    from ui.tasks import wait_for_background
+
+    store = open_store(store_path)
+    apply_pages(store, [order_doc("OLD1", "collected", [(4, 1)]), order_doc("OPEN1", "ready", [(4, 10)])])
+    with store.db.writing() as s:  # closed 40 days ago
+        s.execute(sa.text("UPDATE pickups SET closed_at = :t WHERE order_number = 'OLD1'"),
+                  {"t": (utc_now() - timedelta(days=40)).isoformat(timespec="milliseconds")})
+    store.close()
+    window = open_window(QApplication.instance(), store_path, Settings())
+    window.show()
+    qtbot.addWidget(window)
+    try:
+        log_in(qtbot, window)
+        qtbot.waitUntil(lambda: window.pickups.pruned == 1, timeout=10_000)
+        wait_for_background()
+        numbers = [o.number for o in window.pickups.desk.queue(include_closed=True).orders]
+        assert numbers == ["OPEN1"]
+        window.wedge.scanned.emit(EAN_SOFA_GRUEN)  # all 10 sofas are held for OPEN1
+        assert "Reserviert" in window.till.message.text() and window.till.session.cart.is_empty()
+    finally:
+        close_window(window)

@@ -50,6 +50,11 @@ class WarningCounter:
         self._handler = handler  # kept alive: Qt holds only a pointer
         qInstallMessageHandler(handler)
 
+    def uninstall(self) -> None:
+        from PySide6.QtCore import qInstallMessageHandler
+
+        qInstallMessageHandler(None)
+
     def relayouts(self) -> int:
         return sum(n for msg, n in self.counts.items() if "propagateSizeHints" in msg)
 
@@ -195,6 +200,7 @@ class AppTill:
         shut_down(self.window)
         self.window.deleteLater()
         self.app.processEvents()
+        self.warnings.uninstall()
 
 
 def pickup_products(store: Any, count: int, seed: int = 5) -> list[int]:
