@@ -194,7 +194,8 @@ def test_the_retention_comes_from_the_settings() -> None:
         parse_settings("pickup_retention_days = 0\n")
 
 
-def test_the_app_prunes_at_log_in_and_its_till_still_refuses_reserved_units(qtbot, store_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_prunes_at_log_in_and_its_till_still_refuses_reserved_units(
+        qtbot, store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """The real window: log-in prunes (in the background) what closed long ago, and a scan of
     a unit an open order holds is refused by the guard the glue installed."""
     from PySide6.QtWidgets import QApplication
@@ -211,6 +212,7 @@ def test_the_app_prunes_at_log_in_and_its_till_still_refuses_reserved_units(qtbo
         s.execute(sa.text("UPDATE pickups SET closed_at = :t WHERE order_number = 'OLD1'"),
                   {"t": (utc_now() - timedelta(days=40)).isoformat(timespec="milliseconds")})
     store.close()
+    monkeypatch.setattr("ui.pickup_glue.PRUNE_AFTER_LOGIN_MS", 100)  # the app waits 20 s after log-in
     window = open_window(QApplication.instance(), store_path, Settings())
     window.show()
     qtbot.addWidget(window)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
-PRUNE_EVERY_MS = 3_600_000  # closed orders are pruned at log-in and then hourly
+PRUNE_EVERY_MS = 3_600_000  # closed orders are pruned soon after log-in and then hourly
+PRUNE_AFTER_LOGIN_MS = 20_000  # not in the busy moment of the log-in and the first scans
 
 
 class PickupGlue:
@@ -69,7 +70,10 @@ class PickupGlue:
 
     def prune(self) -> None:
         """Delete closed orders past the retention period, in the background (a write of
-        possibly thousands of rows must not stall the till)."""
+        possibly thousands of rows must not stall the till). Not once the window is closed: the
+        store may be closed with it."""
+        if not self.window.isVisible():
+            return
         desk = self.desk
 
         def done(count: int | None, error: BaseException | None) -> None:
@@ -82,7 +86,7 @@ class PickupGlue:
     def _logged_in(self, _member: StaffMember) -> None:
         session, till = self.window.session, self.window.till
         if session is not None and session.reservation_guard is None:
-            self.prune()
+            QTimer.singleShot(PRUNE_AFTER_LOGIN_MS, self.window, self.prune)  # goes with the window
             session.reservation_guard = WalkInGuard(self.desk)
             assert till is not None
             till.sale_completed.connect(self._sale_completed)
