@@ -13,12 +13,13 @@ DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 li
 DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
-.PHONY: help setup system-deps system-deps-x11 run test lint bench bench-sync chaos package package-smoke demo-big clean
+.PHONY: help setup system-deps system-deps-x11 run test lint bench bench-sync bench-day soak chaos package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
 	@echo "make test     set up and run every test headless"
 	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
+	@echo "make soak     the till through 20,000 scans and 500 sales in one process (a few minutes)"
 	@echo "make package  build the one-folder app with PyInstaller and smoke-test it"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -73,6 +74,15 @@ chaos: setup
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/run_all.py
+
+# The till all day (issue 18): the app's own window through 20,000 scans and 500 sales; fails on a
+# crash, on None's reference count falling, on memory growth or a lost receipt. A few minutes.
+soak: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/soak_till.py
+
+# A full day of a busy store, minute by minute, on the 1,000,000-product store (figures, not a test).
+bench-day: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench_day.py
 
 # Sync: first pull of 1,000,000 products and draining 10,000 queued sales, against the real
 # center process (PostgreSQL when POS_TEST_DATABASE_URL is set, else SQLite). Several minutes.

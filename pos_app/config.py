@@ -120,6 +120,7 @@ class Settings:
     idle_lock_minutes: int = 5
     max_discount_percent: Decimal = Decimal(10)
     pickup_sla_minutes: int = 120  # click and collect: a pickup order should be ready this soon
+    pickup_retention_days: int = 30  # closed pickup orders are kept this long on the device
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
@@ -138,6 +139,7 @@ language = "de"               # de | en
 idle_lock_minutes = 5         # lock the till after this many idle minutes (0 = never)
 max_discount_percent = 10     # above this a discount needs a manager's PIN
 pickup_sla_minutes = 120      # pickup orders should be ready this many minutes after ordering
+pickup_retention_days = 30    # closed pickup orders are deleted from this device after this many days
 
 [printer]
 kind = "none"                 # network | usb | serial | file | none
@@ -257,6 +259,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("printer.columns muss 0 (vom Profil) oder zwischen 24 und 64 liegen.")
     if settings.pickup_sla_minutes <= 0:
         raise ConfigError("pickup_sla_minutes muss größer als 0 sein.")
+    if settings.pickup_retention_days < 1:
+        raise ConfigError("pickup_retention_days muss mindestens 1 sein.")
     if settings.language not in ("de", "en"):
         raise ConfigError("language muss „de“ oder „en“ sein.")
     if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):

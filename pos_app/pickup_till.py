@@ -21,10 +21,10 @@ class WalkInGuard:
     exempt: dict[int, int] = field(default_factory=dict)
 
     def __call__(self, product_id: int, in_cart: int) -> None:
-        reserved = self.desk.reserved(product_id)
+        reserved, on_hand = self.desk.reserved_and_on_hand(product_id)  # one indexed read per scan
         if not reserved:
             return
-        free = self.desk.on_hand(product_id) - reserved + self.exempt.get(product_id, 0)
+        free = on_hand - reserved + self.exempt.get(product_id, 0)
         if in_cart > free:
             raise CartError(f"Reserviert: {reserved} Stück sind für Abholaufträge zurückgelegt, "
                             f"frei sind nur {max(free, 0)}. Nicht an Laufkundschaft verkaufen.")

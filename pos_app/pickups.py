@@ -10,7 +10,10 @@ sale when offline; until the feed confirms it, the order shows the store's own s
 Reserved stock and walk-in sales (our rule, docs/pickups.md): units held for this store's open
 orders (new, picking, ready, expired; less short-picked units) are not for sale. The till
 REFUSES to add a unit when the cart would take more than on hand less reserved
-(pos_app.pickup_till.WalkInGuard); a pay-in-store handover exempts the order's own units.
+(pos_app.pickup_till.WalkInGuard); a pay-in-store handover exempts the order's own units. The
+guard asks `reserved()`, which reads the reserved-units index (pickup_models.PickupHold) that
+every change below keeps up to date in its own transaction: one indexed sum per scan, however
+many orders the store has seen. Closed orders are pruned after a retention period (`prune`).
 
 Stock: a prepaid handover takes the collected units off the local shelf with a stock movement
 tied to its event (pos_app.store.movements), exactly like a sale; a pay-in-store handover leaves
@@ -26,19 +29,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
 from pos_app.store import movements
 from pos_app.store.local import LocalStore
 from pos_app.store.models import Stock
 from pos_app.store.outbox import append_event
-from pos_app.store.pickup_models import LocalPickup
+from pos_app.store.pickup_models import HOLDING, LocalPickup, note_change, prune_closed, reserved_units
 
 QR_PREFIX = "ORDER:"
-HOLDING = ("new", "picking", "ready", "expired")
 OPEN = ("new", "picking", "ready")
 DEFAULT_SLA = timedelta(hours=2)  # ready within 2 h of ordering (PickupDesk(sla=...))
+DEFAULT_RETENTION = timedelta(days=30)  # closed orders are kept this long here (pickup_retention_days)
 STATE_NAMES = {"new": "Neu", "picking": "In Kommissionierung", "ready": "Abholbereit",
                "partially_collected": "Teilweise abgeholt", "collected": "Abgeholt", "cancelled": "Storniert",
                "expired": "Abgelaufen", "returned_to_stock": "Zurück ins Lager"}
@@ -140,23 +143,28 @@ def _order(row: LocalPickup) -> PickupOrder:
 class PickupDesk:
     """This store's pickup orders, for the queue, the picking screen and the till."""
 
-    def __init__(self, store: LocalStore, clock: Clock = utc_now, sla: timedelta = DEFAULT_SLA) -> None:
+    def __init__(self, store: LocalStore, clock: Clock = utc_now, sla: timedelta = DEFAULT_SLA,
+                 retention: timedelta = DEFAULT_RETENTION) -> None:
         self.store = store
         self.clock = clock
         self.sla = sla
+        self.retention = retention
 
     # ---- reading ---------------------------------------------------------------------------
 
     def queue(self, state: str | None = None, include_closed: bool = False) -> QueueView:
         """Open orders (and with include_closed the closed ones), oldest first; `state`
-        filters (the counts are over all)."""
+        filters (the counts are over all). Closed orders are counted in SQL and parsed only
+        when asked for: the store keeps thousands of them until they are pruned."""
+        effective = func.coalesce(LocalPickup.local_state, LocalPickup.state)
         with self.store.db.reading() as s:
-            rows = s.execute(select(LocalPickup).order_by(LocalPickup.created_at)).scalars().all()
-            orders = [_order(r) for r in rows]
+            query = select(LocalPickup).order_by(LocalPickup.created_at)
+            if not include_closed:
+                query = query.where(effective.in_(HOLDING))
+            orders = [_order(r) for r in s.execute(query).scalars().all()]
+            counts: dict[str, int] = {str(st): int(n) for st, n in s.execute(
+                select(effective, func.count()).group_by(effective)).all()}
         now = self.clock()
-        counts: dict[str, int] = {}
-        for o in orders:
-            counts[o.state] = counts.get(o.state, 0) + 1
         counts["overdue"] = sum(1 for o in orders if o.overdue(now))
         shown = [o for o in orders if (include_closed or o.state in HOLDING)
                  and (state is None or o.state == state or (state == "overdue" and o.overdue(now)))]
@@ -189,9 +197,15 @@ class PickupDesk:
             s.execute(update(LocalPickup).where(LocalPickup.order_number == _number(number)).values(seen=True))
 
     def reserved(self, product_id: int) -> int:
-        """Units of `product_id` held for this store's open orders."""
-        return sum(ln.held for o in self.queue().orders if o.state in HOLDING
-                   for ln in o.lines if ln.product_id == product_id)
+        """Units of `product_id` held for this store's open orders (the index: one indexed sum)."""
+        with self.store.db.reading() as s:
+            return reserved_units(s, product_id)
+
+    def reserved_and_on_hand(self, product_id: int) -> tuple[int, int]:
+        """Both figures of the walk-in guard in one read (it runs on every scan)."""
+        with self.store.db.reading() as s:
+            reserved, on_hand = s.execute(_GUARD_READ, {"p": product_id, "s": self.store.store_id}).one()
+        return int(reserved), int(on_hand)
 
     def on_hand(self, product_id: int) -> int:
         with self.store.db.reading() as s:
@@ -249,6 +263,7 @@ class PickupDesk:
             row.seen = True
             row.lines = json.dumps([{**ln, "short_quantity": ln["quantity"] - int(json.loads(row.picks).get(
                 str(ln["line_no"]), [0])[0])} for ln in json.loads(row.lines)], ensure_ascii=False)
+            note_change(s, row, iso(self.clock()))
         return self.get(order.number)
 
     # ---- handover --------------------------------------------------------------------------
@@ -319,6 +334,7 @@ class PickupDesk:
             row = s.get(LocalPickup, order.number)
             assert row is not None
             row.local_state, row.seen = state, True
+            note_change(s, row, iso(self.clock()))
             self.store_audit(s, handed_by, "pickup.handed_over", {"order": order.number, "collector": collector,
                                                                   "verification": verification})
         refused_cents = sum((ln.held - collected[ln.line_no]) * ln.unit_price_cents for ln in order.lines)
@@ -346,7 +362,18 @@ class PickupDesk:
             row = s.get(LocalPickup, order.number)
             assert row is not None
             row.local_state = "returned_to_stock"
+            note_change(s, row, iso(self.clock()))
         return self.get(order.number)
+
+    # ---- retention -------------------------------------------------------------------------
+
+    def prune(self, retention: timedelta | None = None) -> int:
+        """Delete the local copies of orders closed longer than the retention period ago (and
+        confirmed by the center); they only slowed the queue down. Returns how many. Thread:
+        any (one write transaction); the glue runs it in the background."""
+        keep = self.retention if retention is None else retention
+        with self.store.db.writing() as s:
+            return prune_closed(s, iso(self.clock() - keep))
 
     # ---- internals -------------------------------------------------------------------------
 
@@ -377,6 +404,11 @@ class PickupDesk:
             row.seen = True
             if row.local_state is None and row.state == "new":
                 row.local_state = "picking"  # shown at once; the center hears it with pickup.picked
+            note_change(s, row, iso(self.clock()))
+
+
+_GUARD_READ = text("SELECT (SELECT coalesce(sum(units), 0) FROM pickup_holds WHERE product_id = :p), "
+                   "(SELECT coalesce(sum(quantity), 0) FROM stock WHERE product_id = :p AND store_id = :s)")
 
 
 def _number(text_: str) -> str:

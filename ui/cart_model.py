@@ -4,7 +4,7 @@ tells the view only what changed (one inserted row, or the rows whose text chang
 repaints one line, not the table: this is what keeps scan-to-screen within a frame."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -20,6 +20,7 @@ _TIP = Qt.ItemDataRole.ToolTipRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 Row = tuple[tuple[str, ...], str | None, int]  # texts per column, tooltip, line id
+Refreshed = Literal["appended", "changed", "reset"]  # what refresh() told the view (ui.cart_table)
 
 
 def _format(priced: PricedLine) -> Row:
@@ -49,8 +50,9 @@ class CartTableModel(QAbstractTableModel):
         self._totals: Totals = cart.totals()
         self._rows: list[Row] = [_format(p) for p in self._totals.lines]
 
-    def refresh(self) -> None:
-        """Re-read the cart; signal an append as an insert, edits as changed rows."""
+    def refresh(self) -> Refreshed:
+        """Re-read the cart; signal an append as an insert, edits as changed rows (only the
+        rows whose text changed: a scan of an article already in the cart updates one row)."""
         totals = self._cart.totals()
         new = [_format(p) for p in totals.lines]
         old = self._rows
@@ -59,15 +61,17 @@ class CartTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), len(old), len(old))
             self._rows = new
             self.endInsertRows()
-        elif len(new) == len(old) and [r[2] for r in new] == [r[2] for r in old]:
+            return "appended"
+        if len(new) == len(old) and [r[2] for r in new] == [r[2] for r in old]:
             self._rows = new
             for i, (a, b) in enumerate(zip(old, new)):
                 if a != b:
                     self.dataChanged.emit(self.index(i, 0), self.index(i, len(HEADERS) - 1))
-        else:
-            self.beginResetModel()
-            self._rows = new
-            self.endResetModel()
+            return "changed"
+        self.beginResetModel()
+        self._rows = new
+        self.endResetModel()
+        return "reset"
 
     def totals(self) -> Totals:
         return self._totals

@@ -21,17 +21,24 @@ from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
+from ui.dialog_release import release
 from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
 from ui.pickup_handover import HandoverDialog, ReservationDialog, ToCharge
+from ui.tasks import run_in_background
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
+PRUNE_EVERY_MS = 3_600_000  # closed orders are pruned soon after log-in and then hourly
+PRUNE_AFTER_LOGIN_MS = 20_000  # not in the busy moment of the log-in and the first scans
+
+
 class PickupGlue:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes))
+        self.desk = PickupDesk(window.store, sla=timedelta(minutes=window.settings.pickup_sla_minutes),
+                               retention=timedelta(days=window.settings.pickup_retention_days))
         self.queue: PickupQueueDialog | None = None
         self.charging: ToCharge | None = None
         self.last_reservation: Any = None
@@ -41,6 +48,11 @@ class PickupGlue:
         window.login.logged_in.connect(self._logged_in)  # after the window made the session
         window.sync._relay.changed.connect(lambda _s: self.refresh())  # noqa: SLF001 - after each sync
         QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
+        self.pruning = QTimer(window)  # closed orders past the retention period leave the device
+        self.pruning.setInterval(PRUNE_EVERY_MS)
+        self.pruning.timeout.connect(self.prune)
+        self.pruning.start()
+        self.pruned = 0
 
     def _connect_wedge(self) -> None:
         wedge = getattr(self.window, "wedge", None)
@@ -56,9 +68,25 @@ class PickupGlue:
     def _who(self) -> str:
         return self.window.session.cashier.name if self.window.session else "Unbekannt"
 
+    def prune(self) -> None:
+        """Delete closed orders past the retention period, in the background (a write of
+        possibly thousands of rows must not stall the till). Not once the window is closed: the
+        store may be closed with it."""
+        if not self.window.isVisible():
+            return
+        desk = self.desk
+
+        def done(count: int | None, error: BaseException | None) -> None:
+            if error is None and count:
+                self.pruned += count
+                self.refresh()
+
+        run_in_background(desk.prune, done)
+
     def _logged_in(self, _member: StaffMember) -> None:
         session, till = self.window.session, self.window.till
         if session is not None and session.reservation_guard is None:
+            QTimer.singleShot(PRUNE_AFTER_LOGIN_MS, self.window, self.prune)  # goes with the window
             session.reservation_guard = WalkInGuard(self.desk)
             assert till is not None
             till.sale_completed.connect(self._sale_completed)
@@ -85,6 +113,7 @@ class PickupGlue:
     def show_queue(self) -> None:
         self.queue = PickupQueueDialog(self.desk, self.print_slip, self._who(), self.show_handover, self.window)
         self.queue.exec()
+        release(self.queue)
         self.queue = None
         self.window.refresh_outbox()
 
@@ -93,6 +122,7 @@ class PickupGlue:
             return
         dialog = HandoverDialog(self.desk, self._who(), self._handed, query, self.window)
         dialog.exec()
+        release(dialog)
         if dialog.to_charge is not None:
             self._charge(dialog.to_charge)
         self.window.refresh_outbox()
@@ -104,6 +134,7 @@ class PickupGlue:
         service = CenterReservations(lambda: worker.client.copy() if worker is not None else None)
         dialog = ReservationDialog(self.window.store, service.reserve, product_id, store_id, customer_id, self.window)
         dialog.exec()
+        release(dialog)
         self.last_reservation = dialog.made
         if dialog.made is not None:
             self.window.sync.sync_now()  # a reservation in this store shows in the queue at once

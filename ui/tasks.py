@@ -79,3 +79,9 @@ def run_in_background(work: Callable[[], Any], on_done: Done) -> None:
 def wait_for_background(msecs: int = 5000) -> bool:
     """Wait for queued work to finish (used at shutdown and in tests)."""
     return _pool.waitForDone(msecs) if _pool is not None else True
+
+
+def pending() -> int:
+    """How many background tasks have not delivered their answer yet (ui.dialog_release waits
+    for none before it deletes a closed dialog, so no answer meets a deleted widget)."""
+    return len(_live)

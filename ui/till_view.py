@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPushButton, QVBoxLayout, QWidget,
 )
 
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.money import format_euro
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
-from ui.cart_model import COLUMN_WIDTHS, CartTableModel
+from ui.cart_model import CartTableModel
+from ui.cart_table import CartTable, pinned
+from ui.dialog_release import release
 from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
 from ui.payment_dialog import PaymentDialog
 from ui.tasks import run_in_background
@@ -67,45 +69,16 @@ class TillView(QWidget):
         self.message = QLabel("Bereit. Artikel scannen.")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        # Fixed heights: a new text must not re-lay out (and so repaint) the whole screen.
-        self.message.setFixedHeight(48)
-
-        self.table = QTableView()
-        self.table.setObjectName("cart")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.verticalHeader().hide()
-        # Font and selection colours through the palette, not the stylesheet: stylesheet rules
-        # on items make Qt paint every cell through the slow style-sheet path.
-        font = self.table.font()
-        font.setPointSizeF(12.5)
-        self.table.setFont(font)
-        palette = self.table.palette()
-        palette.setColor(QPalette.ColorRole.Highlight, QColor("#cfe0f5"))
-        palette.setColor(QPalette.ColorRole.HighlightedText, QColor("black"))
-        self.table.setPalette(palette)
-        head = self.table.horizontalHeader()
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate(COLUMN_WIDTHS):
-            if width:  # fixed widths: measuring every cell on each change costs a frame
-                head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-                head.resizeSection(col, width)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table = CartTable(self.model)  # repaints the changed rows only (ui.cart_table)
 
         self.total = QLabel()
         self.total.setObjectName("total")
         self.vat = QLabel()
         self.vat.setObjectName("vat")
         self.vat.setWordWrap(True)
-        self.total.setFixedHeight(110)
-        self.vat.setFixedHeight(80)
         self.change = QLabel()
         self.change.setObjectName("change")
         self.change.setWordWrap(True)
-        self.change.setFixedHeight(90)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -114,12 +87,14 @@ class TillView(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.entry)
         left.addWidget(self.results)
-        left.addWidget(self.message)
+        # pinned: fixed heights and no layout around the text, so a new text repaints the label
+        # and never re-lays out the window (what every scan did: ui.cart_table)
+        left.addWidget(pinned(self.message, 48))
         left.addWidget(self.table, 1)
         right = QVBoxLayout()
-        right.addWidget(self.total)
-        right.addWidget(self.vat)
-        right.addWidget(self.change)
+        right.addWidget(pinned(self.total, 110))
+        right.addWidget(pinned(self.vat, 80))
+        right.addWidget(pinned(self.change, 90))
         right.addStretch(1)
         buttons = QGridLayout()
         actions = {
@@ -161,7 +136,7 @@ class TillView(QWidget):
         self.header.setText(text)
 
     def refresh(self, change: CartChange | None = None) -> None:
-        self.model.refresh()
+        self.table.shown(self.model.refresh())
         totals = self.model.totals()
         self.total.setText(f"Summe\n{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
@@ -321,10 +296,13 @@ class TillView(QWidget):
                 change = operation()
             except ApprovalRequired as need:
                 dialog = ManagerApprovalDialog(self.session.store.staff, need.description, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted or dialog.approval is None:
+                granted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.approval is not None
+                approval = dialog.approval
+                release(dialog)
+                if not granted:
                     self.say("Abgebrochen: keine Freigabe.", error=True)
                     return False
-                change = operation(dialog.approval)
+                change = operation(approval)
         except (*SellError, LookupError) as exc:
             self.say(str(exc), error=True)
             return False
@@ -345,7 +323,9 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(line_id)
         dialog = QuantityDialog(line.product.name, line.quantity, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             qty = dialog.quantity
             self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a),
                         f"{line.product.name}: Menge {qty}")
@@ -370,7 +350,9 @@ class TillView(QWidget):
         if line_id is None:
             return
         dialog = DiscountDialog("Positionsrabatt", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             discount = dialog.discount
             self._apply(lambda a=None: self.session.set_line_discount(line_id, discount, a),
                         "Rabatt gebucht.")
@@ -380,7 +362,9 @@ class TillView(QWidget):
             self.say("Der Warenkorb ist leer.", error=True)
             return
         dialog = DiscountDialog("Bon-Rabatt", self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             discount = dialog.discount
             self._apply(lambda a=None: self.session.set_cart_discount(discount, a), "Bon-Rabatt gebucht.")
 
@@ -390,7 +374,9 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(line_id)
         dialog = PriceDialog(line.product.name, format_euro(line.unit_price_cents), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)
+        if accepted:
             cents, reason = dialog.price_cents, dialog.reason.currentText()
             self._apply(lambda a=None: self.session.override_price(line_id, cents, reason, a),
                         "Preis geändert.")
@@ -421,6 +407,7 @@ class TillView(QWidget):
             return
         dialog = PaymentDialog(self.session, self, getattr(self, "card_terminal", None))
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        release(dialog)  # one a sale, all day: it must not stay with the till view
         self.window().activateWindow()  # keys go back to the till (not every platform does this)
         if not accepted:
             self.session.cancel_payment()

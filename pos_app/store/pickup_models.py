@@ -5,6 +5,13 @@
 the feed has not confirmed yet (a handover made offline). The queue shows local_state when set.
 The center's lines are kept as JSON (`lines`); this device's picking progress in `picks`.
 
+The reserved-units index (`pickup_holds`, migration 0010): one row per open order and product
+with the units that order holds. Every change of a `pickups` row goes through `note_change` in
+the same transaction (the feed here, the store's own actions in pos_app.pickups), so the till's
+walk-in guard answers "how many units of product P are reserved?" with one indexed sum instead
+of parsing every order ever received. `closed_at` records when an order reached a final state;
+`prune_closed` deletes closed orders after the retention period (docs/pickups.md).
+
 Thread: any; functions run in the caller's transaction.
 """
 from __future__ import annotations
@@ -12,13 +19,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import iso, utc_now
 from pos_app.store.models import Base
 
 TERMINAL = ("collected", "partially_collected", "cancelled", "returned_to_stock")
+HOLDING = ("new", "picking", "ready", "expired")  # these orders hold units off the shelf
 
 
 class LocalPickup(Base):
@@ -42,6 +50,70 @@ class LocalPickup(Base):
     picks: Mapped[str] = mapped_column(Text, default="{}")  # JSON: {line_no: [picked, short reason]}
     seen: Mapped[bool] = mapped_column(Boolean, default=False)  # opened on this device: no longer "new"
     received_at: Mapped[str] = mapped_column(String(32))
+    closed_at: Mapped[str | None] = mapped_column(String(32), nullable=True)  # reached a final state here
+
+
+class PickupHold(Base):
+    """Units of one product held by one open order (the reserved-units index). Derived from
+    `pickups` by note_change; never edited on its own."""
+
+    __tablename__ = "pickup_holds"
+    order_number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    units: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_pickup_holds_product", "product_id", "units"),)
+
+
+def effective_state(row: LocalPickup) -> str:
+    """Ours while the center has not confirmed it, else the center's."""
+    return row.local_state or row.state
+
+
+def holds_of(row: LocalPickup) -> dict[int, int]:
+    """Units per product this order keeps off the shelf: every line's quantity less what was
+    short-picked, while the order is open (new, picking, ready, expired)."""
+    if effective_state(row) not in HOLDING:
+        return {}
+    held: dict[int, int] = {}
+    for ln in json.loads(row.lines):
+        pid = int(ln["product_id"])
+        held[pid] = held.get(pid, 0) + int(ln["quantity"]) - int(ln["short_quantity"])
+    return {pid: n for pid, n in held.items() if n > 0}
+
+
+def note_change(session: Session, row: LocalPickup, now: str | None = None) -> None:
+    """Bring the index (and closed_at) in line with `row` after it was added or changed, in the
+    caller's transaction. Call it after every change of a pickups row."""
+    closed = effective_state(row) in TERMINAL
+    if closed and row.closed_at is None:
+        row.closed_at = now or iso(utc_now())
+    elif not closed:
+        row.closed_at = None
+    session.flush()  # the row first: the index is written with plain statements after it
+    session.execute(delete(PickupHold).where(PickupHold.order_number == row.order_number))
+    held = holds_of(row)
+    if held:
+        session.execute(insert(PickupHold), [{"order_number": row.order_number, "product_id": pid, "units": n}
+                                             for pid, n in held.items()])
+
+
+def reserved_units(session: Session, product_id: int) -> int:
+    """Units of `product_id` held for this store's open orders: one indexed sum."""
+    return int(session.execute(select(func.coalesce(func.sum(PickupHold.units), 0))
+                               .where(PickupHold.product_id == product_id)).scalar_one())
+
+
+def prune_closed(session: Session, closed_before: str) -> int:
+    """Delete orders that reached a final state before `closed_before` (an iso() time) and whose
+    state the center has confirmed (nothing of ours still on its way). Returns how many."""
+    numbers = session.execute(select(LocalPickup.order_number).where(
+        LocalPickup.closed_at.is_not(None), LocalPickup.closed_at < closed_before,
+        LocalPickup.local_state.is_(None), LocalPickup.state.in_(TERMINAL))).scalars().all()
+    for chunk in range(0, len(numbers), 500):
+        part = numbers[chunk:chunk + 500]
+        session.execute(delete(PickupHold).where(PickupHold.order_number.in_(part)))
+        session.execute(delete(LocalPickup).where(LocalPickup.order_number.in_(part)))
+    return len(numbers)
 
 
 def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
@@ -50,6 +122,7 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
         row = session.get(LocalPickup, number)
         if doc is None:
             if row is not None:
+                session.execute(delete(PickupHold).where(PickupHold.order_number == number))
                 session.delete(row)
             continue
         if row is None:
@@ -65,4 +138,5 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
         row.lines = json.dumps(doc["lines"], ensure_ascii=False)
         if row.local_state is not None and (moved or doc["state"] in TERMINAL or doc["state"] == row.local_state):
             row.local_state = None  # the center has caught up (or decided otherwise: a conflict says so)
+        note_change(session, row)
     return len(docs)
