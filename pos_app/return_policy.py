@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pos_app.clock import local_date
+
 POLICY_KEY = "returns"  # the change feed's key of the policy
 
 
@@ -82,7 +84,7 @@ class ReturnPolicy:
         days = self.window_for(category)
         if now - purchased_at > timedelta(days=days):
             raise PolicyError(f"„{name}“: Rückgabefrist von {days} Tagen ist abgelaufen "
-                              f"(gekauft am {purchased_at:%d.%m.%Y}).")
+                              f"(gekauft am {local_date(purchased_at)}).")
 
     def reason(self, code: str) -> ReasonCode:
         for reason in self.reason_codes:
