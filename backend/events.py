@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import batch_push, changelog, clienteling, pickup_events, returns
+from backend import batch_push, changelog, clienteling, pickup_events, returns, trusted_time
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -210,7 +210,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             if reason is None:
                 returns.redeem_for_sale(conn, payload, now)
     elif isinstance(payload, ReturnCompletedV1):
-        reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes)
+        reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
+                                       trusted_time.event_time(event, now))
     elif isinstance(payload, AuditRecordedV1):
         _record_audit(sql, cur, device, event, payload)
     elif isinstance(payload, DayClosedV1):
@@ -218,7 +219,7 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
         reason = pickup_events.apply(conn, device, payload, now, changes)
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
-        reason = clienteling.apply_event(conn, device.store_id, payload, changes)
+        reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 
