@@ -1,3 +1,3 @@
 """Alembic migrations of the center's database. HEAD_REVISION must name the newest revision
 (a test checks it against Alembic's own view)."""
-HEAD_REVISION = "i12-time_return_breach"
+HEAD_REVISION = "i12_time_return_breach"

@@ -1,13 +1,13 @@
 """clock: the center's clock offset as this device last measured it, and each event's corrected time
 
-Revision ID: i12-time_clock
+Revision ID: i12_time_clock
 Revises: 0009_pickups
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'i12-time_clock'
+revision = 'i12_time_clock'
 down_revision = '0009_pickups'
 branch_labels = None
 depends_on = None

@@ -3,7 +3,7 @@
 A return booked offline that breaks the window or a final-sale rule is still booked (the goods
 came back, the money went out); the center marks it with what was broken and the amount at stake.
 
-Revision ID: i12-time_return_breach
+Revision ID: i12_time_return_breach
 Revises: 0005_pickups
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 TIMESTAMP = sa.DateTime(timezone=True)
 
-revision = 'i12-time_return_breach'
+revision = 'i12_time_return_breach'
 down_revision = '0005_pickups'
 branch_labels = None
 depends_on = None
