@@ -54,7 +54,7 @@ from pydantic import ValidationError
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
 from pos_app import trusted_time
-from pos_app.store import clock_offset, outbox
+from pos_app.store import audit, clock_offset, outbox
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync import feed
@@ -91,7 +91,8 @@ class SyncWorker:
                  on_status: Callable[[SyncStatus], None] | None = None,
                  clock: Clock = utc_now, rng: random.Random | None = None,
                  backoff_base: float = BACKOFF_BASE_S, backoff_cap: float = BACKOFF_CAP_S,
-                 device_id: str | None = None) -> None:
+                 device_id: str | None = None,
+                 clock_skew_warn_s: float = trusted_time.DEFAULT_SKEW_LIMIT_S) -> None:
         if not 1 <= batch_size <= MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_EVENTS}")
         self._db = db
@@ -110,6 +111,7 @@ class SyncWorker:
         self._lock = threading.Lock()
         self._stored_error: str | None = None
         self.device_id = device_id  # when given, checked against the center's /v1/device
+        self.clock_skew_warn_s = clock_skew_warn_s
         self._device_checked = False
         self._woken = False
         self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync(),
@@ -224,8 +226,14 @@ class SyncWorker:
                                       device_now - timedelta(seconds=mono_now - reading.received_mono))
         try:
             with self._db.writing() as s:
-                offset = trusted_time.smooth(clock_offset.load(s), sample)
+                before = clock_offset.load(s)
+                offset = trusted_time.smooth(before, sample)
                 clock_offset.save(s, offset)
+                if (self.device_id is not None and offset.skew_exceeds(self.clock_skew_warn_s)
+                        and (before is None or not before.skew_exceeds(self.clock_skew_warn_s))):
+                    # for the manager: the audit log reaches the center and the till's journal
+                    audit.record(s, self.device_id, None, "Abgleich", "clock_skew",
+                                 {"offset_ms": offset.offset_ms, "limit_s": self.clock_skew_warn_s})
         except Exception:  # noqa: BLE001 - a clock we could not keep must not fail the round
             log.exception("could not keep the center's clock offset")
             return
