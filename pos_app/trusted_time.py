@@ -93,6 +93,16 @@ def smooth(previous: ClockOffset | None, sample: ClockSample) -> ClockOffset:
     return ClockOffset(offset, rtt, max(previous.measured_at, sample.center_time), previous.samples + 1)
 
 
+KEEP_CHANGE_MS = 100  # store a new offset when it moved this much ...
+KEEP_EVERY = timedelta(seconds=60)  # ... or its measurement (the offline span's start) is this old
+
+
+def worth_keeping(stored: ClockOffset | None, new: ClockOffset) -> bool:
+    """Whether `new` should replace the stored offset (bounded writes on an idle till)."""
+    return (stored is None or abs(new.offset_ms - stored.offset_ms) >= KEEP_CHANGE_MS
+            or new.measured_at - stored.measured_at >= KEEP_EVERY)
+
+
 def corrected(device_time: datetime, offset: ClockOffset | None) -> datetime:
     """Device time moved onto the center's clock (unchanged when no offset is known)."""
     moment = as_utc(device_time)

@@ -225,15 +225,17 @@ class SyncWorker:
                                       device_now - timedelta(seconds=mono_now - reading.sent_mono),
                                       device_now - timedelta(seconds=mono_now - reading.received_mono))
         try:
-            with self._db.writing() as s:
+            with self._db.reading() as s:
                 before = clock_offset.load(s)
-                offset = trusted_time.smooth(before, sample)
-                clock_offset.save(s, offset)
-                if (self.device_id is not None and offset.skew_exceeds(self.clock_skew_warn_s)
-                        and (before is None or not before.skew_exceeds(self.clock_skew_warn_s))):
-                    # for the manager: the audit log reaches the center and the till's journal
-                    audit.record(s, self.device_id, None, "Abgleich", "clock_skew",
-                                 {"offset_ms": offset.offset_ms, "limit_s": self.clock_skew_warn_s})
+            offset = trusted_time.smooth(before, sample)
+            if trusted_time.worth_keeping(before, offset):  # not a write transaction every idle round
+                with self._db.writing() as s:
+                    clock_offset.save(s, offset)
+                    if (self.device_id is not None and offset.skew_exceeds(self.clock_skew_warn_s)
+                            and (before is None or not before.skew_exceeds(self.clock_skew_warn_s))):
+                        # for the manager: the audit log reaches the center and the till's journal
+                        audit.record(s, self.device_id, None, "Abgleich", "clock_skew",
+                                     {"offset_ms": offset.offset_ms, "limit_s": self.clock_skew_warn_s})
         except Exception:  # noqa: BLE001 - a clock we could not keep must not fail the round
             log.exception("could not keep the center's clock offset")
             return

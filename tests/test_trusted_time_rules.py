@@ -8,7 +8,7 @@ import pytest
 
 from pos_app.clock import local_date, local_format
 from pos_app.return_policy import DEFAULT_POLICY, CategoryRule, PolicyError, ReturnPolicy
-from pos_app.trusted_time import ClockOffset, corrected, event_time, measure, smooth
+from pos_app.trusted_time import ClockOffset, corrected, event_time, measure, smooth, worth_keeping
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
 HOURS_2 = timedelta(hours=2)
@@ -80,3 +80,11 @@ def test_the_receipt_footer_says_what_the_policy_says() -> None:
                                              "Vom Umtausch ausgeschlossen: Feinkost.")
     other = ReturnPolicy(window_days=21, category_rules=(CategoryRule("Leuchten", returnable=False),))
     assert other.footer_lines() == ("Umtausch binnen 21 Tagen mit Beleg.", "Vom Umtausch ausgeschlossen: Leuchten.")
+
+
+def test_an_idle_till_keeps_a_new_offset_only_when_it_moved_or_its_measurement_is_old() -> None:
+    stored = ClockOffset(1_000, 10, T0)
+    assert not worth_keeping(stored, ClockOffset(1_050, 10, T0 + timedelta(seconds=15)))
+    assert worth_keeping(stored, ClockOffset(1_150, 10, T0 + timedelta(seconds=15)))
+    assert worth_keeping(stored, ClockOffset(1_000, 10, T0 + timedelta(seconds=60)))
+    assert worth_keeping(None, stored)
