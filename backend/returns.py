@@ -77,10 +77,10 @@ def record_return(conn: Connection, event_id: str, device_id: str | None, ret: R
     known = set(conn.execute(select(Product.id).where(Product.id.in_(product_ids))).scalars())
     if unknown := [p for p in product_ids if p not in known]:
         return "unbekannte Artikel-Nr. " + ", ".join(map(str, unknown))
-    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, now))
+    judged_at = at.at if at is not None else now
+    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, judged_at))
     if reason:
         return reason
-    judged_at = at.at if at is not None else now
     breach, at_stake = policy_breaches(conn, ret, judged_at)
     codes = [t.reference.strip() for t in ret.tenders if t.kind == "voucher"]
     if any(not code for code in codes) or len(set(codes)) != len(codes):
@@ -197,7 +197,7 @@ def _check_blind(conn: Connection, ret: ReturnCompletedV1, now: datetime) -> str
     since = now - timedelta(days=policy.blind_limit_days)
     before = conn.execute(select(func.coalesce(func.sum(Return.total_cents), 0))
                           .where(Return.customer_id == ret.customer_id, Return.original_kind.is_(None),
-                                 Return.created_at >= since)).scalar_one()
+                                 func.coalesce(Return.event_time, Return.created_at) >= since)).scalar_one()
     if int(before) + ret.total_cents > policy.blind_limit_cents:
         return (f"Limit für Rücknahmen ohne Beleg überschritten: Kunde {ret.customer_id} hatte schon "
                 f"{format_euro(int(before))}, jetzt {format_euro(ret.total_cents)}, Limit "
