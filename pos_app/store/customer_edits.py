@@ -12,7 +12,6 @@ Thread: inside the feed page's write transaction (sync.feed), the sync worker's 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -45,9 +44,9 @@ def keep_unsent_edits(session: Session, rows: list[tuple[Any, ...]]) -> list[tup
     for row in rows:
         mine = edits.get(int(row[0]))
         if mine:
-            values: Sequence[Any] = list(row)
+            values = list(row)
             for field, value in mine.items():
-                values[_COLUMNS[field]] = value  # type: ignore[index]
+                values[_COLUMNS[field]] = value
             row = tuple(values)
         out.append(row)
     return out
