@@ -29,6 +29,7 @@ from pos_app.return_policy import PolicyError
 from pos_app.returns import Choice, ReturnsService
 from pos_app.store import clock_offset
 from pos_app.store.models import AuditEntry
+from pos_app.store.sales import SaleBook
 from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
 from sync.client import CenterClient
 from sync.purchases import CenterPurchases
@@ -203,3 +204,21 @@ def test_the_offset_survives_a_restart_and_the_receipt_shows_corrected_time_and_
 
     printed = decode(render_escpos(layout(receipt), "TM-T88V"))
     assert "Umtausch binnen 21 Tagen mit Beleg." in printed.text and "binnen 30 Tagen" not in printed.text
+
+
+def test_a_sale_from_a_till_two_hours_behind_is_dated_by_the_center_on_its_own_clock(till: Till, monkeypatch) -> None:
+    worker, seen = till.worker(clock=behind)
+    assert worker.run_cycle() == worker.interval_s  # the skew is known
+    (code, _product_id, _price), = till.products(1)
+    monkeypatch.setattr(till.store, "sales", SaleBook(till.store.db, till.store.device_id, till.store.store_id, behind))
+    sale = sell(till.store, code)
+    assert worker.run_cycle() == worker.interval_s, seen[-1].last_error
+    with till.store.db.reading() as s:
+        device_time = datetime.fromisoformat(
+            s.execute(text("SELECT created_at FROM sales WHERE id = :s"), {"s": sale.sale_id}).scalar_one())
+    found = CenterClient(till.center.url, till.token).purchase(sale.receipt_number)
+    # the purchase time a return window starts from is the corrected one, not the till's clock
+    learnt = clock_offset.read(till.store.db)
+    assert learnt is not None
+    assert abs((found.created_at - (device_time + learnt.offset)).total_seconds()) < 5
+    assert found.created_at - device_time > timedelta(hours=1, minutes=59)
