@@ -149,6 +149,9 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     app.state.db = db
     app.state.admin_token = admin_token
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    from backend.trusted_time import CenterClock  # X-Center-Time on every answer (issue 12)
+
+    app.add_middleware(CenterClock)
     app.include_router(router)
     app.include_router(admin_router)
     from backend import orders, returns_api, web_returns  # web orders, returns, vouchers (issue 6)

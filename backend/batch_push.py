@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 import backend.events as events  # a module reference: events imports this module too
-from backend import changelog, receipts, reconciliations
+from backend import changelog, receipts, reconciliations, trusted_time
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import is_retryable
@@ -169,7 +169,8 @@ def _sale_rows(sql: HotSql, plan: _Plan, item: events.Incoming, sale: SaleComple
     recorded_here[sale_id] = str(item.event.id)
     plan.sales.append((sale_id, sale.receipt_number, sale.store_id, sale.device_id, str(item.event.id),
                        sale.cashier_id, sql.timestamp(events.as_utc(sale.created_at)), stamp, sale.total_cents,
-                       sale.cart_discount_cents, sql.json([row.model_dump() for row in sale.vat])))
+                       sale.cart_discount_cents, sql.json([row.model_dump() for row in sale.vat]),
+                       sql.timestamp(trusted_time.event_time(item.event, now).at)))
     plan.lines.extend((sale_id, line.line_no, line.product_id, line.sku, line.name, line.quantity,
                        line.unit_price_cents, line.list_price_cents, line.line_discount_cents,
                        line.cart_discount_cents, line.total_cents, line.vat_percent) for line in sale.lines)

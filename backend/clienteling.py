@@ -3,10 +3,16 @@ and the contact center make through the channel API (backend.clienteling_api). T
 read is in backend.customer_profile.
 
 Merge rules (docs/clienteling.md):
-- contact fields: last writer wins per field, by the time the change was made (`changed_at` at
-  the till, the request time for the channel API); an older change of a field that was changed
-  later elsewhere is dropped for that field only;
-- consents: appended, never overwritten; the newest `recorded_at` per channel is the current one;
+- contact fields: last writer wins per field, by the time the change was made on the CENTER's
+  clock: a till's `changed_at` moved by that till's known clock offset and bounded by the
+  center's rule (backend.trusted_time.event_time: never later than its arrival, never earlier
+  than the till's last clock measurement; its arrival when the till knew no offset), the
+  request time for the channel API. A till whose clock is behind therefore neither loses a
+  newer edit nor beats a newer one. An older change of a field that was changed later
+  elsewhere is dropped for that field only, and the customer's current row goes into the feed
+  either way, so the till that sent it gets the center's result;
+- consents: appended, never overwritten; the newest `recorded_at` (same correction) per channel
+  is the current one;
 - notes and case steps: appended once, keyed by their UUID (a replay changes nothing);
 - a pulled web cart: items not changed after `pulled_at` are removed.
 
@@ -28,6 +34,7 @@ from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, Cus
                                         SaleCustomer, ServiceCase)
 from backend.customer_search import index_customer
 from backend.models import Customer, Sale
+from pos_app.trusted_time import EventTime
 from sync.protocol import ChangeKind
 from sync.protocol_clienteling import (CartPulledV1, CaseStepAddedV1, ConsentV1, CustomerCreatedV1,
                                        CustomerEraseRequestedV1, CustomerFieldsV1, CustomerNoteAddedV1,
@@ -82,10 +89,11 @@ def merge_fields(conn: Connection, customer_id: int, fields: CustomerFieldsV1, c
     return sorted(winners)
 
 
-def add_consents(conn: Connection, customer_id: int, consents: list[ConsentV1]) -> None:
+def add_consents(conn: Connection, customer_id: int, consents: list[ConsentV1], at: EventTime | None = None) -> None:
     for c in consents:
         conn.execute(insert(CustomerConsent).values(
-            customer_id=customer_id, channel=c.channel, granted=c.granted, recorded_at=utc(c.recorded_at),
+            customer_id=customer_id, channel=c.channel, granted=c.granted,
+            recorded_at=utc(at.correct(c.recorded_at) if at is not None else c.recorded_at),
             source=c.source, method=c.method, recorded_by=c.recorded_by))
 
 
@@ -93,10 +101,17 @@ def exists(conn: Connection, customer_id: int) -> bool:
     return conn.execute(select(Customer.id).where(Customer.id == customer_id)).first() is not None
 
 
-def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[PendingChange]) -> str | None:
-    """One till event in the caller's transaction; a rejection reason or None."""
+def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[PendingChange],
+                at: EventTime | None = None) -> str | None:
+    """One till event in the caller's transaction; a rejection reason or None. `at`: the
+    event's time by the center's rule (backend.trusted_time), which moves the till's own
+    times (changed_at, recorded_at) onto the center's clock; None: taken as they are."""
+
+    def trusted(moment: datetime) -> datetime:
+        return at.correct(moment) if at is not None else moment
+
     if isinstance(payload, CustomerCreatedV1):
-        return _created(conn, store_id, payload, changes)
+        return _created(conn, store_id, payload, changes, trusted(payload.created_at), at)
     if isinstance(payload, CustomerSaleV1):
         if not exists(conn, payload.customer_id):
             return f"unknown customer {payload.customer_id}"
@@ -112,8 +127,8 @@ def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[Pen
     if customer_id is not None and not exists(conn, customer_id):
         return f"unknown customer {customer_id}"
     if isinstance(payload, CustomerUpdatedV1):
-        merge_fields(conn, payload.customer_id, payload.fields, payload.changed_at)
-        add_consents(conn, payload.customer_id, payload.consents)
+        merge_fields(conn, payload.customer_id, payload.fields, trusted(payload.changed_at))
+        add_consents(conn, payload.customer_id, payload.consents, at)
         _feed(conn, payload.customer_id, changes)
     elif isinstance(payload, CustomerNoteAddedV1):
         if conn.execute(select(CustomerNote.id).where(CustomerNote.id == str(payload.note_id))).first() is None:
@@ -130,12 +145,13 @@ def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[Pen
     return None
 
 
-def _created(conn: Connection, store_id: str, p: CustomerCreatedV1, changes: list[PendingChange]) -> str | None:
+def _created(conn: Connection, store_id: str, p: CustomerCreatedV1, changes: list[PendingChange],
+             created_at: datetime, at: EventTime | None) -> str | None:
     existing = customer_data(conn, p.customer_id)
     if existing is not None:
         if existing["number"] != p.number:
             return f"customer id {p.customer_id} is taken by {existing['number']}"
-        merge_fields(conn, p.customer_id, p.fields, p.created_at)
+        merge_fields(conn, p.customer_id, p.fields, created_at)
     else:
         if conn.execute(select(Customer.id).where(Customer.number == p.number)).first():
             return f"customer number {p.number} is taken"
@@ -144,11 +160,11 @@ def _created(conn: Connection, store_id: str, p: CustomerCreatedV1, changes: lis
             id=p.customer_id, number=p.number, first_name=f.first_name or "", last_name=f.last_name or "",
             street=f.street or "", zip_code=f.zip_code or "", city=f.city or "", phone=f.phone or "",
             email=f.email or "", home_store_id=store_id))
-        at = utc(p.created_at).isoformat()
+        when = utc(created_at).isoformat()
         conn.execute(insert(CustomerProfile).values(
-            customer_id=p.customer_id, preferences={}, important_dates=[], created_at=utc(p.created_at),
-            created_in=store_id, field_times={k: at for k, v in f.model_dump().items() if v is not None}))
-    add_consents(conn, p.customer_id, p.consents)
+            customer_id=p.customer_id, preferences={}, important_dates=[], created_at=utc(created_at),
+            created_in=store_id, field_times={k: when for k, v in f.model_dump().items() if v is not None}))
+    add_consents(conn, p.customer_id, p.consents, at)
     _feed(conn, p.customer_id, changes)
     return None
 

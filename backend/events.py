@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
-                     reconciliations, returns)
+                     reconciliations, returns, trusted_time)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -212,7 +212,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
                 returns.redeem_for_sale(conn, payload, now)
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
     elif isinstance(payload, ReturnCompletedV1):
-        reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes)
+        reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
+                                       trusted_time.event_time(event, now))
         if reason is None:
             receipts.record(conn, payload, now)
     elif isinstance(payload, AuditRecordedV1):
@@ -222,7 +223,7 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
         reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
-        reason = clienteling.apply_event(conn, device.store_id, payload, changes)
+        reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
@@ -267,7 +268,8 @@ def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now
         {"id": sale_id, "receipt_number": sale.receipt_number, "store_id": sale.store_id,
          "device_id": sale.device_id, "event_id": str(event.id), "cashier_id": sale.cashier_id,
          "created_at": as_utc(sale.created_at), "received_at": now, "total_cents": sale.total_cents,
-         "cart_discount_cents": sale.cart_discount_cents, "vat": [row.model_dump() for row in sale.vat]},
+         "cart_discount_cents": sale.cart_discount_cents, "vat": [row.model_dump() for row in sale.vat],
+         "event_time": trusted_time.event_time(event, now).at},
         [(sale_id, line.line_no, line.product_id, line.sku, line.name, line.quantity, line.unit_price_cents,
           line.list_price_cents, line.line_discount_cents, line.cart_discount_cents, line.total_cents,
           line.vat_percent) for line in sale.lines],

@@ -135,6 +135,9 @@ class Sale(Base):
     total_cents: Mapped[int] = mapped_column(BigInteger)
     cart_discount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     vat: Mapped[list[dict[str, int]]] = mapped_column(JSONData)  # [{percent, gross_cents, vat_cents}]
+    # when the center dates the sale (backend.trusted_time: the till's corrected clock, bounded);
+    # the purchase time return windows are measured from. NULL for sales recorded before it existed
+    event_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     __table_args__ = (Index("ix_sales_device_created", "device_id", "created_at"),
                       Index("ix_sales_store_created", "store_id", "created_at"))
 

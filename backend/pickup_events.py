@@ -23,6 +23,7 @@ from backend.changelog import PendingChange
 from backend.models import Stock
 from backend.pickup_models import PickupLine, PickupOrder
 from backend.pickup_refunds import record_pending, refunds_of
+from pos_app.clock import local_date
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 
 PickupEvent = PickupPickedV1 | PickupHandedOverV1 | PickupReturnedV1
@@ -155,7 +156,7 @@ def _returned(conn: Connection, order: Any, p: PickupReturnedV1) -> None:
     if order.state in ("new", "picking", "ready"):
         if order.pickup_by > when:
             raise pickups.Refused(409, f"order {order.order_number} may be collected until "
-                                       f"{order.pickup_by:%d.%m.%Y}; not returned to stock")
+                                       f"{local_date(order.pickup_by)}; not returned to stock")
         pickups.move(conn, order, "expired")
         order = pickups.find(conn, order.id)
     pickups.move(conn, order, "returned_to_stock", closed_at=when,

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from backend.changelog import PendingChange
 from backend.models import Customer, Price, Product, Stock, Store
 from backend.pickup_models import PickupLine, PickupNotification, PickupOrder
+from pos_app.clock import local_date, local_format
 from sync.protocol import ChangeKind
 
 ORDER_QR_PREFIX = "ORDER:"  # the same text backend.purchases and the web shop use
@@ -259,7 +260,7 @@ def notify_ready(conn: Connection, order_id: str, sender: NotificationSender | N
     what = "Ihre Reservierung" if o.kind == "reservation" else "Ihre Bestellung"
     pay = " Bitte bezahlen Sie bei Abholung." if o.payment == "in_store" else ""
     (sender or SENDER).send(conn, o, "ready", f"{what} {o.order_number} liegt zur Abholung bereit, "
-                            f"bis {o.pickup_by:%d.%m.%Y}.{pay} Abholcode: {ORDER_QR_PREFIX}{o.order_number}")
+                            f"bis {local_date(o.pickup_by)}.{pay} Abholcode: {ORDER_QR_PREFIX}{o.order_number}")
 
 
 def sweep(conn: Connection, now: datetime, sender: NotificationSender | None = None) -> tuple[int, int, list[PendingChange]]:
@@ -275,7 +276,7 @@ def sweep(conn: Connection, now: datetime, sender: NotificationSender | None = N
                                                             PickupNotification.kind == "reminder")).first():
             continue
         (sender or SENDER).send(conn, o, "reminder", f"Erinnerung: {o.order_number} liegt nur noch bis "
-                                f"{o.pickup_by:%d.%m.%Y %H:%M} für Sie bereit.")
+                                f"{local_format(o.pickup_by)} für Sie bereit.")
         reminded += 1
     for o in conn.execute(select(PickupOrder).where(PickupOrder.state.in_(("new", "picking", "ready")),
                                                     PickupOrder.pickup_by <= now)).all():

@@ -90,7 +90,8 @@ def load(conn: Connection, found: Found) -> PurchaseResponse:
     returned, refunded = returned_so_far(conn, found.kind, found.id)
     if found.kind == "sale":
         number, store_id, created_at = conn.execute(
-            select(Sale.receipt_number, Sale.store_id, Sale.created_at).where(Sale.id == found.id)).one()
+            select(Sale.receipt_number, Sale.store_id, func.coalesce(Sale.event_time, Sale.created_at))
+            .where(Sale.id == found.id)).one()
         channel, customer_id = "store", None
         line_rows = conn.execute(
             select(SaleLine.line_no, SaleLine.product_id, SaleLine.sku, SaleLine.name, Product.category,

@@ -8,7 +8,13 @@ Applying a return (inside the push transaction of backend.events, one per event)
    often than it was bought minus what already came back anywhere, no line refunds more than
    was paid for it, no tender refunds more than was paid with it (cash, card), new voucher
    codes are free, and a blind return stays within the customer's limit;
-2. writes the return, restocks resellable items in the returning store (stock changes for the
+2. judges the return policy (window, final-sale items; pos_app.return_policy, the rule the
+   tills apply too) at the return's event time by the center's rule (backend.trusted_time:
+   the till's corrected clock, bounded by its last sync and by the arrival here; never its raw
+   clock). A return that breaks it is NOT refused: it happened (the goods came back, the money
+   went out, often offline), so it is booked and marked `policy_breach` with the refund at
+   stake (`policy_breach_cents`) for the manager's exception list;
+3. writes the return, restocks resellable items in the returning store (stock changes for the
    feed, so that store's tills see the figure) and records damaged ones (condition "damaged"
    on the line; not restocked), issues the vouchers.
 A rejection's reason reaches the till, which puts the event on the manager's conflict list.
@@ -27,6 +33,7 @@ from backend.models import Product
 from backend.returns_models import PolicyRow, Return, ReturnLine, ReturnTender, Voucher, VoucherMovement
 from pos_app.money import format_euro
 from pos_app.return_policy import DEFAULT_POLICY, POLICY_KEY, ReturnPolicy
+from pos_app.trusted_time import EventTime
 from sync.protocol import ChangeKind, ReturnCompletedV1, SaleCompletedV1
 
 _RESTOCK = text("INSERT INTO stock (product_id, store_id, quantity) VALUES (:p, :s, :q) "
@@ -58,9 +65,11 @@ def set_policy(conn: Connection, policy: ReturnPolicy, note: str = "") -> int:
 # ---- applying return.completed -----------------------------------------------------------------
 
 
-def record_return(conn: Connection, event_id: str, device_id: str, ret: ReturnCompletedV1, now: datetime,
-                  changes: list[PendingChange]) -> str | None:
-    """Check and record one return; returns a rejection reason, or None when applied."""
+def record_return(conn: Connection, event_id: str, device_id: str | None, ret: ReturnCompletedV1, now: datetime,
+                  changes: list[PendingChange], at: EventTime | None = None) -> str | None:
+    """Check and record one return; returns a rejection reason, or None when applied.
+    `at`: when the center dates it (backend.trusted_time.event_time); None: `now` (the web
+    shop's own returns, made on the center's clock)."""
     return_id = str(ret.return_id)
     if conn.execute(select(Return.id).where(Return.id == return_id)).first() is not None:
         return f"Rücknahme {ret.return_number} ist schon erfasst"
@@ -68,9 +77,11 @@ def record_return(conn: Connection, event_id: str, device_id: str, ret: ReturnCo
     known = set(conn.execute(select(Product.id).where(Product.id.in_(product_ids))).scalars())
     if unknown := [p for p in product_ids if p not in known]:
         return "unbekannte Artikel-Nr. " + ", ".join(map(str, unknown))
-    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, now))
+    judged_at = at.at if at is not None else now
+    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, judged_at))
     if reason:
         return reason
+    breach, at_stake = policy_breaches(conn, ret, judged_at)
     codes = [t.reference.strip() for t in ret.tenders if t.kind == "voucher"]
     if any(not code for code in codes) or len(set(codes)) != len(codes):
         return "Gutschein ohne (eindeutigen) Code"
@@ -83,7 +94,9 @@ def record_return(conn: Connection, event_id: str, device_id: str, ret: ReturnCo
         event_id=event_id, original_kind=original.kind if original else None,
         original_id=original.id if original else None, original_number=original.number if original else None,
         customer_id=ret.customer_id, approved_by=ret.approved_by, cashier_id=ret.cashier_id,
-        created_at=_utc(ret.created_at), received_at=now, total_cents=ret.total_cents))
+        created_at=_utc(ret.created_at), received_at=now, total_cents=ret.total_cents,
+        event_time=judged_at, event_time_basis=at.basis if at is not None else "received",
+        policy_breach=breach, policy_breach_cents=at_stake if breach else None))
     conn.execute(insert(ReturnLine), [
         {"return_id": return_id, "line_no": line.line_no, "original_line_no": line.original_line_no,
          "product_id": line.product_id, "sku": line.sku, "name": line.name, "quantity": line.quantity,
@@ -110,6 +123,28 @@ def record_return(conn: Connection, event_id: str, device_id: str, ret: ReturnCo
             conn.execute(insert(VoucherMovement).values(code=code, delta_cents=t.amount_cents, kind="issued",
                                                         reference=return_id, store_id=ret.store_id, created_at=now))
     return None
+
+
+def policy_breaches(conn: Connection, ret: ReturnCompletedV1, at: datetime) -> tuple[str | None, int]:
+    """What of this return breaks the policy judged at `at` (window, final sale), and the
+    refund of those lines: (None, 0) when nothing. Blind returns have no purchase date: their
+    final-sale rule was checked at the till and their limit above."""
+    if ret.original is None:
+        return None, 0
+    bought = purchases.load(conn, purchases.Found(ret.original.kind, ret.original.id))
+    lines = {line.line_no: line for line in bought.lines}
+    policy, found, cents = current_policy(conn), [], 0
+    for line in ret.lines:
+        orig = lines.get(line.original_line_no or 0)
+        if orig is None:
+            continue
+        verdict = policy.breach(line.product_id, line.name, orig.category, bought.created_at, at)
+        if verdict is not None:
+            found.append(verdict.message)
+            cents += line.refund_cents
+    if not found:
+        return None, 0
+    return "; ".join(dict.fromkeys(found))[:1000], cents
 
 
 def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> str | None:
@@ -162,7 +197,7 @@ def _check_blind(conn: Connection, ret: ReturnCompletedV1, now: datetime) -> str
     since = now - timedelta(days=policy.blind_limit_days)
     before = conn.execute(select(func.coalesce(func.sum(Return.total_cents), 0))
                           .where(Return.customer_id == ret.customer_id, Return.original_kind.is_(None),
-                                 Return.created_at >= since)).scalar_one()
+                                 func.coalesce(Return.event_time, Return.created_at) >= since)).scalar_one()
     if int(before) + ret.total_cents > policy.blind_limit_cents:
         return (f"Limit für Rücknahmen ohne Beleg überschritten: Kunde {ret.customer_id} hatte schon "
                 f"{format_euro(int(before))}, jetzt {format_euro(ret.total_cents)}, Limit "

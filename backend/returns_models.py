@@ -74,6 +74,13 @@ class Return(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     total_cents: Mapped[int] = mapped_column(BigInteger)
+    # when the center dates the return (backend.trusted_time.event_time) and on what basis
+    event_time: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    event_time_basis: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    # booked although it breaks the return policy (window, final sale) as judged at that time:
+    # what was broken, and the refund at stake; NULL when within the policy
+    policy_breach: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    policy_breach_cents: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     __table_args__ = (Index("ix_returns_original", "original_kind", "original_id"),
                       Index("ix_returns_customer", "customer_id", "created_at"))
 

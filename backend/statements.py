@@ -90,7 +90,8 @@ class HotSql:
         mode): nothing here needs an answer before the next statement."""
         row = (sale["id"], sale["receipt_number"], sale["store_id"], sale["device_id"], sale["event_id"],
                sale["cashier_id"], self.timestamp(sale["created_at"]), self.timestamp(sale["received_at"]),
-               sale["total_cents"], sale["cart_discount_cents"], self.json(sale["vat"]))
+               sale["total_cents"], sale["cart_discount_cents"], self.json(sale["vat"]),
+               self.timestamp(sale["event_time"]))
         products = sorted(moved)  # a fixed lock order: two sales never wait on each other in a cycle
         parts = [products[i:i + MAX_STOCK_ROWS_PER_STATEMENT]
                  for i in range(0, len(products), MAX_STOCK_ROWS_PER_STATEMENT)]
@@ -98,7 +99,8 @@ class HotSql:
         def send() -> list[Any]:
             cur.execute(self._sql(
                 "INSERT INTO sales (id, receipt_number, store_id, device_id, event_id, cashier_id, created_at, "
-                "received_at, total_cents, cart_discount_cents, vat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), row)
+                "received_at, total_cents, cart_discount_cents, vat, event_time) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), row)
             cur.executemany(self._sql(
                 "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price_cents, "
                 "list_price_cents, line_discount_cents, cart_discount_cents, total_cents, vat_percent) "
@@ -135,8 +137,8 @@ class HotSql:
             if sales:
                 cur.executemany(self._sql(
                     "INSERT INTO sales (id, receipt_number, store_id, device_id, event_id, cashier_id, created_at, "
-                    "received_at, total_cents, cart_discount_cents, vat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                    sales)
+                    "received_at, total_cents, cart_discount_cents, vat, event_time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), sales)
             if lines:
                 cur.executemany(self._sql(
                     "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, quantity, unit_price_cents, "

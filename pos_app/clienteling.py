@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pos_app.cart import CartChange
-from pos_app.clock import iso, utc_now
+from pos_app.clock import Clock, iso, utc_now
 from pos_app.customer_keys import phone_key
 from pos_app.loyalty import points_for
 from pos_app.refunds import CenterUnavailable
@@ -105,8 +105,9 @@ def _hit(row: dict[str, Any]) -> CustomerHit:
 
 class Clienteling:
     def __init__(self, store: LocalStore, center_search: CenterSearch | None = None,
-                 center_profile: CenterProfile | None = None) -> None:
+                 center_profile: CenterProfile | None = None, clock: Clock = utc_now) -> None:
         self.store = store
+        self._clock = clock  # the device's clock; the center moves it onto its own (trusted time)
         self.directory = CustomerDirectory(store.db)
         self.center_search = center_search
         self.center_profile = center_profile
@@ -143,7 +144,7 @@ class Clienteling:
         if not user.is_manager:
             raise ClientelingError("Den Datenexport darf nur eine Marktleitung ausführen.")
         self.store.record(user.id, user.name, "customer_data_exported", {"customer_id": profile.customer.id})
-        return {"exported_at": iso(utc_now()), "exported_by": user.name, "online": profile.online,
+        return {"exported_at": iso(self._clock()), "exported_by": user.name, "online": profile.online,
                 "profile": profile.data, "store_sales": profile.local_sales}
 
     def erase(self, manager: StaffMember, customer_id: int) -> None:
@@ -158,7 +159,7 @@ class Clienteling:
             if here:  # a customer found only at the center has no row here
                 index_rows(s.connection(), [(customer_id, "Gelöscht", f"Kunde {customer_id}", "", "")])
             append_event(s, self.store.device_id, "customer.erase_requested", {
-                "customer_id": customer_id, "requested_at": iso(utc_now()), "approved_by": manager.id,
+                "customer_id": customer_id, "requested_at": iso(self._clock()), "approved_by": manager.id,
                 "store_id": self.store.store_id})
             audit.record(s, self.store.device_id, manager.id, manager.name, "customer_erased",
                          {"customer_id": customer_id})
@@ -182,7 +183,7 @@ class Clienteling:
         note_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "customer.note_added", {
-                "note_id": note_id, "customer_id": customer_id, "created_at": iso(utc_now()),
+                "note_id": note_id, "customer_id": customer_id, "created_at": iso(self._clock()),
                 "store_id": self.store.store_id, "author": user.name, "text": note})
         return note_id
 
@@ -193,7 +194,7 @@ class Clienteling:
         step_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "case.step_added", {
-                "step_id": step_id, "case_id": case_id, "created_at": iso(utc_now()),
+                "step_id": step_id, "case_id": case_id, "created_at": iso(self._clock()),
                 "store_id": self.store.store_id, "author": user.name, "text": step[:2000], "close": close})
             audit.record(s, self.store.device_id, user.id, user.name, "service_case_step",
                          {"case_id": case_id, "closed": close})
@@ -215,7 +216,7 @@ class Clienteling:
             raise ClientelingError("Keiner der Artikel ist in dieser Filiale verkäuflich: " + ", ".join(missing))
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "cart.pulled", {
-                "customer_id": customer_id, "pulled_at": iso(utc_now()), "store_id": self.store.store_id})
+                "customer_id": customer_id, "pulled_at": iso(self._clock()), "store_id": self.store.store_id})
         return changes, missing
 
     def create(self, user: StaffMember, fields: dict[str, str], consents: list[dict[str, Any]] | None = None,
@@ -226,7 +227,7 @@ class Clienteling:
         duplicates = self.directory.duplicates(clean.get("phone", ""), clean.get("email", ""))
         if duplicates and not allow_duplicate:
             return CreatedCustomer(None, duplicates)
-        now = iso(utc_now())
+        now = iso(self._clock())
         with self.store.db.writing() as s:
             base = DEVICE_ID_BASE + (zlib.crc32(self.store.device_id.encode()) % 100_000) * 1000
             top = s.execute(text("SELECT max(id) FROM customers WHERE id > :lo AND id < :hi"),
@@ -260,7 +261,7 @@ class Clienteling:
         changed = {k: v for k, v in clean.items() if getattr(current, k) != v}
         if ("first_name" in changed and not changed["first_name"]) or ("last_name" in changed and not changed["last_name"]):
             raise ClientelingError("Vor- und Nachname dürfen nicht leer sein.")
-        now = iso(utc_now())
+        now = iso(self._clock())
         recorded = self._consents(user, consents, now)
         if not changed and not recorded:
             return []
@@ -272,7 +273,8 @@ class Clienteling:
                 index_rows(s.connection(), [(customer_id, after["first_name"], after["last_name"], after["phone"],
                                              after["email"])])
             append_event(s, self.store.device_id, "customer.updated", {
-                "customer_id": customer_id, "changed_at": now, "fields": changed, "consents": recorded})
+                "customer_id": customer_id, "changed_at": now, "fields": changed, "consents": recorded},
+                created_at=now)
             audit.record(s, self.store.device_id, user.id, user.name, "customer_updated",
                          {"customer_id": customer_id, "fields": sorted(changed),
                           "consents": [c["channel"] for c in recorded]})

@@ -75,6 +75,7 @@ class SyncSettings:
     backend_url: str = ""  # the center, e.g. "https://zentrale.example.de"; "" = sync off
     interval_s: float = 15.0  # between two rounds while online
     batch_size: int = 200  # events per push request
+    clock_skew_warn_s: float = 120.0  # warn (status bar, audit for the manager) when the till's clock is off by more
 
     @property
     def enabled(self) -> bool:
@@ -173,6 +174,7 @@ backend_url = ""              # the central backend, e.g. "https://zentrale.exam
                               # the device's token goes into device.token next to this file
 interval_s = 15               # seconds between two sync rounds while online
 batch_size = 200              # events per request (1-500)
+clock_skew_warn_s = 120       # warn when this till's clock is off the center's by more seconds
 
 [ui]
 layout = "auto"               # till | tablet (touch: big buttons, number pad) | auto (tablet on small/portrait screens)
@@ -269,6 +271,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError(f"sync.batch_size muss zwischen 1 und {MAX_SYNC_BATCH} liegen.")
     if sync.interval_s <= 0:
         raise ConfigError("sync.interval_s muss größer als 0 sein.")
+    if sync.clock_skew_warn_s <= 0:
+        raise ConfigError("sync.clock_skew_warn_s muss größer als 0 sein.")
     from dataclasses import replace
 
     return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui, terminal=terminal,

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select, text, update
 
-from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.clock import Clock, iso, local_date, parse_iso, utc_now
 from pos_app.store import movements
 from pos_app.store.local import LocalStore
 from pos_app.store.models import Stock
@@ -354,7 +354,7 @@ class PickupDesk:
     def return_to_stock(self, number: str, by: str) -> PickupOrder:
         order = self.get(number)
         if not order.overdue(self.clock()):
-            raise PickupError(f"Auftrag {order.number} kann bis {order.pickup_by:%d.%m.%Y} abgeholt werden.")
+            raise PickupError(f"Auftrag {order.number} kann bis {local_date(order.pickup_by)} abgeholt werden.")
         payload = {"order_number": order.number, "store_id": self.store.store_id,
                    "returned_at": iso(self.clock()), "returned_by": by}
         with self.store.db.writing() as s:

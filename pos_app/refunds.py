@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pos_app.clock import local_date
 from pos_app.money import format_euro
 
 CONDITIONS = ("resellable", "damaged")
@@ -114,7 +115,7 @@ class Purchase:
     @property
     def label(self) -> str:
         what = "Online-Bestellung" if self.kind == "order" else f"Bon ({self.store_id})"
-        return f"{what} {self.number} vom {self.created_at:%d.%m.%Y}"
+        return f"{what} {self.number} vom {local_date(self.created_at)}"
 
 
 @dataclass(frozen=True)

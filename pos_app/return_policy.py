@@ -18,14 +18,25 @@ Thread: any (frozen values).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from pos_app.clock import local_date
 
 POLICY_KEY = "returns"  # the change feed's key of the policy
 
 
 class PolicyError(ValueError):
     """A return the policy does not allow; the message is for the cashier (German)."""
+
+
+@dataclass(frozen=True)
+class PolicyBreach:
+    """Why one item may not come back under the policy: `kind` is "final_sale" or "window"."""
+
+    product_id: int
+    kind: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -74,15 +85,38 @@ class ReturnPolicy:
         return (product_id in self.final_sale_product_ids or category in self.final_sale_categories
                 or (rule is not None and not rule.returnable))
 
+    def breach(self, product_id: int, name: str, category: str, purchased_at: datetime,
+               at: datetime) -> PolicyBreach | None:
+        """The one judgement of the window and final-sale rules, for till and center alike:
+        None when the item may come back at `at`. `at` is a trusted time (the till: its clock
+        corrected by the center's offset; the center: backend.trusted_time.event_time) and
+        `purchased_at` the purchase's time as the center recorded it."""
+        if self.is_final_sale(product_id, category):
+            return PolicyBreach(product_id, "final_sale", f"„{name}“ ist vom Umtausch ausgeschlossen "
+                                f"(Endverkauf/{category or 'Artikel'}).")
+        days = self.window_for(category)
+        if _utc(at) - _utc(purchased_at) > timedelta(days=days):
+            return PolicyBreach(product_id, "window", f"„{name}“: Rückgabefrist von {days} Tagen ist abgelaufen "
+                                f"(gekauft am {local_date(purchased_at)}).")
+        return None
+
     def check_item(self, product_id: int, name: str, category: str, purchased_at: datetime,
                    now: datetime) -> None:
         """Raise PolicyError when this item may not come back (final sale, window over)."""
-        if self.is_final_sale(product_id, category):
-            raise PolicyError(f"„{name}“ ist vom Umtausch ausgeschlossen (Endverkauf/{category or 'Artikel'}).")
-        days = self.window_for(category)
-        if now - purchased_at > timedelta(days=days):
-            raise PolicyError(f"„{name}“: Rückgabefrist von {days} Tagen ist abgelaufen "
-                              f"(gekauft am {purchased_at:%d.%m.%Y}).")
+        if (found := self.breach(product_id, name, category, purchased_at, now)) is not None:
+            raise PolicyError(found.message)
+
+    def footer_lines(self) -> tuple[str, ...]:
+        """What a sale receipt says about returns, from this policy (not a literal): the
+        general window, categories with their own window, final-sale categories."""
+        lines = [f"Umtausch binnen {self.window_days} Tagen mit Beleg."]
+        for rule in sorted(self.category_rules, key=lambda r: r.category):
+            if rule.returnable and rule.window_days is not None and rule.window_days != self.window_days:
+                lines.append(f"{rule.category}: {rule.window_days} Tage.")
+        excluded = sorted(self.final_sale_categories | {r.category for r in self.category_rules if not r.returnable})
+        if excluded:
+            lines.append(f"Vom Umtausch ausgeschlossen: {', '.join(excluded)}.")
+        return tuple(lines)
 
     def reason(self, code: str) -> ReasonCode:
         for reason in self.reason_codes:
@@ -137,6 +171,10 @@ class ReturnPolicy:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"return policy unreadable: {exc!r}") from exc
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 OTHER_REASON = "sonstiges"

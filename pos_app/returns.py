@@ -50,6 +50,7 @@ from pos_app.refunds import (CONDITIONS, CenterUnavailable, Purchase, PurchaseNo
                              check_refund, propose_refund)
 from pos_app.return_policy import PolicyError, ReturnPolicy
 from pos_app.shift import ShiftError
+from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
 from pos_app.store.policies import load_return_policy, lowest_price
 from pos_app.store.returns import CompletedReturn, Exchange, ReturnBook, ReturnItem
@@ -164,7 +165,9 @@ class ReturnsService:
         what is left to return (two choices on one line count together)."""
         if not choices:
             raise RefundError("Bitte mindestens einen Artikel zur Rücknahme wählen.")
-        policy, now, taken = self.policy, self._clock(), {}
+        # judged on the center's clock (this till's clock + the offset the sync measured), as the
+        # center re-judges it when the return arrives (backend.returns, pos_app.trusted_time)
+        policy, now, taken = self.policy, clock_offset.corrected_now(self.store.db, self._clock), {}
         items = []
         for choice in choices:
             line = purchase.line(choice.line_no)

@@ -11,6 +11,11 @@ went wrong on the wire:
                   `detail` has its words
     NotFound      404 on a read (e.g. an unknown product)
 
+Every answer also tells the center's clock (`X-Center-Time`, or HTTP `Date` to the second):
+the client keeps the reading of the quickest answer since `take_clock_reading()` was last
+called, with the monotonic times the request went out and its answer came in; the sync worker
+turns it into the clock offset (pos_app.trusted_time).
+
 TLS certificates are always checked (requests' default; never verify=False). A certificate
 that does not check out is a ServerError with that message, so the status bar shows it.
 
@@ -26,6 +31,7 @@ import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -142,6 +148,38 @@ class WirePage:
         return cls(changes, cursor, more, high)
 
 
+CENTER_TIME_HEADER = "X-Center-Time"
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """The center's clock in one answer, and when (time.monotonic) the request went out and
+    the answer came in; the worker maps those onto the device's clock."""
+
+    center_time: datetime
+    sent_mono: float
+    received_mono: float
+
+    @property
+    def round_trip_s(self) -> float:
+        return self.received_mono - self.sent_mono
+
+
+def center_time_of(headers: Any) -> datetime | None:
+    """The center's clock from an answer's headers (None when it says nothing readable)."""
+    value = headers.get(CENTER_TIME_HEADER)
+    try:
+        if value:
+            moment = datetime.fromisoformat(value.strip())
+        elif (date := headers.get("Date")):
+            moment = email.utils.parsedate_to_datetime(date)
+        else:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 class CenterClient:
     """Talks to the center as one device (its bearer token)."""
 
@@ -154,6 +192,22 @@ class CenterClient:
         self._http = session or requests.Session()
         self._http.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json",
                                    "User-Agent": "omnipos-store"})
+        self._clock_reading: ClockReading | None = None
+
+    def note_clock(self, headers: Any, sent_mono: float, received_mono: float) -> None:
+        """Keep the center's clock from an answer if it came quicker than the one kept."""
+        center = center_time_of(headers)
+        if center is None:
+            return
+        reading = ClockReading(center, sent_mono, received_mono)
+        kept = self._clock_reading
+        if kept is None or reading.round_trip_s <= kept.round_trip_s:
+            self._clock_reading = reading
+
+    def take_clock_reading(self) -> ClockReading | None:
+        """The best reading since the last call (and forget it)."""
+        reading, self._clock_reading = self._clock_reading, None
+        return reading
 
     def close(self) -> None:
         self._http.close()
@@ -221,6 +275,7 @@ class CenterClient:
     def _request(self, method: str, path: str, body: bytes | None, model: type[Any] | None,
                  params: dict[str, Any] | None = None) -> Any:
         headers = {"Content-Type": "application/json"} if body is not None else None
+        sent_mono = time.monotonic()
         try:
             response = self._http.request(method, self.base_url + path, data=body, params=params,
                                           headers=headers, timeout=self.timeout)
@@ -234,6 +289,7 @@ class CenterClient:
             content = response.content  # the body may still break off here
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise Offline("Verbindung zur Zentrale abgebrochen") from exc
+        self.note_clock(response.headers, sent_mono, time.monotonic())
         self._raise_for_status(response.status_code, response.headers, content)
         try:
             if model is None:
@@ -297,6 +353,7 @@ class FeedStream:
         else:
             self._conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
         self._sent: tuple[int, int] | None = None  # (after, limit) of the request on the wire
+        self._sent_mono = 0.0
 
     def ahead(self, after: int, limit: int) -> None:
         """Ask for the page after `after` now; read it with fetch(after, limit) later."""
@@ -322,6 +379,7 @@ class FeedStream:
             raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
         if response.will_close:
             self.close()
+        self._client.note_clock(response.headers, self._sent_mono, time.monotonic())
         CenterClient._raise_for_status(response.status, response.headers, body)
         try:
             return WirePage.from_json(body)
@@ -340,6 +398,7 @@ class FeedStream:
             self.close()
             raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
         self._sent = (after, limit)
+        self._sent_mono = time.monotonic()
 
     def _discard(self) -> None:
         if self._sent is not None:  # an answer nobody will read: start afresh

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
 from pos_app.store import movements, pickup_models, policies, reconciliation_models
+from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
@@ -275,6 +276,7 @@ def _apply_customers(s: Session, customers: dict[int, dict[str, Any] | None]) ->
                          c["city"], c["phone"], c["email"], c.get("home_store_id")))
     except (KeyError, TypeError) as exc:
         raise FeedError(f"Kunde unlesbar: {exc!r}") from exc
+    rows = keep_unsent_edits(s, rows)
     _free_unique(s, "customers", "number", {r[1]: r[0] for r in rows})
     if rows:
         conn.exec_driver_sql(_UPSERT_CUSTOMER, rows)

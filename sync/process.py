@@ -57,6 +57,7 @@ class WorkerSettings:
     timeout: tuple[float, float] | None = None
     backoff_base: float | None = None  # None: sync.worker's defaults
     backoff_cap: float | None = None
+    clock_skew_warn_s: float | None = None  # None: pos_app.trusted_time's default
 
 
 class SyncProcess:
@@ -184,7 +185,8 @@ def child_main(settings: WorkerSettings, commands: Connection, statuses: Connect
     try:
         db = Database(Path(settings.db_path))
         client = CenterClient(settings.backend_url, settings.token, timeout=settings.timeout or DEFAULT_TIMEOUT)
-        kwargs = {name: getattr(settings, name) for name in ("page_size", "backoff_base", "backoff_cap")
+        kwargs = {name: getattr(settings, name) for name in ("page_size", "backoff_base", "backoff_cap",
+                                                                 "clock_skew_warn_s")
                   if getattr(settings, name)}
         worker = SyncWorker(db, client, batch_size=settings.batch_size, interval_s=settings.interval_s,
                             on_status=report, device_id=settings.device_id, **kwargs)  # type: ignore[arg-type]

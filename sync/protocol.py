@@ -228,8 +228,12 @@ class Event(_Strict):
     seq: int = Field(ge=1)
     type: str = Field(min_length=1, max_length=40)
     schema_version: int = Field(ge=1)
-    created_at: datetime
+    created_at: datetime  # the device's clock
     payload: dict[str, Any]
+    # trusted time (pos_app.trusted_time): created_at + the device's known offset to the center's
+    # clock, and the center's time of that measurement; both absent when no offset was known
+    corrected_at: datetime | None = None
+    clock_synced_at: datetime | None = None
 
     @model_validator(mode="after")
     def _known_and_valid(self) -> "Event":

@@ -33,6 +33,7 @@ class SyncStatus:
     pull_done: int = 0  # feed sequences applied in this pull
     pull_total: int = 0  # feed sequences this pull has to cover (high_water - start)
     as_of: datetime | None = None  # the worker's clock when this status was made
+    clock_offset_ms: int | None = None  # the center's clock minus this device's (None: never measured)
 
     @property
     def oldest_pending_age_s(self) -> float | None:

@@ -26,6 +26,11 @@ States (SyncStatus.state) and what comes next:
   auth_error -> 401/403: the device is not registered or not allowed; no retries until wake()
   error      -> a local failure (e.g. a feed page we cannot apply): retried with backoff
 
+Trusted time: after every round that reached the center, `_learn_center_clock` turns the
+client's quickest clock reading of the round into an offset sample, smooths it into the offset
+kept in the local store (pos_app.trusted_time, pos_app.store.clock_offset) and reports it in
+the status (`clock_offset_ms`); the outbox stamps every new event with it.
+
 Crash safety: an event is marked only after the center's answer, in one local transaction;
 a lost answer or a kill before that transaction means the event is sent again and comes back
 `duplicate`, which is treated like `applied`. Nothing doubles, nothing is lost.
@@ -43,12 +48,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
-from pos_app.store import outbox
+from pos_app import trusted_time
+from pos_app.store import audit, clock_offset, outbox
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
 from sync import feed
@@ -85,7 +91,8 @@ class SyncWorker:
                  on_status: Callable[[SyncStatus], None] | None = None,
                  clock: Clock = utc_now, rng: random.Random | None = None,
                  backoff_base: float = BACKOFF_BASE_S, backoff_cap: float = BACKOFF_CAP_S,
-                 device_id: str | None = None) -> None:
+                 device_id: str | None = None,
+                 clock_skew_warn_s: float = trusted_time.DEFAULT_SKEW_LIMIT_S) -> None:
         if not 1 <= batch_size <= MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_EVENTS}")
         self._db = db
@@ -104,9 +111,11 @@ class SyncWorker:
         self._lock = threading.Lock()
         self._stored_error: str | None = None
         self.device_id = device_id  # when given, checked against the center's /v1/device
+        self.clock_skew_warn_s = clock_skew_warn_s
         self._device_checked = False
         self._woken = False
-        self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync())
+        self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync(),
+                                  clock_offset_ms=self._stored_clock_offset_ms())
 
     # ---- any thread ------------------------------------------------------------------------
 
@@ -181,10 +190,13 @@ class SyncWorker:
         self._check_thread()
         self._publish(state=State.SYNCING, retry_in_s=None)
         try:
-            self._check_device()
-            self.push_pending()
-            if not self._stopping.is_set():
-                self.pull()
+            try:
+                self._check_device()
+                self.push_pending()
+                if not self._stopping.is_set():
+                    self.pull()
+            finally:
+                self._learn_center_clock()  # any answer tells the center's clock, errors too
         except AuthError as exc:
             self._device_checked = False
             return self._failed(State.AUTH_ERROR, str(exc), None)
@@ -201,6 +213,39 @@ class SyncWorker:
         self._publish(state=State.ONLINE, last_sync_at=now, last_error="", retry_in_s=self.interval_s,
                       pulling=False)
         return self.interval_s
+
+    def _learn_center_clock(self) -> None:
+        """Fold this round's quickest clock reading into the stored offset (worker thread)."""
+        take = getattr(self._client, "take_clock_reading", None)
+        reading = take() if take is not None else None
+        if reading is None:
+            return
+        device_now, mono_now = self._clock(), time.monotonic()
+        sample = trusted_time.measure(reading.center_time,
+                                      device_now - timedelta(seconds=mono_now - reading.sent_mono),
+                                      device_now - timedelta(seconds=mono_now - reading.received_mono))
+        try:
+            with self._db.reading() as s:
+                before = clock_offset.load(s)
+            offset = trusted_time.smooth(before, sample)
+            if trusted_time.worth_keeping(before, offset):  # not a write transaction every idle round
+                with self._db.writing() as s:
+                    clock_offset.save(s, offset)
+                    if (self.device_id is not None and offset.skew_exceeds(self.clock_skew_warn_s)
+                            and (before is None or not before.skew_exceeds(self.clock_skew_warn_s))):
+                        # for the manager: the audit log reaches the center and the till's journal
+                        audit.record(s, self.device_id, None, "Abgleich", "clock_skew",
+                                     {"offset_ms": offset.offset_ms, "limit_s": self.clock_skew_warn_s})
+        except Exception:  # noqa: BLE001 - a clock we could not keep must not fail the round
+            log.exception("could not keep the center's clock offset")
+            return
+        with self._lock:
+            self._status = replace(self._status, clock_offset_ms=offset.offset_ms)
+
+    def _stored_clock_offset_ms(self) -> int | None:
+        with self._db.reading() as s:
+            offset = clock_offset.load(s)
+        return offset.offset_ms if offset is not None else None
 
     def _check_device(self) -> None:
         """Once per start (and after an auth error): is the token this till's? A token of
@@ -252,7 +297,9 @@ class SyncWorker:
             try:
                 event = Event(id=queued.id, device_id=queued.device_id, seq=queued.seq, type=queued.type,
                               schema_version=queued.schema_version, created_at=parse_iso(queued.created_at),
-                              payload=json.loads(queued.payload))
+                              payload=json.loads(queued.payload),
+                              corrected_at=parse_iso(queued.corrected_at) if queued.corrected_at else None,
+                              clock_synced_at=parse_iso(queued.clock_synced_at) if queued.clock_synced_at else None)
             except (ValidationError, ValueError) as exc:
                 # the center would refuse it the same way: no need to send it to find out
                 invalid.append((queued.id, f"Vorgang ungültig (vor dem Senden geprüft): {_short(exc)}"))

@@ -147,7 +147,8 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
     if token is None:
         return None, f"Gerät nicht registriert (kein Token in {path})"
     return SyncProcess(WorkerSettings(str(store.db.path), store.device_id, settings.sync.backend_url, token,
-                                    batch_size=settings.sync.batch_size, interval_s=settings.sync.interval_s)), ""
+                                    batch_size=settings.sync.batch_size, interval_s=settings.sync.interval_s,
+                                    clock_skew_warn_s=settings.sync.clock_skew_warn_s)), ""
 
 
 def smoke_exit(app, window) -> int:  # type: ignore[no-untyped-def]

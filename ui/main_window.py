@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         self.printer_label = QLabel()
         self.printer_label.setObjectName("printerStatus")
         self.statusBar().addWidget(self.printer_label, 1)
-        self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self)
+        self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self,
+                             skew_limit_s=settings.sync.clock_skew_warn_s)
         self.statusBar().addPermanentWidget(self.sync.indicator)
         from ui.tse_dialog import tse_label
         self.statusBar().addPermanentWidget(tse_label(settings.tse.kind))

@@ -19,6 +19,7 @@ from pos_app.money import format_euro
 from pos_app.pickup_print import handover_rows, slip_rows
 from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
+from pos_app.store import clock_offset
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
 from ui.dialog_release import release
@@ -172,7 +173,8 @@ class PickupGlue:
     def _handed(self, order: PickupOrder, result: HandoverResult, collector: str) -> None:
         printing = self.window.printing
         printing.print_rows(f"pickup-{result.event_id}", handover_rows(
-            order, result, collector, self.window.store.store_name, printing.paper, utc_now()),
+            order, result, collector, self.window.store.store_name, printing.paper,
+            clock_offset.corrected_now(self.window.store.db)),  # the slip shows the center's time
             f"Übergabe {order.number}")
         if self.window.till is not None:
             self.window.till.say(f"Abholauftrag {order.number} übergeben. Übergabebeleg wird gedruckt.")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QListWidget, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from pos_app.clock import local_date
 from pos_app.money import format_euro
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from ui.tasks import run_in_background
@@ -231,6 +232,6 @@ class ReservationDialog(QDialog):
                 return
             self.made = result
             self.message.setText(f"Reserviert: {result.order_number} in {result.store_id}, abholbereit bis "
-                                 f"{result.pickup_by:%d.%m.%Y}.")
+                                 f"{local_date(result.pickup_by)}.")
 
         run_in_background(lambda: self.reserve(pid, sid, self.quantity.value(), cid), done)

@@ -8,8 +8,11 @@ onto the UI thread (as ui/tasks.py does), so widgets are only ever touched there
 talks to the network.
 
 What the line says: online/offline with a coloured dot, events waiting and the age of the
-oldest, the last sync, conflicts waiting for a manager (Ctrl+K), and a progress bar while a big
-first pull of the catalog runs.
+oldest, the last sync, conflicts waiting for a manager (Ctrl+K), a warning when this till's
+clock is off the center's by more than the limit (sync.clock_skew_warn_s; the worker also
+writes an audit entry "clock_skew" for the manager), and a progress bar while a big first pull
+of the catalog runs. The offset shown is the worker's last measurement, or the one kept in the
+store file from before a restart.
 """
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from pos_app.clock import STORE_TZ, parse_iso
+from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
+from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
 from sync.status import State, SyncStatus
 
 if TYPE_CHECKING:
@@ -53,12 +58,26 @@ def moment_text(moment: datetime, now: datetime) -> str:
     return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m. %H:%M")
 
 
+def skew_text(offset_ms: int | None, limit_s: float) -> str:
+    """The clock warning ("" while within the limit); offset = center - this till."""
+    if offset_ms is None or abs(offset_ms) <= limit_s * 1000:
+        return ""
+    seconds = abs(offset_ms) / 1000
+    amount = age_text(seconds) if seconds >= 60 else f"{round(seconds)} s"
+    way = "nach" if offset_ms > 0 else "vor"
+    return f"⚠ Uhr der Kasse geht {amount} {way}: Marktleitung informieren"
+
+
 def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: datetime | None,
-                off_reason: str = "") -> str:
-    """The status bar's words (a pure function, so a test can read exactly what a cashier reads)."""
+                off_reason: str = "", clock_offset_ms: int | None = None,
+                skew_limit_s: float = DEFAULT_SKEW_LIMIT_S) -> str:
+    """The status bar's words (a pure function, so a test can read exactly what a cashier reads).
+    `clock_offset_ms`: the offset known when the status carries none (kept from before a restart)."""
+    offset = status.clock_offset_ms if status is not None and status.clock_offset_ms is not None else clock_offset_ms
+    skew = skew_text(offset, skew_limit_s)
     if status is None:
         text = f"Abgleich aus: {off_reason}" if off_reason else "Abgleich aus"
-        return text + (f" · nicht gesendet: {pending}" if pending else "")
+        return text + (f" · nicht gesendet: {pending}" if pending else "") + (f" · {skew}" if skew else "")
     parts = [LABELS[status.state]]
     if status.pull_fraction is not None and status.pull_total > BIG_PULL:
         parts[0] = f"Katalog wird geladen {status.pull_fraction:.0%}".replace("%", " %")
@@ -74,6 +93,8 @@ def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: 
         passed = (now - status.as_of).total_seconds() if status.as_of is not None else 0.0
         left = status.retry_in_s - max(0.0, passed)
         parts.append(f"nächster Versuch in {max(1, round(left))} s" if left > 0 else "nächster Versuch gleich")
+    if skew:
+        parts.append(skew)
     return " · ".join(parts)
 
 
@@ -126,8 +147,11 @@ class SyncGlue(QObject):
 
     def __init__(self, store: LocalStore, worker: SyncWorker | SyncProcess | None, off_reason: str = "",
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, skew_limit_s: float = DEFAULT_SKEW_LIMIT_S) -> None:
         super().__init__(parent)
+        self.skew_limit_s = skew_limit_s
+        known = clock_offset.read(store.db)  # from before a restart, until the worker reports
+        self._stored_offset_ms = known.offset_ms if known is not None else None
         self.store = store
         self.worker = worker
         self.off_reason = off_reason
@@ -215,9 +239,13 @@ class SyncGlue(QObject):
         now = self._clock()
         status = self.status
         state = status.state if status is not None else None
-        text = status_text(status, now, self._pending, self._oldest, self.off_reason)
+        text = status_text(status, now, self._pending, self._oldest, self.off_reason, self._stored_offset_ms,
+                           self.skew_limit_s)
         tooltip = (status.last_error if status is not None and status.last_error else
                    "Vorgänge werden in der Kasse gespeichert und gesendet, sobald die Zentrale erreichbar ist.")
+        if "⚠ Uhr" in text:
+            tooltip += ("\nDie Uhr dieser Kasse weicht von der Zentrale ab. Belege und Fristen nutzen die "
+                        "korrigierte Zeit; bitte die Uhrzeit des Geräts richtig stellen.")
         big = status is not None and status.pull_total > BIG_PULL
         self.indicator.show_line(COLOURS[state], text, tooltip, status.pull_fraction if big else None)
 

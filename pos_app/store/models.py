@@ -172,6 +172,10 @@ class OutboxEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # why the center refused it
     decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)  # the manager who resolved it
     decided_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # created_at + the clock offset known when the event was written, and the center's time of
+    # that measurement (NULL both: no offset known); see pos_app.trusted_time
+    corrected_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    clock_synced_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     __table_args__ = (
         Index("ix_outbox_device_seq", "device_id", "seq", unique=True),
         Index("ix_outbox_status_seq", "status", "seq"),
@@ -211,6 +215,12 @@ class SyncState(Base):
     # set only inside a feed transaction that indexes its new products for search in one
     # statement (much faster than the per-row trigger); never seen set by anyone else
     fts_deferred: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # the center's clock against this device's, as last measured by the sync worker
+    # (pos_app.trusted_time; written by pos_app.store.clock_offset); NULL: never measured
+    clock_offset_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    clock_round_trip_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    clock_measured_at: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the center's clock
+    clock_samples: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(Base):

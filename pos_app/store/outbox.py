@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store import movements
+from pos_app.store import clock_offset, movements
 from pos_app.store.models import Device, OutboxEvent, SyncState
 
 SCHEMA_VERSION = 1
@@ -65,6 +65,11 @@ def next_device_counter(session: Session, device_id: str, column: str) -> int:
 
 def append_event(session: Session, device_id: str, event_type: str, payload: dict[str, Any],
                  created_at: str | None = None) -> OutboxEvent:
+    """Queue one event in the caller's write transaction. It carries the device's time
+    (`created_at`) and, when the center's clock offset is known, the corrected time and the
+    center's time of that measurement (pos_app.trusted_time): the center judges by those."""
+    created_at = created_at or iso(utc_now())
+    corrected_at, clock_synced_at = clock_offset.stamp(session, created_at)
     event = OutboxEvent(
         id=str(uuid.uuid4()),
         device_id=device_id,
@@ -72,7 +77,9 @@ def append_event(session: Session, device_id: str, event_type: str, payload: dic
         type=event_type,
         schema_version=SCHEMA_VERSION,
         payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-        created_at=created_at or iso(utc_now()),
+        created_at=created_at,
+        corrected_at=corrected_at,
+        clock_synced_at=clock_synced_at,
         status="pending",
     )
     session.add(event)
@@ -109,12 +116,15 @@ class QueuedEvent:
     schema_version: int
     created_at: str
     payload: str  # JSON text, exactly as written with the business rows
+    corrected_at: str | None = None  # created_at on the center's clock, when an offset was known
+    clock_synced_at: str | None = None  # the center's time of that offset's measurement
 
 
 def pending_events(session: Session, limit: int, after_seq: int = 0) -> list[QueuedEvent]:
     rows = session.execute(
         select(OutboxEvent.id, OutboxEvent.device_id, OutboxEvent.seq, OutboxEvent.type,
-               OutboxEvent.schema_version, OutboxEvent.created_at, OutboxEvent.payload)
+               OutboxEvent.schema_version, OutboxEvent.created_at, OutboxEvent.payload,
+               OutboxEvent.corrected_at, OutboxEvent.clock_synced_at)
         .where(OutboxEvent.status == Status.PENDING, OutboxEvent.seq > after_seq)
         .order_by(OutboxEvent.seq).limit(limit)).all()
     return [QueuedEvent(*row) for row in rows]
@@ -221,6 +231,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     copy = append_event(session, row.device_id, row.type, {}, created_at=row.created_at)
     copy.schema_version = row.schema_version
     copy.payload = row.payload
+    # the copy happened when the original did: same clock stamp, not today's measurement
+    copy.corrected_at, copy.clock_synced_at = row.corrected_at, row.clock_synced_at
     row.status = Status.RESENT
     session.flush()
     movements.move_to_event(session, event_id, copy.id)

@@ -21,7 +21,12 @@ from pos_app.store.db import Database
 
 def load_return_policy(db: Database) -> ReturnPolicy:
     with db.reading() as s:
-        data = s.execute(text("SELECT data FROM store_policies WHERE key = :k"), {"k": POLICY_KEY}).scalar()
+        return return_policy_in(s)
+
+
+def return_policy_in(session: Session) -> ReturnPolicy:
+    """The synced return policy, read in the caller's session (e.g. with a receipt's rows)."""
+    data = session.execute(text("SELECT data FROM store_policies WHERE key = :k"), {"k": POLICY_KEY}).scalar()
     if not data:
         return DEFAULT_POLICY
     try:

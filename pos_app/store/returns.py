@@ -27,7 +27,7 @@ from pos_app.refunds import (CONDITION_LABELS, REFUND_LABELS, Purchase, Purchase
                              RefundTender)
 from pos_app.return_receipt import ReturnReceipt, ReturnReceiptLine
 from pos_app.shift import ShiftClosed
-from pos_app.store import audit, movements
+from pos_app.store import audit, clock_offset, movements
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
 from pos_app.store.fiscal_models import TseTransaction
 from pos_app.store.db import Database
@@ -36,6 +36,7 @@ from pos_app.store.outbox import EventType, Status, append_event, next_device_co
 from pos_app.store.returns_models import Return, ReturnLine, ReturnTender, Voucher
 from pos_app.store.sales import CompletedSale, SaleBook, receipt_number_for
 from pos_app.store.staff import StaffMember
+from pos_app.trusted_time import corrected
 
 RETURN_REF = "return"  # tse_transactions.reference of a return: "return:<return id>"
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
@@ -268,6 +269,7 @@ class ReturnBook:
         fiscal = s.execute(select(TseTransaction).where(
             TseTransaction.reference == f"{RETURN_REF}:{return_id}")).scalar_one_or_none()
         tse = None if fiscal is None else fiscal_records.receipt_block(fiscal_records.outcome_of(fiscal))
+        offset = clock_offset.load(s)  # the receipt shows the corrected time (pos_app.trusted_time)
         assert store is not None and device is not None
         labels = reason_labels or {}
         original = original_label or (f"{ret.original_number}" if ret.original_number else "ohne Beleg")
@@ -275,7 +277,7 @@ class ReturnBook:
             store_name=store.name,
             store_address=tuple(x for x in (store.street, f"{store.zip_code} {store.city}".strip(),
                                             f"Tel. {store.phone}" if store.phone else "") if x),
-            vat_id=store.vat_id, created_at=local_display(ret.created_at), return_number=ret.return_number,
+            vat_id=store.vat_id, created_at=local_display(corrected(parse_iso(ret.created_at), offset)), return_number=ret.return_number,
             device_name=device.id, cashier_name=ret.cashier_name, original=original,
             lines=tuple(ReturnReceiptLine(line.quantity, line.name, line.refund_cents, line.vat_percent,
                                           CONDITION_LABELS.get(line.condition, line.condition),

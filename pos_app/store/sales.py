@@ -21,12 +21,14 @@ from pos_app import digital_receipt
 from pos_app.cart import Totals
 from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.signing import FiscalOutcome, SigningFailure
-from pos_app.clock import Clock, iso, local_display, utc_now
+from pos_app.clock import Clock, iso, local_display, parse_iso, utc_now
 from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
 from pos_app.shift import ShiftClosed
-from pos_app.store import movements
+from pos_app.store import clock_offset, movements
+from pos_app.store.policies import return_policy_in
+from pos_app.trusted_time import corrected
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
 from pos_app.store.db import Database
 from pos_app.store.models import Device, OutboxEvent, Sale, SaleLine, SaleTender, Stock, Store
@@ -35,6 +37,7 @@ from pos_app.store.staff import StaffMember
 from pos_app.vat import VatRate, breakdown
 
 TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
+THANKS = "Vielen Dank für Ihren Einkauf!"
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,10 @@ class SaleBook:
         customer = s.execute(text(  # a customer attached (pos_app.clienteling): points on the receipt
             "SELECT c.number, c.first_name, c.last_name, sc.points FROM sale_customers sc "
             "LEFT JOIN customers c ON c.id = sc.customer_id WHERE sc.sale_id = :s"), {"s": sale_id}).first()
+        policy, offset = return_policy_in(s), clock_offset.load(s)
+        categories = dict(s.execute(text("SELECT id, category FROM products WHERE id IN "
+                                         "(SELECT product_id FROM sale_lines WHERE sale_id = :s)"),
+                                    {"s": sale_id}).all())
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         for line in lines:
@@ -230,6 +237,8 @@ class SaleBook:
                 notes.append(f"Preis geändert statt {format_euro(line.list_price_cents)}: {line.override_reason}")
             if line.line_discount_cents:
                 notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(line.line_discount_cents)}")
+            if policy.is_final_sale(line.product_id, categories.get(line.product_id) or ""):
+                notes.append("Vom Umtausch ausgeschlossen")
             receipt_lines.append(ReceiptLine(line.quantity, line.name, line.unit_price_cents,
                                              line.total_cents + line.cart_discount_cents, rate.letter,
                                              tuple(notes)))
@@ -240,7 +249,7 @@ class SaleBook:
             store_name=store.name,
             store_address=tuple(x for x in (store.street, f"{store.zip_code} {store.city}".strip(),
                                             f"Tel. {store.phone}" if store.phone else "") if x),
-            vat_id=store.vat_id, created_at=local_display(sale.created_at),
+            vat_id=store.vat_id, created_at=local_display(corrected(parse_iso(sale.created_at), offset)),
             receipt_number=sale.receipt_number, device_name=device.id, cashier_name=sale.cashier_name,
             lines=tuple(receipt_lines), total_cents=sale.total_cents, vat_rows=vat_rows,
             tenders=tuple(ReceiptTender(TENDER_LABELS.get(t.kind, t.kind),
@@ -249,9 +258,9 @@ class SaleBook:
             change_cents=sale.change_cents, cart_discount_cents=sale.cart_discount_cents,
             cart_discount_reason=sale.cart_discount_reason, copy=sale.print_count > 0, tse=tse,
             digital_link=digital_receipt.link_for(self.link_base, sale.receipt_token) if sale.receipt_token else "",
-            **({} if customer is None else {"footer": (
+            footer=(() if customer is None else (
                 f"Kunde {customer.number or ''} {customer.first_name or ''} {customer.last_name or ''}".strip(),
-                f"Bonuspunkte für diesen Einkauf: +{customer.points}", *Receipt.footer)}),
+                f"Bonuspunkte für diesen Einkauf: +{customer.points}")) + (THANKS, *policy.footer_lines()),
         )
 
     def mark_printed(self, sale_id: str, ok: bool, error: str = "") -> None:

@@ -13,8 +13,11 @@ CUSTOMER = 1
 
 
 def event(kind: str, payload: dict[str, Any], seq: int, device_id: str = "BER-K1") -> dict[str, Any]:
+    """A till's event as the worker sends it: its clock is right (offset 0, measured an hour ago)."""
+    now = datetime.now(timezone.utc)
     return {"id": str(uuid.uuid4()), "device_id": device_id, "seq": seq, "type": kind, "schema_version": 1,
-            "created_at": datetime.now(timezone.utc).isoformat(), "payload": payload}
+            "created_at": now.isoformat(), "corrected_at": now.isoformat(),
+            "clock_synced_at": (now - timedelta(hours=1)).isoformat(), "payload": payload}
 
 
 def at(minutes: int = 0) -> str:
