@@ -122,6 +122,14 @@ def record_return(conn: Connection, event_id: str, device_id: str | None, ret: R
                                                 return_id=return_id, customer_id=ret.customer_id))
             conn.execute(insert(VoucherMovement).values(code=code, delta_cents=t.amount_cents, kind="issued",
                                                         reference=return_id, store_id=ret.store_id, created_at=now))
+    if breach:  # booked as it happened, and the manager's to close (backend.reconciliations)
+        from backend import reconciliations
+
+        _, raised = reconciliations.raise_exception(
+            conn, ret.store_id, "policy_breach", at_stake, [event_id],
+            {"return_id": return_id, "return_number": ret.return_number, "breach": breach,
+             "original_number": original.number if original else None}, now=now)
+        changes.extend(raised)
     return None
 
 

@@ -100,6 +100,10 @@ def test_a_return_past_the_window_taken_by_a_till_set_back_is_booked_and_flagged
     # judged not by the till's clock (two hours back) but from its last sync on
     assert recorded["event_time_basis"] == "raised_to_last_sync"
     assert datetime.fromisoformat(recorded["event_time"]) >= known.measured_at
+    # and it is the manager's to close: one policy_breach item with the refund at stake
+    [item] = till.center.admin("GET", "/v1/admin/reconciliations", params={"store_id": "BER"}).json()
+    assert item["kind"] == "policy_breach" and item["status"] == "open"
+    assert item["amount_cents"] == done.total_cents and item["details"]["return_id"] == done.return_id
 
     # the round learnt the skew: kept in the store, in the status, in the status bar, in the audit log
     learnt = clock_offset.read(till.store.db)
