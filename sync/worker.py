@@ -98,6 +98,7 @@ class SyncWorker:
         self._rng = rng or random.Random()
         self._backoff = (backoff_base, backoff_cap)
         self._attempt = 0
+        self._moved = 0  # events and feed pages the current round moved (see _delay_after_failure)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -180,6 +181,7 @@ class SyncWorker:
         on wake()). Never raises: every outcome becomes a status."""
         self._check_thread()
         self._publish(state=State.SYNCING, retry_in_s=None)
+        self._moved = 0
         try:
             self._check_device()
             self.push_pending()
@@ -191,7 +193,7 @@ class SyncWorker:
         except ServerBusy as exc:
             return self._failed(State.OFFLINE, str(exc), exc.retry_after)
         except (Offline, ServerError, SyncError) as exc:
-            return self._failed(State.OFFLINE, str(exc), self._next_backoff())
+            return self._failed(State.OFFLINE, str(exc), self._delay_after_failure())
         except Exception as exc:  # noqa: BLE001 - a local failure must not end the thread
             log.exception("sync round failed")
             return self._failed(State.ERROR, f"Interner Fehler beim Abgleich: {exc}", self._next_backoff())
@@ -212,6 +214,18 @@ class SyncWorker:
             raise AuthError(f"Das Geräte-Token gehört zu {info.device_id} ({info.store_id}), "
                             f"diese Kasse ist {self.device_id}", 403)
         self._device_checked = True
+
+    def _delay_after_failure(self) -> float:
+        """Backoff that rewards progress. A round that moved events (pushed results came back)
+        or feed pages before it failed shows that the center answers: the backoff starts
+        over and the next round goes at once, instead of waiting longer after every failure
+        as if nothing had come through (2,000 sales through a proxy faulting 8 of 20
+        connections took 128 s that way). A round that moved nothing backs off as before."""
+        if self._moved:
+            log.info("sync round failed after moving %d events/pages; retrying at once", self._moved)
+            self._attempt = 0
+            return 0.0
+        return self._next_backoff()
 
     def _next_backoff(self) -> float:
         delay = backoff_delay(self._attempt, self._rng, *self._backoff)
@@ -298,6 +312,7 @@ class SyncWorker:
             outbox.mark_sent(s, applied)
             for event_id, reason in rejected:
                 outbox.mark_conflict(s, event_id, reason)
+        self._moved += len(applied) + len(rejected)
         return replace(stats, sent=stats.sent + len(applied), conflicts=stats.conflicts + len(rejected))
 
     # ---- pull ------------------------------------------------------------------------------
@@ -310,6 +325,7 @@ class SyncWorker:
             start = state.cursor if state is not None else 0
 
         def progress(cursor: int, high_water: int) -> None:
+            self._moved += 1  # a page committed
             self._publish(pulling=True, pull_done=cursor - start, pull_total=max(high_water - start, 0))
 
         stream = self._client.feed_stream()
