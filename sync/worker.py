@@ -182,11 +182,12 @@ class SyncWorker:
         self._check_thread()
         self._publish(state=State.SYNCING, retry_in_s=None)
         self._moved = 0
+        pushed, pages = PushStats(), []
         try:
             self._check_device()
-            self.push_pending()
+            pushed = self.push_pending()
             if not self._stopping.is_set():
-                self.pull()
+                pages = self.pull()
         except AuthError as exc:
             self._device_checked = False
             return self._failed(State.AUTH_ERROR, str(exc), None)
@@ -202,6 +203,11 @@ class SyncWorker:
         self._remember(last_error="")
         self._publish(state=State.ONLINE, last_sync_at=now, last_error="", retry_in_s=self.interval_s,
                       pulling=False)
+        status = self.status
+        log.info("sync round online: %d sent, %d conflicts, %d requests; %d feed pages (cursor %s); "
+                 "%d pending, %d open conflicts; next round in %.0f s", pushed.sent, pushed.conflicts,
+                 pushed.requests, len(pages), pages[-1].cursor if pages else "-", status.pending,
+                 status.conflicts, self.interval_s)
         return self.interval_s
 
     def _check_device(self) -> None:
@@ -233,6 +239,8 @@ class SyncWorker:
         return delay
 
     def _failed(self, state: State, message: str, delay: float | None) -> float | None:
+        log.warning("sync round %s: %s; %s", state.value, message,
+                    "waiting for a wake-up" if delay is None else f"next try in {delay:.1f} s")
         try:
             self._remember(last_error=message)
         except Exception:  # noqa: BLE001 - the store file itself may be what failed

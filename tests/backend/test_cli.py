@@ -83,7 +83,10 @@ def test_simulate_needs_a_catalog(empty_database_url: str, capsys: pytest.Captur
 
 def test_configuration_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
-    assert config.database_url() == "sqlite:///var/backend.db"
+    monkeypatch.delenv(config.ENV_DATA_DIR, raising=False)
+    monkeypatch.setenv("POS_DATA_DIR", str(tmp_path / "shared"))  # the one data folder of every command
+    assert config.database_url() == f"sqlite:///{tmp_path / 'shared' / 'backend.db'}"
+    assert config.database_url(None, tmp_path / "own") == f"sqlite:///{tmp_path / 'own' / 'backend.db'}"
     monkeypatch.setenv(config.ENV_DATABASE_URL, "postgresql://u@h/db")
     assert config.database_url() == "postgresql+psycopg://u@h/db"
     assert config.database_url("sqlite:///x.db") == "sqlite:///x.db"  # the command line wins
