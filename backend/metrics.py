@@ -92,7 +92,8 @@ def store_figure(name: str, help_text: str, query: Callable[[Connection], dict[s
 def _open_conflicts(conn: Connection) -> dict[str, float]:
     from backend.models import Device, ProcessedEvent
 
-    rows = conn.execute(select(Device.store_id, func.count()).join(Device, Device.id == ProcessedEvent.device_id)
+    rows = conn.execute(select(Device.store_id, func.count()).select_from(ProcessedEvent)
+                        .join(Device, Device.id == ProcessedEvent.device_id)
                         .where(ProcessedEvent.outcome == "rejected").group_by(Device.store_id))
     return {store: float(n) for store, n in rows}
 
