@@ -4,6 +4,7 @@
     pos-backend migrate [--database-url URL]
     pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
+    pos-backend devices revoke --id BER-K1
     pos-backend simulate [--prices N] [--stock N] [--orders N] [--pickups N [--pickup-store HAM]] [--database-url URL]
     pos-backend openapi [--output backend/openapi.json]
     pos-backend --version
@@ -138,6 +139,32 @@ def _register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke(args: argparse.Namespace) -> int:
+    """The device's token stops working at once (on every process: each request looks it up);
+    the device row and everything it sent stay. `register` with the same id issues a new one."""
+    import secrets
+
+    from sqlalchemy import update
+
+    from backend.db import open_backend_database
+    from backend.models import Device
+
+    db = open_backend_database(config.database_url(args.database_url, args.data_dir))
+    try:
+        with db.writing() as conn:
+            # not a SHA-256 hex digest, so no token can ever hash to it
+            found = conn.execute(update(Device).where(Device.id == args.id)
+                                 .values(token_hash=f"revoked:{secrets.token_hex(8)}")).rowcount
+    finally:
+        db.close()
+    if not found:
+        print(f"pos-backend: no device {args.id!r}; nothing changed", file=sys.stderr)
+        return 1
+    print(f"pos-backend: device {args.id} revoked; its token no longer works "
+          f"(register it again for a new one)", file=sys.stderr)
+    return 0
+
+
 def _simulate(args: argparse.Namespace) -> int:
     import random
 
@@ -218,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--id", help="device id, e.g. BER-K1 (default: a free one made from store and name)")
     register.add_argument("--token-file", help="write the token to this file (mode 0600) instead of printing it")
     register.set_defaults(run=_register)
+    revoke = devices.add_parser("revoke", parents=[db], help="revoke a device's token at once (a lost or stolen till)")
+    revoke.add_argument("--id", required=True, help="device id, e.g. BER-K1")
+    revoke.set_defaults(run=_revoke)
 
     simulate = commands.add_parser(
         "simulate", parents=[db], help="change prices and stock at the center (news for the stores' feed)",
