@@ -154,6 +154,7 @@ class SimulatedTill:
     seen_seqs: list[int] = field(default_factory=list)  # every feed sequence applied, in order
     push_seconds: list[float] = field(default_factory=list)  # one per answered push request
     resends: int = 0
+    refusals: dict[int, int] = field(default_factory=dict)  # status (0: no answer) -> count, of resent pushes
     _conn: http.client.HTTPConnection | None = None
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
@@ -202,6 +203,7 @@ class SimulatedTill:
             if status not in (0, 429, 500, 502, 503, 504):
                 raise AssertionError(f"push refused with {status}: {data[:300]!r}")
             self.resends += 1
+            self.refusals[status] = self.refusals.get(status, 0) + 1
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.05)

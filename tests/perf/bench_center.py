@@ -39,7 +39,7 @@ CLIENTS = int(os.environ.get("POS_BENCH_CENTER_CLIENTS", "24"))
 MODE = os.environ.get("POS_BENCH_CENTER_MODE", "workers")
 PROFILE = os.environ.get("POS_BENCH_CENTER_PROFILE") == "1"
 BASE_URL = os.environ.get("POS_TEST_DATABASE_URL", "").strip() or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-STORES = ("BER", "HAM", "MUC")
+TILLS_PER_STORE = int(os.environ.get("POS_BENCH_CENTER_TILLS_PER_STORE", "5"))
 
 
 def metric_lines(url: str) -> dict[str, float]:
@@ -51,6 +51,23 @@ def metric_lines(url: str) -> dict[str, float]:
     wanted = re.compile(r'^(pos_events_total\{[^}]*\}|pos_http_requests_total\{[^}]*route="/v1/(?:events|changes)"'
                         r'[^}]*\}|pos_feed_high_water) (\S+)$')
     return {m.group(1): float(m.group(2)) for line in text.splitlines() if (m := wanted.match(line))}
+
+
+def add_stores(database_url: str, count: int) -> list[str]:
+    """Stores B0001... for the simulated tills: a few tills per store, as in a real chain (with
+    1,000 tills in the demo's three stores every till would read a third of all changes)."""
+    from sqlalchemy import create_engine, text
+
+    ids = [f"B{i:04d}" for i in range(1, count + 1)]
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO stores (id, name, kind, street, zip_code, city, phone, vat_id) "
+                              "VALUES (:id, :name, 'store', '', '', '', '', '')"),
+                         [{"id": i, "name": f"Filiale {i}"} for i in ids])
+    finally:
+        engine.dispose()
+    return ids
 
 
 def start_centers(database_url: str, token: str) -> tuple[list[subprocess.Popen[bytes]], str, object]:
@@ -143,7 +160,9 @@ def main() -> None:
         processes, url, balancer = start_centers(database_url, token)
         try:
             started = time.perf_counter()
-            devices = [(f"{STORES[i % 3]}-S{i:04d}", STORES[i % 3]) for i in range(TILLS)]
+            stores = add_stores(database_url, max(1, TILLS // TILLS_PER_STORE))
+            devices = [(f"{stores[i % len(stores)]}-K{i // len(stores) + 1}", stores[i % len(stores)])
+                       for i in range(TILLS)]
             tokens = register_devices(url, token, devices)
             print(f"{TILLS:,} devices registered in {time.perf_counter() - started:.1f} s", flush=True)
             before = metric_lines(url)
@@ -184,10 +203,16 @@ def main() -> None:
     applied = sum(1 for t in tills for outcome in t.outcomes.values() if outcome == "applied")
     pushes = [s for t in tills for s in t.push_seconds]
     resends = sum(t.resends for t in tills)
-    print(f"center: 2 processes ({MODE}) on PostgreSQL; {TILLS:,} tills, {CLIENTS} client threads, "
+    why: dict[int, int] = {}
+    for t in tills:
+        for status, n in t.refusals.items():
+            why[status] = why.get(status, 0) + n
+    print(f"center: 2 processes ({MODE}) on PostgreSQL; {TILLS:,} tills in {len(stores):,} stores, "
+          f"{CLIENTS} client threads, "
           f"batches of {BATCH}, {took:.1f} s")
     print(f"  events applied: {applied:,} -> {applied / took:,.0f} events/s (target >= 2,000); "
-          f"{len(pushes):,} pushes, {resends} resends")
+          f"{len(pushes):,} pushes, {resends} resends "
+          f"({', '.join(f'{n} x {status or chr(45)}' for status, n in sorted(why.items())) or 'none'}; - = no answer)")
     for name, values in (("push latency", pushes), ("pull latency", pull_seconds)):
         if values:
             report(f"  {name}", " / ".join(f"p{p} {1000 * percentile(values, p):.0f} ms" for p in (50, 95, 99)))
