@@ -158,20 +158,31 @@ class SimulatedTill:
     _conn: http.client.HTTPConnection | None = None
 
     def _request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        """One request on the till's kept-alive connection. A connection the server closed
+        while idle (uvicorn does after 5 s) fails at once: then one more try on a new one,
+        as HTTP clients do; any other failure is the caller's to handle."""
         host, port = self.base_url.removeprefix("http://").split(":")
-        if self._conn is None:
-            self._conn = http.client.HTTPConnection(host, int(port), timeout=self.timeout_s)
         headers = {"Authorization": f"Bearer {self.token}"}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        try:
-            self._conn.request(method, path, body=body, headers=headers)
-            response = self._conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
-            self._conn.close()
-            self._conn = None
-            raise
+        attempts = 2 if self._conn is not None else 1
+        for attempt in range(attempts):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection(host, int(port), timeout=self.timeout_s)
+            try:
+                self._conn.request(method, path, body=body, headers=headers)
+                response = self._conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self._conn.close()
+                self._conn = None
+                if attempt == attempts - 1:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self._conn.close()
+                self._conn = None
+                raise
         if response.getheader("Connection", "").lower() == "close":
             self._conn.close()
             self._conn = None

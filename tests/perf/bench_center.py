@@ -14,7 +14,8 @@ cursor. CLIENTS threads share the tills (one till at a time per thread), all on 
 cores, like the center. Reported: events/s (sales applied at the center per second of the
 run), push latency p50/p95/p99, pull latency, and the center's own counters from /metrics
 before and after (they move during the run). POS_BENCH_CENTER_PROFILE=1 runs the center
-under py-spy (its workers too) for most of the run and prints where the time goes.
+under py-spy (its workers too) for most of the run and prints where the time goes ("gil": only
+samples that hold the interpreter lock, i.e. CPU spent in Python, not waiting on PostgreSQL).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import http.client
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -37,7 +39,8 @@ SECONDS = float(os.environ.get("POS_BENCH_CENTER_SECONDS", "60"))
 BATCH = int(os.environ.get("POS_BENCH_CENTER_BATCH", "10"))
 CLIENTS = int(os.environ.get("POS_BENCH_CENTER_CLIENTS", "24"))
 MODE = os.environ.get("POS_BENCH_CENTER_MODE", "workers")
-PROFILE = os.environ.get("POS_BENCH_CENTER_PROFILE") == "1"
+PROFILE = os.environ.get("POS_BENCH_CENTER_PROFILE", "") in ("1", "gil")
+PROFILE_GIL = os.environ.get("POS_BENCH_CENTER_PROFILE", "") == "gil"  # only samples holding the GIL: CPU
 BASE_URL = os.environ.get("POS_TEST_DATABASE_URL", "").strip() or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TILLS_PER_STORE = int(os.environ.get("POS_BENCH_CENTER_TILLS_PER_STORE", "5"))
 
@@ -80,13 +83,15 @@ def start_centers(database_url: str, token: str) -> tuple[list[subprocess.Popen[
                "--log-level", "warning", "--data-dir", str(data)]
     if MODE == "workers":
         port = free_port()
-        processes = [subprocess.Popen([*command, "--port", str(port), "--workers", "2"], cwd=ROOT, env=env)]
+        processes = [subprocess.Popen([*command, "--port", str(port), "--workers", "2"], cwd=ROOT, env=env,
+                                      start_new_session=True)]
         url, balancer = f"http://127.0.0.1:{port}", None
     else:
         from tests.center_load import LoadBalancer
 
         ports = [free_port(), free_port()]
-        processes = [subprocess.Popen([*command, "--port", str(p)], cwd=ROOT, env=env) for p in ports]
+        processes = [subprocess.Popen([*command, "--port", str(p)], cwd=ROOT, env=env, start_new_session=True)
+                     for p in ports]
         balancer = LoadBalancer(ports)
         url = balancer.url
     for port_url in ([url] if balancer is None else [f"http://127.0.0.1:{p}" for p in balancer.ports]):
@@ -109,6 +114,7 @@ def _profiler() -> list[str]:
     PROFILE_OUT.unlink(missing_ok=True)
     spy = Path(sys.executable).with_name("py-spy")
     return [str(spy), "record", "--subprocesses", "--nonblocking", "--rate", "50", "--format", "raw",
+            *(["--gil"] if PROFILE_GIL else []),
             "--duration", str(int(TILLS / 80 + 15 + SECONDS * 0.6)), "--output", str(PROFILE_OUT), "--"]
 
 
@@ -196,8 +202,8 @@ def main() -> None:
         finally:
             if balancer is not None:
                 balancer.stop()  # type: ignore[attr-defined]
-            for process in processes:
-                process.terminate()
+            for process in processes:  # the whole group: uvicorn's workers, and py-spy's child
+                os.killpg(process.pid, signal.SIGTERM)
             for process in processes:
                 process.wait(30)
     applied = sum(1 for t in tills for outcome in t.outcomes.values() if outcome == "applied")
