@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -173,7 +174,10 @@ def main() -> None:
             print(f"{TILLS:,} devices registered in {time.perf_counter() - started:.1f} s", flush=True)
             before = metric_lines(url)
             high = int(before.get("pos_feed_high_water", 0))
-            tills = [SimulatedTill(d, s, tokens[d], url, cursor=high) for d, s in devices]
+            # each till sells from the whole hand-named catalog (products 1-400), as a store does;
+            # five products shared by every till would make stock rows the bottleneck
+            tills = [SimulatedTill(d, s, tokens[d], url, products=tuple(random.Random(d).sample(range(1, 401), 40)),
+                                   cursor=high) for d, s in devices]
             pull_seconds: list[float] = []
             lock = threading.Lock()
             stop_at = time.monotonic() + SECONDS
