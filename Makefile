@@ -60,7 +60,7 @@ run: setup system-deps-x11
 	@$(BIN)/pos-backend seed --database-url $(BACKEND_DB)
 	@[ -s $(DATA)/device.token ] || $(BIN)/pos-backend devices register --store BER --name "Kasse 1" --id BER-K1 \
 	  --token-file $(DATA)/device.token --database-url $(BACKEND_DB)
-	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) > $(DATA)/backend.log 2>&1 & pid=$$!; \
+	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) --data-dir $(DATA) > $(DATA)/backend.log 2>&1 & pid=$$!; \
 	  trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT INT TERM; \
 	  for i in $$(seq 100); do $(BIN)/python -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)' \
 	    $(BACKEND_URL)/v1/health 2>/dev/null && break; sleep 0.2; done; \

@@ -125,7 +125,8 @@ def append_run(conn: Connection, changes: Sequence[PendingChange], processed: li
                now: datetime | None = None) -> int:
     """PostgreSQL: `append` and the run's processed_events rows in one round trip (see
     backend.statements.HotSql.append_with_processed, which says how `processed` numbers its
-    change_seq). Same rule as `append`: the last thing before COMMIT. Returns the last sequence."""
+    change_seq) and the COMMIT, all in one round trip: it must be the transaction's last call.
+    Returns the last sequence, committed."""
     sql, cur = hot_sql(conn), raw_cursor(conn)
     return sql.append_with_processed(cur, [(c.kind.value, c.key, c.store_id, c.data) for c in changes], processed,
                                      now or datetime.now(timezone.utc))

@@ -199,11 +199,12 @@ class HotSql:
         """PostgreSQL only: the tail of a run's transaction in ONE round trip, sent as a psycopg
         pipeline: take len(changes) sequence numbers (the counter's row lock, held to COMMIT),
         write the changes numbered from them, write the run's processed_events rows. Returns
-        the last number taken. Why: the counter's row lock is the one point every pushing
+        the last number taken, once COMMITTED (the COMMIT is the pipeline's last statement, so
+        this must be the transaction's last call). Why: the counter's row lock is the one point every pushing
         transaction of every store passes; it was held across three round trips (UPDATE, the
         changes, processed_events) plus the COMMIT, and under load pushes queued on it
-        ("Lock:transactionid" on the UPDATE in pg_stat_activity). Now one round trip plus the
-        COMMIT. The order of the statements, and so the commit-order rule, is unchanged.
+        ("Lock:transactionid" on the UPDATE in pg_stat_activity). Now one round trip, COMMIT
+        included. The order of the statements, and so the commit-order rule, is unchanged.
 
         `changes`: (kind, key, store_id, data) in feed order. `processed`: rows as for
         insert_processed_many, except that change_seq is how many numbers before the LAST one
@@ -224,6 +225,11 @@ class HotSql:
                 cur.executemany(f"INSERT INTO processed_events (id, device_id, seq, type, payload_hash, outcome, "
                                 f"reason, change_seq, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, "
                                 f"{counter} - %s, %s)", processed)
+            # COMMIT in the same round trip: the lock is released the moment the WAL is flushed,
+            # not after one more trip through a busy Python process. The caller's own commit
+            # then finds the connection idle and does nothing (psycopg skips it); a failure
+            # anywhere above aborts the pipeline, COMMIT included, and raises here.
+            cur.execute("COMMIT")
         return int(take.fetchone()[0])
 
     def insert_changes(self, cur: Any, rows: list[tuple[int, str, str, str | None, Any]], now: datetime) -> None:

@@ -110,7 +110,8 @@ def _pausing(append: Callable[..., int], seconds: Callable[[], float]) -> Callab
 
 
 def _pausing_run(append_run: Callable[..., int], seconds: Callable[[], float]) -> Callable[..., int]:
-    """The same window for the push fast path's tail on PostgreSQL (changelog.append_run)."""
+    """The push fast path's tail on PostgreSQL (changelog.append_run) commits in its own round
+    trip, so there is no window left after it; the pause still makes writers overlap longer."""
     def append_run_then_pause(conn: Connection, changes: list, processed: list, now: object = None) -> int:
         last = append_run(conn, changes, processed, now)
         time.sleep(seconds())
