@@ -43,7 +43,7 @@ from sqlalchemy import Connection, func, inspect, select
 log = logging.getLogger(__name__)
 
 ENV_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
-DB_FIGURES_TTL_S = 15.0
+DB_FIGURES_TTL_S = float(os.environ.get("POS_METRICS_DB_TTL_S", "15"))  # tests set 0
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0)
 LAG_BUCKETS = (0, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
 

@@ -19,6 +19,7 @@ from pos_app import till_log
 from pos_app.store.models import OutboxEvent
 from sync.process import SyncProcess, WorkerSettings
 from sync.status import State
+from tests.backend.helpers import sale_event
 from tests.backend_server import BackendServer
 from tests.sync_helpers import sell
 from tests.test_sync_backend import Till, backend_db, till  # noqa: F401 (fixtures)
@@ -28,7 +29,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def center(backend_db: str) -> Iterator[BackendServer]:  # noqa: F811 - the till fixture's center, logging INFO
+def center(backend_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[BackendServer]:  # noqa: F811
+    """The till fixture's center, logging INFO, its database figures not cached."""
+    monkeypatch.setenv("POS_METRICS_DB_TTL_S", "0")
     with BackendServer(backend_db, log_level="info") as server:
         yield server
 
@@ -55,6 +58,10 @@ def test_metrics_move_and_every_request_is_a_json_line_with_its_device(till: Til
         s.execute(update(OutboxEvent).values(status="pending"))
     worker.run_cycle()
     assert seen[-1].state is State.ONLINE and seen[-1].pending == 0
+    unknown = sale_event(device_id="BER-K1", seq=999, lines=((987654, 1, 100),))  # no such product: rejected
+    pushed = requests.post(f"{center.url}/v1/events", json={"events": [unknown]}, timeout=10,
+                           headers={"Authorization": f"Bearer {till.token}"})
+    assert pushed.json()["results"][0]["outcome"] == "rejected", pushed.text
     traced = requests.get(f"{center.url}/v1/changes", params={"after": 0, "limit": 1}, timeout=10,
                           headers={"Authorization": f"Bearer {till.token}", "X-Request-ID": "support-case-77"})
     assert traced.headers["X-Request-ID"] == "support-case-77"
@@ -69,7 +76,9 @@ def test_metrics_move_and_every_request_is_a_json_line_with_its_device(till: Til
     assert moved("pos_http_request_duration_seconds_count", method="GET", route="/v1/changes") >= 3
     assert moved("pos_feed_lag_changes_count") >= 3
     assert sample(page, "pos_feed_high_water") > 0
-    assert "# TYPE pos_open_conflicts gauge" in page and "# TYPE pos_reconciliations gauge" in page
+    assert moved("pos_events_total", type="sale.completed", outcome="rejected") == 1
+    assert sample(page, "pos_open_conflicts", store="BER") == 1 and sample(before, "pos_open_conflicts", store="BER") == 0
+    assert "# TYPE pos_reconciliations gauge" in page
 
     lines = [json.loads(line) for line in center.stderr_text().splitlines() if line.startswith("{")]
     requests_seen = [line for line in lines if line["logger"] == "backend.request"]
