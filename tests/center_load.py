@@ -39,6 +39,7 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    timeout check 2s
     retries 2
     option redispatch
     # a dead process: a new connection goes to the other one; a request already sent is not
@@ -61,7 +62,7 @@ def haproxy_path() -> str | None:
 
 class LoadBalancer:
     """haproxy in the foreground on 127.0.0.1, round robin over the given center ports, with a
-    health check every 200 ms (a killed process is out within a few hundred ms)."""
+    health check every 250 ms (a killed process is out within about half a second)."""
 
     def __init__(self, ports: list[int]) -> None:
         self.ports = ports
@@ -75,7 +76,9 @@ class LoadBalancer:
         if binary is None:
             raise RuntimeError("haproxy is not installed (Debian: apt-get install haproxy; make test-scale does)")
         self._dir = tempfile.TemporaryDirectory(prefix="haproxy-")
-        servers = "\n".join(f"    server c{i} 127.0.0.1:{port} check inter 200ms fall 1 rise 2"
+        # a killed process refuses connections: out after two failed checks (~0.5 s); a check
+        # that is merely slow on a busy machine does not take a healthy one out
+        servers = "\n".join(f"    server c{i} 127.0.0.1:{port} check inter 250ms fall 2 rise 1"
                             for i, port in enumerate(self.ports))
         config = Path(self._dir.name) / "haproxy.cfg"
         config.write_text(HAPROXY_CONFIG.format(port=self.port, servers=servers), encoding="utf-8")
