@@ -139,3 +139,17 @@ def test_the_till_log_shows_sync_rounds_from_the_sync_process(till: Till, till_l
     assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO +omnipos-sync sync\.worker: sync round online: "
                     r"1 sent, 0 conflicts, 1 requests; \d+ feed pages", online[0]), online[0]
     assert re.match(r"^\S+ \S+ WARNING +omnipos-sync sync\.worker: sync round offline: .+; next try in", offline[0])
+
+
+def test_serve_with_two_workers_adds_up_their_metrics(backend_db: str) -> None:  # noqa: F811
+    """`pos-backend serve --workers 2`: one port, two uvicorn worker processes; /metrics (from
+    whichever worker answers) counts the requests of both (prometheus-client multiprocess)."""
+    with BackendServer(backend_db, workers=2) as server:
+        token = server.register_device("BER-K1", "BER", "Kasse 1")
+        for _ in range(12):  # a new connection each: the kernel spreads them over the workers
+            assert requests.get(f"{server.url}/v1/changes", params={"after": 0, "limit": 1}, timeout=10,
+                                headers={"Authorization": f"Bearer {token}", "Connection": "close"}).ok
+        pages = [requests.get(f"{server.url}/metrics", timeout=10, headers={"Connection": "close"}).text
+                 for _ in range(4)]
+    for page in pages:  # every answer counts all twelve, whichever worker gave it
+        assert sample(page, "pos_http_requests_total", method="GET", route="/v1/changes", status="200") == 12
