@@ -10,10 +10,13 @@ DATA   ?= var
 # Debian packages: Qt's xcb platform plugin on a real display, zbar for camera scanning,
 # fonts for the receipt preview, and what PySide6 loads even offscreen.
 DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
+# haproxy: the load balancer of the multi-process center test and benchmark (loopback only)
+DEB_CENTER := haproxy
 DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
-.PHONY: help setup system-deps system-deps-x11 run test lint bench bench-sync bench-day soak chaos package package-smoke demo-big clean
+.PHONY: help setup system-deps system-deps-x11 run test test-scale check-extras lint bench bench-sync bench-center \
+        bench-day soak chaos package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
@@ -21,6 +24,9 @@ help:
 	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
 	@echo "make soak     the till through 20,000 scans and 500 sales in one process (a few minutes)"
 	@echo "make package  build the one-folder app with PyInstaller and smoke-test it"
+	@echo "make test-scale    two center processes on PostgreSQL behind haproxy, tills pushing and pulling"
+	@echo "make bench-center  1,000 simulated tills against two center processes on PostgreSQL"
+	@echo "make check-extras  pip install '.[backend]' into a fresh virtualenv: no Qt, no OpenCV (downloads)"
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed ($(PYTHON) is $$($(PYTHON) --version))."; exit 1; }
@@ -36,7 +42,7 @@ setup: $(STAMP) system-deps
 
 # Installs missing Debian packages when run as root; otherwise prints the one command to run.
 system-deps:
-	@./.ci/debian-packages $(DEB_BASE)
+	@./.ci/debian-packages $(DEB_BASE) $(DEB_CENTER)
 
 system-deps-x11:
 	@./.ci/debian-packages $(DEB_X11)
@@ -55,7 +61,7 @@ run: setup system-deps-x11
 	@$(BIN)/pos-backend seed --database-url $(BACKEND_DB)
 	@[ -s $(DATA)/device.token ] || $(BIN)/pos-backend devices register --store BER --name "Kasse 1" --id BER-K1 \
 	  --token-file $(DATA)/device.token --database-url $(BACKEND_DB)
-	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) > $(DATA)/backend.log 2>&1 & pid=$$!; \
+	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) --data-dir $(DATA) > $(DATA)/backend.log 2>&1 & pid=$$!; \
 	  trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT INT TERM; \
 	  for i in $$(seq 100); do $(BIN)/python -c 'import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)' \
 	    $(BACKEND_URL)/v1/health 2>/dev/null && break; sleep 0.2; done; \
@@ -67,6 +73,29 @@ lint: $(STAMP)
 
 test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# PostgreSQL for the center tests that need a server (several processes on one database).
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+# The center as a service: two `serve` processes on one PostgreSQL behind haproxy (installed
+# here as root), tills pushing and pulling, one process killed mid-push. About 30 s; also part
+# of make test when POS_TEST_DATABASE_URL is set (CI sets it).
+test-scale: setup
+	@./.ci/debian-packages $(DEB_CENTER)
+	POS_TEST_DATABASE_URL=$${POS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/python -m pytest -q -s tests/test_center_scale.py
+
+# The [backend] extra in a fresh virtualenv (with constraints.txt) installs no Qt and no OpenCV.
+# Downloads from the package index, a minute or two: not part of make test; CI runs it.
+check-extras: $(STAMP)
+	POS_TEST_EXTRAS=1 $(BIN)/python -m pytest -q -s tests/test_extras.py
+
+# Load: 1,000 simulated tills (registered devices pushing batches of sales and pulling their
+# feed) against two center processes on PostgreSQL for 60 s; prints events/s and push p50/p95/
+# p99. POS_BENCH_CENTER_MODE=haproxy for two serve processes behind haproxy instead of one
+# serve --workers 2; POS_BENCH_CENTER_PROFILE=1 adds a py-spy profile of the center.
+bench-center: setup
+	@./.ci/debian-packages $(DEB_CENTER)
+	POS_TEST_DATABASE_URL=$${POS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/python tests/perf/bench_center.py
 
 # The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
 chaos: setup

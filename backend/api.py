@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from backend import changelog
+from backend import changelog, metrics, observability
 from backend.admin import router as admin_router
 from backend.auth import DeviceIdentity, authenticate_device
 from backend.db import BackendDatabase
@@ -48,6 +48,7 @@ def current_device(request: Request,
     device = authenticate_device(database(request), credentials.credentials if credentials else None)
     if device is None:
         raise HTTPException(401, "missing or unknown device token", headers={"WWW-Authenticate": "Bearer"})
+    observability.note_device(device.device_id, device.store_id)  # on this request's log lines
     return device
 
 
@@ -88,7 +89,9 @@ def push_events(request_body: PushRequest, device: Device, db: Database) -> Push
         batch = prepare(device, request_body.events)
     except ForbiddenBatch as exc:
         raise HTTPException(403, str(exc)) from exc
-    return PushResponse(results=apply_batch(db, device, batch))
+    results = apply_batch(db, device, batch)
+    metrics.count_events([e.type for e in request_body.events], [r.outcome.value for r in results])
+    return PushResponse(results=results)
 
 
 @router.get("/changes", response_model=ChangePage, tags=["device"], responses=UNAUTHORIZED)
@@ -101,6 +104,7 @@ def changes(device: Device, db: Database,
     applying a page the device may move its cursor to `next_cursor` and never miss a change."""
     with db.reading() as conn:
         page = changelog.read_page(conn, device.store_id, after, limit)
+    metrics.observe_feed_lag(after, page.high_water)
     return Response(page.to_json(), media_type="application/json")
 
 
@@ -152,6 +156,7 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     from backend.trusted_time import CenterClock  # X-Center-Time on every answer (issue 12)
 
     app.add_middleware(CenterClock)
+    observability.install(app, db)  # request ids, JSON request log lines, /metrics
     app.include_router(router)
     app.include_router(admin_router)
     from backend import orders, returns_api, web_returns  # web orders, returns, vouchers (issue 6)

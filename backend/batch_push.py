@@ -104,14 +104,18 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
             receipts.record_many(conn, plan.receipts)  # a business write too: before the change log
             changes, offsets = _changes(plan, quantities)
             changes += reconciliations.watch_stock(conn, changes, _event_of(plan, len(changes)), now)
-            first = 0
-            if changes:  # the commit-order rule: the last contending statement before COMMIT
-                first = changelog.append(conn, changes, now) - len(changes) + 1
-            results = _results(plan, device, {n: first + offset for n, offset in offsets.items()})
-            sql.insert_processed_many(cur, [
-                (str(step.item.event.id), device.device_id, step.item.event.seq, step.item.event.type,
-                 step.item.payload_hash, result.outcome.value, result.reason, result.change_seq, sql.timestamp(now))
-                for step, result in zip(plan.steps, results) if step.answer is None and step.repeat_of is None])
+            if changes and sql.dialect == "postgresql":  # counter, changes, keys: one round trip
+                results = _tail_in_one_round_trip(sql, conn, device, plan, changes, offsets, now)
+            else:
+                first = 0
+                if changes:  # the commit-order rule: the last contending statement before COMMIT
+                    first = changelog.append(conn, changes, now) - len(changes) + 1
+                results = _results(plan, device, {n: first + offset for n, offset in offsets.items()})
+                sql.insert_processed_many(cur, [
+                    (str(step.item.event.id), device.device_id, step.item.event.seq, step.item.event.type,
+                     step.item.payload_hash, result.outcome.value, result.reason, result.change_seq,
+                     sql.timestamp(now))
+                    for step, result in zip(plan.steps, results) if step.answer is None and step.repeat_of is None])
     except Exception as exc:  # noqa: BLE001 - rolled back; the caller applies the run event by event
         # A race or deadlock is expected now and then; anything else is worth a look.
         log.log(logging.INFO if is_retryable(exc) else logging.WARNING,
@@ -215,6 +219,25 @@ def _event_of(plan: _Plan, count: int) -> Callable[[int], str]:
         if step.moved and step.reason is None:
             ids += [str(step.item.event.id)] * len(step.moved)
     return lambda n: ids[n] if n < len(ids) else ""
+
+
+def _tail_in_one_round_trip(sql: Any, conn: Connection, device: DeviceIdentity, plan: _Plan, changes: list[Any],
+                            offsets: dict[int, int], now: datetime) -> list[EventResult]:
+    """The run's changes and processed_events rows behind the counter, in one pipeline
+    (statements.HotSql.append_with_processed). The results are made with sequence numbers
+    relative to the first change, sent as "this many before the last", then made absolute."""
+    relative = _results(plan, device, dict(offsets))
+    n = len(changes)
+    rows = [(str(step.item.event.id), device.device_id, step.item.event.seq, step.item.event.type,
+             step.item.payload_hash, result.outcome.value, result.reason,
+             None if result.change_seq is None else n - 1 - result.change_seq, sql.timestamp(now))
+            for step, result in zip(plan.steps, relative) if step.answer is None and step.repeat_of is None]
+    last = changelog.append_run(conn, changes, rows, now)
+    first = last - n + 1
+    # answers known before this run (step.answer) carry their own, absolute numbers already
+    return [result if step.answer is not None or result.change_seq is None
+            else result.model_copy(update={"change_seq": first + result.change_seq})
+            for step, result in zip(plan.steps, relative)]
 
 
 def _results(plan: _Plan, device: DeviceIdentity, change_seqs: dict[int, int]) -> list[EventResult]:

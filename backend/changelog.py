@@ -121,6 +121,17 @@ def append(conn: Connection, changes: Sequence[PendingChange], now: datetime | N
     return last
 
 
+def append_run(conn: Connection, changes: Sequence[PendingChange], processed: list[tuple],
+               now: datetime | None = None) -> int:
+    """PostgreSQL: `append` and the run's processed_events rows in one round trip (see
+    backend.statements.HotSql.append_with_processed, which says how `processed` numbers its
+    change_seq) and the COMMIT, all in one round trip: it must be the transaction's last call.
+    Returns the last sequence, committed."""
+    sql, cur = hot_sql(conn), raw_cursor(conn)
+    return sql.append_with_processed(cur, [(c.kind.value, c.key, c.store_id, c.data) for c in changes], processed,
+                                     now or datetime.now(timezone.utc))
+
+
 def high_water(conn: Connection) -> int:
     return int(conn.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one())
 

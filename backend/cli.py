@@ -1,46 +1,93 @@
 """pos-backend: run and look after the central backend.
 
-    pos-backend serve [--host 127.0.0.1] [--port 8765] [--database-url URL] [--data-dir var]
+    pos-backend serve [--host 127.0.0.1] [--port 8765] [--workers N] [--database-url URL] [--data-dir DIR]
     pos-backend migrate [--database-url URL]
     pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
+    pos-backend devices revoke --id BER-K1
     pos-backend simulate [--prices N] [--stock N] [--orders N] [--pickups N [--pickup-store HAM]] [--database-url URL]
     pos-backend openapi [--output backend/openapi.json]
+    pos-backend --version
 
 The database comes from --database-url, else $POS_BACKEND_DATABASE_URL, else the embedded
-SQLite file var/backend.db. Also runnable as `python -m backend.cli ...` (the test harness
-tests/backend_server.py does that).
+SQLite file backend.db in the data folder (--data-dir, else $POS_BACKEND_DATA_DIR, else the one
+data folder of every OmniPOS command: $POS_DATA_DIR or ~/.local/share/omnipos). Also runnable
+as `python -m backend ...` or `python -m backend.cli ...` (tests/backend_server.py does that).
+
+`serve` logs JSON lines to stderr (backend.observability) and serves /metrics; with
+--workers N it runs N uvicorn worker processes on one port (stateless: any of them answers any
+request; PostgreSQL is the one shared state), their metrics added up in a shared folder.
 """
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import shutil
 import sys
 from pathlib import Path
 
 from backend import config
 from pos_app.demo.progress import ProgressBar, non_negative
+from pos_app.programs import add_version_argument
 
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from backend.api import create_app
+    from backend import observability
     from backend.db import open_backend_database
 
-    url = config.database_url(args.database_url)
-    open_backend_database(url).close()  # migrate before accepting requests
-    token, token_file = config.admin_token_for_serve(config.data_dir(args.data_dir))
+    observability.configure(args.log_level)
+    url = config.database_url(args.database_url, args.data_dir)
+    folder = config.data_dir(args.data_dir)
+    open_backend_database(url).close()  # migrate before accepting requests (once, not per worker)
+    token, token_file = config.admin_token_for_serve(folder)
     where = f"in {token_file} (owner-only)" if token_file else f"from ${config.ENV_ADMIN_TOKEN}"
-    print(f"pos-backend: {config.dialect_of(url)} database, admin token {where}", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(url, token), host=args.host, port=args.port, log_level=args.log_level)
+    logging.getLogger("backend").warning(
+        "pos-backend %s: %s database, admin token %s, %d worker(s) on %s:%d", _version(), config.dialect_of(url),
+        where, args.workers, args.host, args.port)
+    options = {"host": args.host, "port": args.port, "log_level": args.log_level, "access_log": False,
+               "log_config": observability.log_config(args.log_level)}
+    if args.workers == 1:
+        from backend.api import create_app
+
+        uvicorn.run(create_app(url, token), **options)  # type: ignore[arg-type]
+        return 0
+    # Workers are separate processes started from an import string: they find the database
+    # and the admin token in the environment (inherited, never on a command line) and write
+    # their metrics to one folder that /metrics adds up (prometheus-client multiprocess mode).
+    from backend import metrics, serving
+
+    shared = folder / f"metrics-{args.port}"
+    shutil.rmtree(shared, ignore_errors=True)  # counters of an earlier run must not add up
+    shared.mkdir(parents=True)
+    os.environ[metrics.ENV_MULTIPROC_DIR] = str(shared)
+    os.environ[serving.ENV_URL] = url
+    os.environ[serving.ENV_TOKEN] = token
+    uvicorn.run("backend.serving:app_from_environment", factory=True, workers=args.workers,
+                **options)  # type: ignore[arg-type]
     return 0
+
+
+def _version() -> str:
+    from pos_app import __version__
+
+    return __version__
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def _migrate(args: argparse.Namespace) -> int:
     from backend.db import BackendDatabase
     from backend.migrations import HEAD_REVISION
 
-    db = BackendDatabase(config.database_url(args.database_url))
+    db = BackendDatabase(config.database_url(args.database_url, args.data_dir))
     try:
         applied = db.migrate()
     finally:
@@ -53,7 +100,7 @@ def _seed(args: argparse.Namespace) -> int:
     from backend.db import open_backend_database
     from backend.seed import seed
 
-    db = open_backend_database(config.database_url(args.database_url))
+    db = open_backend_database(config.database_url(args.database_url, args.data_dir))
     bar = ProgressBar()
     try:
         result = seed(db, products=args.products, customers=args.customers, seed=args.seed, progress=bar)
@@ -73,7 +120,7 @@ def _register(args: argparse.Namespace) -> int:
     from backend.auth import UnknownStore, register_device, suggest_device_id
     from backend.db import open_backend_database
 
-    db = open_backend_database(config.database_url(args.database_url))
+    db = open_backend_database(config.database_url(args.database_url, args.data_dir))
     try:
         device_id = args.id or suggest_device_id(db, args.store, args.name)
         token = register_device(db, device_id, args.store, args.name)
@@ -92,13 +139,39 @@ def _register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke(args: argparse.Namespace) -> int:
+    """The device's token stops working at once (on every process: each request looks it up);
+    the device row and everything it sent stay. `register` with the same id issues a new one."""
+    import secrets
+
+    from sqlalchemy import update
+
+    from backend.db import open_backend_database
+    from backend.models import Device
+
+    db = open_backend_database(config.database_url(args.database_url, args.data_dir))
+    try:
+        with db.writing() as conn:
+            # not a SHA-256 hex digest, so no token can ever hash to it
+            found = conn.execute(update(Device).where(Device.id == args.id)
+                                 .values(token_hash=f"revoked:{secrets.token_hex(8)}")).rowcount
+    finally:
+        db.close()
+    if not found:
+        print(f"pos-backend: no device {args.id!r}; nothing changed", file=sys.stderr)
+        return 1
+    print(f"pos-backend: device {args.id} revoked; its token no longer works "
+          f"(register it again for a new one)", file=sys.stderr)
+    return 0
+
+
 def _simulate(args: argparse.Namespace) -> int:
     import random
 
     from backend.db import open_backend_database
     from backend.simulate import simulate
 
-    db = open_backend_database(config.database_url(args.database_url))
+    db = open_backend_database(config.database_url(args.database_url, args.data_dir))
     rng = random.Random(args.seed)
     try:
         result = simulate(db, prices=args.prices, stock=args.stock, rng=rng)
@@ -137,16 +210,19 @@ def _openapi(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pos-backend", description="The OmniPOS central backend.")
+    add_version_argument(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--database-url", help=f"e.g. postgresql+psycopg://user@host/db (default: "
                                            f"${config.ENV_DATABASE_URL} or {config.DEFAULT_DATABASE_URL})")
+    db.add_argument("--data-dir", help=f"the center's folder: the SQLite default and admin.token "
+                                       f"(default: ${config.ENV_DATA_DIR}, else {config.DEFAULT_DATA_DIR})")
 
     serve = commands.add_parser("serve", parents=[db], help="run the HTTP API (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--data-dir", help=f"where admin.token is kept when ${config.ENV_ADMIN_TOKEN} is unset "
-                                          f"(default: ${config.ENV_DATA_DIR} or {config.DEFAULT_DATA_DIR})")
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="uvicorn worker processes on this port (default 1); use PostgreSQL for more than one")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
 
@@ -169,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--id", help="device id, e.g. BER-K1 (default: a free one made from store and name)")
     register.add_argument("--token-file", help="write the token to this file (mode 0600) instead of printing it")
     register.set_defaults(run=_register)
+    revoke = devices.add_parser("revoke", parents=[db], help="revoke a device's token at once (a lost or stolen till)")
+    revoke.add_argument("--id", required=True, help="device id, e.g. BER-K1")
+    revoke.set_defaults(run=_revoke)
 
     simulate = commands.add_parser(
         "simulate", parents=[db], help="change prices and stock at the center (news for the stores' feed)",

@@ -1,5 +1,8 @@
 """Where the backend's settings come from: command line first, then the environment, then an
-embedded default that needs no server at all (SQLite under ./var).
+embedded default that needs no server at all (SQLite file backend.db in the data folder).
+
+The data folder is the one of every OmniPOS command (pos_app.programs: $POS_DATA_DIR, else
+$XDG_DATA_HOME/omnipos); $POS_BACKEND_DATA_DIR or --data-dir put the center's files elsewhere.
 
 The admin token guards the operator endpoints (/v1/admin/...). It is never baked in: either the
 operator sets POS_ADMIN_TOKEN, or `serve` makes one and writes it, readable by the owner only,
@@ -13,11 +16,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from pos_app.programs import default_data_dir
+
 ENV_DATABASE_URL = "POS_BACKEND_DATABASE_URL"
 ENV_ADMIN_TOKEN = "POS_ADMIN_TOKEN"
 ENV_DATA_DIR = "POS_BACKEND_DATA_DIR"
-DEFAULT_DATABASE_URL = "sqlite:///var/backend.db"
-DEFAULT_DATA_DIR = "var"
+DATABASE_FILE = "backend.db"
+DEFAULT_DATABASE_URL = f"sqlite:///<data folder>/{DATABASE_FILE}"  # for help texts; see database_url()
+DEFAULT_DATA_DIR = "$POS_DATA_DIR or ~/.local/share/omnipos"  # for help texts; see data_dir()
 ADMIN_TOKEN_FILE = "admin.token"
 
 
@@ -34,9 +40,13 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def database_url(cli_value: str | None = None) -> str:
-    """--database-url, else $POS_BACKEND_DATABASE_URL, else the embedded SQLite default."""
-    return normalise_database_url(cli_value or os.environ.get(ENV_DATABASE_URL) or DEFAULT_DATABASE_URL)
+def database_url(cli_value: str | None = None, data_folder: str | Path | None = None) -> str:
+    """--database-url, else $POS_BACKEND_DATABASE_URL, else the embedded SQLite file
+    backend.db in the data folder (`data_dir(data_folder)`)."""
+    chosen = cli_value or os.environ.get(ENV_DATABASE_URL)
+    if not chosen:
+        chosen = f"sqlite:///{(data_dir(data_folder) / DATABASE_FILE).absolute()}"
+    return normalise_database_url(chosen)
 
 
 def dialect_of(url: str) -> str:
@@ -44,8 +54,10 @@ def dialect_of(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
-def data_dir(cli_value: str | None = None) -> Path:
-    return Path(cli_value or os.environ.get(ENV_DATA_DIR) or DEFAULT_DATA_DIR)
+def data_dir(cli_value: str | Path | None = None) -> Path:
+    """--data-dir, else $POS_BACKEND_DATA_DIR, else the data folder of every OmniPOS command."""
+    chosen = cli_value or os.environ.get(ENV_DATA_DIR)
+    return Path(chosen) if chosen else default_data_dir()
 
 
 def write_secret(path: Path, secret: str) -> None:

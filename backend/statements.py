@@ -196,6 +196,44 @@ class HotSql:
         cur.execute(self._sql("UPDATE change_counter SET value = value + ? WHERE id = 1 RETURNING value"), (count,))
         return int(cur.fetchone()[0])
 
+    def append_with_processed(self, cur: Any, changes: list[tuple[str, str, str | None, Any]],
+                              processed: list[tuple], now: datetime) -> int:
+        """PostgreSQL only: the tail of a run's transaction in ONE round trip, sent as a psycopg
+        pipeline: take len(changes) sequence numbers (the counter's row lock, held to COMMIT),
+        write the changes numbered from them, write the run's processed_events rows. Returns
+        the last number taken, once COMMITTED (the COMMIT is the pipeline's last statement, so
+        this must be the transaction's last call). Why: the counter's row lock is the one point every pushing
+        transaction of every store passes; it was held across three round trips (UPDATE, the
+        changes, processed_events) plus the COMMIT, and under load pushes queued on it
+        ("Lock:transactionid" on the UPDATE in pg_stat_activity). Now one round trip, COMMIT
+        included. The order of the statements, and so the commit-order rule, is unchanged.
+
+        `changes`: (kind, key, store_id, data) in feed order. `processed`: rows as for
+        insert_processed_many, except that change_seq is how many numbers before the LAST one
+        taken (the Python side does not know the numbers before the round trip) or None; the
+        statements number them from the counter's new value, which only this transaction can
+        see or change until it commits."""
+        n = len(changes)
+        counter = "(SELECT value FROM change_counter WHERE id = 1)"
+        stamp = self.timestamp(now)
+        take = cur.connection.cursor()
+        with cur.connection.pipeline():
+            take.execute("UPDATE change_counter SET value = value + %s WHERE id = 1 RETURNING value", (n,))
+            cur.executemany(f"INSERT INTO changes (seq, kind, key, store_id, data, created_at) "
+                            f"VALUES ({counter} - %s, %s, %s, %s, %s, %s)",
+                            [(n - 1 - i, kind, key, store, None if data is None else self.json(data), stamp)
+                             for i, (kind, key, store, data) in enumerate(changes)])
+            if processed:
+                cur.executemany(f"INSERT INTO processed_events (id, device_id, seq, type, payload_hash, outcome, "
+                                f"reason, change_seq, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+                                f"{counter} - %s, %s)", processed)
+            # COMMIT in the same round trip: the lock is released the moment the WAL is flushed,
+            # not after one more trip through a busy Python process. The caller's own commit
+            # then finds the connection idle and does nothing (psycopg skips it); a failure
+            # anywhere above aborts the pipeline, COMMIT included, and raises here.
+            cur.execute("COMMIT")
+        return int(take.fetchone()[0])
+
     def insert_changes(self, cur: Any, rows: list[tuple[int, str, str, str | None, Any]], now: datetime) -> None:
         """(seq, kind, key, store_id, data)"""
         stamp = self.timestamp(now)

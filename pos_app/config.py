@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pos_app.fiscal.settings import DEFAULT_SECTION as TSE_SECTION
 from pos_app.fiscal.settings import TseSettings, TseSettingsError
@@ -287,55 +288,52 @@ def load_settings(path: Path) -> Settings:
     return parse_settings(path.read_text(encoding="utf-8"))
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        return str(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def _plain(value: object) -> object:
+    """What tomlkit can write: a Decimal becomes an int (or a float when it has decimals)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _set_keeping_column(table: Any, key: str, value: object) -> None:
+    """Set `key` in `table`; an existing key keeps its comment, at the column it was at (the
+    default file lines its comments up), tomlkit keeps everything else as it was."""
+    old = table.item(key) if key in table else None
+    old_width = len(f"{key} = {old.as_string()}") if old is not None else 0
+    table[key] = _plain(value)
+    if old is None or not old.trivia.comment:
+        return
+    new = table.item(key)
+    column = old_width + len(old.trivia.comment_ws)
+    new.trivia.comment_ws = " " * max(1, column - len(f"{key} = {new.as_string()}"))
 
 
 def update_settings_text(text: str, changes: dict[str, dict[str, object]]) -> str:
-    """Set keys in a settings file's text, keeping its comments and order: a key's line is
-    rewritten in place (its comment kept), a missing key is added to its section, a missing
-    section at the end. `changes` maps a section ("" = top level) to {key: value}."""
-    lines = text.splitlines()
-    todo = {section: dict(values) for section, values in changes.items()}
-    section = ""
-    section_end: dict[str, int] = {"": 0}
-    out: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("[") and stripped.endswith("]"):
-            section = stripped[1:-1].strip()
-        else:
-            key = stripped.split("=", 1)[0].strip() if "=" in stripped and not stripped.startswith("#") else ""
-            if key and key in todo.get(section, {}):
-                value = _toml_value(todo[section].pop(key))
-                comment = ""
-                head, sep, tail = line.partition("#")
-                if sep and head.count('"') % 2 == 0:
-                    comment = " # " + tail.strip()
-                line = f"{key} = {value}".ljust(29) + comment if comment else f"{key} = {value}"
-        out.append(line)
-        if stripped and not stripped.startswith("#"):
-            section_end[section] = len(out)
-    for name, values in todo.items():
+    """Set keys in a settings file's text with tomlkit, keeping its comments, order and layout
+    (also comments on table headers, `[printer]   # Bondrucker`): a key is changed in place (its
+    comment kept), a missing key is added to its table, a missing table at the end. `changes`
+    maps a section ("" = top level) to {key: value}. Raises ConfigError on a file that is not
+    valid TOML. tomlkit is imported here, not at start-up: only saving needs it (cold start)."""
+    import tomlkit
+    import tomlkit.exceptions
+    import tomlkit.items
+
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"Die Einstellungsdatei ist fehlerhaft: {exc}") from None
+    for section, values in changes.items():
         if not values:
             continue
-        new = [f"{key} = {_toml_value(value)}" for key, value in values.items()]
-        if name in section_end:
-            at = section_end[name]
-            out[at:at] = new
-            for other, end in section_end.items():
-                if end >= at and other != name:
-                    section_end[other] = end + len(new)
-            section_end[name] = at + len(new)
-        else:
-            out += ["", f"[{name}]", *new]
-            section_end[name] = len(out)
-    return "\n".join(out) + "\n"
+        if section and section not in document:
+            document[section] = tomlkit.table()
+        table = document[section] if section else document
+        if not isinstance(table, (tomlkit.items.Table, tomlkit.TOMLDocument)):
+            raise ConfigError(f"„{section}“ ist in der Einstellungsdatei keine Tabelle.")
+        for key, value in values.items():
+            _set_keeping_column(table, key, value)
+    out = tomlkit.dumps(document)
+    return out if out.endswith("\n") else out + "\n"
 
 
 def save_settings(path: Path, changes: dict[str, dict[str, object]]) -> Settings:

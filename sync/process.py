@@ -19,6 +19,11 @@ of a process with Qt and threads in it); a PyInstaller build needs multiprocessi
 freeze_support() at the top of main (ui/app.py calls it). When the till dies, the child sees
 its command pipe close and stops.
 
+Logging: the child's log records (INFO and up: every sync round's outcome, see sync.worker) go
+through the status pipe too and are handled by the till's own loggers, so they land in the
+till's log file (pos_app.till_log) with the child's process name; only the till's process
+writes that file.
+
 Threads in the till's process: start/wake/nudge/stop from the UI thread; `on_status` is called
 on this object's listener thread (as SyncWorker calls it on its worker thread): a UI must
 marshal it (ui/sync_glue.py does).
@@ -157,6 +162,9 @@ class SyncProcess:
                     status = statuses.recv()
                 except (EOFError, OSError):
                     return
+                if isinstance(status, logging.LogRecord):  # the child's log, into the till's handlers
+                    logging.getLogger(status.name).handle(status)
+                    continue
                 with self._lock:
                     self._status = status
                 receiver = self.on_status
@@ -167,6 +175,30 @@ class SyncProcess:
                         log.exception("sync status receiver failed")
 
 
+class _PipeHandler(logging.Handler):
+    """In the child: hands each record, made picklable (message formatted, traceback as
+    text), to the till's process through the status pipe."""
+
+    def __init__(self, send: Callable[[object], None]) -> None:
+        super().__init__(logging.INFO)
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if record.exc_info:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.msg, record.args, record.exc_info = record.getMessage(), None, None
+            self._send(record)
+        except Exception:  # noqa: BLE001 - logging must never stop the sync
+            self.handleError(record)
+
+
+def _log_through(send: Callable[[object], None]) -> None:
+    root = logging.getLogger()
+    root.handlers[:] = [_PipeHandler(send)]
+    root.setLevel(logging.INFO)
+
+
 def child_main(settings: WorkerSettings, commands: Connection, statuses: Connection) -> None:
     """The child process: a SyncWorker on its thread; this thread relays commands to it."""
     from pos_app.store.db import Database
@@ -175,13 +207,14 @@ def child_main(settings: WorkerSettings, commands: Connection, statuses: Connect
 
     send_lock = threading.Lock()
 
-    def report(status: SyncStatus) -> None:
+    def report(status: object) -> None:  # a SyncStatus or a LogRecord
         with send_lock:
             try:
                 statuses.send(status)
             except (BrokenPipeError, OSError):  # the till is gone; its pipe's EOF stops us
                 pass
 
+    _log_through(report)
     try:
         db = Database(Path(settings.db_path))
         client = CenterClient(settings.backend_url, settings.token, timeout=settings.timeout or DEFAULT_TIMEOUT)

@@ -105,6 +105,7 @@ class SyncWorker:
         self._rng = rng or random.Random()
         self._backoff = (backoff_base, backoff_cap)
         self._attempt = 0
+        self._moved = 0  # events and feed pages the current round moved (see _delay_after_failure)
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -189,12 +190,14 @@ class SyncWorker:
         on wake()). Never raises: every outcome becomes a status."""
         self._check_thread()
         self._publish(state=State.SYNCING, retry_in_s=None)
+        self._moved = 0
+        pushed, pages = PushStats(), []
         try:
             try:
                 self._check_device()
-                self.push_pending()
+                pushed = self.push_pending()
                 if not self._stopping.is_set():
-                    self.pull()
+                    pages = self.pull()
             finally:
                 self._learn_center_clock()  # any answer tells the center's clock, errors too
         except AuthError as exc:
@@ -203,7 +206,7 @@ class SyncWorker:
         except ServerBusy as exc:
             return self._failed(State.OFFLINE, str(exc), exc.retry_after)
         except (Offline, ServerError, SyncError) as exc:
-            return self._failed(State.OFFLINE, str(exc), self._next_backoff())
+            return self._failed(State.OFFLINE, str(exc), self._delay_after_failure())
         except Exception as exc:  # noqa: BLE001 - a local failure must not end the thread
             log.exception("sync round failed")
             return self._failed(State.ERROR, f"Interner Fehler beim Abgleich: {exc}", self._next_backoff())
@@ -212,6 +215,11 @@ class SyncWorker:
         self._remember(last_error="")
         self._publish(state=State.ONLINE, last_sync_at=now, last_error="", retry_in_s=self.interval_s,
                       pulling=False)
+        status = self.status
+        log.info("sync round online: %d sent, %d conflicts, %d requests; %d feed pages (cursor %s); "
+                 "%d pending, %d open conflicts; next round in %.0f s", pushed.sent, pushed.conflicts,
+                 pushed.requests, len(pages), pages[-1].cursor if pages else "-", status.pending,
+                 status.conflicts, self.interval_s)
         return self.interval_s
 
     def _learn_center_clock(self) -> None:
@@ -258,12 +266,26 @@ class SyncWorker:
                             f"diese Kasse ist {self.device_id}", 403)
         self._device_checked = True
 
+    def _delay_after_failure(self) -> float:
+        """Backoff that rewards progress. A round that moved events (pushed results came back)
+        or feed pages before it failed shows that the center answers: the backoff starts
+        over and the next round goes at once, instead of waiting longer after every failure
+        as if nothing had come through (2,000 sales through a proxy faulting 8 of 20
+        connections took 128 s that way). A round that moved nothing backs off as before."""
+        if self._moved:
+            log.info("sync round failed after moving %d events/pages; retrying at once", self._moved)
+            self._attempt = 0
+            return 0.0
+        return self._next_backoff()
+
     def _next_backoff(self) -> float:
         delay = backoff_delay(self._attempt, self._rng, *self._backoff)
         self._attempt += 1
         return delay
 
     def _failed(self, state: State, message: str, delay: float | None) -> float | None:
+        log.warning("sync round %s: %s; %s", state.value, message,
+                    "waiting for a wake-up" if delay is None else f"next try in {delay:.1f} s")
         try:
             self._remember(last_error=message)
         except Exception:  # noqa: BLE001 - the store file itself may be what failed
@@ -345,6 +367,7 @@ class SyncWorker:
             outbox.mark_sent(s, applied)
             for event_id, reason in rejected:
                 outbox.mark_conflict(s, event_id, reason)
+        self._moved += len(applied) + len(rejected)
         return replace(stats, sent=stats.sent + len(applied), conflicts=stats.conflicts + len(rejected))
 
     # ---- pull ------------------------------------------------------------------------------
@@ -357,6 +380,7 @@ class SyncWorker:
             start = state.cursor if state is not None else 0
 
         def progress(cursor: int, high_water: int) -> None:
+            self._moved += 1  # a page committed
             self._publish(pulling=True, pull_done=cursor - start, pull_total=max(high_water - start, 0))
 
         stream = self._client.feed_stream()

@@ -71,13 +71,15 @@ class BackendServer:
     """
 
     def __init__(self, database_url: str, port: int = 0, *, seed: bool = True, customers: int = 200,
-                 admin_token: str = ADMIN_TOKEN) -> None:
+                 admin_token: str = ADMIN_TOKEN, log_level: str = "warning", workers: int = 1) -> None:
         self.database_url = database_url
         self.port = port or free_port()
         self.admin_token = admin_token
         self.url = f"http://127.0.0.1:{self.port}"
         self._seed = seed
         self._customers = customers
+        self._log_level = log_level
+        self._workers = workers
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: tempfile._TemporaryFileWrapper[bytes] | None = None
 
@@ -94,7 +96,7 @@ class BackendServer:
         self._stderr = tempfile.NamedTemporaryFile(prefix="backend-", suffix=".log", delete=False)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--database-url", self.database_url, "--log-level", "warning"],
+             "--database-url", self.database_url, "--log-level", self._log_level, "--workers", str(self._workers)],
             cwd=ROOT, env=_cli_env(self.admin_token), stdout=subprocess.DEVNULL, stderr=self._stderr)
         self._wait_until_healthy()
         return self

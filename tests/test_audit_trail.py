@@ -72,7 +72,7 @@ def test_sensitive_actions_are_recorded_with_who_what_and_before_after(busy_day)
 def test_verify_passes_then_finds_an_edited_entry(busy_day):
     ok = verify_cli(busy_day.parent)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "in Ordnung: 8 Einträge" in ok.stdout
+    assert "Audit trail intact: 8 entries" in ok.stdout
     with sqlite3.connect(busy_day) as conn:
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE audit_log SET details = '{}' WHERE id = 4")
@@ -80,7 +80,7 @@ def test_verify_passes_then_finds_an_edited_entry(busy_day):
         conn.execute("""UPDATE audit_log SET details = replace(details, '2999', '999') WHERE id = 4""")
     bad = verify_cli(busy_day.parent)
     assert bad.returncode == 1
-    assert "MANIPULIERT" in bad.stdout and "Eintrag 4 (approval) wurde verändert" in bad.stdout
+    assert "TAMPERED WITH" in bad.stdout and "Eintrag 4 (approval) wurde verändert" in bad.stdout
 
 
 def test_verify_finds_a_deleted_entry_in_the_middle_and_at_the_end(busy_day):
@@ -118,4 +118,4 @@ def test_verify_finds_a_forged_entry_with_a_correct_hash(busy_day):
 
 def test_verify_without_a_store_file_says_so(tmp_path):
     done = verify_cli(tmp_path)
-    assert done.returncode == 2 and "keine Kassendatenbank" in done.stderr
+    assert done.returncode == 2 and "no till database" in done.stderr

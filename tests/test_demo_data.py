@@ -285,7 +285,7 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], fast_pins: None
     db = tmp_path / "cli.db"
     assert cli_main(["--db", str(db), "--customers", "20", "--products", "600"]) == 0
     err = capsys.readouterr().err
-    assert "Produkte" in err and "600/600" in err and "Kunden" in err
+    assert "products" in err and "600/600" in err and "customers" in err
     assert cli_main(["--db", str(db)]) == 1
     assert "--force" in capsys.readouterr().err
     assert cli_main(["--db", str(db), "--customers", "3", "--force"]) == 0

@@ -231,3 +231,31 @@ def test_devices_screen_sets_up_and_tests_the_card_terminal(qtbot, store_path: P
         finally:
             close_window(window)
             simulator.close()
+
+
+def test_settings_saver_keeps_a_commented_table_header(tmp_path: Path) -> None:
+    """A valid TOML file whose table header carries a comment: the hand-written saver took
+    `[printer]   # Bondrucker` for a second [printer] ("Cannot declare ('printer',) twice")."""
+    text = DEFAULT_FILE.replace("[printer]\n", "[printer]   # Bondrucker\n")
+    assert parse_settings(text).printer.kind == "none"  # valid as it is
+    changed = update_settings_text(text, {"printer": {"kind": "network", "port": 9101}, "wedge": {"min_length": 6},
+                                          "": {"max_discount_percent": 15}})
+    settings = parse_settings(changed)
+    assert (settings.printer.kind, settings.printer.port, settings.wedge.min_length) == ("network", 9101, 6)
+    assert str(settings.max_discount_percent) == "15"
+    assert "[printer]   # Bondrucker\n" in changed and changed.count("[printer]") == 1
+    # only the changed lines differ; every other line (comments, blank lines, order) is as it was
+    before, after = text.splitlines(), changed.splitlines()
+    assert len(before) == len(after)
+    differing = [(old, new) for old, new in zip(before, after) if old != new]
+    assert [new.split("=")[0].strip() for _, new in differing] == ["max_discount_percent", "kind", "port",
+                                                                   "min_length"]
+    path = tmp_path / "pos.toml"
+    path.write_text(text, encoding="utf-8")
+    assert save_settings(path, {"printer": {"host": "10.1.2.3"}}).printer.host == "10.1.2.3"
+    assert "[printer]   # Bondrucker" in path.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[printer\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="fehlerhaft"):  # not TOML: a clear message, the file unchanged
+        save_settings(broken, {"printer": {"kind": "none"}})
+    assert broken.read_text(encoding="utf-8") == "[printer\n"

@@ -228,7 +228,7 @@ def test_the_cli_exports_and_verifies_a_receipt_qr(store, store_path, day_of_sal
                "--closings", str(tmp_path / "z.json"), "--out", str(tmp_path / "cli")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "2 Abschlüsse, 5 Belege" in done.stdout and "ABWEICHUNG" not in done.stdout
+    assert "2 closings, 5 receipts" in done.stdout and "MISMATCH" not in done.stdout
     export(store, z1.local_day, z2.local_day, [z1, z2], tmp_path / "api")
     for name in ("transactions.csv", "businesscases.csv", "index.xml"):
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes()
@@ -236,11 +236,11 @@ def test_the_cli_exports_and_verifies_a_receipt_qr(store, store_path, day_of_sal
     qr = store.sales.receipt(first[0]).tse.qr_payload
     ok = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "verify-qr", qr], capture_output=True,
                         text=True, timeout=60)
-    assert ok.returncode == 0 and "gültig" in ok.stdout
+    assert ok.returncode == 0 and "Signature valid" in ok.stdout
     forged = qr.replace("Beleg^39.99", "Beleg^29.99")
     bad = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "verify-qr", forged], capture_output=True,
                          text=True, timeout=60)
-    assert bad.returncode == 1 and "UNGÜLTIG" in bad.stdout
+    assert bad.returncode == 1 and "INVALID" in bad.stdout
     broken = subprocess.run([sys.executable, "-m", "pos_app.fiscal.cli", "export", "--data-dir",
                              str(store_path.parent), "--from", "2026-01-01", "--to", "2026-01-02", "--closings",
                              str(tmp_path / "missing.json"), "--out", str(tmp_path / "none")],

@@ -74,7 +74,7 @@ def test_a_day_with_returns_and_a_paid_out_exports_and_reconciles_with_its_z_rep
                            "--from", day.isoformat(), "--to", day.isoformat(), "--out", str(tmp_path / "cli")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "1 Abschlüsse, 7 Belege" in done.stdout and "ABWEICHUNG" not in done.stdout
+    assert "1 closings, 7 receipts" in done.stdout and "MISMATCH" not in done.stdout
     for name in result.files:
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes(), name
 

@@ -199,10 +199,10 @@ def test_the_cli_registers_the_till_and_shows_the_tse_status(store_path):
         assert standin.clients == {standin.client_uuid: "BER-K1"}
         status = subprocess.run(base + ["tse-status", "--data-dir", str(store_path.parent)],
                                 capture_output=True, text=True, timeout=60)
-        assert status.returncode == 0 and standin.tss_serial in status.stdout and "Zertifiziert: ja" in status.stdout
+        assert status.returncode == 0 and standin.tss_serial in status.stdout and "Certified: yes" in status.stdout
         standin.stop()  # the TSE goes offline
         down = subprocess.run(base + ["tse-status", "--data-dir", str(store_path.parent)],
                               capture_output=True, text=True, timeout=60)
-        assert down.returncode == 1 and "nicht erreichbar" in down.stdout
+        assert down.returncode == 1 and "TSE not reachable" in down.stdout
     finally:
         standin.stop()

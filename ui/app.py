@@ -2,7 +2,11 @@
 progress bar), the printer, the scanner, the sync with the center (when `[sync] backend_url` is
 set and the data directory holds the device's token), the main window.
 
-    omnipos [--data-dir DIR] [--device BER-K1] [--smoke-test]
+    omnipos [--data-dir DIR] [--device BER-K1] [--backend-url URL] [--smoke-test] [--version]
+    python -m ui ...                  (the same)
+
+Logging is configured here, once: omnipos.log in the data folder (rotating) and stderr
+(pos_app.till_log); the sync process's records reach the same file (sync/process.py).
 
 `--smoke-test` starts everything, waits until the till is usable, prints how long that took
 and exits 0 (used to check a packaged build headless).
@@ -10,7 +14,6 @@ and exits 0 (used to check a packaged build headless).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -26,16 +29,20 @@ def resources_dir() -> Path:
 
 
 def default_data_dir() -> Path:
-    env = os.environ.get("POS_DATA_DIR")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "omnipos"
+    """The one data folder of every OmniPOS command (pos_app.programs)."""
+    from pos_app.programs import default_data_dir as shared
+
+    return shared()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from pos_app.programs import add_version_argument
+
     parser = argparse.ArgumentParser(prog="omnipos", description="OmniPOS store app (till)")
+    add_version_argument(parser)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
-                        help="where the store database and settings live (default: %(default)s)")
+                        help="where the store database, settings and log live (default: %(default)s; "
+                             "$POS_DATA_DIR overrides it)")
     parser.add_argument("--device", help="device id, overrides device_id in the settings file")
     parser.add_argument("--backend-url", help="the center's URL, overrides [sync] backend_url")
     parser.add_argument("--smoke-test", action="store_true",
@@ -48,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()  # a PyInstaller build: the sync process starts this exe again
     args = parse_args(argv)
+    from pos_app import till_log
+
+    log_path = till_log.configure(args.data_dir)
+    import logging
+
+    logging.getLogger("omnipos").info("OmniPOS %s starting; data folder %s, log %s",
+                                      _version(), args.data_dir, log_path)
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from pos_app.config import ConfigError, load_settings
@@ -76,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     shut_down(window)
     return code
+
+
+def _version() -> str:
+    from pos_app import __version__
+
+    return __version__
 
 
 def shut_down(window) -> None:  # type: ignore[no-untyped-def]

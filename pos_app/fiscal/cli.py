@@ -4,6 +4,9 @@
     omnipos-fiscal tse-status --data-dir D
     omnipos-fiscal fiskaly-register --data-dir D     (once per till, with [tse] kind = "fiskaly")
     omnipos-fiscal verify-qr "V0;BER-K1;Kassenbeleg-V1;..."
+    omnipos-fiscal --version
+
+D defaults to the one data folder of every OmniPOS command (pos_app.programs).
 
 `export` writes the DSFinV-K CSV set with index.xml for the cash closings in the date range:
 the till's own Z reports (pos_app.fiscal.dsfinvk.from_store), or with --closings those of a JSON
@@ -14,24 +17,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
+from pos_app.programs import DATA_DIR_HELP, add_version_argument, default_data_dir
 
-def _data_dir() -> Path:
-    env = os.environ.get("POS_DATA_DIR")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "omnipos"
+_data_dir = default_data_dir
 
 
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"kein Datum (JJJJ-MM-TT): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _open(data_dir: Path):  # type: ignore[no-untyped-def]
@@ -41,26 +40,29 @@ def _open(data_dir: Path):  # type: ignore[no-untyped-def]
     settings = load_settings(data_dir / "pos.toml")
     db = data_dir / "store.db"
     if not db.exists():
-        raise SystemExit(f"omnipos-fiscal: kein Kassenspeicher in {db}")
+        raise SystemExit(f"omnipos-fiscal: no till database at {db}")
     return settings, LocalStore.open(db, settings.device_id)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="omnipos-fiscal", description="TSE und DSFinV-K-Export")
+    parser = argparse.ArgumentParser(prog="omnipos-fiscal",
+                                     description="The till's TSE (KassenSichV) and the DSFinV-K export.")
+    add_version_argument(parser)
     sub = parser.add_subparsers(dest="command", required=True)
-    ex = sub.add_parser("export", help="DSFinV-K-Export eines Zeitraums")
-    ex.add_argument("--data-dir", type=Path, default=_data_dir())
-    ex.add_argument("--from", dest="date_from", type=_day, required=True)
-    ex.add_argument("--to", dest="date_to", type=_day, required=True)
+    data_help = f"the till's data folder ({DATA_DIR_HELP})"
+    ex = sub.add_parser("export", help="DSFinV-K export of a date range")
+    ex.add_argument("--data-dir", type=Path, default=_data_dir(), help=data_help)
+    ex.add_argument("--from", dest="date_from", type=_day, required=True, help="first day, YYYY-MM-DD")
+    ex.add_argument("--to", dest="date_to", type=_day, required=True, help="last day, YYYY-MM-DD")
     ex.add_argument("--closings", type=Path, default=None,
-                    help="JSON-Datei mit den Kassenabschlüssen (ohne: die Z-Bons dieser Kasse)")
-    ex.add_argument("--out", type=Path, required=True)
-    st = sub.add_parser("tse-status", help="Welche TSE signiert, und ihre Daten")
-    st.add_argument("--data-dir", type=Path, default=_data_dir())
-    reg = sub.add_parser("fiskaly-register", help="Diese Kasse als Client der fiskaly-TSS anmelden")
-    reg.add_argument("--data-dir", type=Path, default=_data_dir())
-    qr = sub.add_parser("verify-qr", help="QR-Code eines Belegs der Entwicklungs-TSE prüfen")
-    qr.add_argument("payload")
+                    help="JSON file with the cash closings (without: this till's Z reports)")
+    ex.add_argument("--out", type=Path, required=True, help="folder for the CSV files and index.xml")
+    st = sub.add_parser("tse-status", help="which TSE signs, and its details")
+    st.add_argument("--data-dir", type=Path, default=_data_dir(), help=data_help)
+    reg = sub.add_parser("fiskaly-register", help="register this till as a client of the fiskaly TSS")
+    reg.add_argument("--data-dir", type=Path, default=_data_dir(), help=data_help)
+    qr = sub.add_parser("verify-qr", help="check a receipt's QR code signed by the development TSE")
+    qr.add_argument("payload", help='the QR code\'s text, "V0;..."')
     args = parser.parse_args(argv)
 
     if args.command == "verify-qr":
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             print(f"omnipos-fiscal: {exc}", file=sys.stderr)
             return 2
-        print("Signatur gültig." if ok else "Signatur UNGÜLTIG.")
+        print("Signature valid." if ok else "Signature INVALID.")
         return 0 if ok else 1
 
     settings, store = _open(args.data_dir)
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
 
             tse_settings = settings.tse
             if tse_settings.kind != "fiskaly":
-                print("omnipos-fiscal: pos.toml [tse] kind ist nicht „fiskaly“.", file=sys.stderr)
+                print('omnipos-fiscal: pos.toml [tse] kind is not "fiskaly".', file=sys.stderr)
                 return 1
             tse = FiskalyTse(tse_settings.fiskaly_url, tse_settings.fiskaly_api_key,
                              tse_settings.fiskaly_api_secret, tse_settings.fiskaly_tss_id,
@@ -93,21 +95,21 @@ def main(argv: list[str] | None = None) -> int:
             except TseError as exc:
                 print(f"omnipos-fiscal: {exc}", file=sys.stderr)
                 return 1
-            print(f"Kasse {serial} ist Client {tse_settings.fiskaly_client_id} der TSS {tse_settings.fiskaly_tss_id}.")
+            print(f"Till {serial} is client {tse_settings.fiskaly_client_id} of TSS {tse_settings.fiskaly_tss_id}.")
             return 0
         if args.command == "tse-status":
             from pos_app.fiscal.setup import signer_for
 
             signer = signer_for(settings.tse, store.db, store.device_id)
             if signer is None:
-                print("Keine TSE eingestellt (pos.toml: [tse] kind = \"none\").")
+                print("No TSE set up (pos.toml: [tse] kind = \"none\").")
                 return 1
             info = signer.info()
             if isinstance(info, str):
-                print(f"TSE nicht erreichbar: {info}")
+                print(f"TSE not reachable: {info}")
                 return 1
-            print(f"{info.description}\nSeriennummer: {info.serial}\nAlgorithmus: {info.signature_algorithm}\n"
-                  f"Zeitformat: {info.time_format}\nZertifiziert: {'ja' if info.certified else 'NEIN'}")
+            print(f"{info.description}\nSerial number: {info.serial}\nAlgorithm: {info.signature_algorithm}\n"
+                  f"Time format: {info.time_format}\nCertified: {'yes' if info.certified else 'NO'}")
             return 0
         from pos_app.fiscal.dsfinvk import ExportError, export
         from pos_app.fiscal.dsfinvk.closing import closings_from_json
@@ -120,12 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError, ExportError) as exc:
             print(f"omnipos-fiscal: {exc}", file=sys.stderr)
             return 1
-        print(f"{result.out_dir}: {len(result.files)} Dateien, {result.closings} Abschlüsse, "
-              f"{result.receipts} Belege")
+        print(f"{result.out_dir}: {len(result.files)} files, {result.closings} closings, "
+              f"{result.receipts} receipts")
         if result.unclosed_receipts:
-            print(f"Hinweis: {result.unclosed_receipts} Belege nach dem letzten Abschluss sind nicht enthalten.")
+            print(f"Note: {result.unclosed_receipts} receipts after the last closing are not included.")
         for line in result.mismatches:
-            print(f"ABWEICHUNG: {line}")
+            print(f"MISMATCH: {line}")
         return 0
     finally:
         store.close()

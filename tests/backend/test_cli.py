@@ -52,6 +52,38 @@ def test_register_prints_the_token_once_or_writes_it_owner_only(database_url: st
     assert "unknown store" in capsys.readouterr().err
 
 
+def test_revoke_locks_a_device_out_at_once_and_register_gives_it_a_new_token(
+        database_url: str, db: BackendDatabase, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devices", "register", "--store", "BER", "--name", "Kasse 1", "--id", "BER-K1",
+                 "--database-url", database_url]) == 0
+    token = capsys.readouterr().out.strip()
+    assert main(["devices", "revoke", "--id", "BER-K1", "--database-url", database_url]) == 0
+    assert "revoked" in capsys.readouterr().err
+    assert authenticate_device(db, token) is None
+    assert main(["devices", "revoke", "--id", "NOPE-K9", "--database-url", database_url]) == 1
+    assert "no device 'NOPE-K9'" in capsys.readouterr().err
+    assert main(["devices", "register", "--store", "BER", "--name", "Kasse 1", "--id", "BER-K1",
+                 "--database-url", database_url]) == 0
+    assert authenticate_device(db, capsys.readouterr().out.strip()).device_id == "BER-K1"
+
+
+def test_every_command_answers_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+    import sys
+
+    from pos_app import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"pos-backend {__version__} (OmniPOS)"
+    root = Path(__file__).resolve().parents[2]
+    for prog, module in (("pos-backend", "backend"), ("omnipos", "ui"), ("omnipos-demo", "pos_app.demo.cli"),
+                         ("omnipos-fiscal", "pos_app.fiscal.cli"), ("omnipos-audit", "pos_app.audit_cli")):
+        run = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, cwd=root,
+                             env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+        assert run.returncode == 0 and run.stdout.strip() == f"{prog} {__version__} (OmniPOS)", (module, run.stderr)
+
+
 def test_simulate_puts_news_in_the_feed(database_url: str, db: BackendDatabase,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     with db.reading() as conn:
@@ -83,7 +115,10 @@ def test_simulate_needs_a_catalog(empty_database_url: str, capsys: pytest.Captur
 
 def test_configuration_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
-    assert config.database_url() == "sqlite:///var/backend.db"
+    monkeypatch.delenv(config.ENV_DATA_DIR, raising=False)
+    monkeypatch.setenv("POS_DATA_DIR", str(tmp_path / "shared"))  # the one data folder of every command
+    assert config.database_url() == f"sqlite:///{tmp_path / 'shared' / 'backend.db'}"
+    assert config.database_url(None, tmp_path / "own") == f"sqlite:///{tmp_path / 'own' / 'backend.db'}"
     monkeypatch.setenv(config.ENV_DATABASE_URL, "postgresql://u@h/db")
     assert config.database_url() == "postgresql+psycopg://u@h/db"
     assert config.database_url("sqlite:///x.db") == "sqlite:///x.db"  # the command line wins
