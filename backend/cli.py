@@ -26,13 +26,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from backend.api import create_app
     from backend.db import open_backend_database
+    from backend.http_limits import uvicorn_options
 
     url = config.database_url(args.database_url)
     open_backend_database(url).close()  # migrate before accepting requests
     token, token_file = config.admin_token_for_serve(config.data_dir(args.data_dir))
     where = f"in {token_file} (owner-only)" if token_file else f"from ${config.ENV_ADMIN_TOKEN}"
     print(f"pos-backend: {config.dialect_of(url)} database, admin token {where}", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(url, token), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(create_app(url, token), host=args.host, port=args.port, log_level=args.log_level,
+                **uvicorn_options())  # 414/431 for an oversized request head (backend.http_limits)
     return 0
 
 
