@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import Connection, select
 
 from backend import changelog, clienteling
@@ -53,6 +53,13 @@ class CartLineIn(_In):
 
 class CartIn(_In):
     items: list[CartLineIn] = Field(max_length=200)
+
+    @model_validator(mode="after")
+    def _each_product_once(self) -> "CartIn":
+        ids = [i.product_id for i in self.items]
+        if twice := sorted({p for p in ids if ids.count(p) > 1}):  # a cart line per product (it was a 500)
+            raise ValueError("each product once per cart; twice: " + ", ".join(map(str, twice)))
+        return self
 
 
 class WishlistIn(_In):

@@ -9,6 +9,8 @@ sent.
   driver's OverflowError / encoding error): 422 Problem naming the problem; the transaction was
   rolled back, so nothing is stored. Other database failures stay 5xx: they are the center's
   fault, and the worker isolates an event that keeps causing one (sync/worker.py).
+- A body or parameter refused before the endpoint ran, without a good token: 401 first (the
+  order every other refusal follows); an unreadable body is the documented 422, not a 400.
 - 405: the Allow header lists every method the path has (Starlette names only those of the
   first route that matches the path, so PUT went missing next to GET).
 
@@ -24,6 +26,9 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, StatementError
+
+from backend.auth import admin_token_matches, authenticate_device
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -41,9 +46,32 @@ def _problem(status: int, detail: Any, headers: dict[str, str] | None = None) ->
     return AsciiJSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
-async def _validation_failed(_request: Request, exc: Exception) -> Response:
+async def _validation_failed(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    refused = await _unauthenticated(request)
+    if refused is not None:
+        return refused
     return AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
+async def _unauthenticated(request: Request) -> Response | None:
+    """The 401 a request without the right token gets, or None. FastAPI reads and checks the
+    body before it runs the endpoint's token dependency, so a bad body without a token got 422
+    (or 400): the token comes first, as for every other refusal."""
+    path = request.url.path
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    if path.startswith(("/v1/admin/", "/v1/channel/")):
+        if admin_token_matches(request.app.state.admin_token, token or None):
+            return None
+        detail = "missing or wrong admin token"
+    elif path.startswith("/v1/") and path != "/v1/health":
+        if token and await run_in_threadpool(authenticate_device, request.app.state.db, token) is not None:
+            return None
+        detail = "missing or unknown device token"
+    else:
+        return None
+    return _problem(401, detail, {"WWW-Authenticate": "Bearer"})
 
 
 def _is_client_value(exc: BaseException) -> bool:
@@ -64,6 +92,14 @@ async def _database_refused(_request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's answer to a body it cannot read (not UTF-8, not a form): the same 422 as for
+        # a body that is not JSON, as documented (and after the token check)
+        refused = await _unauthenticated(request)
+        if refused is not None:
+            return refused
+        return AsciiJSONResponse({"detail": [{"type": "body_unreadable", "loc": ["body"],
+                                              "msg": "the body cannot be read as JSON"}]}, status_code=422)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
