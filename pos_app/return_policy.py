@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pos_app import limits
+
 POLICY_KEY = "returns"  # the change feed's key of the policy
 
 
@@ -94,6 +96,10 @@ class ReturnPolicy:
         reason = self.reason(code)
         if reason.needs_text and len(text.strip()) < 3:
             raise PolicyError(f"Grund „{reason.label}“: bitte kurz beschreiben (mindestens 3 Zeichen).")
+        try:  # the protocol's bound for the return line's reason_text
+            limits.check_text(text.strip(), f"Grund „{reason.label}“", limits.REASON_TEXT)
+        except limits.LimitError as exc:
+            raise PolicyError(str(exc)) from None
 
     # ---- wire form (the feed's data and the center's table) -------------------------------
 
