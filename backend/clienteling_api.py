@@ -36,7 +36,7 @@ from backend.customer_profile import build_profile, search
 from backend.db import BackendDatabase
 from backend.models import Product
 from backend.schemas import Input, PathId, PathText, Problem, SearchText
-from sync.protocol import Id
+from sync.protocol import Id, refuse_unstorable
 from sync.protocol_clienteling import ConsentV1, CustomerFieldsV1
 
 Channel = Literal["web", "email", "phone", "chat", "store"]
@@ -95,6 +95,16 @@ class PreferencesIn(_In):
     preferences: dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(max_length=200)]] = Field(default_factory=dict, max_length=30,
                                         description="e.g. Größe: M, Marken: ..., Stil: skandinavisch")
     important_dates: list[ImportantDateIn] = Field(default_factory=list, max_length=20)
+
+
+class ContactIn(CustomerFieldsV1):
+    """The protocol's contact fields as a channel's PATCH body, with the one text check of every
+    request body (the protocol checks it per event; here the model is the whole body)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        return refuse_unstorable(data)
 
 
 class ConsentsIn(_In):
@@ -240,7 +250,7 @@ def put_preferences(customer_id: PathId, body: PreferencesIn, db: Database) -> d
 
 
 @channel.patch("/customers/{customer_id}", responses=NOT_FOUND)
-def update_customer(customer_id: PathId, body: CustomerFieldsV1, db: Database) -> dict[str, Any]:
+def update_customer(customer_id: PathId, body: ContactIn, db: Database) -> dict[str, Any]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         changed = clienteling.merge_fields(conn, customer_id, body, _now())

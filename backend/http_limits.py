@@ -83,8 +83,8 @@ class BodySizeLimit:
 # (up to DRAIN_LIMIT, for at most LINGER_S) before the connection closes, so the answer arrives.
 # `pos-backend serve` runs uvicorn with it (uvicorn_options); h11's own limit is set above ours.
 
-MAX_REQUEST_LINE = 8 * 1024
-MAX_HEAD = 32 * 1024
+MAX_REQUEST_LINE = 32 * 1024  # 1,000 product ids in a query string fit
+MAX_HEAD = 64 * 1024
 LINGER_S = 5.0
 
 

@@ -144,6 +144,11 @@ def test_channel_bodies_refuse_nul_surrogates_and_dates_out_of_range_and_store_n
         response = client.post(path, content=json.dumps(body).encode(),
                                headers={**ADMIN, "content-type": "application/json"})
         assert response.status_code == 422, (path, response.text)
+    response = client.patch("/v1/channel/customers/1", json={"zip_code": "1\x0001"}, headers=ADMIN)
+    assert response.status_code == 422 and "zip_code" in response.text  # the protocol's model as a body
+    response = client.put("/v1/channel/customers/1/cart", headers=ADMIN,
+                          json={"items": [{"product_id": 1, "quantity": 1}, {"product_id": 1, "quantity": 2}]})
+    assert response.status_code == 422 and "twice: 1" in response.text  # was a 500 (unique cart line)
     response = client.put("/v1/admin/return-policy", json={"window_days": 10**30}, headers=ADMIN)
     assert response.status_code == 422 and "window_days" in response.text
     response = client.put("/v1/admin/return-policy", json={"window_days": 100_000}, headers=ADMIN)

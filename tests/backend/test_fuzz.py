@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 def test_schemathesis_finds_no_server_error_no_spec_violation_and_no_write_on_a_refusal(
         backend_db: str, tmp_path: Path) -> None:
     with BackendServer(backend_db) as server:
-        token = server.register_device("BER-K1", "BER", "Kasse 1")
+        # an id the fuzzer will not register again (that would rotate the token away mid-run)
+        token = server.register_device("BER-FUZZ-7F3A", "BER", "Fuzz-Kasse")
         env = {**os.environ, "POS_FUZZ_DEVICE_TOKEN": token, "POS_FUZZ_ADMIN_TOKEN": ADMIN_TOKEN,
                "POS_FUZZ_DATABASE_URL": backend_db, "SCHEMATHESIS_HOOKS": "tests.backend.fuzz_hooks",
                "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
