@@ -172,3 +172,28 @@ def test_405_names_every_method_of_the_path(client) -> None:
     assert response.headers["allow"] == "GET, PUT"
     assert client.patch("/v1/events", headers=ADMIN).headers["allow"] == "POST"
     assert client.post("/v1/channel/customers/1/cart", headers=ADMIN).headers["allow"] == "DELETE, GET, PUT"
+
+
+def _database_error(db: BackendDatabase, value: Any) -> BaseException:
+    from sqlalchemy import text
+
+    try:
+        with db.reading() as conn:
+            cast = "INTEGER" if isinstance(value, int) else "TEXT"
+            conn.execute(text(f"SELECT CAST(:v AS {cast})"), {"v": value}).all()
+    except Exception as exc:  # noqa: BLE001 - the real driver's answer is what is under test
+        return exc
+    raise AssertionError(f"the database took {value!r}")
+
+
+def test_a_value_the_database_itself_refuses_is_a_422_problem_not_a_500(db: BackendDatabase) -> None:
+    import asyncio
+
+    from backend import http_errors
+
+    for value in (2**70, "a\x00b") if db.dialect == "postgresql" else (2**70,):
+        exc = _database_error(db, value)
+        assert http_errors._is_client_value(exc), repr(exc)
+        response = asyncio.run(http_errors._database_refused(None, exc))  # type: ignore[arg-type]
+        assert response.status_code == 422 and b"cannot be stored" in response.body
+    assert not http_errors._is_client_value(RuntimeError("a bug of ours stays a 500"))
