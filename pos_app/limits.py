@@ -15,6 +15,7 @@ tests/test_limits.py checks that it stays so). Any thread.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -45,6 +46,9 @@ SEARCH_TEXT = 200  # what a person types into a search
 PATH_TEXT = 64  # a number or code in a URL path
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class LimitError(ValueError):
     """An input outside the limits; the message says which field and why (German: the store
     shows it as it is)."""
@@ -56,9 +60,8 @@ def text_fault(value: str) -> str | None:
     surrogate cannot be written as UTF-8 anywhere."""
     if "\x00" in value:
         return "contains a NUL character"
-    for char in value:
-        if "\ud800" <= char <= "\udfff":
-            return f"contains a lone surrogate (U+{ord(char):04X})"
+    if not value.isascii() and (found := _SURROGATE.search(value)) is not None:
+        return f"contains a lone surrogate (U+{ord(found.group()):04X})"
     return None
 
 
@@ -72,16 +75,14 @@ def moment_fault(value: datetime) -> str | None:
 
 def json_faults(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(where, why) for every text and integer in a JSON value (dicts, lists, keys too) that
-    cannot be stored; for free-form parts such as audit details."""
-    if isinstance(value, str):
-        fault = text_fault(value)
-        if fault:
-            yield path or "value", fault
-    elif isinstance(value, bool) or value is None or isinstance(value, float):
+    cannot be stored; for free-form parts such as audit details. Runs for every pushed event, so
+    the common case (nothing wrong) is one cheap pass; paths are built only on the way to a fault."""
+    if not _has_fault(value):
         return
-    elif isinstance(value, int):
-        if abs(value) > MAX_JSON_INT:
-            yield path or "value", f"integer outside -{MAX_JSON_INT}..{MAX_JSON_INT}"
+    if isinstance(value, str):
+        yield path or "value", text_fault(value) or ""
+    elif isinstance(value, int) and not isinstance(value, bool):
+        yield path or "value", f"integer outside -{MAX_JSON_INT}..{MAX_JSON_INT}"
     elif isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
@@ -91,6 +92,23 @@ def json_faults(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from json_faults(item, f"{path}[{index}]")
+
+
+def _has_fault(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        return text_fault(value) is not None
+    if kind is int:
+        return not -MAX_JSON_INT <= value <= MAX_JSON_INT
+    if kind is dict:
+        return any((type(k) is str and text_fault(k) is not None) or _has_fault(v) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return any(_has_fault(item) for item in value)
+    if isinstance(value, str):  # subclasses (enums)
+        return text_fault(str(value)) is not None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return not -MAX_JSON_INT <= int(value) <= MAX_JSON_INT
+    return False
 
 
 # ---- the store's checks at entry (German messages, shown as they are) ----------------------
