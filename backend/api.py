@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from backend import changelog, http_errors, openapi_rules
-from pos_app import limits
 from backend.admin import router as admin_router
 from backend.auth import DeviceIdentity, authenticate_device
 from backend.db import BackendDatabase
@@ -29,6 +28,7 @@ from backend.events import ForbiddenBatch, apply_batch, prepare
 from backend.http_limits import BodySizeLimit
 from backend.models import Product, Stock, Store
 from backend.schemas import FeedCursor, Health, PathId, Problem
+from pos_app import limits
 from sync.protocol import (MAX_BODY_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, ChangePage, DeviceInfo, PushRequest,
                            PushResponse, StockResponse, StoreStock)
 
@@ -142,14 +142,7 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
                      f"Devices speak wire protocol version {PROTOCOL_VERSION} (sync/protocol.py): "
                      "push events to /v1/events, pull the change feed from /v1/changes."))
     app.state.db = db
-    generated_openapi = app.openapi
-
-    def openapi() -> dict[str, Any]:  # the generated document with the rules of backend.openapi_rules
-        if app.openapi_schema is None:
-            openapi_rules.apply(generated_openapi())
-        return app.openapi_schema  # type: ignore[return-value]
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    openapi_rules.install(app)  # the spec says exactly what is answered
     app.state.admin_token = admin_token
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     http_errors.install(app)  # 422 for values no database holds, the spec's bodies, a full Allow

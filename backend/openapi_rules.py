@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from backend.schemas import Problem
 
 STORABLE_TEXT = "^[^\\u0000]*$"  # NUL (lone surrogates are refused too, but no JSON generator makes them)
@@ -26,6 +28,18 @@ ANY_REQUEST = {
     "414": "Request line over backend.http_limits.MAX_REQUEST_LINE bytes",
     "431": "Request head over backend.http_limits.MAX_HEAD bytes",
 }
+
+
+def install(app: FastAPI) -> None:
+    """Serve (and commit, backend.api.openapi_text) the generated document with these rules."""
+    generated = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            apply(generated())  # FastAPI keeps the generated document in app.openapi_schema
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def apply(spec: dict[str, Any]) -> dict[str, Any]:
