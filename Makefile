@@ -73,10 +73,10 @@ test: setup lint
 # POS_TEST_DATABASE_URL is set. POS_FUZZ_EXAMPLES / POS_FUZZ_SECONDS / POS_FUZZ_SEED to vary it.
 fuzz: setup
 	POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} POS_TEST_DATABASE_URL= \
-	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/backend/test_fuzz.py
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py
 	@if [ -n "$$POS_TEST_DATABASE_URL" ]; then \
 	  POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} \
-	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/backend/test_fuzz.py; fi
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py; fi
 
 # The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
 chaos: setup

@@ -42,6 +42,7 @@ def test_schemathesis_finds_no_server_error_no_spec_violation_and_no_write_on_a_
                    "--workers", "1", "--report", "junit", "--report-dir", str(tmp_path)]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=int(SECONDS) + 300)
+    print(done.stdout[done.stdout.rfind("API Operations:"):])  # the summary (pytest -s, make fuzz)
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-5000:]
     selected = re.search(r"Selected: (\d+)/(\d+)", done.stdout)
     assert selected and selected[1] == selected[2], "every operation of the spec is fuzzed"
