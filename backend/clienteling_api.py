@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 from sqlalchemy import Connection, select
 
 from backend import changelog, clienteling
@@ -83,7 +83,7 @@ class StepIn(_In):
     channel: Channel
     text: str = Field(min_length=1, max_length=2000)
     author: str = Field(default="", max_length=80)
-    close: bool = False
+    close: StrictBool = False
 
 
 class ImportantDateIn(_In):

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from backend import purchases, returns
 from backend.admin import require_admin
@@ -54,7 +54,7 @@ class WebReturnLineIn(_In):
 class WebReturnIn(_In):
     order_number: str = Field(min_length=1, max_length=40)
     lines: list[WebReturnLineIn] = Field(min_length=1, max_length=500)
-    store_credit: bool = False
+    store_credit: StrictBool = False
 
 
 class WebReturnOut(_Out):

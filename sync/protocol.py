@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from pos_app import limits
 
@@ -126,7 +126,7 @@ class TseSignatureV1(_Strict):
     time_format: str = Field(default="", max_length=40)
     signature_algorithm: str = Field(default="", max_length=40)
     public_key: str = Field(default="", max_length=512)
-    certified: bool = False
+    certified: StrictBool = False
 
 
 class SaleCompletedV1(_Strict):

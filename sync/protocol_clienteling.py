@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from pos_app import limits
 from sync.protocol import PAYLOADS, Count, Id, Moment, StaffId, _Strict
@@ -31,7 +31,7 @@ class CustomerFieldsV1(_Strict):
 
 class ConsentV1(_Strict):
     channel: Literal["email", "sms", "phone", "post"]
-    granted: bool
+    granted: StrictBool
     recorded_at: Moment
     source: str = Field(min_length=1, max_length=40)  # where: "store BER", "web", "contact center"
     method: str = Field(min_length=1, max_length=80)  # how: "mündlich an der Kasse", "Double-Opt-In"
@@ -73,7 +73,7 @@ class CaseStepAddedV1(_Strict):
     store_id: str = Field(min_length=1, max_length=16)
     author: str = Field(max_length=limits.PERSON_NAME)
     text: str = Field(min_length=1, max_length=limits.NOTE)
-    close: bool = False
+    close: StrictBool = False
 
 
 class CartPulledV1(_Strict):
