@@ -88,9 +88,10 @@ def _storable_strings(schema: dict[str, Any], schemas: dict[str, Any], seen: set
         return
     if schema.get("type") == "string" and not ({"format", "enum", "const", "pattern"} & set(schema)):
         schema["pattern"] = STORABLE_TEXT
-    if schema.get("type") == "object" and schema.get("additionalProperties", True) is not False \
-            and "propertyNames" not in schema:
-        schema["propertyNames"] = {"pattern": STORABLE_TEXT}
+    if schema.get("type") == "object" and schema.get("additionalProperties", True) is not False:
+        names = schema.setdefault("propertyNames", {})  # keys are strings: the same rule
+        if isinstance(names, dict) and "pattern" not in names:
+            names["pattern"] = STORABLE_TEXT
     for key in ("properties", "patternProperties", "$defs"):
         for child in (schema.get(key) or {}).values():
             _storable_strings(child, schemas, seen)
