@@ -16,11 +16,12 @@ DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-re
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
 .PHONY: help setup system-deps system-deps-x11 run test test-scale check-extras lint bench bench-sync bench-center \
-        bench-day soak chaos package package-smoke demo-big clean
+        bench-day soak chaos fuzz package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
 	@echo "make test     set up and run every test headless"
+	@echo "make fuzz     schemathesis against the real center, longer than make test's run"
 	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
 	@echo "make soak     the till through 20,000 scans and 500 sales in one process (a few minutes)"
 	@echo "make package  build the one-folder app with PyInstaller and smoke-test it"
@@ -96,6 +97,16 @@ check-extras: $(STAMP)
 bench-center: setup
 	@./.ci/debian-packages $(DEB_CENTER)
 	POS_TEST_DATABASE_URL=$${POS_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/python tests/perf/bench_center.py
+
+# Schemathesis on backend/openapi.json against the real center with every check, longer than
+# make test's run (3 examples per operation): on SQLite, then on PostgreSQL when
+# POS_TEST_DATABASE_URL is set. POS_FUZZ_EXAMPLES / POS_FUZZ_SECONDS / POS_FUZZ_SEED to vary it.
+fuzz: setup
+	POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} POS_TEST_DATABASE_URL= \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py
+	@if [ -n "$$POS_TEST_DATABASE_URL" ]; then \
+	  POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py; fi
 
 # The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
 chaos: setup

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from backend.auth import UnknownStore, admin_token_matches, register_device
 from backend.db import BackendDatabase
 from backend.models import ProcessedEvent, Sale, Stock
-from backend.schemas import DeviceRegistration, ProcessedEventRow, Problem, RegisteredDevice, SaleSummary, StockRow
+from backend.schemas import (DeviceRegistration, ProcessedEventRow, Problem, QueryText, RegisteredDevice, SaleSummary,
+                             StockRow)
+from sync.protocol import Id
 
 MAX_ROWS = 100_000
 _admin_bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken",
@@ -46,7 +48,7 @@ def register(body: DeviceRegistration, db: Database) -> RegisteredDevice:
 
 
 @router.get("/sales", response_model=list[SaleSummary])
-def sales(db: Database, device_id: str | None = None,
+def sales(db: Database, device_id: QueryText | None = None,
           limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = MAX_ROWS) -> list[SaleSummary]:
     """Sales recorded at the center, oldest first (optionally one device's)."""
     stmt = select(Sale.id, Sale.receipt_number, Sale.store_id, Sale.device_id, Sale.total_cents, Sale.created_at)
@@ -59,8 +61,8 @@ def sales(db: Database, device_id: str | None = None,
 
 
 @router.get("/stock", response_model=list[StockRow])
-def stock(db: Database, product_id: Annotated[list[int], Query(min_length=1, max_length=1000)],
-          store_id: str | None = None) -> list[StockRow]:
+def stock(db: Database, product_id: Annotated[list[Id], Query(min_length=1, max_length=1000)],
+          store_id: QueryText | None = None) -> list[StockRow]:
     """Stock rows of the given products (repeat `product_id`), optionally of one store."""
     stmt = select(Stock.product_id, Stock.store_id, Stock.quantity).where(Stock.product_id.in_(product_id))
     if store_id is not None:
@@ -71,7 +73,7 @@ def stock(db: Database, product_id: Annotated[list[int], Query(min_length=1, max
 
 
 @router.get("/events", response_model=list[ProcessedEventRow])
-def processed_events(db: Database, device_id: str | None = None,
+def processed_events(db: Database, device_id: QueryText | None = None,
                      limit: Annotated[int, Query(ge=1, le=MAX_ROWS)] = MAX_ROWS) -> list[ProcessedEventRow]:
     """The idempotency register: every event id seen, with its first outcome, by device and seq."""
     stmt = select(ProcessedEvent.id, ProcessedEvent.device_id, ProcessedEvent.seq, ProcessedEvent.type,

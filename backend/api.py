@@ -20,14 +20,15 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from backend import changelog, metrics, observability
+from backend import changelog, http_errors, metrics, observability, openapi_rules
 from backend.admin import router as admin_router
 from backend.auth import DeviceIdentity, authenticate_device
 from backend.db import BackendDatabase
 from backend.events import ForbiddenBatch, apply_batch, prepare
 from backend.http_limits import BodySizeLimit
 from backend.models import Product, Stock, Store
-from backend.schemas import Health, Problem
+from backend.schemas import FeedCursor, Health, PathId, Problem
+from pos_app import limits
 from sync.protocol import (MAX_BODY_BYTES, MAX_PAGE_CHANGES, PROTOCOL_VERSION, ChangePage, DeviceInfo, PushRequest,
                            PushResponse, StockResponse, StoreStock)
 
@@ -96,8 +97,9 @@ def push_events(request_body: PushRequest, device: Device, db: Database) -> Push
 
 @router.get("/changes", response_model=ChangePage, tags=["device"], responses=UNAUTHORIZED)
 def changes(device: Device, db: Database,
-            after: Annotated[int, Query(ge=0, description="the last sequence applied (0 at first)")] = 0,
-            limit: Annotated[int, Query(ge=1, description=f"page size; at most {MAX_PAGE_CHANGES} are sent")]
+            after: FeedCursor = 0,
+            limit: Annotated[int, Query(ge=1, le=limits.MAX_SEQ,
+                                        description=f"page size; at most {MAX_PAGE_CHANGES} are sent")]
             = MAX_PAGE_CHANGES) -> Response:
     """The change feed for this device: products and customers, and its own store's prices and
     stock, with seq > `after`, in seq order. Sequences become visible in order, so after
@@ -110,7 +112,7 @@ def changes(device: Device, db: Database,
 
 @router.get("/stock/{product_id}", response_model=StockResponse, tags=["device"], responses={
     **UNAUTHORIZED, 404: {"model": Problem, "description": "No such product"}})
-def stock_everywhere(product_id: int, device: Device, db: Database) -> StockResponse:
+def stock_everywhere(product_id: PathId, device: Device, db: Database) -> StockResponse:
     """Stock of one product in every store and the online shop (the associate's "is it in
     Hamburg?"); a store without a stock row has 0. Online only: the till says so when offline."""
     with db.reading() as conn:
@@ -151,12 +153,14 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
                      f"Devices speak wire protocol version {PROTOCOL_VERSION} (sync/protocol.py): "
                      "push events to /v1/events, pull the change feed from /v1/changes."))
     app.state.db = db
+    openapi_rules.install(app)  # the spec says exactly what is answered
     app.state.admin_token = admin_token
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     from backend.trusted_time import CenterClock  # X-Center-Time on every answer (issue 12)
 
     app.add_middleware(CenterClock)
     observability.install(app, db)  # request ids, JSON request log lines, /metrics
+    http_errors.install(app)  # 422 for values no database holds, the spec's bodies, a full Allow
     app.include_router(router)
     app.include_router(admin_router)
     from backend import orders, returns_api, web_returns  # web orders, returns, vouchers (issue 6)

@@ -37,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from backend import observability
     from backend.db import open_backend_database
+    from backend.http_limits import uvicorn_options
 
     observability.configure(args.log_level)
     url = config.database_url(args.database_url, args.data_dir)
@@ -48,7 +49,8 @@ def _serve(args: argparse.Namespace) -> int:
         "pos-backend %s: %s database, admin token %s, %d worker(s) on %s:%d", _version(), config.dialect_of(url),
         where, args.workers, args.host, args.port)
     options = {"host": args.host, "port": args.port, "log_level": args.log_level, "access_log": False,
-               "log_config": observability.log_config(args.log_level)}
+               "log_config": observability.log_config(args.log_level),
+               **uvicorn_options()}  # 414/431 for an oversized request head (backend.http_limits)
     if args.workers == 1:
         from backend.api import create_app
 

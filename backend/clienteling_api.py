@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, StrictBool, model_validator
 from sqlalchemy import Connection, select
 
 from backend import changelog, clienteling
@@ -36,27 +36,35 @@ from backend.customer_profile import build_profile
 from backend.customer_search import index_customer, search
 from backend.db import BackendDatabase
 from backend.models import Product
-from backend.schemas import Problem
+from backend.schemas import Input, PathId, PathText, Problem, SearchText
+from sync.protocol import Id, refuse_unstorable
 from sync.protocol_clienteling import ConsentV1, CustomerFieldsV1
 
 Channel = Literal["web", "email", "phone", "chat", "store"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _In(Input):
+    """The channel's request bodies (backend.schemas.Input: the one text check)."""
 
 
 class CartLineIn(_In):
-    product_id: int = Field(ge=1)
+    product_id: Id
     quantity: int = Field(ge=1, le=999)
 
 
 class CartIn(_In):
     items: list[CartLineIn] = Field(max_length=200)
 
+    @model_validator(mode="after")
+    def _each_product_once(self) -> "CartIn":
+        ids = [i.product_id for i in self.items]
+        if twice := sorted({p for p in ids if ids.count(p) > 1}):  # a cart line per product (it was a 500)
+            raise ValueError("each product once per cart; twice: " + ", ".join(map(str, twice)))
+        return self
+
 
 class WishlistIn(_In):
-    product_ids: list[int] = Field(max_length=500)
+    product_ids: list[Id] = Field(max_length=500)
 
 
 class NoteIn(_In):
@@ -76,7 +84,7 @@ class StepIn(_In):
     channel: Channel
     text: str = Field(min_length=1, max_length=2000)
     author: str = Field(default="", max_length=80)
-    close: bool = False
+    close: StrictBool = False
 
 
 class ImportantDateIn(_In):
@@ -85,9 +93,19 @@ class ImportantDateIn(_In):
 
 
 class PreferencesIn(_In):
-    preferences: dict[str, str] = Field(default_factory=dict, max_length=30,
+    preferences: dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(max_length=200)]] = Field(default_factory=dict, max_length=30,
                                         description="e.g. Größe: M, Marken: ..., Stil: skandinavisch")
     important_dates: list[ImportantDateIn] = Field(default_factory=list, max_length=20)
+
+
+class ContactIn(CustomerFieldsV1):
+    """The protocol's contact fields as a channel's PATCH body, with the one text check of every
+    request body (the protocol checks it per event; here the model is the whole body)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        return refuse_unstorable(data)
 
 
 class ConsentsIn(_In):
@@ -129,7 +147,7 @@ def _profile(db: BackendDatabase, customer_id: int) -> dict[str, Any]:
 
 
 @devices.get("/search", responses=UNAUTHORIZED)
-def customer_search(device: Device, db: Database, q: Annotated[str, Query(min_length=1, max_length=120)],
+def customer_search(device: Device, db: Database, q: SearchText,
                     limit: Annotated[int, Query(ge=1, le=100)] = 30) -> list[dict[str, Any]]:
     """Customers of every store and the web shop matching what the cashier typed."""
     with db.reading() as conn:
@@ -137,24 +155,24 @@ def customer_search(device: Device, db: Database, q: Annotated[str, Query(min_le
 
 
 @devices.get("/{customer_id}/profile", responses={**UNAUTHORIZED, **NOT_FOUND})
-def device_profile(customer_id: int, device: Device, db: Database) -> dict[str, Any]:
+def device_profile(customer_id: PathId, device: Device, db: Database) -> dict[str, Any]:
     """The unified profile over every channel (see backend.customer_profile)."""
     return _profile(db, customer_id)
 
 
 @channel.get("/customers/{customer_id}/profile", responses=NOT_FOUND)
-def channel_profile(customer_id: int, db: Database) -> dict[str, Any]:
+def channel_profile(customer_id: PathId, db: Database) -> dict[str, Any]:
     return _profile(db, customer_id)
 
 
 @channel.get("/customers/{customer_id}/export", responses=NOT_FOUND)
-def export(customer_id: int, db: Database) -> dict[str, Any]:
+def export(customer_id: PathId, db: Database) -> dict[str, Any]:
     """Everything the center holds on the customer (the data subject's copy)."""
     return {"exported_at": _now().isoformat(), "profile": _profile(db, customer_id)}
 
 
 @channel.post("/customers/{customer_id}/erase", responses=NOT_FOUND)
-def erase(customer_id: int, db: Database) -> dict[str, Any]:
+def erase(customer_id: PathId, db: Database) -> dict[str, Any]:
     """Anonymise the customer; sales, orders and returns stay for the tax books."""
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
@@ -165,12 +183,12 @@ def erase(customer_id: int, db: Database) -> dict[str, Any]:
 
 
 @channel.get("/customers/{customer_id}/cart", responses=NOT_FOUND)
-def get_cart(customer_id: int, db: Database) -> list[dict[str, Any]]:
+def get_cart(customer_id: PathId, db: Database) -> list[dict[str, Any]]:
     return _profile(db, customer_id)["cart"]
 
 
 @channel.put("/customers/{customer_id}/cart", responses=NOT_FOUND)
-def put_cart(customer_id: int, body: CartIn, db: Database) -> list[dict[str, Any]]:
+def put_cart(customer_id: PathId, body: CartIn, db: Database) -> list[dict[str, Any]]:
     """Replace the web cart (the shop sends the whole cart after every change)."""
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
@@ -180,7 +198,7 @@ def put_cart(customer_id: int, body: CartIn, db: Database) -> list[dict[str, Any
 
 
 @channel.delete("/customers/{customer_id}/cart", responses=NOT_FOUND)
-def delete_cart(customer_id: int, db: Database) -> list[dict[str, Any]]:
+def delete_cart(customer_id: PathId, db: Database) -> list[dict[str, Any]]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         clienteling.put_cart(conn, customer_id, [], _now())
@@ -188,12 +206,12 @@ def delete_cart(customer_id: int, db: Database) -> list[dict[str, Any]]:
 
 
 @channel.get("/customers/{customer_id}/wishlist", responses=NOT_FOUND)
-def get_wishlist(customer_id: int, db: Database) -> list[dict[str, Any]]:
+def get_wishlist(customer_id: PathId, db: Database) -> list[dict[str, Any]]:
     return _profile(db, customer_id)["wishlist"]
 
 
 @channel.put("/customers/{customer_id}/wishlist", responses=NOT_FOUND)
-def put_wishlist(customer_id: int, body: WishlistIn, db: Database) -> list[dict[str, Any]]:
+def put_wishlist(customer_id: PathId, body: WishlistIn, db: Database) -> list[dict[str, Any]]:
     from sqlalchemy import delete, insert
 
     with db.connect(write=True) as conn, conn.begin():
@@ -206,7 +224,7 @@ def put_wishlist(customer_id: int, body: WishlistIn, db: Database) -> list[dict[
 
 
 @channel.post("/customers/{customer_id}/notes", responses=NOT_FOUND)
-def add_note(customer_id: int, body: NoteIn, db: Database) -> dict[str, str]:
+def add_note(customer_id: PathId, body: NoteIn, db: Database) -> dict[str, str]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         return {"id": clienteling.add_note(conn, customer_id, body.text, body.channel, body.author, _now(),
@@ -214,7 +232,7 @@ def add_note(customer_id: int, body: NoteIn, db: Database) -> dict[str, str]:
 
 
 @channel.post("/customers/{customer_id}/consents", responses=NOT_FOUND)
-def add_consents(customer_id: int, body: ConsentsIn, db: Database) -> dict[str, Any]:
+def add_consents(customer_id: PathId, body: ConsentsIn, db: Database) -> dict[str, Any]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         clienteling.add_consents(conn, customer_id, list(body.consents))
@@ -222,7 +240,7 @@ def add_consents(customer_id: int, body: ConsentsIn, db: Database) -> dict[str, 
 
 
 @channel.put("/customers/{customer_id}/preferences", responses=NOT_FOUND)
-def put_preferences(customer_id: int, body: PreferencesIn, db: Database) -> dict[str, Any]:
+def put_preferences(customer_id: PathId, body: PreferencesIn, db: Database) -> dict[str, Any]:
     """Preferences (sizes, brands, styles) and important dates, replaced whole."""
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
@@ -233,7 +251,7 @@ def put_preferences(customer_id: int, body: PreferencesIn, db: Database) -> dict
 
 
 @channel.patch("/customers/{customer_id}", responses=NOT_FOUND)
-def update_customer(customer_id: int, body: CustomerFieldsV1, db: Database) -> dict[str, Any]:
+def update_customer(customer_id: PathId, body: ContactIn, db: Database) -> dict[str, Any]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         changed = clienteling.merge_fields(conn, customer_id, body, _now())
@@ -247,14 +265,14 @@ def update_customer(customer_id: int, body: CustomerFieldsV1, db: Database) -> d
 
 
 @channel.post("/customers/{customer_id}/cases", responses=NOT_FOUND)
-def open_case(customer_id: int, body: CaseIn, db: Database) -> dict[str, str]:
+def open_case(customer_id: PathId, body: CaseIn, db: Database) -> dict[str, str]:
     with db.connect(write=True) as conn, conn.begin():
         _known(conn, customer_id)
         return clienteling.open_case(conn, customer_id, body.subject, body.channel, body.text, body.author, _now())
 
 
 @channel.post("/cases/{case_id}/steps", responses={404: {"model": Problem, "description": "No such case"}})
-def add_step(case_id: str, body: StepIn, db: Database) -> dict[str, str]:
+def add_step(case_id: PathText, body: StepIn, db: Database) -> dict[str, str]:
     with db.connect(write=True) as conn, conn.begin():
         reason = clienteling.add_step(conn, case_id, body.channel, body.text, body.author, _now(), close=body.close,
                                       source=body.channel)

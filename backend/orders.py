@@ -34,17 +34,23 @@ from backend.models import Customer, Price, Product, Store
 from backend.pickups import PickupContact
 from backend.purchases import ORDER_QR_PREFIX, find
 from backend.returns_models import Voucher, VoucherMovement, WebOrder, WebOrderLine, WebOrderTender
-from backend.schemas import Problem
+from backend.schemas import Input, PathText, Problem
+from pos_app import limits
+from sync.protocol import Id, Moment, PositiveCents
 
 
-class _In(BaseModel):
+class _In(Input):
+    """The web shop's request bodies (backend.schemas.Input: the one text check)."""
+
+
+class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class OrderLineIn(_In):
-    product_id: int = Field(ge=1)
+    product_id: Id
     quantity: int = Field(ge=1, le=999)
-    unit_price_cents: int | None = Field(default=None, ge=0, description="default: the web shop's price")
+    unit_price_cents: int | None = Field(default=None, ge=0, le=limits.MAX_CENTS, description="default: the web shop's price")
     sku: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=200)
     vat_percent: Literal[0, 7, 19] | None = None
@@ -52,19 +58,19 @@ class OrderLineIn(_In):
 
 class OrderTenderIn(_In):
     kind: Literal["card", "paypal", "voucher"]
-    amount_cents: int = Field(gt=0)
+    amount_cents: PositiveCents
     reference: str = Field(default="", max_length=60, description="voucher code for kind voucher")
 
 
 class OrderIn(_In):
     channel: Literal["web"] = "web"
     order_number: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
-    customer_id: int | None = None
+    customer_id: Id | None = None
     store_id: str | None = Field(default=None, max_length=16)
     fulfilment: Literal["ship", "pickup"] = Field(
         default="ship", description="pickup: collected in `store_id`, stock reserved there (backend.pickups)")
     pickup_contact: PickupContact = PickupContact()
-    created_at: datetime | None = None
+    created_at: Moment | None = None
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
     tenders: list[OrderTenderIn] = Field(min_length=1, max_length=10)
 
@@ -77,7 +83,7 @@ class OrderIn(_In):
         return self
 
 
-class OrderLineOut(_In):
+class OrderLineOut(_Out):
     line_no: int
     product_id: int
     sku: str
@@ -88,7 +94,7 @@ class OrderLineOut(_In):
     vat_percent: int
 
 
-class OrderOut(_In):
+class OrderOut(_Out):
     id: str
     order_number: str
     channel: str
@@ -223,7 +229,7 @@ router = APIRouter(prefix="/v1/channel", tags=["channel"], dependencies=[Depends
 
 
 @router.get("/orders/{number}", response_model=OrderOut, responses={404: {"model": Problem, "description": "No such order"}})
-def get_order(number: str, db: Annotated[BackendDatabase, Depends(_db)]) -> OrderOut:
+def get_order(number: PathText, db: Annotated[BackendDatabase, Depends(_db)]) -> OrderOut:
     """An order as recorded (by order number, order id or the QR text)."""
     with db.reading() as conn:
         found = find(conn, number)

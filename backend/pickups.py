@@ -27,14 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import Connection, func, insert, select, update
 
 from backend.changelog import PendingChange
 from backend.models import Customer, Price, Product, Stock, Store
 from backend.pickup_models import PickupLine, PickupNotification, PickupOrder
+from backend.schemas import Input
+from pos_app import limits
 from pos_app.clock import local_date, local_format
-from sync.protocol import ChangeKind
+from sync.protocol import ChangeKind, Id, Moment
 
 ORDER_QR_PREFIX = "ORDER:"  # the same text backend.purchases and the web shop use
 HOLDING = ("new", "picking", "ready", "expired")  # states that keep goods reserved
@@ -65,14 +67,14 @@ class Refused(ValueError):
         self.status = status
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _In(Input):
+    """Request bodies (backend.schemas.Input: the one text check)."""
 
 
 class PickupLineIn(_In):
-    product_id: int = Field(ge=1)
+    product_id: Id
     quantity: int = Field(ge=1, le=999)
-    unit_price_cents: int | None = Field(default=None, ge=0, description="default: the store's price")
+    unit_price_cents: int | None = Field(default=None, ge=0, le=limits.MAX_CENTS, description="default: the store's price")
 
 
 class PickupContact(_In):
@@ -89,10 +91,10 @@ class PickupIn(_In):
     kind: Literal["order", "reservation"] = "order"
     order_number: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
     store_id: str = Field(min_length=1, max_length=16)
-    customer_id: int | None = None
+    customer_id: Id | None = None
     contact: PickupContact = PickupContact()
     lines: list[PickupLineIn] = Field(min_length=1, max_length=100)
-    created_at: datetime | None = None
+    created_at: Moment | None = None
 
 
 @dataclass(frozen=True)

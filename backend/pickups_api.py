@@ -29,7 +29,7 @@ from backend.db import BackendDatabase
 from backend.orders import new_order_number
 from backend.pickup_models import PickupNotification
 from backend.pickups import PickupIn, Refused
-from backend.schemas import Problem
+from backend.schemas import PathText, Problem
 from sync.protocol import PickupOrderData
 
 
@@ -90,7 +90,7 @@ def post_pickup(body: PickupIn, db: Db) -> PickupOrderData:
 
 @channel.get("/pickups/{number}", response_model=PickupOrderData,
              responses={404: {"model": Problem, "description": "No such pickup order"}})
-def get_pickup(number: str, db: Db) -> PickupOrderData:
+def get_pickup(number: PathText, db: Db) -> PickupOrderData:
     """A pickup order by number, id or QR text."""
     with db.reading() as conn:
         found = pickups.find(conn, number)
@@ -101,7 +101,7 @@ def get_pickup(number: str, db: Db) -> PickupOrderData:
 
 @channel.get("/pickups/{number}/notifications", response_model=list[NotificationOut],
              responses={404: {"model": Problem, "description": "No such pickup order"}})
-def get_notifications(number: str, db: Db) -> list[NotificationOut]:
+def get_notifications(number: PathText, db: Db) -> list[NotificationOut]:
     """The messages recorded for the customer (ready, reminder), oldest first."""
     with db.reading() as conn:
         found = pickups.find(conn, number)
@@ -122,7 +122,7 @@ class PickupCancelledOut(PickupOrderData):
 @channel.post("/pickups/{number}/cancel", response_model=PickupCancelledOut, responses={
     404: {"model": Problem, "description": "No such pickup order"},
     409: {"model": Problem, "description": "The order's state does not allow it (handed over, say)"}})
-def cancel_pickup(number: str, db: Db) -> PickupCancelledOut:
+def cancel_pickup(number: PathText, db: Db) -> PickupCancelledOut:
     """Cancel an order that was not handed over: its reserved stock is released and what was
     prepaid is refunded through the payment provider (one refund per paid tender, recorded on
     the order). Idempotent: cancelling a cancelled order changes nothing and refunds nothing

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import insert, select
 
 from backend import purchases, returns
@@ -28,9 +28,12 @@ from backend.admin import require_admin
 from backend.auth import DeviceIdentity, authenticate_device
 from backend.db import BackendDatabase
 from backend.returns_models import Return, ReturnLine, ReturnTender, Voucher, VoucherMovement
-from backend.schemas import Problem
+from backend.schemas import Input, PathText, Problem, QueryText
 from pos_app.return_policy import ReturnPolicy
-from sync.protocol import PurchaseResponse, VoucherBalance
+from pos_app import limits
+from sync.protocol import PositiveCents, PurchaseResponse, VoucherBalance, refuse_unstorable
+
+MAX_POLICY_DAYS = 3650
 
 _device_bearer = HTTPBearer(auto_error=False, scheme_name="DeviceToken")
 NOT_FOUND = {404: {"model": Problem, "description": "Not found"}}
@@ -59,7 +62,7 @@ admin = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(requ
 
 
 @devices.get("/purchases/{number}", response_model=PurchaseResponse, responses=NOT_FOUND)
-def purchase(number: str, device: Device, db: Database) -> PurchaseResponse:
+def purchase(number: PathText, device: Device, db: Database) -> PurchaseResponse:
     """Receipt number (any till, any store), sale id, order number or an order's QR text
     ("ORDER:<number>"). Lines carry the quantity already returned over every channel; tenders
     what was already refunded to them."""
@@ -81,19 +84,18 @@ def _balance(db: BackendDatabase, code: str) -> VoucherBalance:
 
 
 @devices.get("/vouchers/{code}", response_model=VoucherBalance, responses=NOT_FOUND)
-def voucher_for_device(code: str, device: Device, db: Database) -> VoucherBalance:
+def voucher_for_device(code: PathText, device: Device, db: Database) -> VoucherBalance:
     """A voucher's balance as the center knows it (redemptions still in tills' outboxes not yet)."""
     return _balance(db, code)
 
 
 @channel.get("/vouchers/{code}", response_model=VoucherBalance, responses=NOT_FOUND)
-def voucher_for_shop(code: str, db: Database) -> VoucherBalance:
+def voucher_for_shop(code: PathText, db: Database) -> VoucherBalance:
     return _balance(db, code)
 
 
-class RedeemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    amount_cents: int = Field(gt=0)
+class RedeemIn(Input):
+    amount_cents: PositiveCents
     reference: str = Field(min_length=1, max_length=60, description="the shop's order or payment id; "
                                                                      "sending it again redeems nothing more")
 
@@ -101,7 +103,7 @@ class RedeemIn(BaseModel):
 @channel.post("/vouchers/{code}/redeem", response_model=VoucherBalance, responses={
     **NOT_FOUND, 409: {"model": Problem, "description": "Balance too low, or the reference was used for "
                                                        "another amount"}})
-def redeem(code: str, body: RedeemIn, db: Database) -> VoucherBalance:
+def redeem(code: PathText, body: RedeemIn, db: Database) -> VoucherBalance:
     """Spend store credit in the web shop. Idempotent: the same reference again answers with
     the balance and takes nothing more."""
     code = code.strip().upper()
@@ -137,13 +139,29 @@ def get_policy(db: Database) -> dict[str, Any]:
 def put_policy(body: dict[str, Any], db: Database) -> dict[str, Any]:
     """Set the return policy; every store gets it with its next pull of the change feed."""
     try:
+        refuse_unstorable(body)
         policy = ReturnPolicy.from_dict(body)
+        _within_limits(policy)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     with db.writing() as conn:
         returns.set_policy(conn, policy, note=str(body.get("note", "")))
     with db.reading() as conn:
         return returns.current_policy(conn).to_dict()
+
+
+def _within_limits(policy: ReturnPolicy) -> None:
+    """Day counts and amounts every till and the center can compute with (a window of 10**30
+    days was stored, and every later return check overflowed)."""
+    days = [policy.window_days, policy.blind_price_days, policy.blind_limit_days,
+            *(r.window_days for r in policy.category_rules if r.window_days is not None)]
+    if any(not 0 <= d <= MAX_POLICY_DAYS for d in days):
+        raise ValueError(f"return policy: day counts must be within 0..{MAX_POLICY_DAYS}")
+    if not 0 <= policy.blind_limit_cents <= limits.MAX_CENTS or not 0 <= policy.version <= limits.MAX_COUNT:
+        raise ValueError(f"return policy: blind_limit_cents within 0..{limits.MAX_CENTS}, version within "
+                         f"0..{limits.MAX_COUNT}")
+    if any(not 1 <= p <= limits.MAX_ID for p in policy.final_sale_product_ids):
+        raise ValueError(f"return policy: product ids within 1..{limits.MAX_ID}")
 
 
 @admin.get("/vouchers", response_model=list[VoucherBalance])
@@ -161,7 +179,7 @@ def list_vouchers(db: Database, negative: bool = False) -> list[VoucherBalance]:
 
 
 @admin.get("/returns")
-def list_returns(db: Database, original_number: str | None = None) -> list[dict[str, Any]]:
+def list_returns(db: Database, original_number: QueryText | None = None) -> list[dict[str, Any]]:
     """Returns recorded at the center, oldest first, with lines and refund tenders."""
     stmt = select(Return).order_by(Return.received_at, Return.id)
     if original_number is not None:

@@ -20,13 +20,14 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from backend import purchases, returns
 from backend.admin import require_admin
 from backend.changelog import PendingChange, append
 from backend.db import BackendDatabase
-from backend.schemas import Problem
+from backend.schemas import Input, Problem
+from pos_app import limits
 from pos_app.refunds import PurchaseLine, RefundError
 from pos_app.return_policy import PolicyError
 from sync.protocol import ReturnCompletedV1
@@ -34,12 +35,16 @@ from sync.protocol import ReturnCompletedV1
 WEB_STORE = "WEB"
 
 
-class _In(BaseModel):
+class _In(Input):
+    """Request bodies (backend.schemas.Input: the one text check)."""
+
+
+class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class WebReturnLineIn(_In):
-    line_no: int = Field(ge=1)
+    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
     quantity: int = Field(ge=1, le=999)
     condition: Literal["resellable", "damaged"] = "resellable"
     reason_code: str = Field(min_length=1, max_length=40)
@@ -49,10 +54,10 @@ class WebReturnLineIn(_In):
 class WebReturnIn(_In):
     order_number: str = Field(min_length=1, max_length=40)
     lines: list[WebReturnLineIn] = Field(min_length=1, max_length=500)
-    store_credit: bool = False
+    store_credit: StrictBool = False
 
 
-class WebReturnOut(_In):
+class WebReturnOut(_Out):
     return_id: str
     return_number: str
     total_cents: int

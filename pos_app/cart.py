@@ -18,10 +18,11 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from pos_app import limits
 from pos_app.money import format_euro, percent_of
 from pos_app.vat import VatRate, VatRow, breakdown
 
-MAX_QUANTITY = 9999
+MAX_QUANTITY = limits.MAX_QUANTITY  # the protocol's bound (pos_app.limits)
 
 
 class CartError(ValueError):
@@ -77,9 +78,11 @@ class Discount:
                 raise CartError("Prozent-Rabatte haben höchstens zwei Nachkommastellen.")
         elif number != number.to_integral_value():
             raise CartError("Betrags-Rabatte werden in Cent angegeben.")
+        elif number > limits.MAX_CENTS:
+            raise CartError(f"Ein Rabatt über {format_euro(limits.MAX_CENTS)} ist nicht möglich.")
         if not reason.strip():
             raise CartError("Bitte einen Grund für den Rabatt angeben.")
-        return cls(kind, number, reason.strip())
+        return cls(kind, number, _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT))
 
     def cents_off(self, base_cents: int) -> int:
         if self.kind is DiscountKind.PERCENT:
@@ -97,6 +100,14 @@ class Discount:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Discount":
         return cls(DiscountKind(data["kind"]), Decimal(data["value"]), data["reason"])
+
+
+def _within(check: Callable[..., Any], value: Any, *args: Any, **kwargs: Any) -> Any:
+    """A pos_app.limits check, failing as the CartError every till screen shows."""
+    try:
+        return check(value, *args, **kwargs)
+    except limits.LimitError as exc:
+        raise CartError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -262,8 +273,14 @@ class Cart:
 
     @_atomic
     def add(self, product: ProductSnapshot, quantity: int = 1) -> CartChange:
-        """Add a product; a repeat of a plain line (no discount, no override) adds to it."""
+        """Add a product; a repeat of a plain line (no discount, no override) adds to it. A product
+        whose data the center would refuse in the sale (pos_app.limits) is refused here, before a
+        sale exists that could never arrive."""
         self._check_quantity(quantity)
+        _within(limits.check_text, product.name, "Der Artikelname", limits.PRODUCT_NAME, required=True)
+        _within(limits.check_text, product.sku, "Die Artikelnummer", limits.SKU, required=True)
+        _within(limits.check_cents, product.unit_price_cents, f"Der Preis von {product.name[:40]}")
+        _within(limits.check_whole, product.product_id, "Die Artikel-Id", 1, limits.MAX_ID)
         for i, line in enumerate(self.lines):
             if (line.product.product_id == product.product_id and line.discount is None
                     and line.override_price_cents is None):
@@ -346,8 +363,10 @@ class Cart:
         line = self.line(line_id)
         if unit_price_cents <= 0:
             raise CartError("Der neue Preis muss größer als 0 sein.")
+        _within(limits.check_cents, unit_price_cents, "Der neue Preis")
         if not reason.strip():
             raise CartError("Bitte einen Grund für die Preisänderung angeben.")
+        _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT)
         description = (f"Preis {line.product.name}: {format_euro(line.unit_price_cents)} → "
                        f"{format_euro(unit_price_cents)} ({reason.strip()})")
         if approval is None:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from pos_app import limits
 from pos_app.cart import CartChange
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.customer_keys import phone_key
@@ -178,8 +179,7 @@ class Clienteling:
         note = note.strip()
         if not note:
             raise ClientelingError("Die Notiz ist leer.")
-        if len(note) > 2000:
-            raise ClientelingError("Die Notiz ist zu lang (höchstens 2000 Zeichen).")
+        _within(limits.check_text, note, "Die Notiz", limits.NOTE)
         note_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "customer.note_added", {
@@ -191,11 +191,13 @@ class Clienteling:
         step = step.strip()
         if not step:
             raise ClientelingError("Bitte beschreiben Sie, was im Laden geschehen ist.")
+        _within(limits.check_text, step, "Der Fallschritt", limits.NOTE)
+        _within(limits.check_text, case_id, "Die Fallnummer", 36, required=True)
         step_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "case.step_added", {
                 "step_id": step_id, "case_id": case_id, "created_at": iso(self._clock()),
-                "store_id": self.store.store_id, "author": user.name, "text": step[:2000], "close": close})
+                "store_id": self.store.store_id, "author": user.name, "text": step, "close": close})
             audit.record(s, self.store.device_id, user.id, user.name, "service_case_step",
                          {"case_id": case_id, "closed": close})
         return step_id
@@ -285,8 +287,9 @@ class Clienteling:
         for c in consents or []:
             if c.get("channel") not in CONSENT_CHANNELS:
                 raise ClientelingError(f"Unbekannter Kanal für eine Einwilligung: {c.get('channel')!r}")
+            method = _within(limits.check_text, str(c.get("method") or "an der Kasse"), "Die Art der Einwilligung", 80)
             out.append({"channel": c["channel"], "granted": bool(c["granted"]), "recorded_at": now,
-                        "source": f"Filiale {self.store.store_id}", "method": c.get("method") or "an der Kasse",
+                        "source": f"Filiale {self.store.store_id}", "method": method,
                         "recorded_by": user.name})
         return out
 
@@ -306,8 +309,18 @@ def _clean(fields: dict[str, str]) -> dict[str, str]:
         raise ClientelingError(f"„{clean['email']}“ ist keine E-Mail-Adresse.")
     if clean.get("phone") and len(phone_key(clean["phone"])) < 6:
         raise ClientelingError(f"„{clean['phone']}“ ist keine Telefonnummer.")
-    for key, limit in (("first_name", 60), ("last_name", 60), ("street", 120), ("zip_code", 10), ("city", 80),
-                       ("phone", 40), ("email", 120)):
-        if len(clean.get(key, "")) > limit:
-            raise ClientelingError(f"Feld {key} ist zu lang (höchstens {limit} Zeichen).")
+    for key, value in clean.items():  # the protocol's field limits (pos_app.limits), checked at entry
+        _within(limits.check_text, value, FIELD_LABELS.get(key, key), limits.CUSTOMER_FIELDS[key])
     return clean
+
+
+FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "street": "Straße", "zip_code": "PLZ",
+                "city": "Ort", "phone": "Telefon", "email": "E-Mail"}
+
+
+def _within(check: Callable[..., Any], value: Any, *args: Any, **kwargs: Any) -> Any:
+    """A pos_app.limits check, failing as the ClientelingError the customer screens show."""
+    try:
+        return check(value, *args, **kwargs)
+    except limits.LimitError as exc:
+        raise ClientelingError(str(exc)) from None

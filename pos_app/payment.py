@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from pos_app import limits
 from pos_app.money import format_euro
 
 
@@ -66,6 +67,8 @@ class Payment:
         self._check_open()
         if given_cents <= 0:
             raise TenderError("Der Betrag muss größer als 0 sein.")
+        if given_cents > limits.MAX_CENTS:  # what the center records as given (pos_app.limits)
+            raise TenderError(f"Gegeben {format_euro(given_cents)}: höchstens {format_euro(limits.MAX_CENTS)}.")
         due = self.remaining_cents
         if given_cents < due and not partial:
             raise TenderError(f"Gegeben {format_euro(given_cents)}, offen {format_euro(due)}: "
@@ -75,6 +78,8 @@ class Payment:
         return tender
 
     def add_card(self, amount_cents: int, approved: bool, reference: str = "") -> Tender | None:
+        if len(reference) > limits.REFERENCE or limits.text_fault(reference):
+            raise TenderError(f"Die Kartenreferenz ist zu lang oder unlesbar (höchstens {limits.REFERENCE} Zeichen).")
         """A card payment as confirmed by the cashier; returns None when declined."""
         self._check_open()
         if amount_cents <= 0:

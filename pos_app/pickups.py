@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select, text, update
 
+from pos_app import limits
 from pos_app.clock import Clock, iso, local_date, parse_iso, utc_now
 from pos_app.store import movements
 from pos_app.store.local import LocalStore
@@ -236,6 +237,7 @@ class PickupDesk:
         """The rest of a line is not to be found: it will be short by what is not scanned."""
         if not reason.strip():
             raise PickupError("Bitte einen Grund für die Fehlmenge angeben.")
+        _within(reason.strip(), "Der Grund für die Fehlmenge", limits.REASON_TEXT)
         order = self._open(number, ("new", "picking"))
         line = next((ln for ln in order.lines if ln.line_no == line_no), None)
         if line is None:
@@ -301,6 +303,7 @@ class PickupDesk:
                   handed_by: str, refused: dict[int, int] | None = None, sale_id: str | None = None) -> HandoverResult:
         """Hand the picked goods over, less `refused` units per line. `sale_id`: the till sale
         that took the payment (pay in store); that sale moved the stock already."""
+        _within(collector.strip(), "Der Name des Abholers", limits.COLLECTOR, required=True)
         order = self.collectable(number)
         if order.payment in ("in_store", "none") and sale_id is None:  # reservations are bought at pickup
             raise PickupError("Dieser Auftrag wird im Laden bezahlt: erst kassieren, dann übergeben.")
@@ -414,3 +417,11 @@ _GUARD_READ = text("SELECT (SELECT coalesce(sum(units), 0) FROM pickup_holds WHE
 def _number(text_: str) -> str:
     t = text_.strip()
     return t[len(QR_PREFIX):] if t.upper().startswith(QR_PREFIX) else t
+
+
+def _within(value: str, label: str, max_length: int, *, required: bool = False) -> str:
+    """pos_app.limits' text check, failing as the PickupError the pickup screens show."""
+    try:
+        return limits.check_text(value, label, max_length, required=required)
+    except limits.LimitError as exc:
+        raise PickupError(str(exc)) from None

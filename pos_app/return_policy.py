@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pos_app import limits
 from pos_app.clock import local_date
 
 POLICY_KEY = "returns"  # the change feed's key of the policy
@@ -128,6 +129,10 @@ class ReturnPolicy:
         reason = self.reason(code)
         if reason.needs_text and len(text.strip()) < 3:
             raise PolicyError(f"Grund „{reason.label}“: bitte kurz beschreiben (mindestens 3 Zeichen).")
+        try:  # the protocol's bound for the return line's reason_text
+            limits.check_text(text.strip(), f"Grund „{reason.label}“", limits.REASON_TEXT)
+        except limits.LimitError as exc:
+            raise PolicyError(str(exc)) from None
 
     # ---- wire form (the feed's data and the center's table) -------------------------------
 

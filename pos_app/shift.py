@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from pos_app import limits
 from pos_app.vat import VatRate, breakdown
 
 TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
@@ -87,12 +88,15 @@ def check_movement(kind: MovementKind, case: BusinessCase, amount_cents: int, no
         raise ShiftError(f"„{case.label}“ passt nicht zu {kind.label}.")
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ShiftError("Der Betrag muss größer als 0 sein.")
+    if amount_cents > limits.MAX_CENTS:
+        raise ShiftError(f"Der Betrag ist höher als {limits.MAX_CENTS // 100} € (pos_app.limits).")
     note = " ".join(note.split())
     if kind is MovementKind.PAID_OUT and not note:
         raise ShiftError("Bitte angeben, wofür das Geld entnommen wird (z. B. Lieferant, Beleg-Nr.).")
-    if len(note) > 200:
-        raise ShiftError("Die Bemerkung ist zu lang (höchstens 200 Zeichen).")
-    return note
+    try:
+        return limits.check_text(note, "Die Bemerkung", limits.REASON_TEXT)
+    except limits.LimitError as exc:
+        raise ShiftError(str(exc)) from None
 
 
 # Euro notes and coins in cents, for counting the drawer by denomination.

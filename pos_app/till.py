@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pos_app import limits
 from pos_app.card_terminal import TerminalReply
 from pos_app.cart import (
     Approval, ApprovalAction, ApprovalPolicy, ApprovalRequired, Cart, CartChange, CartError, Discount,
@@ -187,6 +188,9 @@ class TillSession:
         if self.cart.is_empty():
             raise CartError("Der Warenkorb ist leer.")
         total = self.cart.totals().total_cents
+        if total > limits.MAX_CENTS:  # the center would refuse the sale (pos_app.limits)
+            raise CartError(f"Der Bon ({format_euro(total)}) ist höher als {format_euro(limits.MAX_CENTS)}: "
+                            "bitte auf mehrere Bons aufteilen.")
         if self.payment is None:
             self.payment = Payment(total)
             self._payment_id = str(uuid.uuid4())

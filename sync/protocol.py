@@ -20,15 +20,46 @@ import hashlib
 import json
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+
+from pos_app import limits
 
 PROTOCOL_VERSION = 1
 MAX_BATCH_EVENTS = 500
 MAX_PAGE_CHANGES = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+def _sane_moment(value: datetime) -> datetime:
+    fault = limits.moment_fault(value)
+    if fault:
+        raise ValueError(fault)
+    return value
+
+
+# The field bounds, from pos_app.limits (the store checks its inputs against the same numbers).
+Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
+StaffId = Annotated[int, Field(ge=0, le=limits.MAX_ID)]  # 0: not a person (the web shop)
+Count = Annotated[int, Field(ge=0, le=limits.MAX_COUNT)]
+Cents = Annotated[int, Field(ge=0, le=limits.MAX_CENTS)]
+PositiveCents = Annotated[int, Field(gt=0, le=limits.MAX_CENTS)]
+SignedCents = Annotated[int, Field(ge=-limits.MAX_CENTS, le=limits.MAX_CENTS)]
+Quantity = Annotated[int, Field(ge=1, le=limits.MAX_QUANTITY)]
+Seq = Annotated[int, Field(ge=1, le=limits.MAX_SEQ)]
+Moment = Annotated[datetime, AfterValidator(_sane_moment)]
+
+
+def refuse_unstorable(data: Any) -> Any:
+    """The one text check of every request model (protocol and center): no NUL, no lone
+    surrogate, no integer beyond what JSON and BIGINT hold, anywhere in the input, free-form
+    dicts included. The message names the field."""
+    faults = list(limits.json_faults(data))
+    if faults:
+        raise ValueError("; ".join(f"{where}: {why}" for where, why in faults[:5]))
+    return data
 
 
 class _Strict(BaseModel):
@@ -49,16 +80,16 @@ class EventType(str, Enum):
 
 
 class SaleLineV1(_Strict):
-    line_no: int = Field(ge=1)
-    product_id: int = Field(ge=1)
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(ge=1, le=9999)
-    unit_price_cents: int = Field(ge=0)
-    list_price_cents: int = Field(ge=0)
-    line_discount_cents: int = Field(ge=0)
-    cart_discount_cents: int = Field(ge=0)
-    total_cents: int = Field(ge=0)
+    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
+    product_id: Id
+    sku: str = Field(min_length=1, max_length=limits.SKU)
+    name: str = Field(min_length=1, max_length=limits.PRODUCT_NAME)
+    quantity: Quantity
+    unit_price_cents: Cents
+    list_price_cents: Cents
+    line_discount_cents: Cents
+    cart_discount_cents: Cents
+    total_cents: Cents
     vat_percent: Literal[0, 7, 19]
 
 
@@ -66,15 +97,15 @@ class TenderV1(_Strict):
     # voucher: store credit redeemed (reference = the voucher code; the center takes it off the
     # balance); exchange: the credit of a return in the same transaction (reference = its number)
     kind: Literal["cash", "card", "voucher", "exchange"]
-    amount_cents: int = Field(gt=0)
-    given_cents: int = Field(gt=0)
-    reference: str = Field(default="", max_length=60)
+    amount_cents: PositiveCents
+    given_cents: PositiveCents
+    reference: str = Field(default="", max_length=limits.REFERENCE)
 
 
 class VatRowV1(_Strict):
     percent: Literal[0, 7, 19]
-    gross_cents: int
-    vat_cents: int
+    gross_cents: SignedCents
+    vat_cents: SignedCents
 
 
 class TseSignatureV1(_Strict):
@@ -86,16 +117,16 @@ class TseSignatureV1(_Strict):
     process_type: str = Field(max_length=30)
     process_data: str = Field(max_length=2000)
     client_id: str = Field(max_length=70)
-    transaction_number: int | None = None
-    start: str | None = None
-    end: str | None = None
-    signature_counter: int | None = None
+    transaction_number: Count | None = None
+    start: str | None = Field(default=None, max_length=40)
+    end: str | None = Field(default=None, max_length=40)
+    signature_counter: Count | None = None
     signature: str = Field(default="", max_length=512)
     tse_serial: str = Field(default="", max_length=68)
     time_format: str = Field(default="", max_length=40)
     signature_algorithm: str = Field(default="", max_length=40)
     public_key: str = Field(default="", max_length=512)
-    certified: bool = False
+    certified: StrictBool = False
 
 
 class DigitalReceiptV1(_Strict):
@@ -111,16 +142,16 @@ class DigitalReceiptV1(_Strict):
 
 class SaleCompletedV1(_Strict):
     sale_id: UUID
-    receipt_number: str = Field(min_length=1, max_length=40)
+    receipt_number: str = Field(min_length=1, max_length=limits.NUMBER)
     store_id: str = Field(min_length=1, max_length=16)
     device_id: str = Field(min_length=1, max_length=32)
-    cashier_id: int
-    created_at: datetime
-    total_cents: int = Field(ge=0)
-    cart_discount_cents: int = Field(ge=0)
+    cashier_id: StaffId
+    created_at: Moment
+    total_cents: Cents
+    cart_discount_cents: Cents
     lines: list[SaleLineV1] = Field(min_length=1, max_length=2000)
     tenders: list[TenderV1] = Field(min_length=1, max_length=20)
-    vat: list[VatRowV1]
+    vat: list[VatRowV1] = Field(max_length=3)
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
     receipt: DigitalReceiptV1 | None = None  # added later to v1 as optional (issue 16)
 
@@ -136,9 +167,9 @@ class SaleCompletedV1(_Strict):
 
 
 class AuditRecordedV1(_Strict):
-    created_at: datetime
-    actor_id: int | None
-    actor_name: str = Field(max_length=80)
+    created_at: Moment
+    actor_id: StaffId | None
+    actor_name: str = Field(max_length=limits.PERSON_NAME)
     action: str = Field(min_length=1, max_length=40)
     details: dict[str, Any]
     prev_hash: str = Field(min_length=64, max_length=64)
@@ -146,17 +177,17 @@ class AuditRecordedV1(_Strict):
 
 
 class ReturnLineV1(_Strict):
-    line_no: int = Field(ge=1)
-    original_line_no: int | None = Field(default=None, ge=1)  # None: a blind return
-    product_id: int = Field(ge=1)
-    sku: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    quantity: int = Field(ge=1, le=9999)
-    refund_cents: int = Field(ge=0)
+    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
+    original_line_no: int | None = Field(default=None, ge=1, le=limits.MAX_COUNT)  # None: a blind return
+    product_id: Id
+    sku: str = Field(min_length=1, max_length=limits.SKU)
+    name: str = Field(min_length=1, max_length=limits.PRODUCT_NAME)
+    quantity: Quantity
+    refund_cents: Cents
     vat_percent: Literal[0, 7, 19]
     condition: Literal["resellable", "damaged"]  # resellable goes back into the store's stock
     reason_code: str = Field(min_length=1, max_length=40)
-    reason_text: str = Field(default="", max_length=200)
+    reason_text: str = Field(default="", max_length=limits.REASON_TEXT)
 
 
 class RefundTenderV1(_Strict):
@@ -164,8 +195,8 @@ class RefundTenderV1(_Strict):
     # the new voucher's code), exchange: credited to the new items (reference = the sale id),
     # paypal: only from the web shop's own returns (POST /v1/channel/returns)
     kind: Literal["cash", "card", "voucher", "exchange", "paypal"]
-    amount_cents: int = Field(gt=0)
-    reference: str = Field(default="", max_length=60)
+    amount_cents: PositiveCents
+    reference: str = Field(default="", max_length=limits.REFERENCE)
 
 
 class OriginalPurchaseV1(_Strict):
@@ -180,15 +211,15 @@ class ReturnCompletedV1(_Strict):
     resellable items in `store_id`, records damaged ones and issues the vouchers."""
 
     return_id: UUID
-    return_number: str = Field(min_length=1, max_length=40)
+    return_number: str = Field(min_length=1, max_length=limits.NUMBER)
     store_id: str = Field(min_length=1, max_length=16)
     device_id: str = Field(min_length=1, max_length=32)
-    cashier_id: int
-    created_at: datetime
+    cashier_id: StaffId
+    created_at: Moment
     original: OriginalPurchaseV1 | None  # None: a blind return (no receipt)
-    customer_id: int | None = None
-    approved_by: int | None = None  # the manager who approved (blind returns)
-    total_cents: int = Field(ge=0)
+    customer_id: Id | None = None
+    approved_by: StaffId | None = None  # the manager who approved (blind returns)
+    total_cents: Cents
     lines: list[ReturnLineV1] = Field(min_length=1, max_length=2000)
     tenders: list[RefundTenderV1] = Field(max_length=20)
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
@@ -225,15 +256,20 @@ PAYLOADS: dict[tuple[str, int], type[_Strict]] = {
 class Event(_Strict):
     id: UUID  # the idempotency key
     device_id: str = Field(min_length=1, max_length=32)
-    seq: int = Field(ge=1)
+    seq: Seq
     type: str = Field(min_length=1, max_length=40)
-    schema_version: int = Field(ge=1)
-    created_at: datetime  # the device's clock
+    schema_version: int = Field(ge=1, le=1000)
+    created_at: Moment  # the device's clock
     payload: dict[str, Any]
     # trusted time (pos_app.trusted_time): created_at + the device's known offset to the center's
     # clock, and the center's time of that measurement; both absent when no offset was known
-    corrected_at: datetime | None = None
-    clock_synced_at: datetime | None = None
+    corrected_at: Moment | None = None
+    clock_synced_at: Moment | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        return refuse_unstorable(data)  # the payload included: every event type gets it
 
     @model_validator(mode="after")
     def _known_and_valid(self) -> "Event":

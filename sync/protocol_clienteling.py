@@ -8,80 +8,80 @@ steps are appended once (their ids are the keys).
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from sync.protocol import PAYLOADS, _Strict
+from pos_app import limits
+from sync.protocol import PAYLOADS, Count, Id, Moment, StaffId, _Strict
 
 CONSENT_CHANNELS = ("email", "sms", "phone", "post")
 
 
 class CustomerFieldsV1(_Strict):
-    first_name: str | None = Field(default=None, min_length=1, max_length=60)
-    last_name: str | None = Field(default=None, min_length=1, max_length=60)
-    street: str | None = Field(default=None, max_length=120)
-    zip_code: str | None = Field(default=None, max_length=10)
-    city: str | None = Field(default=None, max_length=80)
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=120)
+    first_name: str | None = Field(default=None, min_length=1, max_length=limits.CUSTOMER_FIELDS["first_name"])
+    last_name: str | None = Field(default=None, min_length=1, max_length=limits.CUSTOMER_FIELDS["last_name"])
+    street: str | None = Field(default=None, max_length=limits.CUSTOMER_FIELDS["street"])
+    zip_code: str | None = Field(default=None, max_length=limits.CUSTOMER_FIELDS["zip_code"])
+    city: str | None = Field(default=None, max_length=limits.CUSTOMER_FIELDS["city"])
+    phone: str | None = Field(default=None, max_length=limits.CUSTOMER_FIELDS["phone"])
+    email: str | None = Field(default=None, max_length=limits.CUSTOMER_FIELDS["email"])
 
 
 class ConsentV1(_Strict):
     channel: Literal["email", "sms", "phone", "post"]
-    granted: bool
-    recorded_at: datetime
+    granted: StrictBool
+    recorded_at: Moment
     source: str = Field(min_length=1, max_length=40)  # where: "store BER", "web", "contact center"
     method: str = Field(min_length=1, max_length=80)  # how: "mündlich an der Kasse", "Double-Opt-In"
-    recorded_by: str = Field(default="", max_length=80)
+    recorded_by: str = Field(default="", max_length=limits.PERSON_NAME)
 
 
 class CustomerCreatedV1(_Strict):
     """A customer created at a till (maybe offline). The till proposes id and number from its
     own range (negative ids never reach the center: see docs/clienteling.md)."""
 
-    customer_id: int = Field(ge=1)
+    customer_id: Id
     number: str = Field(min_length=1, max_length=20)
     store_id: str = Field(min_length=1, max_length=16)
-    created_at: datetime
+    created_at: Moment
     fields: CustomerFieldsV1
     consents: list[ConsentV1] = Field(default_factory=list, max_length=20)
 
 
 class CustomerUpdatedV1(_Strict):
-    customer_id: int = Field(ge=1)
-    changed_at: datetime
+    customer_id: Id
+    changed_at: Moment
     fields: CustomerFieldsV1
     consents: list[ConsentV1] = Field(default_factory=list, max_length=20)
 
 
 class CustomerNoteAddedV1(_Strict):
     note_id: UUID
-    customer_id: int = Field(ge=1)
-    created_at: datetime
+    customer_id: Id
+    created_at: Moment
     store_id: str = Field(min_length=1, max_length=16)
-    author: str = Field(max_length=80)
-    text: str = Field(min_length=1, max_length=2000)
+    author: str = Field(max_length=limits.PERSON_NAME)
+    text: str = Field(min_length=1, max_length=limits.NOTE)
 
 
 class CaseStepAddedV1(_Strict):
     step_id: UUID
     case_id: str = Field(min_length=1, max_length=36)
-    created_at: datetime
+    created_at: Moment
     store_id: str = Field(min_length=1, max_length=16)
-    author: str = Field(max_length=80)
-    text: str = Field(min_length=1, max_length=2000)
-    close: bool = False
+    author: str = Field(max_length=limits.PERSON_NAME)
+    text: str = Field(min_length=1, max_length=limits.NOTE)
+    close: StrictBool = False
 
 
 class CartPulledV1(_Strict):
     """The customer's web cart was taken into a till's cart: the center empties what was in the
     web cart at `pulled_at` (items the customer changed later stay)."""
 
-    customer_id: int = Field(ge=1)
-    pulled_at: datetime
+    customer_id: Id
+    pulled_at: Moment
     store_id: str = Field(min_length=1, max_length=16)
 
 
@@ -89,17 +89,17 @@ class CustomerSaleV1(_Strict):
     """A till sale with a customer attached (sent right after the sale's own event)."""
 
     sale_id: UUID
-    customer_id: int = Field(ge=1)
-    points: int = Field(ge=0)
+    customer_id: Id
+    points: Count
 
 
 class CustomerEraseRequestedV1(_Strict):
     """A manager at a till carried out the customer's erase request: the center anonymises the
     customer and keeps sales, orders and returns (tax law)."""
 
-    customer_id: int = Field(ge=1)
-    requested_at: datetime
-    approved_by: int
+    customer_id: Id
+    requested_at: Moment
+    approved_by: StaffId
     store_id: str = Field(min_length=1, max_length=16)
 
 

@@ -4,19 +4,19 @@ payloads in PAYLOADS; import the classes from here. Pure data, like sync.protoco
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
 
-from sync.protocol import PAYLOADS, EventType, _Strict
+from pos_app import limits
+from sync.protocol import PAYLOADS, EventType, Moment, _Strict
 
 
 class PickedLineV1(_Strict):
-    line_no: int = Field(ge=1)
-    picked_quantity: int = Field(ge=0, le=9999)
-    short_reason: str = Field(default="", max_length=200)  # why fewer than ordered were found
+    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
+    picked_quantity: int = Field(ge=0, le=limits.MAX_QUANTITY)
+    short_reason: str = Field(default="", max_length=limits.REASON_TEXT)  # why fewer than ordered were found
 
 
 class PickupPickedV1(_Strict):
@@ -24,14 +24,14 @@ class PickupPickedV1(_Strict):
 
     order_number: str = Field(min_length=1, max_length=40)
     store_id: str = Field(min_length=1, max_length=16)
-    picked_at: datetime
-    picked_by: str = Field(max_length=80)
+    picked_at: Moment
+    picked_by: str = Field(max_length=limits.PERSON_NAME)
     lines: list[PickedLineV1] = Field(min_length=1, max_length=500)
 
 
 class CollectedLineV1(_Strict):
-    line_no: int = Field(ge=1)
-    quantity: int = Field(ge=0, le=9999)  # less than picked: the customer refused the rest
+    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
+    quantity: int = Field(ge=0, le=limits.MAX_QUANTITY)  # less than picked: the customer refused the rest
 
 
 class PickupHandedOverV1(_Strict):
@@ -41,9 +41,9 @@ class PickupHandedOverV1(_Strict):
     order_number: str = Field(min_length=1, max_length=40)
     store_id: str = Field(min_length=1, max_length=16)
     device_id: str = Field(min_length=1, max_length=32)
-    handed_at: datetime
-    handed_by: str = Field(max_length=80)
-    collector: str = Field(min_length=1, max_length=120)
+    handed_at: Moment
+    handed_by: str = Field(max_length=limits.PERSON_NAME)
+    collector: str = Field(min_length=1, max_length=limits.COLLECTOR)
     verification: Literal["name_phone", "id_check"]
     lines: list[CollectedLineV1] = Field(min_length=1, max_length=500)
     sale_id: UUID | None = None
@@ -54,8 +54,8 @@ class PickupReturnedV1(_Strict):
 
     order_number: str = Field(min_length=1, max_length=40)
     store_id: str = Field(min_length=1, max_length=16)
-    returned_at: datetime
-    returned_by: str = Field(max_length=80)
+    returned_at: Moment
+    returned_by: str = Field(max_length=limits.PERSON_NAME)
 
 
 PAYLOADS.update({

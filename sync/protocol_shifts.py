@@ -4,62 +4,62 @@ payload in PAYLOADS; import the classes from here. Pure data, like sync.protocol
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sync.protocol import PAYLOADS, EventType, _Strict
+from pos_app import limits
+from sync.protocol import PAYLOADS, Cents, Count, EventType, Moment, PositiveCents, SignedCents, _Strict
 
 
 class CountAmountV1(_Strict):
-    count: int = Field(ge=0)
-    amount_cents: int
+    count: Count
+    amount_cents: SignedCents
 
 
 class TenderTotalV1(_Strict):
     kind: str = Field(min_length=1, max_length=12)
-    count: int = Field(ge=0)
-    amount_cents: int
+    count: Count
+    amount_cents: SignedCents
 
 
 class VatTotalV1(_Strict):
     percent: Literal[0, 7, 19]
-    gross_cents: int
-    net_cents: int
-    vat_cents: int
+    gross_cents: SignedCents
+    net_cents: SignedCents
+    vat_cents: SignedCents
 
 
 class CashCountV1(_Strict):
-    float_cents: int = Field(ge=0)
-    cash_tenders_cents: int
-    paid_in_cents: int = Field(ge=0)
-    paid_out_cents: int = Field(ge=0)
-    drops_cents: int = Field(ge=0)
-    expected_cents: int
-    counted_cents: int = Field(ge=0)
+    float_cents: Cents
+    cash_tenders_cents: SignedCents
+    paid_in_cents: Cents
+    paid_out_cents: Cents
+    drops_cents: Cents
+    expected_cents: SignedCents
+    counted_cents: Cents
 
 
 class CashMovementV1(_Strict):
-    created_at: datetime
+    created_at: Moment
     kind: Literal["paid_in", "paid_out", "drop"]
     business_case: str = Field(min_length=1, max_length=32)  # DSFinV-K GV_TYP
-    amount_cents: int = Field(gt=0)
-    note: str = Field(max_length=200)
-    actor_name: str = Field(max_length=80)
+    amount_cents: PositiveCents
+    note: str = Field(max_length=limits.REASON_TEXT)
+    actor_name: str = Field(max_length=limits.PERSON_NAME)
 
 
 class DayClosedV1(_Strict):
     """A Z report: one till's shift closed with a blind cash count (pos_app.shift.ShiftReport)."""
 
-    z_number: int = Field(ge=1)
+    z_number: int = Field(ge=1, le=limits.MAX_COUNT)
     device_id: str = Field(min_length=1, max_length=32)
     store_id: str = Field(min_length=1, max_length=16)
     store_name: str = Field(max_length=120)
-    opened_at: datetime
-    opened_by: str = Field(max_length=80)
-    as_of: datetime  # the closing time
-    closed_by: str = Field(max_length=80)
+    opened_at: Moment
+    opened_by: str = Field(max_length=limits.PERSON_NAME)
+    as_of: Moment  # the closing time
+    closed_by: str = Field(max_length=limits.PERSON_NAME)
     first_receipt: str = Field(max_length=40)
     last_receipt: str = Field(max_length=40)
     sales: CountAmountV1
@@ -68,11 +68,11 @@ class DayClosedV1(_Strict):
     vat: list[VatTotalV1] = Field(max_length=3)
     line_discounts: CountAmountV1
     cart_discounts: CountAmountV1
-    price_overrides: int = Field(ge=0)
+    price_overrides: Count
     voids: CountAmountV1
     cash: CashCountV1
     movements: list[CashMovementV1] = Field(max_length=5000)
-    pending_events: int = Field(ge=0)
+    pending_events: Count
     # added later to v1 as optional (older senders omit them): store credit issued by returns and
     # vouchers redeemed by sales, both not cash
     vouchers_issued: CountAmountV1 = CountAmountV1(count=0, amount_cents=0)

@@ -11,6 +11,8 @@ One round (`run_cycle`):
      with the reason (the events behind it carry on). A batch the center refuses whole
      (413/422) is split in halves until the bad events are alone (fewer requests than one by
      one); each of those becomes a `conflict` with the center's words, the others go through.
+     A batch answered 5xx is halved the same way; an event that fails alone, again and again
+     while the center otherwise answers, is parked as a `conflict` too (`_isolate`).
      Events the protocol itself refuses are caught before sending and become conflicts too.
   2. pull: feed pages from the local cursor until `has_more` is false, each applied in one
      transaction together with the cursor (sync/feed.py); the request for the next page goes
@@ -69,6 +71,7 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
 BODY_BUDGET_BYTES = MAX_BODY_BYTES * 3 // 4  # a batch's JSON body stays well under the center's limit
+LONE_FAILURES_TO_PARK = 3  # 5xx answers to an event sent alone before it goes to the conflict list
 EVENT_OVERHEAD_BYTES = 300  # id, device, seq, type, version, created_at and JSON punctuation
 
 
@@ -92,7 +95,8 @@ class SyncWorker:
                  clock: Clock = utc_now, rng: random.Random | None = None,
                  backoff_base: float = BACKOFF_BASE_S, backoff_cap: float = BACKOFF_CAP_S,
                  device_id: str | None = None,
-                 clock_skew_warn_s: float = trusted_time.DEFAULT_SKEW_LIMIT_S) -> None:
+                 clock_skew_warn_s: float = trusted_time.DEFAULT_SKEW_LIMIT_S,
+                 lone_failures_to_park: int = LONE_FAILURES_TO_PARK) -> None:
         if not 1 <= batch_size <= MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size must be 1..{MAX_BATCH_EVENTS}")
         self._db = db
@@ -117,6 +121,8 @@ class SyncWorker:
         self._woken = False
         self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync(),
                                   clock_offset_ms=self._stored_clock_offset_ms())
+        self.lone_failures_to_park = lone_failures_to_park
+        self._lone_failures: dict[str, int] = {}  # event id -> 5xx answers it got alone (this process)
 
     # ---- any thread ------------------------------------------------------------------------
 
@@ -356,6 +362,12 @@ class SyncWorker:
             middle = len(events) // 2
             stats = self._send(events[:middle], stats)
             return self._send(events[middle:], stats)
+        except ServerError as exc:
+            if not _isolates(exc):
+                with self._db.writing() as s:
+                    outbox.note_failure(s, [str(e.id) for e in events], str(exc))
+                raise
+            return self._isolate(events, exc, stats)
         except SyncError as exc:
             with self._db.writing() as s:
                 outbox.note_failure(s, [str(e.id) for e in events], str(exc))
@@ -369,6 +381,47 @@ class SyncWorker:
                 outbox.mark_conflict(s, event_id, reason)
         self._moved += len(applied) + len(rejected)
         return replace(stats, sent=stats.sent + len(applied), conflicts=stats.conflicts + len(rejected))
+
+    # ---- isolating an event the center fails on --------------------------------------------
+
+    def _isolate(self, events: list[Event], exc: ServerError, stats: PushStats) -> PushStats:
+        """A batch answered 5xx: halve it (the halves that go through are applied; a replay of
+        what the failed request committed comes back `duplicate`) until the failing event stands
+        alone. An event that fails alone while the center answers otherwise counts one lone
+        failure; after `lone_failures_to_park` of them (in separate rounds, with backoff between,
+        so a passing fault has time to pass) it is parked on the conflict list, where a manager
+        sees it and can send it again, and the events behind it flow. Until then the round
+        stops there: events keep their order while the fault may still be passing. A center that
+        fails on everything (its health probe fails too) parks nothing."""
+        if len(events) > 1:
+            middle = len(events) // 2
+            stats = self._send(events[:middle], stats)
+            return self._send(events[middle:], stats)
+        event_id = str(events[0].id)
+        with self._db.writing() as s:
+            outbox.note_failure(s, [event_id], str(exc))
+        if not self._center_answers():
+            raise exc
+        count = self._lone_failures.get(event_id, 0) + 1
+        if count < self.lone_failures_to_park:
+            self._lone_failures[event_id] = count
+            raise exc
+        self._lone_failures.pop(event_id, None)
+        reason = (f"Die Zentrale scheitert an diesem Vorgang ({count}-mal einzeln gesendet, zuletzt: {exc}). "
+                  "Die Vorgänge dahinter wurden weiter gesendet; erneut senden, wenn die Zentrale behoben ist.")
+        log.warning("event %s parked after %d lone failures: %s", event_id, count, exc)
+        with self._db.writing() as s:
+            outbox.mark_conflict(s, event_id, reason)
+        return replace(stats, conflicts=stats.conflicts + 1)
+
+    def _center_answers(self) -> bool:
+        """Does the center answer a request that touches its database (the device look-up)?
+        Then a 5xx for one event alone is that event's, not the center's being down."""
+        try:
+            self._client.device()
+        except SyncError:
+            return False
+        return True
 
     # ---- pull ------------------------------------------------------------------------------
 
@@ -433,6 +486,13 @@ class SyncWorker:
     def _check_thread(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             assert threading.current_thread() is self._thread, "sync work runs on the sync thread only"
+
+
+def _isolates(exc: ServerError) -> bool:
+    """A 5xx that may be one event's doing (500, 502, 504 ...); not "busy" (429, or 503 with
+    Retry-After: the center asks to wait), not a failure without a status (TLS, a broken
+    answer)."""
+    return not isinstance(exc, ServerBusy) and exc.status is not None and exc.status >= 500
 
 
 def _short(exc: Exception) -> str:

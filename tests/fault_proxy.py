@@ -16,6 +16,9 @@ picks a mode with a seeded random.Random (probabilities in FaultPlan) or from fo
 
 Paths not starting with ``plan.path_prefix`` are always forwarded (counted as "bypassed").
 
+``poison``: a request whose body contains these bytes is answered 500 without forwarding, every
+time (a center that fails on one event; counted in ``poisoned``).
+
     with FaultProxy(upstream=backend_url, seed=1, plan=FaultPlan(lost_response=0.2)) as proxy:
         client = SyncClient(proxy.url); ...; print(proxy.stats)
 """
@@ -108,6 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         proxy = self.server.proxy
         body = self._read_body()
+        if proxy.poison and proxy.poison in body:  # the center "fails on this one event"
+            proxy.poisoned += 1
+            return self._reply(500, [("Content-Type", "application/json")], b'{"detail":"injected fault"}')
         mode = proxy._choose(self.path)
         if mode in ("drop_before", "timeout"):
             if mode == "timeout":
@@ -150,6 +156,8 @@ class FaultProxy:
         self._forced: deque[str] = deque()
         self._stats = dict.fromkeys(MODES + ("forwarded", "bypassed", "upstream_errors"), 0)
         self.history: list[tuple[str, str]] = []  # (path, mode) of every faultable request, in order
+        self.poison: bytes | None = None  # a body containing it gets 500, not forwarded
+        self.poisoned = 0
         self._threads: set[threading.Thread] = set()
         self._socks: set[socket.socket] = set()
         self._upstream_socks: set[socket.socket] = set()

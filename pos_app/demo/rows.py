@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from pos_app import limits
 from pos_app.demo import catalog, people
 from pos_app.demo.synthetic import price_point, synthetic_products
 
@@ -119,6 +120,12 @@ class ProductRows:
         return chunk
 
     def add(self, pid: int, name: str, cat: catalog.Category, price: int, x: int, hand: bool) -> None:
+        # the protocol's limits (pos_app.limits): a product no sale of it could carry to the center
+        # is a bug in the catalog, refused here for the store's demo file and the center's seed alike
+        limits.check_text(name, f"Produkt {pid}: Name", limits.PRODUCT_NAME, required=True)
+        limits.check_text(cat.name, f"Produkt {pid}: Kategorie", limits.CATEGORY, required=True)
+        limits.check_cents(price, f"Produkt {pid}: Preis")
+        limits.check_whole(pid, "Produkt-Id", 1, limits.MAX_ID)
         rows = self.chunk
         rows.products.append((pid, f"WM-{pid:06d}", name, cat.name, cat.vat_percent, 1))
         if hand:  # hand-named: the range supplier's company prefix and its own item reference
