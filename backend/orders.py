@@ -5,10 +5,16 @@
 
 An order has an order number (made here unless the shop sends its own), an optional customer,
 an optional store (the pickup store for click and collect; issues 4 and 5 build on that),
-lines (product, quantity, unit price; SKU, name and VAT come from the catalog unless sent) and
+lines (product, quantity, unit price; SKU and name come from the catalog unless sent) and
 tenders (card, PayPal, voucher) that add up to the total. A voucher tender is redeemed in the
 same transaction (refused with 409 when the balance is short). What the order's QR code carries
 is `qr_payload` ("ORDER:<number>"); a till scanning it finds the order (GET /v1/purchases).
+
+The center re-checks what the shop sends against its own catalog (issue 12): the VAT rate is
+the product's, always (a line that names another rate is refused with 422, nothing stored); a
+unit price other than the web shop's catalog price is taken as charged (the customer paid it)
+and opens a `price_mismatch` reconciliation for the channel (store "WEB") with the difference,
+for the e-commerce team to close (backend.reconciliations).
 
 Stock is not moved here: shipping from the warehouse and click-and-collect reservations are
 the fulfilment issues' business. Returns of an order move stock in the returning store.
@@ -21,7 +27,7 @@ import random
 import secrets
 import uuid
 from datetime import datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -50,10 +56,12 @@ class _Out(BaseModel):
 class OrderLineIn(_In):
     product_id: Id
     quantity: int = Field(ge=1, le=999)
-    unit_price_cents: int | None = Field(default=None, ge=0, le=limits.MAX_CENTS, description="default: the web shop's price")
+    unit_price_cents: int | None = Field(default=None, ge=0, le=limits.MAX_CENTS, description="default: the web shop's price; another price is taken as charged "
+                                       "and opens a price_mismatch reconciliation for the channel")
     sku: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=200)
-    vat_percent: Literal[0, 7, 19] | None = None
+    vat_percent: Literal[0, 7, 19] | None = Field(
+        default=None, description="if sent, it must be the product's rate in the catalog (else 422)")
 
 
 class OrderTenderIn(_In):
@@ -115,6 +123,9 @@ class OrderRefused(ValueError):
         self.status = status
 
 
+WEB_CHANNEL_STORE = "WEB"  # the web shop's own store row: its prices, its exceptions
+
+
 def new_order_number() -> str:
     return f"W-{datetime.now(timezone.utc):%y%m%d}-{secrets.token_hex(3).upper()}"
 
@@ -137,15 +148,22 @@ def _create(conn: Connection, order: OrderIn) -> OrderOut:
         raise OrderRefused(422, f"unknown customer {order.customer_id}")
     if order.store_id is not None and conn.execute(select(Store.id).where(Store.id == order.store_id)).first() is None:
         raise OrderRefused(422, f"unknown store {order.store_id!r}")
-    lines = []
+    lines, mismatched = [], []
     for n, line in enumerate(order.lines, 1):
         row = catalog[line.product_id]
-        unit = line.unit_price_cents if line.unit_price_cents is not None else prices.get(line.product_id)
+        if line.vat_percent is not None and line.vat_percent != row.vat_percent:
+            raise OrderRefused(422, f"line {n}: VAT {line.vat_percent} % sent, but product {line.product_id} is "
+                                    f"taxed at {row.vat_percent} % in the catalog")
+        listed = prices.get(line.product_id)
+        unit = line.unit_price_cents if line.unit_price_cents is not None else listed
         if unit is None:
             raise OrderRefused(422, f"product {line.product_id} has no web shop price; send unit_price_cents")
+        if listed is not None and unit != listed:
+            mismatched.append({"line_no": n, "product_id": line.product_id, "quantity": line.quantity,
+                               "charged_cents": unit, "catalog_cents": listed})
         lines.append(OrderLineOut(line_no=n, product_id=line.product_id, sku=line.sku or row.sku,
                                   name=line.name or row.name, quantity=line.quantity, unit_price_cents=unit,
-                                  total_cents=unit * line.quantity, vat_percent=line.vat_percent or row.vat_percent))
+                                  total_cents=unit * line.quantity, vat_percent=row.vat_percent))
     total = sum(line.total_cents for line in lines)
     if sum(t.amount_cents for t in order.tenders) != total:
         raise OrderRefused(422, f"the tenders add up to {sum(t.amount_cents for t in order.tenders)}, "
@@ -166,6 +184,14 @@ def _create(conn: Connection, order: OrderIn) -> OrderOut:
     for t in order.tenders:
         if t.kind == "voucher":
             _redeem(conn, t.reference.strip(), t.amount_cents, number)
+    feed: list[Any] = []
+    if mismatched:  # taken as charged; the difference is the channel's to settle
+        from backend import reconciliations
+
+        _, feed = reconciliations.raise_exception(
+            conn, WEB_CHANNEL_STORE, "price_mismatch",
+            sum(abs(m["catalog_cents"] - m["charged_cents"]) * m["quantity"] for m in mismatched), [order_id],
+            {"order_number": number, "lines": mismatched})
     if order.fulfilment == "pickup" and order.store_id:  # reserve in the store; append last (changelog)
         try:
             _, changes = pickups.place(
@@ -175,7 +201,9 @@ def _create(conn: Connection, order: OrderIn) -> OrderOut:
                                        ln.vat_percent) for ln in lines])
         except pickups.Refused as exc:
             raise OrderRefused(exc.status, str(exc)) from exc
-        changelog.append(conn, changes)
+        feed += changes
+    if feed:
+        changelog.append(conn, feed)
     return OrderOut(id=order_id, order_number=number, channel=order.channel, customer_id=order.customer_id,
                     store_id=order.store_id, created_at=created, total_cents=total, lines=lines,
                     tenders=list(order.tenders), qr_payload=f"{ORDER_QR_PREFIX}{number}")
