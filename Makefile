@@ -16,7 +16,7 @@ DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-re
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
 
 .PHONY: help setup system-deps system-deps-x11 run test test-scale check-extras lint bench bench-sync bench-center \
-        bench-day soak chaos fuzz package package-smoke demo-big clean
+        bench-day soak chaos fuzz fuzz-ci package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
@@ -102,11 +102,17 @@ bench-center: setup
 # make test's run (3 examples per operation): on SQLite, then on PostgreSQL when
 # POS_TEST_DATABASE_URL is set. POS_FUZZ_EXAMPLES / POS_FUZZ_SECONDS / POS_FUZZ_SEED to vary it.
 fuzz: setup
-	POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} POS_TEST_DATABASE_URL= \
+	POS_FUZZ=1 POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} POS_TEST_DATABASE_URL= \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py
 	@if [ -n "$$POS_TEST_DATABASE_URL" ]; then \
-	  POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} \
+	  POS_FUZZ=1 POS_FUZZ_EXAMPLES=$${POS_FUZZ_EXAMPLES:-50} POS_FUZZ_SECONDS=$${POS_FUZZ_SECONDS:-900} \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -s tests/backend/test_fuzz.py; fi
+
+# The same, bounded (3 examples per operation, 150 s per database): CI runs it after make test.
+fuzz-ci: setup
+	POS_FUZZ=1 POS_TEST_DATABASE_URL= QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/backend/test_fuzz.py
+	@if [ -n "$$POS_TEST_DATABASE_URL" ]; then \
+	  POS_FUZZ=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/backend/test_fuzz.py; fi
 
 # The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
 chaos: setup
