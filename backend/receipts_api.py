@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from backend import receipts
 from backend.receipts_render import not_yet_html, page_html, pdf_bytes
+from backend.schemas import PathText
 from pos_app.digital_receipt import is_token
 
 router = APIRouter(tags=["receipts"])
@@ -27,7 +28,7 @@ def _find(request: Request, token: str) -> dict | None:
 
 @router.get("/r/{token}.pdf", responses={200: {"content": {"application/pdf": {}}}, **NOT_YET},
             response_class=Response)
-def receipt_pdf(token: str, request: Request) -> Response:
+def receipt_pdf(token: PathText, request: Request) -> Response:
     """The receipt as a PDF (the same rows as on paper)."""
     if not is_token(token):
         return HTMLResponse(NO_SUCH, status_code=404)
@@ -40,7 +41,7 @@ def receipt_pdf(token: str, request: Request) -> Response:
 
 
 @router.get("/r/{token}", response_class=HTMLResponse, responses=NOT_YET)
-def receipt_page(token: str, request: Request) -> HTMLResponse:
+def receipt_page(token: PathText, request: Request) -> HTMLResponse:
     """The receipt as a web page (the same rows as on paper, the QR codes as images)."""
     if not is_token(token):
         return HTMLResponse(NO_SUCH, status_code=404)

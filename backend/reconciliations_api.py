@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
@@ -24,7 +24,7 @@ from backend.admin import require_admin
 from backend.api import Device
 from backend.db import BackendDatabase
 from backend.models import Product, Stock, Store
-from backend.schemas import Problem
+from backend.schemas import PathText, Problem, QueryText
 from pos_app.reconciliation_rules import MAX_NOTE
 from sync.protocol import ChangeKind
 from sync.protocol_reconciliations import ReconciliationData
@@ -93,7 +93,7 @@ admin = APIRouter(prefix="/v1/admin", tags=["reconciliations"], dependencies=[De
 
 
 @admin.get("/reconciliations", response_model=list[ReconciliationData])
-def all_items(db: Db, store_id: Annotated[str | None, Query(max_length=16)] = None,
+def all_items(db: Db, store_id: QueryText | None = None,
               status: Status = "open") -> list[ReconciliationData]:
     """Reconciliations of every store (or one), open by default, oldest first."""
     with db.reading() as conn:
@@ -104,7 +104,7 @@ def all_items(db: Db, store_id: Annotated[str | None, Query(max_length=16)] = No
     404: {"model": Problem, "description": "No such reconciliation"},
     409: {"model": Problem, "description": "Closed already with another resolution"},
     422: {"description": "A resolution that does not fit the kind"}})
-def close_item(rec_id: Annotated[str, Path(max_length=36)], body: CloseIn, db: Db) -> ReconciliationData:
+def close_item(rec_id: PathText, body: CloseIn, db: Db) -> ReconciliationData:
     """Close an item with a resolution (closing again with the same resolution changes nothing)."""
     with db.writing() as conn:
         try:
