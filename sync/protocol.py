@@ -20,46 +20,21 @@ import hashlib
 import json
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from pos_app import limits
+from sync.protocol_fields import (  # noqa: F401  (re-exported: the protocol's field types)
+    Cents, Count, Id, Moment, PositiveCents, Quantity, Seq, SignedCents, StaffId, refuse_unstorable,
+)
 
 PROTOCOL_VERSION = 1
 MAX_BATCH_EVENTS = 500
 MAX_PAGE_CHANGES = 5000
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
-
-def _sane_moment(value: datetime) -> datetime:
-    fault = limits.moment_fault(value)
-    if fault:
-        raise ValueError(fault)
-    return value
-
-
-# The field bounds, from pos_app.limits (the store checks its inputs against the same numbers).
-Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
-StaffId = Annotated[int, Field(ge=0, le=limits.MAX_ID)]  # 0: not a person (the web shop)
-Count = Annotated[int, Field(ge=0, le=limits.MAX_COUNT)]
-Cents = Annotated[int, Field(ge=0, le=limits.MAX_CENTS)]
-PositiveCents = Annotated[int, Field(gt=0, le=limits.MAX_CENTS)]
-SignedCents = Annotated[int, Field(ge=-limits.MAX_CENTS, le=limits.MAX_CENTS)]
-Quantity = Annotated[int, Field(ge=1, le=limits.MAX_QUANTITY)]
-Seq = Annotated[int, Field(ge=1, le=limits.MAX_SEQ)]
-Moment = Annotated[datetime, AfterValidator(_sane_moment)]
-
-
-def refuse_unstorable(data: Any) -> Any:
-    """The one text check of every request model (protocol and center): no NUL, no lone
-    surrogate, no integer beyond what JSON and BIGINT hold, anywhere in the input, free-form
-    dicts included. The message names the field."""
-    faults = list(limits.json_faults(data))
-    if faults:
-        raise ValueError("; ".join(f"{where}: {why}" for where, why in faults[:5]))
-    return data
 
 
 class _Strict(BaseModel):
