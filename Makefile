@@ -72,8 +72,11 @@ run: setup system-deps-x11
 lint: $(STAMP)
 	$(BIN)/lint-imports
 
+# Two workers (pytest-xdist; a test file stays on one worker, so its module fixtures are built
+# once): the suite is CPU-bound and CI has two cores. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # PostgreSQL for the center tests that need a server (several processes on one database).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

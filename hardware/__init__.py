@@ -4,15 +4,48 @@ No Qt here; the Qt glue lives in ui/.
 
 python-escpos parses its printer database (YAML) on import and caches it as a pickle in a NEW
 temporary folder each time unless told where; we give it one stable cache folder, so the cache
-works across starts (faster cold start) and no temp folders pile up.
+works across starts (faster cold start) and no temp folders pile up. It writes that pickle in
+place, so a second process starting at the same moment (a till and a CLI, two test workers)
+could read half a file and fail ("Ran out of input"): the first process with a cold cache builds
+it in a private folder and moves it into place in one step.
 """
 import os
+import platform
+import shutil
 import tempfile
 
-if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
-    _cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "omnipos", "escpos")
+
+def _escpos_cache_folder() -> str:
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "omnipos", "escpos")
     try:
-        os.makedirs(_cache, exist_ok=True)
+        os.makedirs(cache, exist_ok=True)
     except OSError:
-        _cache = tempfile.gettempdir()
-    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _cache
+        return tempfile.gettempdir()
+    return cache
+
+
+def _build_escpos_cache(cache: str) -> None:
+    """Build python-escpos's capability pickle in a private folder and rename it into `cache`
+    (atomic on one file system), unless it is there already."""
+    name = f"{platform.python_version()}.capabilities.pickle"
+    if os.path.exists(os.path.join(cache, name)):
+        return
+    try:
+        private = tempfile.mkdtemp(dir=cache)
+    except OSError:
+        return
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = private
+    try:
+        import escpos.capabilities  # noqa: F401  (writes the pickle into `private`)
+        os.replace(os.path.join(private, name), os.path.join(cache, name))
+    except (ImportError, OSError):
+        pass  # no escpos here (the center's extra), or no pickle written: escpos parses as before
+    finally:
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = cache
+        shutil.rmtree(private, ignore_errors=True)
+
+
+if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    _folder = _escpos_cache_folder()
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _folder
+    _build_escpos_cache(_folder)
