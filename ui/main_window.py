@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from pos_app.cart import ApprovalPolicy
@@ -22,6 +22,7 @@ from ui.printing import ReceiptPrinting
 from ui.returns_glue import ReturnsGlue
 from ui.shift_actions import ShiftActions
 from ui.sync_glue import SyncGlue
+from ui.till_actions_qt import bind
 from ui.till_view import TillView
 
 if TYPE_CHECKING:
@@ -83,10 +84,10 @@ class MainWindow(QMainWindow):
         self.idle.setInterval(max(0, settings.idle_lock_minutes) * 60_000)
         self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
         self.activity = ActivityWatcher(self.idle)
-        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
-        QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
-        QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
-        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
+        bind("retry_printing", self, self.retry_printing)  # keys: pos_app.till_actions
+        bind("conflicts", self, self.show_conflicts)
+        bind("tse_status", self, self.show_tse_status)
+        bind("dsfinvk_export", self, self.show_dsfinvk_export)
         self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
         self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
         from ui.pickup_glue import PickupGlue
