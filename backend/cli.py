@@ -6,6 +6,7 @@
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
     pos-backend devices revoke --id BER-K1
     pos-backend simulate [--prices N] [--stock N] [--orders N] [--pickups N [--pickup-store HAM]] [--database-url URL]
+    pos-backend quick-keys show|set|add|remove|clear --store BER ...   (backend.quick_keys_cli)
     pos-backend openapi [--output backend/openapi.json]
     pos-backend --version
 
@@ -268,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="how many service cases to open (by e-mail, continued by phone)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
+
+    from backend.quick_keys_cli import add_commands
+
+    add_commands(commands, db)  # pos-backend quick-keys show/set/add/remove/clear
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
     openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")
