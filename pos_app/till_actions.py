@@ -97,7 +97,7 @@ ACTIONS: tuple[TillAction, ...] = (
     _a("price", "F6", "Preis ändern", "Preis der gewählten Position ändern (mit Grund)", "till", places=_BAR),
     _a("park", "F7", "Parken", "Bon parken, um eine andere Kundin zu bedienen", "till", places=_BAR),
     _a("parked", "F8", "Geparkte Bons", "Einen geparkten Bon zurückholen", "till", places=_BAR),
-    _a("journal", "F9", "Belege / Nachdruck", "Letzte Bons ansehen und nachdrucken", "till", places=_BAR),
+    _a("journal", "F9", "Belege", "Letzte Bons ansehen und nachdrucken", "till", places=_BAR),
     _a("pay", "F12", "Zahlung", "Bezahlen: bar, Karte oder Gutschein", "till", places=_BAR),
     _a("quantity_up", ("Ctrl++", "Ctrl+="), "Menge +1", "Menge der gewählten Position um eins erhöhen", "till"),
     _a("quantity_down", "Ctrl+-", "Menge −1", "Menge der gewählten Position um eins verringern", "till"),

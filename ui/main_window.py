@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         from ui.tse_dialog import tse_label
         self.statusBar().addPermanentWidget(tse_label(settings.tse.kind))
         self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
+        self._grid_synced_at: object = None
+        self.sync._relay.changed.connect(self._after_sync)  # noqa: SLF001 - new quick keys after a pull
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")
         from ui.card_terminal import CardTerminalGlue
@@ -130,6 +132,7 @@ class MainWindow(QMainWindow):
         self.till.set_header(f"{self.store.store_name}  ·  Kasse {self.store.device_id}  ·  "
                              f"Bediener: {member.name}")
         self.stack.setCurrentWidget(self.till)
+        self.till.grid.reload()  # the quick keys as the last pull left them (ui.product_grid)
         self.till.focus_search()
         if self.idle.interval() > 0:
             self.idle.start()
@@ -181,6 +184,13 @@ class MainWindow(QMainWindow):
         self.pickups.reserve_item(product_id, store_id, customer_id)
 
     # ---- sync ------------------------------------------------------------------------------
+
+    def _after_sync(self, status: object) -> None:
+        """A finished round may have brought a new quick-key layout or prices: redraw the grid."""
+        synced_at = getattr(status, "last_sync_at", None)
+        if self.till is not None and synced_at != self._grid_synced_at:
+            self._grid_synced_at = synced_at
+            self.till.grid.reload()
 
     def show_conflicts(self) -> None:
         ConflictsDialog(self.store, self, on_resend=self.sync.sync_now).exec()

@@ -35,10 +35,51 @@ def _text_colour(colour: str) -> str:
     return "#111111" if luminance > 0.6 else "#ffffff"
 
 
-def tile_style(tile: QuickTile) -> str:
-    colour = tile.colour if tile.active and tile.price_cents is not None else "#b8bec7"
-    return (f"QPushButton#quickKey {{ background: {colour}; color: {_text_colour(colour)}; }}"
-            f"QPushButton#quickKey:pressed {{ background: {QColor(colour).darker(130).name()}; }}")
+def breakable(name: str, every: int = 9) -> str:
+    """Long words get invisible break points, so a tile wraps "Butterspekulatius" instead of
+    cutting it off."""
+    return " ".join("\u200b".join(word[i:i + every] for i in range(0, len(word), every)) if len(word) > every + 2
+                    else word for word in name.split(" "))
+
+
+def tile_colour(tile: QuickTile) -> str:
+    """The tile's colour; grey when it cannot be sold here (no price, not in the catalog)."""
+    return tile.colour if tile.active and tile.price_cents is not None else "#94a3b8"
+
+
+class Tile(QPushButton):
+    """A quick key: the name wrapped over up to three lines, the price below it. The labels
+    let clicks through, so the whole tile is the button."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("quickKey")
+        self.name = QLabel()
+        self.name.setObjectName("tileName")
+        self.name.setWordWrap(True)
+        self.name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.price = QLabel()
+        self.price.setObjectName("tilePrice")
+        self.price.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(2)
+        layout.addWidget(self.name, 1)
+        layout.addWidget(self.price)
+        for label in (self.name, self.price):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def show_tile(self, name: str, price: str, colour: str) -> None:
+        self.name.setText(breakable(name))
+        self.price.setText(price)
+        text = _text_colour(colour)
+        self.setStyleSheet(f"QPushButton#quickKey {{ background: {colour}; }}"
+                           f"QPushButton#quickKey:pressed {{ background: {QColor(colour).darker(130).name()}; }}"
+                           f"QLabel {{ color: {text}; background: transparent; }}")
+
+    def text(self) -> str:  # type: ignore[override]
+        return f"{self.name.text().replace(chr(0x200b), '')}\n{self.price.text()}"
 
 
 class ProductGrid(QWidget):
@@ -65,19 +106,20 @@ class ProductGrid(QWidget):
         self.empty.setObjectName("emptyState")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[Tile] = []
         grid = QGridLayout()
         grid.setSpacing(8)
+        self._grid = grid
+        self.shape = (COLUMNS, ROWS)
         for i in range(COLUMNS * ROWS):
-            button = QPushButton()
-            button.setObjectName("quickKey")
+            button = Tile()
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setMinimumSize(*TILE_MIN)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.clicked.connect(lambda _c=False, i=i: self._tap(i))
             button.hide()
-            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
             self.buttons.append(button)
+        self._place()
         self.previous = QPushButton("◀")
         self.next = QPushButton("▶")
         self.page_label = QLabel()
@@ -99,6 +141,31 @@ class ProductGrid(QWidget):
         layout.addLayout(steps)
         self._shown: list[QuickTile | None] = [None] * len(self.buttons)
         self._render()
+
+    def set_shape(self, columns: int, rows: int) -> None:
+        """Tiles per row and rows per screen (the till: 3 x 4 beside the cart, 5 x 2 under it on a
+        narrow screen); at most COLUMNS * ROWS tiles."""
+        if (columns, rows) == self.shape or columns * rows > len(self.buttons):
+            return
+        self.shape = (columns, rows)
+        self._offset = 0
+        self._place()
+        self._render()
+
+    def _place(self) -> None:
+        columns, rows = self.shape
+        for button in self.buttons:
+            self._grid.removeWidget(button)
+        for i in range(max(COLUMNS, 5)):
+            self._grid.setColumnStretch(i, 1 if i < columns else 0)
+        for i in range(max(ROWS, 5)):
+            self._grid.setRowStretch(i, 1 if i < rows else 0)
+        for i, button in enumerate(self.buttons[:columns * rows]):
+            self._grid.addWidget(button, i // columns, i % columns)
+
+    @property
+    def per_screen(self) -> int:
+        return self.shape[0] * self.shape[1]
 
     # ---- data --------------------------------------------------------------------------------
 
@@ -143,7 +210,7 @@ class ProductGrid(QWidget):
         self._render()
 
     def _step(self, step: int) -> None:
-        per_screen = len(self.buttons)
+        per_screen = self.per_screen
         count = len(self.page_tiles())
         self._offset = min(max(self._offset + step * per_screen, 0), max(count - 1, 0) // per_screen * per_screen)
         self._render()
@@ -152,23 +219,25 @@ class ProductGrid(QWidget):
         page = self.page_tiles()
         self.empty.setVisible(not self._tiles)
         self.tabs.setVisible(bool(self._tiles))
-        per_screen = len(self.buttons)
+        per_screen = self.per_screen
         shown = page[self._offset:self._offset + per_screen]
         for i, button in enumerate(self.buttons):
-            tile = shown[i] if i < len(shown) else None
+            tile = shown[i] if i < len(shown) and i < per_screen else None
             self._shown[i] = tile
             button.setVisible(tile is not None)
             if tile is None:
                 continue
+            sold_out = tile.stock is not None and tile.stock <= 0
             if tile.price_cents is None or not tile.active:
                 price = t("kein Preis") if tile.active else t("nicht im Sortiment")
+            elif sold_out:
+                price = t("{price}\nnicht vorrätig", price=format_euro(tile.price_cents))
             else:
                 price = format_euro(tile.price_cents)
-            button.setText(f"{tile.label}\n{price}")
+            button.show_tile(tile.label, price, tile_colour(tile))
             button.setToolTip(tile.label if tile.stock is None else
                               t("{name}: Bestand {stock}", name=tile.label, stock=tile.stock))
-            button.setProperty("soldOut", tile.stock is not None and tile.stock <= 0)
-            button.setStyleSheet(tile_style(tile))
+            button.setProperty("soldOut", sold_out)
         screens = (len(page) + per_screen - 1) // per_screen
         many = screens > 1
         for widget in (self.previous, self.next, self.page_label):
@@ -183,7 +252,7 @@ class ProductGrid(QWidget):
         if tile is not None:
             self.tapped.emit(tile.product_id)
 
-    def button_for(self, product_id: int) -> QPushButton | None:
+    def button_for(self, product_id: int) -> Tile | None:
         """The tile of `product_id` on the screen now (tests, the help overlay)."""
         for button, tile in zip(self.buttons, self._shown):
             if tile is not None and tile.product_id == product_id:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QApplication, QBoxLayout, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QPushButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -34,6 +34,7 @@ from ui.tasks import run_in_background
 from ui.till_actions_qt import action_button, bind
 
 SEARCH_DELAY_MS = 120
+WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
 
 
 def hit_text(hit: ProductHit) -> str:
@@ -112,10 +113,11 @@ class TillView(QWidget):
         # pinned: fixed heights and no layout around the text, so a new text repaints the label
         # and never re-lays out the window (what every scan did: ui.cart_table)
         left.addWidget(pinned(self.message, 48))
-        cart_and_grid = QHBoxLayout()
-        cart_and_grid.addWidget(self.cart_stack, 3)
-        cart_and_grid.addWidget(self.grid, 2)
-        left.addLayout(cart_and_grid, 1)
+        self.cart_and_grid = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.cart_and_grid.setSpacing(10)
+        self.cart_and_grid.addWidget(self.cart_stack, 3)
+        self.cart_and_grid.addWidget(self.grid, 2)
+        left.addLayout(self.cart_and_grid, 1)
         right = QVBoxLayout()
         right.addWidget(pinned(self.total, 110))
         right.addWidget(pinned(self.vat, 80))
@@ -162,6 +164,16 @@ class TillView(QWidget):
 
         self.refresh()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Wide (WIDE_TILL px and more): the grid beside the cart. Narrower: under it, five tiles a
+        row, so the cart keeps room for the article names."""
+        wide = event.size().width() >= WIDE_TILL
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.cart_and_grid.direction() != direction:
+            self.cart_and_grid.setDirection(direction)
+            self.grid.set_shape(*((3, 4) if wide else (5, 2)))
+        super().resizeEvent(event)
+
     # ---- display ---------------------------------------------------------------------------
 
     def set_header(self, text: str) -> None:
@@ -173,7 +185,8 @@ class TillView(QWidget):
         if self.cart_stack.currentWidget() is not showing:  # only on the first line and after the last
             self.cart_stack.setCurrentWidget(showing)
         totals = self.model.totals()
-        self.total.setText(f"Summe\n{format_euro(totals.total_cents)}")
+        self.total.setText(f"<div style='font-size:15px; font-weight:600; color:#475569'>{t('Summe')}</div>"
+                           f"{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
