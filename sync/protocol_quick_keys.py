@@ -3,7 +3,8 @@ QUICK_KEYS per store (key "quick_keys", for that store only), carrying the whole
 till that applies the newest change has exactly the center's layout. The admin API's body
 (backend.quick_keys_api) is the same key model.
 
-Bounds come from pos_app.quick_keys, the rules the center and the store both apply.
+Bounds come from pos_app.limits; the rules (a place taken once ...) are pos_app.quick_keys,
+which the center and the store both apply. The defaults here are the rules' defaults.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from pos_app import quick_keys as rules
+from pos_app import limits
 from sync.protocol import CHANGE_DATA, ChangeKind, _Strict
 from sync.protocol_fields import Count, Id, refuse_unstorable
 
@@ -20,11 +21,11 @@ QUICK_KEYS_KEY = "quick_keys"  # the one feed key per store
 
 class QuickKeyData(_Strict):
     product_id: Id
-    page: Annotated[str, Field(min_length=1, max_length=rules.MAX_PAGE_NAME)] = rules.DEFAULT_PAGE
-    position: Annotated[int, Field(ge=0, le=rules.MAX_POSITION)] = 0
-    label: Annotated[str, Field(max_length=rules.MAX_LABEL)] = ""
-    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = rules.DEFAULT_COLOUR
-    image: Annotated[str, Field(max_length=rules.MAX_IMAGE)] = ""
+    page: Annotated[str, Field(min_length=1, max_length=limits.QUICK_KEY_PAGE_NAME)] = "Favoriten"
+    position: Annotated[int, Field(ge=0, le=limits.QUICK_KEY_MAX_POSITION)] = 0
+    label: Annotated[str, Field(max_length=limits.QUICK_KEY_LABEL)] = ""
+    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#2d6cdf"
+    image: Annotated[str, Field(max_length=limits.QUICK_KEY_IMAGE)] = ""
 
 
 class QuickKeysData(_Strict):
@@ -32,7 +33,7 @@ class QuickKeysData(_Strict):
 
     store_id: Annotated[str, Field(min_length=1, max_length=16)]
     version: Count
-    keys: Annotated[list[QuickKeyData], Field(max_length=rules.MAX_KEYS)]
+    keys: Annotated[list[QuickKeyData], Field(max_length=limits.QUICK_KEYS_MAX)]
     updated_at: str = ""
 
     @model_validator(mode="before")

@@ -55,6 +55,14 @@ def test_a_broken_rule_names_the_key_and_why(raw, why) -> None:  # type: ignore[
         check_layout(raw)
 
 
+def test_the_wire_model_has_the_rules_defaults() -> None:
+    from pos_app import quick_keys as rules
+    from sync.protocol_quick_keys import QuickKeyData
+
+    wire = QuickKeyData(product_id=1)
+    assert (wire.page, wire.colour, wire.position, wire.label) == (rules.DEFAULT_PAGE, rules.DEFAULT_COLOUR, 0, "")
+
+
 # ---- the store's copy ------------------------------------------------------------------------
 
 

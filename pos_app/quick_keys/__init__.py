@@ -21,12 +21,13 @@ from typing import Any
 from pos_app import limits
 from pos_app.i18n import t
 
-MAX_KEYS = 240  # per store: 10 pages of 24 tiles
-MAX_PAGES = 10
-MAX_POSITION = 239
-MAX_LABEL = 40
-MAX_PAGE_NAME = 30
-MAX_IMAGE = 500
+# the bounds are the protocol's (pos_app.limits, which sync.protocol_quick_keys reads too)
+MAX_KEYS = limits.QUICK_KEYS_MAX
+MAX_PAGES = limits.QUICK_KEYS_MAX_PAGES
+MAX_POSITION = limits.QUICK_KEY_MAX_POSITION
+MAX_LABEL = limits.QUICK_KEY_LABEL
+MAX_PAGE_NAME = limits.QUICK_KEY_PAGE_NAME
+MAX_IMAGE = limits.QUICK_KEY_IMAGE
 DEFAULT_PAGE = "Favoriten"
 DEFAULT_COLOUR = "#2d6cdf"
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
