@@ -242,3 +242,21 @@ def test_many_tiles_page_with_arrows(qtbot, store) -> None:  # type: ignore[no-u
     grid.buttons[0].click()
     assert tapped == [1]  # the 13th tile sells product 1 as its data says
     assert "Artikel 12" in grid.buttons[0].text()
+
+
+def test_the_centers_quick_keys_migration_matches_the_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from backend.migrations.runner import upgrade_to_head
+    from backend.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'center.db'}")
+    try:
+        upgrade_to_head(engine)
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert [d for d in diff if "quick" in repr(d)] == []
