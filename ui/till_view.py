@@ -185,8 +185,8 @@ class TillView(QWidget):
         if self.cart_stack.currentWidget() is not showing:  # only on the first line and after the last
             self.cart_stack.setCurrentWidget(showing)
         totals = self.model.totals()
-        self.total.setText(f"<div style='font-size:15px; font-weight:600; color:#475569'>{t('Summe')}</div>"
-                           f"{format_euro(totals.total_cents)}")
+        self.total.setText(f"<span style='font-size:15px; font-weight:600; color:#475569'>{t('Summe')}</span>"
+                           f"<br>{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
