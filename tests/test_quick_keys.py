@@ -260,3 +260,45 @@ def test_the_centers_quick_keys_migration_matches_the_model(tmp_path) -> None:  
     finally:
         engine.dispose()
     assert [d for d in diff if "quick" in repr(d)] == []
+
+
+def test_seed_demo_fills_every_screen_once(backend_db: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`pos-backend seed --demo` (make run): quick keys for each store, pickup orders for Berlin,
+    web carts and service cases; a second seed adds nothing."""
+    from sqlalchemy import create_engine, text
+
+    from backend.cli import main
+
+    assert main(["seed", "--demo", "--customers", "30", "--database-url", backend_db]) == 0
+    made = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("quick keys\t") for line in made) == 3  # BER, HAM, MUC
+    assert sum(line.startswith("pickup\t") and "\tBER\t" in line for line in made) == 4
+    assert sum(line.startswith("cart\t") for line in made) == 3 and sum(line.startswith("case\t") for line in made) == 3
+    engine = create_engine(backend_db)
+    try:
+        with engine.connect() as conn:
+            counted = conn.execute(text("SELECT COUNT(*) FROM changes WHERE kind = 'quick_keys'")).scalar()
+            assert counted == 3
+            assert main(["seed", "--demo", "--database-url", backend_db]) == 0
+            assert conn.execute(text("SELECT COUNT(*) FROM changes WHERE kind = 'quick_keys'")).scalar() == 3
+    finally:
+        engine.dispose()
+
+
+def test_sold_out_hits_are_marked_with_the_other_stores_stock(store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from ui.till_view import hit_text
+
+    with store.db.writing() as s:
+        s.execute(text("INSERT OR IGNORE INTO stores (id, name, kind, street, zip_code, city, phone, vat_id) "
+                       "VALUES ('HAM', 'Hamburg', 'store', '', '', '', '', '')"))
+        s.execute(text("INSERT OR REPLACE INTO stock (product_id, store_id, quantity) VALUES (1, 'BER', 0), "
+                       "(1, 'HAM', 7), (2, 'BER', 4), (2, 'HAM', -2)"))
+    hits = {h.product_id: h for h in store.catalog.search(store.catalog.product(1).name.split()[0], 10)}
+    first = hits[1]
+    assert first.sold_out and first.elsewhere == 7
+    assert "nicht vorrätig, in anderen Filialen: 7" in hit_text(first)
+    second = store.catalog.search(store.catalog.product(2).name.split()[0], 10)
+    kaffee = next(h for h in second if h.product_id == 2)
+    assert not kaffee.sold_out and kaffee.elsewhere == 0 and "Bestand 4" in hit_text(kaffee)
