@@ -59,7 +59,7 @@ run: setup system-deps-x11
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$QT_QPA_PLATFORM" ]; then \
 	  echo "No display found (DISPLAY is not set). Start it on a desktop, or under a virtual one: xvfb-run make run"; exit 1; fi
 	@mkdir -p $(DATA)
-	@$(BIN)/pos-backend seed --database-url $(BACKEND_DB)
+	@$(BIN)/pos-backend seed --demo --database-url $(BACKEND_DB)
 	@[ -s $(DATA)/device.token ] || $(BIN)/pos-backend devices register --store BER --name "Kasse 1" --id BER-K1 \
 	  --token-file $(DATA)/device.token --database-url $(BACKEND_DB)
 	@$(BIN)/pos-backend serve --port $(BACKEND_PORT) --database-url $(BACKEND_DB) --data-dir $(DATA) > $(DATA)/backend.log 2>&1 & pid=$$!; \

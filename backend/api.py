@@ -178,6 +178,9 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (reconciliations_api.devices, reconciliations_api.admin):
         app.include_router(extra)
+    from backend import quick_keys_api  # the tills' product grid per store (issue 13)
+
+    app.include_router(quick_keys_api.admin)
     return app
 
 

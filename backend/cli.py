@@ -2,10 +2,11 @@
 
     pos-backend serve [--host 127.0.0.1] [--port 8765] [--workers N] [--database-url URL] [--data-dir DIR]
     pos-backend migrate [--database-url URL]
-    pos-backend seed [--products N] [--customers M] [--seed S] [--database-url URL]
+    pos-backend seed [--products N] [--customers M] [--seed S] [--demo] [--database-url URL]
     pos-backend devices register --store BER --name "Kasse 1" [--id BER-K1] [--token-file PATH]
     pos-backend devices revoke --id BER-K1
     pos-backend simulate [--prices N] [--stock N] [--orders N] [--pickups N [--pickup-store HAM]] [--database-url URL]
+    pos-backend quick-keys show|set|add|remove|clear --store BER ...   (backend.quick_keys_cli)
     pos-backend openapi [--output backend/openapi.json]
     pos-backend --version
 
@@ -106,6 +107,14 @@ def _seed(args: argparse.Namespace) -> int:
     bar = ProgressBar()
     try:
         result = seed(db, products=args.products, customers=args.customers, seed=args.seed, progress=bar)
+        bar.finish()
+        extras: list[str] = []
+        if args.demo and not result.skipped:  # quick keys, pickup orders, web carts, service cases
+            import random
+
+            from backend.seed_demo import seed_demo
+
+            extras = seed_demo(db, random.Random(args.seed))
     finally:
         bar.finish()
         db.close()
@@ -115,6 +124,8 @@ def _seed(args: argparse.Namespace) -> int:
     else:
         print(f"pos-backend: seeded {result.products:,} products, {result.customers:,} customers, "
               f"{result.changes:,} changes in {result.seconds:.1f} s", file=sys.stderr)
+        for line in extras:
+            print(line)
     return 0
 
 
@@ -236,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="total products; 0 = only the hand-named catalog (default)")
     seed.add_argument("--customers", type=non_negative, default=2_000, help="number of customers (default 2,000)")
     seed.add_argument("--seed", type=int, default=42, help="random seed; use the store's (default 42)")
+    seed.add_argument("--demo", action="store_true",
+                      help="also quick keys for every store, a few pickup orders (BER), web carts and service "
+                           "cases, so every screen of the demo has something (only on a fresh seed)")
     seed.set_defaults(run=_seed)
 
     devices = commands.add_parser("devices", help="manage devices").add_subparsers(
@@ -268,6 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="how many service cases to open (by e-mail, continued by phone)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
+
+    from backend.quick_keys_cli import add_commands
+
+    add_commands(commands, db)  # pos-backend quick-keys show/set/add/remove/clear
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
     openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")

@@ -254,3 +254,4 @@ class ChangeCounter(Base):
 from backend import clienteling_models as _clienteling_models  # noqa: E402,F401
 # Reconciliations and payment refunds (issue 12), registered the same way.
 from backend import reconciliation_models as _reconciliation_models  # noqa: E402,F401
+from backend import quick_keys_models as _quick_keys_models  # noqa: E402,F401

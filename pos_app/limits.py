@@ -27,6 +27,13 @@ MAX_QUANTITY = 9999  # of one line: a till never sells 10,000 of one thing in on
 MAX_CENTS = 10**10 - 1  # any amount, totals included: 99,999,999.99 EUR (fits BIGINT many times over)
 MAX_SEQ = 2**53 - 1  # sequence numbers and feed cursors (BIGINT; exact in a JavaScript client too)
 MAX_JSON_INT = 2**53 - 1  # any integer in free-form JSON (audit details, policies)
+# quick keys (pos_app.quick_keys): per store, the tiles of the till's product grid
+QUICK_KEYS_MAX = 240  # 10 pages of 24 tiles
+QUICK_KEYS_MAX_PAGES = 10
+QUICK_KEY_MAX_POSITION = QUICK_KEYS_MAX - 1
+QUICK_KEY_LABEL = 40
+QUICK_KEY_PAGE_NAME = 30
+QUICK_KEY_IMAGE = 500
 EARLIEST_YEAR = 2000  # dates: a till's clock before this is broken, not history
 LATEST_YEAR = 2099
 

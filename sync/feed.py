@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
+from pos_app.quick_keys import store as quick_keys_store
 from pos_app.store import movements, pickup_models, policies, reconciliation_models
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
@@ -54,6 +55,7 @@ class PageResult:
     stock: int
     customers: int
     pickups: int = 0  # pickup orders of this store (pos_app.store.pickup_models)
+    quick_keys: int = 0  # new layouts of the product grid (0 or 1 per page)
 
     @property
     def changed_catalog(self) -> bool:
@@ -128,6 +130,7 @@ class _Page:
         self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
         self.pickups: dict[str, dict[str, Any] | None] = {}  # pickup orders (pos_app.store.pickup_models)
         self.reconciliations: dict[str, dict[str, Any] | None] = {}  # pos_app.store.reconciliation_models
+        self.quick_keys: dict[str, dict[str, Any] | None] = {}  # the product grid (pos_app.quick_keys.store)
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -148,6 +151,8 @@ class _Page:
                     self.pickups[key] = data
                 elif kind == "reconcile":
                     self.reconciliations[key] = data
+                elif kind == "quick_keys":
+                    self.quick_keys[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -184,11 +189,15 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
             raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
         pickup_models.apply_feed(s, parsed.pickups)
         reconciliation_models.apply_feed(s, parsed.reconciliations)
+        try:
+            quick_keys_store.apply_feed(s, parsed.quick_keys)
+        except ValueError as exc:
+            raise FeedError(f"Schnelltasten unlesbar: {exc}") from exc
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())
     return PageResult(state.cursor, state.high_water, len(parsed.products), len(parsed.prices),
-                      len(parsed.stock), len(parsed.customers), len(parsed.pickups))
+                      len(parsed.stock), len(parsed.customers), len(parsed.pickups), len(parsed.quick_keys))
 
 
 def _ensure_stores(s: Session, store_ids: set[str]) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from pos_app.clock import STORE_TZ, iso, local_display
 from pos_app.store import audit_check
 from pos_app.store.local import LocalStore
+from ui.till_actions_qt import bind
 
 MAX_ROWS = 2000
 ACTION_LABELS = {
@@ -100,7 +100,7 @@ class AuditDialog(QDialog):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        bind("close_dialog", self, self.reject)
         self.reload()
 
     def reload(self) -> None:

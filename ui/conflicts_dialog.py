@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -25,6 +23,7 @@ from pos_app.reconciliations import ReconciliationDesk
 from pos_app.store.outbox import Conflict, EventType
 from ui.dialogs import ManagerApprovalDialog
 from ui.reconciliation_panel import ReconciliationPanel
+from ui.till_actions_qt import bind
 
 TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag",
                EventType.DAY_CLOSED: "Tagesabschluss", EventType.RETURN_COMPLETED: "Rückgabe",
@@ -91,7 +90,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         layout.addWidget(self.reconciliations, 1)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        bind("close_dialog", self, self.reject)
         self.reload()
 
     def reload(self) -> None:

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from pos_app.clienteling import Clienteling, ClientelingError, Profile
@@ -23,6 +22,7 @@ from pos_app.store.staff import StaffMember
 from ui.customer_dialogs import CustomerEditDialog, CustomerSearchDialog, StockDialog
 from ui.customer_profile import CustomerProfileDialog
 from ui.tasks import run_in_background
+from ui.till_actions_qt import bind
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -37,10 +37,10 @@ class CustomerGlue:
         self.stock_dialog: StockDialog | None = None
         self.attached: CustomerHit | None = None
         self.web_cart: list[dict[str, Any]] = []
-        QShortcut(QKeySequence("Ctrl+U"), window, self.find_customer)
-        QShortcut(QKeySequence("Ctrl+Shift+U"), window, self.new_customer)
-        QShortcut(QKeySequence("Ctrl+Shift+W"), window, self.pull_web_cart)
-        QShortcut(QKeySequence("Ctrl+I"), window, self.show_stock)
+        bind("customer_find", window, self.find_customer)  # keys: pos_app.till_actions
+        bind("customer_new", window, self.new_customer)
+        bind("web_cart", window, self.pull_web_cart)
+        bind("stock", window, self.show_stock)
 
     # ---- plumbing ------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ layout the printer gets) and reprint; and the list of parked sales (F8)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
     QWidget,
@@ -13,6 +13,7 @@ from pos_app.clock import local_display
 from pos_app.money import format_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth, preview_text
 from pos_app.store.local import LocalStore
+from ui.till_actions_qt import bind
 
 STATUS = {"printed": "gedruckt", "failed": "NICHT gedruckt", "pending": "nicht gedruckt"}
 
@@ -61,7 +62,7 @@ class JournalDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
         layout.addWidget(self.preview, 1)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        bind("close_dialog", self, self.reject)
         if self.list.count():
             self.list.setCurrentRow(0)
         else:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from pos_app.cart import ApprovalPolicy
@@ -22,6 +22,7 @@ from ui.printing import ReceiptPrinting
 from ui.returns_glue import ReturnsGlue
 from ui.shift_actions import ShiftActions
 from ui.sync_glue import SyncGlue
+from ui.till_actions_qt import bind
 from ui.till_view import TillView
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class MainWindow(QMainWindow):
         from ui.tse_dialog import tse_label
         self.statusBar().addPermanentWidget(tse_label(settings.tse.kind))
         self.addAction(self.sync.sync_now_action)  # Ctrl+S anywhere in the window
+        self._grid_synced_at: object = None
+        self.sync._relay.changed.connect(self._after_sync)  # noqa: SLF001 - new quick keys after a pull
         printing.status_changed.connect(self._printer_status)
         self._printer_status(True, f"Drucker: {printing.describe()}")
         from ui.card_terminal import CardTerminalGlue
@@ -83,10 +86,10 @@ class MainWindow(QMainWindow):
         self.idle.setInterval(max(0, settings.idle_lock_minutes) * 60_000)
         self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
         self.activity = ActivityWatcher(self.idle)
-        QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.retry_printing)
-        QShortcut(QKeySequence("Ctrl+K"), self, self.show_conflicts)
-        QShortcut(QKeySequence("Ctrl+Shift+T"), self, self.show_tse_status)
-        QShortcut(QKeySequence("Ctrl+Shift+E"), self, self.show_dsfinvk_export)
+        bind("retry_printing", self, self.retry_printing)  # keys: pos_app.till_actions
+        bind("conflicts", self, self.show_conflicts)
+        bind("tse_status", self, self.show_tse_status)
+        bind("dsfinvk_export", self, self.show_dsfinvk_export)
         self.returns = ReturnsGlue(self)  # Ctrl+R, Ctrl+Shift+R, Ctrl+G
         self.shift = ShiftActions(self)  # till open/close, cash, X/Z, audit log (Ctrl+Shift+O/X/Z/A, Ctrl+P)
         from ui.pickup_glue import PickupGlue
@@ -129,6 +132,7 @@ class MainWindow(QMainWindow):
         self.till.set_header(f"{self.store.store_name}  ·  Kasse {self.store.device_id}  ·  "
                              f"Bediener: {member.name}")
         self.stack.setCurrentWidget(self.till)
+        self.till.grid.reload()  # the quick keys as the last pull left them (ui.product_grid)
         self.till.focus_search()
         if self.idle.interval() > 0:
             self.idle.start()
@@ -180,6 +184,13 @@ class MainWindow(QMainWindow):
         self.pickups.reserve_item(product_id, store_id, customer_id)
 
     # ---- sync ------------------------------------------------------------------------------
+
+    def _after_sync(self, status: object) -> None:
+        """A finished round may have brought a new quick-key layout or prices: redraw the grid."""
+        synced_at = getattr(status, "last_sync_at", None)
+        if self.till is not None and synced_at != self._grid_synced_at:
+            self._grid_synced_at = synced_at
+            self.till.grid.reload()
 
     def show_conflicts(self) -> None:
         ConflictsDialog(self.store, self, on_resend=self.sync.sync_now).exec()

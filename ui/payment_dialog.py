@@ -13,7 +13,6 @@ in the card panel and the dialog cannot be left while the terminal has not answe
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
@@ -25,6 +24,7 @@ from pos_app.till import TillSession
 from ui.card_payment_flow import CardPaymentFlow
 from ui.card_terminal import CardTerminalGlue
 from ui.tasks import run_in_background
+from ui.till_actions_qt import bind
 
 
 class PaymentDialog(QDialog):
@@ -109,15 +109,14 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.no_paper_box)
         layout.addWidget(self.error)
 
-        QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.start_card)
-        QShortcut(QKeySequence("Ctrl+G"), self, self.voucher_code.setFocus)
-        QShortcut(QKeySequence("Ctrl+Shift+D"), self, self.no_paper_box.toggle)
-        QShortcut(QKeySequence("Shift+Return"), self, lambda: self.pay_cash(partial=True))
-        QShortcut(QKeySequence("Shift+Enter"), self, lambda: self.pay_cash(partial=True))
-        QShortcut(QKeySequence(Qt.Key.Key_J), self.card_panel, lambda: self.finish_card(True))
-        QShortcut(QKeySequence(Qt.Key.Key_N), self.card_panel, lambda: self.finish_card(False))
-        for i, key in enumerate((Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4)):
-            QShortcut(QKeySequence(key), self, lambda i=i: self._quick(i))
+        bind("pay_card", self, self.start_card)  # keys: pos_app.till_actions
+        bind("pay_voucher", self, self.voucher_code.setFocus)
+        bind("no_paper", self, self.no_paper_box.toggle)
+        bind("pay_partial", self, lambda: self.pay_cash(partial=True))
+        bind("card_approved", self.card_panel, lambda: self.finish_card(True))
+        bind("card_declined", self.card_panel, lambda: self.finish_card(False))
+        for i in range(4):
+            bind(f"quick_amount_{i + 1}", self, lambda i=i: self._quick(i))
         self.amount.returnPressed.connect(lambda: self.pay_cash(partial=False))
         for button in (self.cash_button, self.partial_button, self.card_button, self.approved_button,
                        self.declined_button, self.voucher_button):

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from pos_app.clock import utc_now
@@ -26,6 +25,7 @@ from ui.dialog_release import release
 from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
 from ui.pickup_handover import HandoverDialog, ReservationDialog, ToCharge
 from ui.tasks import run_in_background
+from ui.till_actions_qt import bind
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -43,9 +43,9 @@ class PickupGlue:
         self.queue: PickupQueueDialog | None = None
         self.charging: ToCharge | None = None
         self.last_reservation: Any = None
-        QShortcut(QKeySequence("Ctrl+Shift+P"), window, self.show_queue)
-        QShortcut(QKeySequence("Ctrl+H"), window, lambda: self.show_handover(""))
-        QShortcut(QKeySequence("Ctrl+Shift+H"), window, lambda: self.reserve_item(None, "", None))
+        bind("pickup_queue", window, self.show_queue)  # keys: pos_app.till_actions
+        bind("pickup_handover", window, lambda: self.show_handover(""))
+        bind("reserve", window, lambda: self.reserve_item(None, "", None))
         window.login.logged_in.connect(self._logged_in)  # after the window made the session
         window.sync._relay.changed.connect(lambda _s: self.refresh())  # noqa: SLF001 - after each sync
         QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window

@@ -33,6 +33,7 @@ from pos_app.unknown_receipt import UnknownReceipt
 from ui.card_refund import refund_by_terminal
 from ui.card_terminal import CardTerminalGlue
 from ui.tasks import run_in_background
+from ui.till_actions_qt import bind
 
 COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund", "Beschreibung", "Erstattung")
 
@@ -111,7 +112,7 @@ class ReturnsDialog(QDialog):
         self.book_button = QPushButton("Rücknahme buchen  [Strg+Enter]")
         self.book_button.setObjectName("pay")
         self.book_button.setAutoDefault(False)
-        self.book_button.setShortcut("Ctrl+Return")
+        bind("book_return", self, self.book)  # Ctrl+Return: pos_app.till_actions
         self.book_button.clicked.connect(self.book)
         self.reprint_button = QPushButton("Beleg nachdrucken")
         self.reprint_button.setAutoDefault(False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog
 
 from hardware.print_queue import PrintJob
@@ -25,6 +24,7 @@ from pos_app.store.returns_models import Voucher
 from pos_app.vouchers import VoucherCheck
 from ui.blind_return_dialog import BlindReturnDialog, VoucherDialog
 from ui.returns_dialog import ReturnsDialog
+from ui.till_actions_qt import bind
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -34,9 +34,9 @@ class ReturnsGlue:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.dialog: QDialog | None = None
-        QShortcut(QKeySequence("Ctrl+R"), window, self.show_returns)
-        QShortcut(QKeySequence("Ctrl+Shift+R"), window, self.show_blind_return)
-        QShortcut(QKeySequence("Ctrl+G"), window, self.show_voucher)
+        bind("returns", window, self.show_returns)  # keys: pos_app.till_actions
+        bind("blind_return", window, self.show_blind_return)
+        bind("voucher", window, self.show_voucher)
 
     # ---- the center ----------------------------------------------------------------------------
 

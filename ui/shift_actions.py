@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
 from pos_app.money import format_euro
@@ -27,26 +26,12 @@ from pos_app.store.staff import StaffMember
 from ui.audit_dialog import AuditDialog
 from ui.dialogs import ManagerApprovalDialog
 from ui.shift_dialogs import CashMovementDialog, CloseDayDialog, OpenShiftDialog, ReportDialog
+from ui.till_actions_qt import TillKeys, bind
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-KEYS = {"open": "Ctrl+Shift+O", "move": "Ctrl+P", "x": "Ctrl+Shift+X", "z": "Ctrl+Shift+Z", "audit": "Ctrl+Shift+A"}
-
-
-class _KeepOurKeys(QObject):
-    """A line edit claims Ctrl+Shift+Z (redo) for itself; on the till these keys are ours."""
-
-    def __init__(self, sequences: list[QKeySequence], parent: QObject) -> None:
-        super().__init__(parent)
-        self._sequences = sequences
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
-            pressed = QKeySequence(event.keyCombination())
-            if any(pressed.matches(s) == QKeySequence.SequenceMatch.ExactMatch for s in self._sequences):
-                return True  # not accepted by the line edit: the window's shortcut fires
-        return False
+ACTIONS = ("open_shift", "cash_movement", "x_report", "close_day", "audit")  # keys: pos_app.till_actions
 
 
 class ShiftActions(QObject):
@@ -54,11 +39,11 @@ class ShiftActions(QObject):
         super().__init__(window)
         self.window = window
         self.store = window.store
-        handlers = {"open": self.open_shift, "move": self.move_cash, "x": self.x_report, "z": self.close_day,
-                    "audit": self.show_audit}
-        for name, key in KEYS.items():
-            QShortcut(QKeySequence(key), window, handlers[name])
-        self._keep = _KeepOurKeys([QKeySequence(k) for k in KEYS.values()], self)
+        for name, handler in zip(ACTIONS, (self.open_shift, self.move_cash, self.x_report, self.close_day,
+                                           self.show_audit)):
+            bind(name, window, handler)
+        # a line edit claims Ctrl+Shift+Z (redo), Ctrl+P ... for itself; on the till these keys are ours
+        self._keep = TillKeys(self)
         window.login.logged_in.connect(self._after_login)  # after the window's own handler
 
     # ---- helpers ---------------------------------------------------------------------------

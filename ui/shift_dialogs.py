@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
     QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
@@ -25,6 +25,7 @@ from pos_app.store.cashbook import CashBook, CashMoved, DayClosed, OpenShift
 from pos_app.store.staff import StaffMember
 from ui.dialogs import _Form, _error_label
 from ui.journal_dialog import ReceiptPreview
+from ui.till_actions_qt import bind
 
 PrintReport = Callable[[ShiftReport, bool], None]  # (report, is a copy)
 
@@ -140,7 +141,7 @@ class ReportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview, 1)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.reject)
+        bind("close_dialog", self, self.reject)
 
 
 class CloseDayDialog(QDialog):

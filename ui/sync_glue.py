@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from pos_app.clock import STORE_TZ, parse_iso
@@ -29,6 +29,7 @@ from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
 from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
 from sync.status import State, SyncStatus
+from ui.till_actions_qt import bind_action
 
 if TYPE_CHECKING:
     from sync.process import SyncProcess
@@ -160,9 +161,8 @@ class SyncGlue(QObject):
         self._pending = 0
         self._oldest: datetime | None = None
         self.sync_now_action = QAction("Jetzt abgleichen", self)
-        self.sync_now_action.setShortcut(QKeySequence("Ctrl+S"))
+        bind_action(self.sync_now_action, "sync_now")  # Ctrl+S: pos_app.till_actions
         self.sync_now_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.sync_now_action.setToolTip("Jetzt mit der Zentrale abgleichen (Strg+S)")
         self.sync_now_action.setEnabled(worker is not None)
         self.sync_now_action.triggered.connect(self.sync_now)
         self.indicator = SyncIndicator(self.sync_now_action)

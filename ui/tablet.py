@@ -19,6 +19,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
+from pos_app import till_actions
+
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
@@ -111,6 +113,11 @@ class QuantityDialog(QDialog):
         self.accept()
 
 
+# the bar's buttons by their registry action; the keys name them (tablet_<key>) as before
+BUTTON_KEYS = {"customer_find": "customer", "customer_new": "new", "stock": "stock", "web_cart": "cart",
+               "quantity": "quantity"}
+
+
 class TabletBar(QWidget):
     """The associate's big buttons over the till."""
 
@@ -121,14 +128,14 @@ class TabletBar(QWidget):
         glue = window.customers
         row = QHBoxLayout(self)
         self.buttons = {}
-        for key, label, action in (("customer", "Kunde suchen", glue.find_customer),
-                                   ("new", "Neuer Kunde", glue.new_customer),
-                                   ("stock", "Bestand alle Filialen", glue.show_stock),
-                                   ("cart", "Web-Warenkorb", lambda: glue.pull_web_cart()),
-                                   ("quantity", "Menge", self.quantity)):
-            button = QPushButton(label)
+        handlers = {"customer_find": glue.find_customer, "customer_new": glue.new_customer,
+                    "stock": glue.show_stock, "web_cart": lambda: glue.pull_web_cart(), "quantity": self.quantity}
+        for registered in till_actions.shown_in("tablet"):  # the registry's "tablet" actions (pos_app.till_actions)
+            key = BUTTON_KEYS[registered.name]
+            button = QPushButton(registered.label_text())
             button.setObjectName(f"tablet_{key}")
-            button.clicked.connect(lambda _c=False, a=action: a())
+            button.setToolTip(registered.help_text())
+            button.clicked.connect(lambda _c=False, a=handlers[registered.name]: a())
             row.addWidget(button)
             self.buttons[key] = button
         self.dialog: QuantityDialog | None = None

@@ -14,13 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QVBoxLayout
 
 from pos_app.store.staff import StaffMember
 from ui.dialogs import ManagerApprovalDialog
 from ui.no_sale_dialog import open_no_sale
+from ui.till_actions_qt import bind
 
 if TYPE_CHECKING:
     from ui.camera_view import CameraPreview, CameraScanning
@@ -38,10 +38,9 @@ class TillDevices(QObject):
         self.camera: CameraScanning | None = None
         self.preview: CameraPreview | None = None
         window.stack.currentChanged.connect(self._screen_changed)
-        for keys, slot in (("Ctrl+B", self.toggle_camera), ("Ctrl+D", self.no_sale),
-                           ("Ctrl+T", self.test_page), ("Ctrl+Shift+D", self.open_devices)):
-            shortcut = QShortcut(QKeySequence(keys), window, slot)
-            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        for name, slot in (("camera", self.toggle_camera), ("no_sale", self.no_sale),
+                           ("test_page", self.test_page), ("devices", self.open_devices)):
+            bind(name, window, slot)  # keys: pos_app.till_actions
 
     # ---- camera ------------------------------------------------------------------------------
 

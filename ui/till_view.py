@@ -9,33 +9,44 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPushButton, QVBoxLayout, QWidget,
+    QApplication, QBoxLayout, QDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QPushButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from pos_app import till_actions
 from pos_app.cart import ApprovalRequired, CartChange
+from pos_app.i18n import t
 from pos_app.money import format_euro
+from pos_app.quick_keys.store import tiles as quick_tiles
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
+from pos_app.till_actions import key_label
 from ui.cart_model import CartTableModel
 from ui.cart_table import CartTable, pinned
 from ui.dialog_release import release
 from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
+from ui.help_overlay import HelpOverlay
 from ui.payment_dialog import PaymentDialog
+from ui.product_grid import ProductGrid
 from ui.tasks import run_in_background
+from ui.till_actions_qt import action_button, bind
 
-SHORTCUTS = [
-    ("F1", "Hilfe"), ("F2", "Suchen"), ("F3", "Menge"), ("F4", "Pos.-Rabatt"), ("F5", "Bon-Rabatt"),
-    ("F6", "Preis ändern"), ("F7", "Parken"), ("F8", "Geparkte Bons"), ("F9", "Belege / Nachdruck"),
-    ("F12", "Zahlung"), ("F11", "Ungedruckte Bons drucken"), ("Entf", "Position entfernen"), ("Strg++ / Strg+-", "Menge ±1"),
-    ("Strg+Entf", "Bon stornieren"), ("Strg+L", "Sperren"),
-    ("Strg+R", "Rücknahme/Umtausch"), ("Strg+Umschalt+R", "Rücknahme ohne Beleg"), ("Strg+G", "Gutschein"),
-    ("Strg+Umschalt+O", "Kasse öffnen"), ("Strg+P", "Ein-/Auszahlung"), ("Strg+Umschalt+X", "X-Bericht"),
-    ("Strg+Umschalt+Z", "Tagesabschluss"), ("Strg+Umschalt+A", "Protokoll"),
-]
 SEARCH_DELAY_MS = 120
+WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
+
+
+def hit_text(hit: ProductHit) -> str:
+    """One search hit: name, price, SKU and stock here; sold out says how many the other stores have."""
+    price = format_euro(hit.price_cents) if hit.price_cents is not None else t("kein Preis")
+    if hit.stock is None:
+        stock = t("Bestand –")
+    elif hit.sold_out:
+        stock = t("nicht vorrätig, in anderen Filialen: {n}", n=hit.elsewhere or 0)
+    else:
+        stock = t("Bestand {n}", n=hit.stock)
+    return f"{hit.name}   {price}   ({hit.sku}, {stock})"
 
 
 class TillView(QWidget):
@@ -84,51 +95,84 @@ class TillView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._run_search)
 
+        self.empty_cart = QLabel(t("Der Bon ist leer.\nArtikel scannen oder suchen (F2),\n"
+                                   "oder eine Schnelltaste rechts antippen."))
+        self.empty_cart.setObjectName("emptyState")
+        self.empty_cart.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_cart.setWordWrap(True)
+        self.cart_stack = QStackedWidget()
+        self.cart_stack.addWidget(self.table)
+        self.cart_stack.addWidget(self.empty_cart)
+        store = session.store
+        self.grid = ProductGrid(lambda: quick_tiles(store.db, store.store_id))
+        self.grid.tapped.connect(self.add_product)
+
         left = QVBoxLayout()
         left.addWidget(self.entry)
         left.addWidget(self.results)
         # pinned: fixed heights and no layout around the text, so a new text repaints the label
         # and never re-lays out the window (what every scan did: ui.cart_table)
         left.addWidget(pinned(self.message, 48))
-        left.addWidget(self.table, 1)
+        self.cart_and_grid = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.cart_and_grid.setSpacing(10)
+        self.cart_and_grid.addWidget(self.cart_stack, 3)
+        self.cart_and_grid.addWidget(self.grid, 2)
+        left.addLayout(self.cart_and_grid, 1)
         right = QVBoxLayout()
         right.addWidget(pinned(self.total, 110))
         right.addWidget(pinned(self.vat, 80))
         right.addWidget(pinned(self.change, 90))
         right.addStretch(1)
         buttons = QGridLayout()
-        actions = {
-            "F3": self.change_quantity, "F4": self.line_discount, "F5": self.cart_discount,
-            "F6": self.override_price, "F7": self.park, "F8": self.parked_requested.emit,
-            "F9": self.journal_requested.emit, "F12": self.pay, "F1": self.show_help,
-            "F2": self.focus_search,
+        buttons.setSpacing(6)
+        handlers: dict[str, Callable[[], object]] = {
+            "help": self.show_help, "search": self.focus_search, "quantity": self.change_quantity,
+            "line_discount": self.line_discount, "cart_discount": self.cart_discount,
+            "price": self.override_price, "park": self.park, "parked": self.parked_requested.emit,
+            "journal": self.journal_requested.emit, "pay": self.pay,
+            "quantity_up": lambda: self.bump_quantity(1), "quantity_down": lambda: self.bump_quantity(-1),
+            "void": self.void_sale, "lock": self.lock_requested.emit,
         }
-        for i, (key, label) in enumerate(SHORTCUTS[:10]):
-            button = QPushButton(f"{label}\n[{key}]")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setObjectName("pay" if key == "F12" else "action")
-            button.clicked.connect(actions[key])
+        self.bar_buttons: dict[str, QPushButton] = {}
+        bar = till_actions.shown_in("till_bar")
+        for i, registered in enumerate(a for a in bar if a.name != "pay"):
+            button = action_button(registered.name, handlers[registered.name])
             buttons.addWidget(button, i // 2, i % 2)
-            QShortcut(QKeySequence(key), self, actions[key])
+            self.bar_buttons[registered.name] = button
+        pay = action_button("pay", self.pay, object_name="pay")
+        pay.setText(f"{t('Bezahlen')}  ·  {key_label('F12')}")
+        self.bar_buttons["pay"] = pay
+        buttons.addWidget(pay, (len(bar) + 1) // 2, 0, 1, 2)
+        for name, handler in handlers.items():  # keys: pos_app.till_actions
+            bind(name, self, handler)
         right.addLayout(buttons)
         side = QFrame()
         side.setObjectName("side")
         side.setLayout(right)
-        side.setFixedWidth(330)
+        side.setFixedWidth(300)
 
         body = QHBoxLayout()
+        body.setSpacing(0)
         body.addLayout(left, 1)
         body.addWidget(side)
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
         outer.addWidget(self.header)
+        left.setContentsMargins(10, 10, 10, 10)
         outer.addLayout(body, 1)
 
-        QShortcut(QKeySequence("Ctrl+L"), self, self.lock_requested.emit)
-        QShortcut(QKeySequence("Ctrl+Delete"), self, self.void_sale)
-        QShortcut(QKeySequence("Ctrl++"), self, lambda: self.bump_quantity(1))
-        QShortcut(QKeySequence("Ctrl+="), self, lambda: self.bump_quantity(1))
-        QShortcut(QKeySequence("Ctrl+-"), self, lambda: self.bump_quantity(-1))
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Wide (WIDE_TILL px and more): the grid beside the cart. Narrower: under it, five tiles a
+        row, so the cart keeps room for the article names."""
+        wide = event.size().width() >= WIDE_TILL
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.cart_and_grid.direction() != direction:
+            self.cart_and_grid.setDirection(direction)
+            self.grid.set_shape(*((3, 4) if wide else (5, 2)))
+        super().resizeEvent(event)
 
     # ---- display ---------------------------------------------------------------------------
 
@@ -137,8 +181,12 @@ class TillView(QWidget):
 
     def refresh(self, change: CartChange | None = None) -> None:
         self.table.shown(self.model.refresh())
+        showing = self.empty_cart if self.model.rowCount() == 0 else self.table
+        if self.cart_stack.currentWidget() is not showing:  # only on the first line and after the last
+            self.cart_stack.setCurrentWidget(showing)
         totals = self.model.totals()
-        self.total.setText(f"Summe\n{format_euro(totals.total_cents)}")
+        self.total.setText(f"<span style='font-size:15px; font-weight:600; color:#475569'>{t('Summe')}</span>"
+                           f"<br>{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
@@ -244,10 +292,11 @@ class TillView(QWidget):
             self.say(f"Suche fehlgeschlagen: {error}", error=True)
             return
         for hit in hits or []:
-            price = format_euro(hit.price_cents) if hit.price_cents is not None else "kein Preis"
-            stock = f"Bestand {hit.stock}" if hit.stock is not None else "Bestand –"
-            item = QListWidgetItem(f"{hit.name}   {price}   ({hit.sku}, {stock})")
+            item = QListWidgetItem(hit_text(hit))
             item.setData(Qt.ItemDataRole.UserRole, hit.product_id)
+            if hit.sold_out:  # greyed, still sellable: the figure may lag what is on the shelf
+                item.setForeground(QBrush(QColor("#8a9099")))
+                item.setToolTip(t("In dieser Filiale nicht vorrätig."))
             self.results.addItem(item)
         self.results.setVisible(bool(hits))
         if hits:
@@ -434,5 +483,28 @@ class TillView(QWidget):
             self.change.setText("")
 
     def show_help(self) -> None:
-        self.say("   ".join(f"{key}: {label}" for key, label in SHORTCUTS))
+        """F1: the help overlay from the action registry; the scan field has the keys again after."""
+        manager = bool(getattr(self.session.cashier, "is_manager", True))
+        dialog = HelpOverlay(self, manager=manager)
+        self.help_dialog = dialog
+        dialog.exec()
+        self.help_dialog = None
+        release(dialog)
+        self.window().activateWindow()
+        self.focus_search()
+
+    def add_product(self, product_id: int) -> None:
+        """A tap on a quick key: one of that product, then back to the scan field."""
+        try:
+            change = self.session.add_product(product_id)
+        except (*SellError, LookupError) as exc:
+            self.say(str(exc), error=True)
+        else:
+            line = self.session.cart.line(change.line_id) if change.line_id else None
+            if line is not None:
+                self.say(t("{name}  {price}  (Menge {quantity})", name=line.product.name,
+                           price=format_euro(line.unit_price_cents), quantity=line.quantity))
+            self._clear_change()
+            self.refresh(change)
+        self.focus_search()
 

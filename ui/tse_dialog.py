@@ -69,5 +69,5 @@ def tse_label(kind: str) -> QLabel:
     label.setToolTip("Entwicklungs-TSE, nicht zulässig zum Verkaufen. Ctrl+Shift+T: TSE-Status" if kind == "dev"
                      else "Ctrl+Shift+T: TSE-Status")
     if kind != "fiskaly":
-        label.setStyleSheet("color: #b00020; font-weight: bold;")
+        label.setProperty("warning", True)  # red in the theme (resources/till.qss)
     return label

@@ -205,6 +205,7 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
         for n, (_kind, _name, sql) in enumerate(deferred, start=2):
             conn.execute(sql)
             report(STAGE_INDEXES, n, steps)
+        _demo_quick_keys(conn)  # the product grid works before the first sync (pos_app.quick_keys.demo)
         conn.execute("PRAGMA journal_mode=WAL")
     except BaseException:
         conn.close()
@@ -214,6 +215,24 @@ def generate(db_path: Path | str, products: int = 0, customers: int = DEFAULT_CU
     _remove(path)
     os.replace(partial, path)
     return GenerateResult(path, made, customers, time.perf_counter() - started)
+
+
+def _demo_quick_keys(conn: sqlite3.Connection) -> None:
+    """The demo layout in the file, as the center's `seed --demo` sets it (same names, same ids)."""
+    from pos_app.quick_keys import check_layout
+    from pos_app.quick_keys.demo import demo_keys
+
+    def product_id(name: str) -> int | None:
+        row = conn.execute("SELECT id FROM products WHERE name = ? AND active", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    keys = check_layout(demo_keys(product_id))
+    order = {page: i for i, page in enumerate(dict.fromkeys(k.page for k in keys))}
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO quick_keys (page, position, page_order, product_id, label, colour, image) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [(k.page, k.position, order[k.page], k.product_id, k.label, k.colour, k.image) for k in keys])
+    conn.execute("COMMIT")
 
 
 def ensure_demo_database(path: Path | str, progress: Progress | None = None) -> bool:

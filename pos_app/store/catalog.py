@@ -6,7 +6,7 @@ Thread: any; each call opens its own short read session. Search is run off the U
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
@@ -48,6 +48,12 @@ class ProductHit:
     price_cents: int | None
     vat_percent: int
     stock: int | None
+    elsewhere: int | None = None  # in stock in the other stores together (None: not known here)
+
+    @property
+    def sold_out(self) -> bool:
+        """Nothing left in this store by the figures here (the till still sells what is in hand)."""
+        return self.stock is not None and self.stock <= 0
 
 
 _UMLAUT_SPELLINGS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
@@ -113,4 +119,20 @@ class Catalog:
         first = _TOKEN.findall(typed.lower())[0]
         hits = [ProductHit(r.id, r.sku, r.name, r.gross_cents, r.vat_percent, r.quantity) for r in rows]
         hits.sort(key=lambda h: (not h.name.lower().startswith(first), h.name.lower()))
-        return hits[:limit]
+        return self._with_elsewhere(hits[:limit])
+
+    def _with_elsewhere(self, hits: list[ProductHit]) -> list[ProductHit]:
+        """The shown hits with the stock of the other stores (the feed keeps every store's
+        figure here), so a sold-out item can say where there is some. One indexed query for
+        the few hits shown, not for every match."""
+        if not hits:
+            return hits
+        ids = [h.product_id for h in hits]
+        marks = ", ".join(f":p{i}" for i in range(len(ids)))
+        with self._db.reading() as s:
+            rows = s.execute(text(
+                f"SELECT product_id, SUM(quantity) FROM stock WHERE product_id IN ({marks}) "
+                "AND store_id != :store AND quantity > 0 GROUP BY product_id"),
+                {"store": self.store_id, **{f"p{i}": pid for i, pid in enumerate(ids)}}).all()
+        found = {pid: int(total) for pid, total in rows}
+        return [replace(h, elsewhere=found.get(h.product_id, 0)) for h in hits]

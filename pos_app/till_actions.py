@@ -1,0 +1,249 @@
+"""The one registry of till actions: what a person can do at the till, on which key, who may,
+and where it is shown (the till's button bar, the tablet bar, the menu).
+
+The store app builds everything from this table: its shortcuts (ui.till_actions_qt.bind), the
+till's button bar and the tablet bar, and the F1 help overlay (ui.help_overlay). So a key and
+its help text cannot drift apart: a shortcut that is not here is not bound (a test walks the
+running app and the sources to prove it), and no two actions share a key where they can both
+fire (CONTEXT_GROUPS).
+
+Keys are written in Qt's portable text ("Ctrl+Shift+U", "F12"), so the Qt-free core can
+compare them as strings; a test checks that Qt reads each one back to the same text.
+
+Some of the keys people already know are also bound by Qt's line edits (on X11/xcb the
+emacs-style Ctrl+U "delete line", Ctrl+K, Ctrl+H ...; everywhere Ctrl+Delete "delete word",
+Ctrl+Shift+Z "redo"). They stay, flagged `needs_override`: the till's fields ask
+`is_till_action` in their ShortcutOverride filter and let the window's shortcut have the key.
+
+Pure data and lookups, no Qt: any thread.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pos_app.i18n import t
+
+# Where an action's key is live. "window": the main window (log-in screen and till);
+# "till": the till screen (on while it is shown, inside the same window); "payment": the
+# payment dialog; "card": the card panel of the payment dialog; "returns": the returns dialog;
+# "dialog": any of the till's list dialogs; "field": handled by the scan field itself (no
+# shortcut object; listed so that help shows it).
+CONTEXTS = ("window", "till", "payment", "card", "returns", "dialog", "field")
+# Contexts whose keys can fire at the same moment: a key may be in only one action per group.
+CONTEXT_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"window", "till", "field"}),
+    frozenset({"payment", "card"}),
+    frozenset({"returns"}),
+    frozenset({"dialog"}),
+)
+PLACES = ("till_bar", "tablet", "menu")
+ROLES = ("all", "manager")  # manager: a cashier is asked for a manager's PIN first
+
+# Keys that Qt's QLineEdit binds for itself on some platform (QKeySequence standard keys and
+# the X11 emacs-style bindings), so a shortcut on them never fires while a field has focus
+# unless the field's ShortcutOverride is refused.
+LINE_EDIT_KEYS = frozenset({
+    "Ctrl+A", "Ctrl+B", "Ctrl+C", "Ctrl+D", "Ctrl+E", "Ctrl+F", "Ctrl+H", "Ctrl+K", "Ctrl+N", "Ctrl+P",
+    "Ctrl+U", "Ctrl+V", "Ctrl+W", "Ctrl+X", "Ctrl+Y", "Ctrl+Z", "Ctrl+Shift+Z", "Ctrl+Ins", "Shift+Ins",
+    "Shift+Del", "Ctrl+Del", "Ctrl+Backspace", "Del", "Backspace", "Home", "End", "Left", "Right",
+})
+
+
+@dataclass(frozen=True)
+class TillAction:
+    """One thing a person does at the till. `label` is the button text, `help` the sentence in
+    the F1 overlay (both German message ids; `label_text`/`help_text` give them in the active
+    language). `keys`: the first is shown, the others are aliases (Shift+Return/Shift+Enter)."""
+
+    name: str
+    keys: tuple[str, ...]
+    label: str
+    help: str
+    context: str = "window"
+    role: str = "all"
+    places: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def key(self) -> str:
+        return self.keys[0] if self.keys else ""
+
+    @property
+    def needs_override(self) -> bool:
+        return any(k in LINE_EDIT_KEYS for k in self.keys) and self.context in ("window", "till")
+
+    def label_text(self) -> str:
+        return t(self.label)
+
+    def help_text(self) -> str:
+        return t(self.help)
+
+
+def _a(name: str, keys: str | tuple[str, ...], label: str, help: str, context: str = "window",
+       role: str = "all", places: Iterable[str] = ()) -> TillAction:
+    return TillAction(name, (keys,) if isinstance(keys, str) else keys, label, help, context, role,
+                      frozenset(places))
+
+
+_BAR = ("till_bar",)
+# The order is the order of the till's button bar and of the help table.
+ACTIONS: tuple[TillAction, ...] = (
+    # the till screen's own keys (ui.till_view); the first ten make the button bar
+    _a("help", "F1", "Hilfe", "Alle Tasten und Aktionen zeigen (diese Übersicht)", "till", places=_BAR),
+    _a("search", "F2", "Suchen", "Ins Such- und Scanfeld springen", "till", places=_BAR),
+    _a("quantity", "F3", "Menge", "Menge der gewählten Position ändern", "till", places=("till_bar", "tablet")),
+    _a("line_discount", "F4", "Pos.-Rabatt", "Rabatt auf die gewählte Position", "till", places=_BAR),
+    _a("cart_discount", "F5", "Bon-Rabatt", "Rabatt auf den ganzen Bon", "till", places=_BAR),
+    _a("price", "F6", "Preis ändern", "Preis der gewählten Position ändern (mit Grund)", "till", places=_BAR),
+    _a("park", "F7", "Parken", "Bon parken, um eine andere Kundin zu bedienen", "till", places=_BAR),
+    _a("parked", "F8", "Geparkte Bons", "Einen geparkten Bon zurückholen", "till", places=_BAR),
+    _a("journal", "F9", "Belege", "Letzte Bons ansehen und nachdrucken", "till", places=_BAR),
+    _a("pay", "F12", "Zahlung", "Bezahlen: bar, Karte oder Gutschein", "till", places=_BAR),
+    _a("quantity_up", ("Ctrl++", "Ctrl+="), "Menge +1", "Menge der gewählten Position um eins erhöhen", "till"),
+    _a("quantity_down", "Ctrl+-", "Menge −1", "Menge der gewählten Position um eins verringern", "till"),
+    _a("void", "Ctrl+Del", "Bon stornieren", "Den ganzen offenen Bon stornieren", "till"),
+    _a("lock", "Ctrl+L", "Sperren", "Kasse sperren (der offene Bon bleibt erhalten)", "till"),
+    _a("remove_line", "Del", "Position entfernen", "Gewählte Position entfernen (bei leerem Suchfeld)", "field"),
+    _a("clear_entry", "Esc", "Feld leeren", "Such- und Scanfeld leeren", "field"),
+    # the main window (ui.main_window and its glue modules)
+    _a("retry_printing", "F11", "Ungedruckte Bons drucken", "Bons, die nicht gedruckt wurden, erneut drucken"),
+    _a("sync_now", "Ctrl+S", "Jetzt abgleichen", "Jetzt mit der Zentrale abgleichen", places=("menu",)),
+    _a("conflicts", "Ctrl+K", "Konflikte", "Abgleich-Konflikte ansehen und entscheiden", role="manager",
+       places=("menu",)),
+    _a("tse_status", "Ctrl+Shift+T", "TSE-Status", "Zustand der TSE (Signatureinheit) zeigen", places=("menu",)),
+    _a("dsfinvk_export", "Ctrl+Shift+E", "DSFinV-K-Export", "Kassendaten für die Prüfung exportieren",
+       role="manager", places=("menu",)),
+    _a("returns", "Ctrl+R", "Rücknahme / Umtausch", "Rücknahme oder Umtausch mit Bon", places=("menu",)),
+    _a("blind_return", "Ctrl+Shift+R", "Rücknahme ohne Beleg", "Rücknahme ohne Bon (mit Freigabe)",
+       role="manager", places=("menu",)),
+    _a("voucher", "Ctrl+G", "Gutschein", "Gutschein prüfen und Restwert zeigen", places=("menu",)),
+    _a("open_shift", "Ctrl+Shift+O", "Kasse öffnen", "Kasse öffnen mit Anfangsbestand", role="manager",
+       places=("menu",)),
+    _a("cash_movement", "Ctrl+P", "Ein-/Auszahlung", "Einlage, Entnahme oder Abschöpfung buchen", role="manager",
+       places=("menu",)),
+    _a("x_report", "Ctrl+Shift+X", "X-Bericht", "Zwischenbericht der offenen Kasse", role="manager",
+       places=("menu",)),
+    _a("close_day", "Ctrl+Shift+Z", "Tagesabschluss", "Tagesabschluss mit Kassenzählung (Z-Bon)", role="manager",
+       places=("menu",)),
+    _a("audit", "Ctrl+Shift+A", "Protokoll", "Protokoll (Audit-Trail) ansehen", role="manager", places=("menu",)),
+    _a("pickup_queue", "Ctrl+Shift+P", "Abholaufträge", "Abholaufträge (Click & Collect) der Filiale",
+       places=("menu",)),
+    _a("pickup_handover", "Ctrl+H", "Abholung ausgeben", "Einen Abholauftrag an die Kundin ausgeben",
+       places=("menu",)),
+    _a("reserve", "Ctrl+Shift+H", "Reservieren", "Einen Artikel für eine Kundin reservieren", places=("menu",)),
+    _a("customer_find", "Ctrl+U", "Kunde suchen", "Kundin suchen und Profil öffnen", places=("tablet", "menu")),
+    _a("customer_new", "Ctrl+Shift+U", "Neuer Kunde", "Neue Kundin anlegen", places=("tablet", "menu")),
+    _a("web_cart", "Ctrl+Shift+W", "Web-Warenkorb", "Den Web-Warenkorb der Kundin in den Bon holen",
+       places=("tablet", "menu")),
+    _a("stock", "Ctrl+I", "Bestand alle Filialen", "Bestand eines Artikels in allen Filialen",
+       places=("tablet", "menu")),
+    _a("camera", "Ctrl+B", "Kamera-Scan", "Scannen mit der Kamera ein oder aus", places=("menu",)),
+    _a("no_sale", "Ctrl+D", "Kassenlade öffnen", "Kassenlade ohne Verkauf öffnen (mit Grund)", places=("menu",)),
+    _a("test_page", "Ctrl+T", "Testseite", "Testseite auf dem Bondrucker drucken", places=("menu",)),
+    _a("devices", "Ctrl+Shift+D", "Geräte", "Geräte einrichten (Drucker, Kamera, Terminal)", role="manager",
+       places=("menu",)),
+    # the payment dialog (ui.payment_dialog)
+    _a("pay_card", "F10", "Karte", "Kartenzahlung starten", "payment"),
+    _a("pay_voucher", "Ctrl+G", "Gutschein einlösen", "Zum Feld für den Gutscheincode", "payment"),
+    _a("no_paper", "Ctrl+Shift+D", "Kein Papierbon", "Nur digitaler Beleg (QR-Code) ein oder aus", "payment"),
+    _a("pay_partial", ("Shift+Return", "Shift+Enter"), "Teilbetrag bar", "Den Betrag als Teilzahlung bar buchen",
+       "payment"),
+    _a("quick_amount_1", "F1", "Betrag 1", "Ersten Schnellbetrag übernehmen", "payment"),
+    _a("quick_amount_2", "F2", "Betrag 2", "Zweiten Schnellbetrag übernehmen", "payment"),
+    _a("quick_amount_3", "F3", "Betrag 3", "Dritten Schnellbetrag übernehmen", "payment"),
+    _a("quick_amount_4", "F4", "Betrag 4", "Vierten Schnellbetrag übernehmen", "payment"),
+    _a("card_approved", "J", "Genehmigt", "Kartenzahlung am Terminal genehmigt (ohne Anbindung)", "card"),
+    _a("card_declined", "N", "Abgelehnt", "Kartenzahlung am Terminal abgelehnt (ohne Anbindung)", "card"),
+    # other dialogs
+    _a("book_return", "Ctrl+Return", "Rücknahme buchen", "Die Rücknahme buchen", "returns"),
+    _a("close_dialog", "Esc", "Schließen", "Den offenen Dialog schließen", "dialog"),
+)
+_BY_NAME = {a.name: a for a in ACTIONS}
+# the contexts whose keys are bound by QShortcut objects (the "field" keys are the field's own)
+BOUND_CONTEXTS = frozenset(CONTEXTS) - {"field"}
+TILL_CONTEXTS = frozenset({"window", "till"})
+
+
+def action(name: str) -> TillAction:
+    """The action called `name`; KeyError for a name that is not registered (a typo in ui)."""
+    return _BY_NAME[name]
+
+
+def actions_in(*contexts: str) -> list[TillAction]:
+    return [a for a in ACTIONS if a.context in contexts]
+
+
+def shown_in(place: str) -> list[TillAction]:
+    """The actions with a button in `place` ("till_bar", "tablet", "menu"), in registry order."""
+    return [a for a in ACTIONS if place in a.places]
+
+
+def is_till_action(key: str, contexts: Iterable[str] = TILL_CONTEXTS) -> bool:
+    """Is `key` (Qt portable text, e.g. "Ctrl+U") a shortcut of an action in `contexts`? The
+    till's fields ask this in their ShortcutOverride filter: yes means the field must not take
+    the key, so the window's shortcut fires."""
+    wanted = set(contexts) & BOUND_CONTEXTS
+    return any(key in a.keys for a in ACTIONS if a.context in wanted)
+
+
+def override_keys(contexts: Iterable[str] = TILL_CONTEXTS) -> frozenset[str]:
+    """The keys of `contexts` that a line edit would otherwise swallow."""
+    wanted = set(contexts) & BOUND_CONTEXTS
+    return frozenset(k for a in ACTIONS if a.context in wanted for k in a.keys if k in LINE_EDIT_KEYS)
+
+
+def key_clashes() -> list[tuple[str, str, str]]:
+    """(key, action, action) for every key two actions share in one context group; empty when
+    the registry is sound (a test holds it to that)."""
+    clashes = []
+    for group in CONTEXT_GROUPS:
+        seen: dict[str, str] = {}
+        for a in ACTIONS:
+            if a.context not in group:
+                continue
+            for k in a.keys:
+                if k in seen:
+                    clashes.append((k, seen[k], a.name))
+                seen[k] = a.name
+    return clashes
+
+
+# How keys are shown to a German-speaking person (Qt's native text would depend on the locale).
+_KEY_WORDS = {"Ctrl": "Strg", "Shift": "Umschalt", "Del": "Entf", "Return": "Enter", "Esc": "Esc", "Ins": "Einfg"}
+
+
+def key_label(key: str) -> str:
+    """"Ctrl+Shift+U" -> "Strg+Umschalt+U" (the till's keyboard labels)."""
+    if key.endswith("++"):
+        return key_label(key[:-2]) + "++"
+    return "+".join(t(_KEY_WORDS[p]) if p in _KEY_WORDS else p for p in key.split("+"))
+
+
+def keys_label(a: TillAction) -> str:
+    """All keys of `a` for the help table ("Strg++ / Strg+=")."""
+    return " / ".join(dict.fromkeys(key_label(k) for k in a.keys))
+
+
+_WHERE = {"window": "Überall", "till": "Kasse", "field": "Suchfeld", "payment": "Zahlung",
+          "card": "Zahlung (Karte)", "returns": "Rücknahme", "dialog": "Dialoge"}
+
+
+def where_label(a: TillAction) -> str:
+    """Where the key works, in words, for the help table."""
+    return t(_WHERE[a.context])
+
+
+def help_rows(query: str = "", manager: bool = True) -> list[tuple[str, str, str, str]]:
+    """(action, keys, where, help) rows of the F1 overlay, filtered by `query` (any word of any
+    column, case-insensitive); `manager` False marks manager actions in the help text."""
+    words = query.casefold().split()
+    rows = []
+    for a in ACTIONS:
+        help_text = a.help_text()
+        if a.role == "manager" and not manager:
+            help_text = t("{text} (Freigabe der Marktleitung)", text=help_text)
+        row = (a.label_text(), keys_label(a), where_label(a), help_text)
+        haystack = " ".join(row).casefold() + " " + " ".join(a.keys).casefold()
+        if all(w in haystack for w in words):
+            rows.append(row)
+    return rows
