@@ -8,11 +8,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from pos_app.i18n import N_, t, t_marked
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import LoginError, StaffMember
 from ui.tasks import run_in_background
 
-ROLE_NAMES = {"cashier": "Kasse", "associate": "Verkauf", "manager": "Marktleitung"}
+ROLE_NAMES = {"cashier": N_("Kasse"), "associate": N_("Verkauf"), "manager": N_("Marktleitung")}
 
 
 class LoginView(QWidget):
@@ -28,14 +29,14 @@ class LoginView(QWidget):
         self.people = QListWidget()
         self.people.setObjectName("people")
         for member in store.staff.members():
-            item = QListWidgetItem(f"{member.name} · {ROLE_NAMES.get(member.role, member.role)}")
+            item = QListWidgetItem(f"{member.name} · {t_marked(ROLE_NAMES.get(member.role, member.role))}")
             item.setData(Qt.ItemDataRole.UserRole, member.id)
             self.people.addItem(item)
         self.people.setCurrentRow(0)
         self.pin = QLineEdit()
         self.pin.setObjectName("pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText("PIN eingeben, Enter")
+        self.pin.setPlaceholderText(t("PIN eingeben, Enter"))
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.returnPressed.connect(self.submit)
         self.people.itemActivated.connect(lambda _item: self.pin.setFocus())
@@ -52,7 +53,7 @@ class LoginView(QWidget):
         box.setMaximumWidth(420)
         inner = QVBoxLayout(box)
         inner.addWidget(title)
-        inner.addWidget(QLabel("Wer meldet sich an? (Pfeiltasten)"))
+        inner.addWidget(QLabel(t("Wer meldet sich an? (Pfeiltasten)")))
         inner.addWidget(self.people)
         inner.addWidget(self.pin)
         inner.addWidget(self.message)
@@ -86,13 +87,13 @@ class LoginView(QWidget):
         staff_id, pin = int(item.data(Qt.ItemDataRole.UserRole)), self.pin.text()
         self.pin.clear()
         self._busy = True
-        self.message.setText("Prüfe PIN …")
+        self.message.setText(t("Prüfe PIN …"))
         run_in_background(lambda: self._store.staff.log_in(staff_id, pin), self._done)
 
     def _done(self, member: StaffMember | None, error: BaseException | None) -> None:
         self._busy = False
         if error is not None:
-            self.message.setText(str(error) if isinstance(error, LoginError) else f"Fehler: {error}")
+            self.message.setText(str(error) if isinstance(error, LoginError) else t("Fehler: {error}", error=error))
             self.pin.setFocus()
             return
         self.message.setText("")

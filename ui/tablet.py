@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
+from pos_app.i18n import t
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -89,7 +90,7 @@ class QuantityDialog(QDialog):
 
     def __init__(self, current: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Menge")
+        self.setWindowTitle(t("Menge"))
         self.field = QLineEdit(str(current))
         self.field.selectAll()
         self.message = QLabel("")
@@ -105,7 +106,7 @@ class QuantityDialog(QDialog):
     def _ok(self) -> None:
         text = self.field.text().strip()
         if not text.isdigit() or not 1 <= int(text) <= 9999:
-            self.message.setText("Bitte eine Menge zwischen 1 und 9999 eingeben.")
+            self.message.setText(t("Bitte eine Menge zwischen 1 und 9999 eingeben."))
             return
         self.value = int(text)
         self.accept()
@@ -121,11 +122,11 @@ class TabletBar(QWidget):
         glue = window.customers
         row = QHBoxLayout(self)
         self.buttons = {}
-        for key, label, action in (("customer", "Kunde suchen", glue.find_customer),
-                                   ("new", "Neuer Kunde", glue.new_customer),
-                                   ("stock", "Bestand alle Filialen", glue.show_stock),
-                                   ("cart", "Web-Warenkorb", lambda: glue.pull_web_cart()),
-                                   ("quantity", "Menge", self.quantity)):
+        for key, label, action in (("customer", t("Kunde suchen"), glue.find_customer),
+                                   ("new", t("Neuer Kunde"), glue.new_customer),
+                                   ("stock", t("Bestand alle Filialen"), glue.show_stock),
+                                   ("cart", t("Web-Warenkorb"), lambda: glue.pull_web_cart()),
+                                   ("quantity", t("Menge"), self.quantity)):
             button = QPushButton(label)
             button.setObjectName(f"tablet_{key}")
             button.clicked.connect(lambda _c=False, a=action: a())
@@ -147,7 +148,7 @@ class TabletBar(QWidget):
             if self.dialog is not None and self.dialog.value is not None:
                 qty = self.dialog.value
                 till._apply(lambda a=None: till.session.set_quantity(line_id, qty, a),
-                            f"{line.product.name}: Menge {qty}")
+                            t("{name}: Menge {qty}", name=line.product.name, qty=qty))
         self.dialog.accepted.connect(done)
         self.dialog.open()
 

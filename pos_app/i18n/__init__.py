@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from pos_app.i18n.catalog import SOURCE_LANGUAGE, Catalog, available_languages, load_catalog
 
-__all__ = ["t", "tn", "set_language", "active_language", "available_languages", "SOURCE_LANGUAGE",
+__all__ = ["t", "tn", "N_", "t_marked", "set_language", "active_language", "available_languages", "SOURCE_LANGUAGE",
            "on_language_changed", "language_name"]
 
 _catalog: Catalog = Catalog.source()
@@ -60,6 +60,17 @@ def tn(singular: str, plural: str, n: int, /, **params: object) -> str:
         if forms[index]:
             return _fill(forms[index], params)
     return _fill(singular if n == 1 else plural, params)
+
+
+def N_(source: str, /) -> str:
+    """Marks a text for the catalogs where it must stay the German id until shown (a table of
+    role names at module level, built before anyone logs in); show it with `t_marked`."""
+    return source
+
+
+def t_marked(source: str, /, **params: object) -> str:
+    """`t` for a text that was marked with `N_` elsewhere (so the id is not a literal here)."""
+    return t(source, **params)
 
 
 def active_language() -> str:

@@ -37,12 +37,12 @@ class Extraction:
 
 
 def _marker_names(tree: ast.Module) -> dict[str, str]:
-    """Local name -> "t" or "tn" for what the module imported from pos_app.i18n."""
+    """Local name -> "t", "tn" or "N_" for what the module imported from pos_app.i18n."""
     names: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "pos_app.i18n":
             for alias in node.names:
-                if alias.name in ("t", "tn"):
+                if alias.name in ("t", "tn", "N_"):
                     names[alias.asname or alias.name] = alias.name
     return names
 
@@ -62,7 +62,7 @@ def extract_file(path: Path, into: Extraction, root: Path = ROOT) -> None:
             continue
         kind = markers[node.func.id]
         place = f"{relative}:{node.lineno}"
-        wanted = 1 if kind == "t" else 2
+        wanted = 2 if kind == "tn" else 1
         args = [_literal(a) for a in node.args[:wanted]]
         if len(node.args) < wanted or any(a is None for a in args):
             into.not_literal.append(f"{place}: {ast.unparse(node)[:90]}")
