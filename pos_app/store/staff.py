@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import case, select
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.i18n import t
 from pos_app.pins import verify_pin
 from pos_app.store import audit
 from pos_app.store.db import Database
@@ -56,19 +57,18 @@ class StaffDirectory:
     def log_in(self, staff_id: int, pin: str, purpose: str = "login") -> StaffMember:
         """Check a PIN. `purpose` is "login" or "approval" (a manager's consent)."""
         if not pin.strip():
-            raise LoginError("Bitte die PIN eingeben.")
+            raise LoginError(t("Bitte die PIN eingeben."))
         now = self._clock()
         action = "login" if purpose == "login" else "manager_pin"
         with self._db.writing() as s:
             person = s.get(Staff, staff_id)
             if person is None or not person.active:
-                raise LoginError("Unbekannter Benutzer.")
+                raise LoginError(t("Unbekannter Benutzer."))
             if person.locked_until and parse_iso(person.locked_until) > now:
                 minutes = max(1, int((parse_iso(person.locked_until) - now).total_seconds() // 60) + 1)
-                raise LoginError(f"{person.name} ist nach {MAX_FAILURES} falschen PINs gesperrt. "
-                                 f"Bitte in {minutes} Minuten erneut versuchen.")
+                raise LoginError(t("{name} ist nach {MAX_FAILURES} falschen PINs gesperrt. Bitte in {minutes} Minuten erneut versuchen.", name=person.name, MAX_FAILURES=MAX_FAILURES, minutes=minutes))
             if purpose == "approval" and person.role != "manager":
-                raise LoginError(f"{person.name} ist keine Marktleitung und kann nicht freigeben.")
+                raise LoginError(t("{name} ist keine Marktleitung und kann nicht freigeben.", name=person.name))
             if verify_pin(person.pin_hash, pin.strip()):
                 person.failed_attempts = 0
                 person.locked_until = None
