@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from dataclasses import replace
 
+    from pos_app.i18n import set_language
+    from ui.i18n_qt import install_qt_translator
+
+    set_language(settings.language)  # the store's default until a person logs in
+    install_qt_translator()
     if args.device:
         settings = replace(settings, device_id=args.device)
     if args.backend_url:

@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.customer_display: QWidget | None = None  # ui.customer_display, when pos.toml enables it
 
         self.stack = QStackedWidget()
-        self.login = LoginView(store, login_hint)
+        self.login = LoginView(store, login_hint, default_language=settings.language)
         self.login.logged_in.connect(self._logged_in)
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
@@ -105,18 +105,43 @@ class MainWindow(QMainWindow):
 
     # ---- log-in and lock -------------------------------------------------------------------
 
+    def _switch_language(self, member: StaffMember) -> None:
+        """The person's language for every screen: a till view built in another language is
+        rebuilt (the cart lives in the session, so nothing is lost); Qt's own texts follow."""
+        from pos_app.i18n import active_language, set_language
+        from ui.i18n_qt import install_qt_translator
+
+        self.login.remember_language(member)
+        set_language(self.login.chosen_language())
+        install_qt_translator()
+        if self.till is not None and getattr(self.till, "language", None) != active_language():
+            self.stack.removeWidget(self.till)
+            self.till.deleteLater()
+            self.till = None
+            self._build_till()
+        self.setWindowTitle(t("OmniPOS – {store_name} – {device_id}", store_name=self.store.store_name, device_id=self.store.device_id))
+
+    def _build_till(self) -> None:
+        from pos_app.i18n import active_language
+
+        assert self.session is not None
+        self.till = TillView(self.session)
+        self.till.language = active_language()  # type: ignore[attr-defined]
+        self.till.card_terminal = self.card_terminal  # type: ignore[attr-defined]
+        self.till.lock_requested.connect(lambda: self.lock(t("Gesperrt.")))
+        self.till.sale_completed.connect(self._sale_completed)
+        self.till.journal_requested.connect(self.show_journal)
+        self.till.parked_requested.connect(self.show_parked)
+        self.stack.addWidget(self.till)
+        self.till.refresh() if hasattr(self.till, "refresh") else None
+
     def _logged_in(self, member: StaffMember) -> None:
+        self._switch_language(member)
         if self.session is None:
             policy = ApprovalPolicy(self.settings.max_discount_percent)
             self.session = TillSession(self.store, member, policy)
             self.session.vouchers = self.returns.voucher_check()  # store credit as a tender
-            self.till = TillView(self.session)
-            self.till.card_terminal = self.card_terminal  # type: ignore[attr-defined]
-            self.till.lock_requested.connect(lambda: self.lock(t("Gesperrt.")))
-            self.till.sale_completed.connect(self._sale_completed)
-            self.till.journal_requested.connect(self.show_journal)
-            self.till.parked_requested.connect(self.show_parked)
-            self.stack.addWidget(self.till)
+            self._build_till()
             from ui.app import resources_dir
             from ui.customer_display import open_customer_display, sync_online
 

@@ -90,7 +90,7 @@ class PickupGlue:
         if session is not None and session.reservation_guard is None:
             QTimer.singleShot(PRUNE_AFTER_LOGIN_MS, self.window, self.prune)  # goes with the window
             session.reservation_guard = WalkInGuard(self.desk)
-            assert till is not None
+        if till is not None and self._scanned_at_till not in till.code_hooks:  # also a till rebuilt for another language
             till.sale_completed.connect(self._sale_completed)
             till.code_hooks.append(self._scanned_at_till)
 
