@@ -10,6 +10,7 @@ Thread: a command-line process.
 """
 from __future__ import annotations
 
+import io
 import sys
 from dataclasses import dataclass, field
 
@@ -68,13 +69,14 @@ def update_language(language: str, found: Extraction) -> int:
         if source not in present:
             message_id = (source, text.plural) if text.plural else source
             po.add(message_id, ("", "") if text.plural else "",
-                   locations=[tuple(p.rsplit(":", 1)) for p in text.places[:3]])
+                   locations=[(p.rsplit(":", 1)[0], int(p.rsplit(":", 1)[1])) for p in text.places[:3]])
             added += 1
     for message in list(po):
         if message.id and _key(message.id) not in found.texts:
             po.delete(message.id)
-    with catalog_path(language).open("wb") as handle:
-        write_po(handle, po, width=100, omit_header=False, sort_output=False)
+    buffer = io.BytesIO()  # written whole, so a failure leaves the catalog as it was
+    write_po(buffer, po, width=100, omit_header=False, sort_output=False, include_lineno=False)
+    catalog_path(language).write_bytes(buffer.getvalue())
     return added
 
 
