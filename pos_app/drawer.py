@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pos_app.cart import Approval, ApprovalAction, ApprovalRequired
 from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.signing import SigningFailure
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 from pos_app.store import audit
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import StaffMember
 
-NO_SALE_REASONS = ("Wechselgeld tauschen", "Falsches Rückgeld korrigieren", "Kassensturz / Zählung",
-                   "Bon nachträglich prüfen")
+NO_SALE_REASONS = (N_("Wechselgeld tauschen"), N_("Falsches Rückgeld korrigieren"), N_("Kassensturz / Zählung"),
+                   N_("Bon nachträglich prüfen"))
 MAX_REASON = 200
 
 

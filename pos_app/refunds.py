@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pos_app.clock import local_date
-from pos_app.i18n import t
+from pos_app.i18n import N_, t, t_marked
 from pos_app.money import format_euro
 
 CONDITIONS = ("resellable", "damaged")
-CONDITION_LABELS = {"resellable": "verkaufsfähig", "damaged": "beschädigt"}
+CONDITION_LABELS = {"resellable": N_("verkaufsfähig"), "damaged": N_("beschädigt")}
 REFUND_KINDS = ("cash", "card", "voucher")  # how a till pays money back
-REFUND_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch"}
+REFUND_LABELS = {"cash": N_("Bar"), "card": N_("Karte"), "voucher": N_("Gutschein"), "exchange": N_("Umtausch")}
 # which tender of the purchase a refund kind draws on; None: no limit (store credit)
 _DRAWS_ON = {"cash": "cash", "card": "card", "voucher": None}
 
@@ -153,16 +153,16 @@ def check_refund(purchase: Purchase | None, tenders: list[RefundTender], amount_
     if paid != amount_cents:
         raise RefundError(t("Die Erstattung ({paid}) muss genau {amount_cents} sein.", paid=format_euro(paid), amount_cents=format_euro(amount_cents)))
     by_kind: dict[str, int] = {}
-    for t in tenders:
-        if t.kind not in REFUND_KINDS:
-            raise RefundError(t("Erstattung als „{kind}“ ist an der Kasse nicht möglich.", kind=t.kind))
-        by_kind[t.kind] = by_kind.get(t.kind, 0) + t.amount_cents
+    for tender in tenders:
+        if tender.kind not in REFUND_KINDS:
+            raise RefundError(t("Erstattung als „{kind}“ ist an der Kasse nicht möglich.", kind=tender.kind))
+        by_kind[tender.kind] = by_kind.get(tender.kind, 0) + tender.amount_cents
     if (purchase is None or store_credit) and set(by_kind) - {"voucher"}:
-        why = "ohne Beleg" if purchase is None else "laut Rückgaberichtlinie"
-        raise RefundError(t("Erstattung {why} nur als Gutschein.", why=why))
+        raise RefundError(t("Erstattung ohne Beleg nur als Gutschein.") if purchase is None
+                          else t("Erstattung laut Rückgaberichtlinie nur als Gutschein."))
     if purchase is None:
         return
     for kind, cents in by_kind.items():
         cap = purchase.cap(kind)
         if cap is not None and cents > cap:
-            raise RefundError(t("{REFUND_LABELS}: höchstens {cap} zurück (so viel wurde damit bezahlt und noch nicht erstattet).", REFUND_LABELS=REFUND_LABELS[kind], cap=format_euro(cap)))
+            raise RefundError(t("{REFUND_LABELS}: höchstens {cap} zurück (so viel wurde damit bezahlt und noch nicht erstattet).", REFUND_LABELS=t_marked(REFUND_LABELS[kind]), cap=format_euro(cap)))

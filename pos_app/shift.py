@@ -23,10 +23,10 @@ from enum import Enum
 from typing import Any
 
 from pos_app import limits
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 from pos_app.vat import VatRate, breakdown
 
-TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
+TENDER_LABELS = {"cash": N_("Bar"), "card": N_("Karte"), "voucher": N_("Gutschein"), "exchange": N_("Umtausch-Gutschrift")}
 
 
 class ShiftError(ValueError):
@@ -48,7 +48,7 @@ class MovementKind(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"paid_in": "Einlage", "paid_out": "Entnahme", "drop": "Abschöpfung (Tresor)"}[self.value]
+        return {"paid_in": N_("Einlage"), "paid_out": N_("Entnahme"), "drop": N_("Abschöpfung (Tresor)")}[self.value]
 
     @property
     def sign(self) -> int:
@@ -69,9 +69,9 @@ class BusinessCase(str, Enum):
     @property
     def label(self) -> str:
         return {
-            "Privateinlage": "Privateinlage", "Einzahlung": "Einzahlung (z. B. Wechselgeld von der Bank)",
-            "Geldtransit": "Geldtransit (Tresor/Bank)", "Privatentnahme": "Privatentnahme",
-            "Auszahlung": "Auszahlung (z. B. Lieferant, Porto)", "Lohnzahlung": "Lohnzahlung",
+            "Privateinlage": N_("Privateinlage"), "Einzahlung": N_("Einzahlung (z. B. Wechselgeld von der Bank)"),
+            "Geldtransit": N_("Geldtransit (Tresor/Bank)"), "Privatentnahme": N_("Privatentnahme"),
+            "Auszahlung": N_("Auszahlung (z. B. Lieferant, Porto)"), "Lohnzahlung": N_("Lohnzahlung"),
         }[self.value]
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QSpinBox, Q
 
 from pos_app.cart import ApprovalRequired
 from pos_app.gtin import BarcodeError, classify
-from pos_app.i18n import t
+from pos_app.i18n import t, t_marked
 from pos_app.i18n.formats import format_euro
 from pos_app.refunds import CONDITION_LABELS, CONDITIONS, RefundError
 from pos_app.returns import ReturnError, ReturnsService, customer_by_number
@@ -43,7 +43,7 @@ class BlindReturnDialog(_Form):
         self.quantity.valueChanged.connect(self.recalculate)
         self.condition = QComboBox()
         for value in CONDITIONS:
-            self.condition.addItem(CONDITION_LABELS[value], value)
+            self.condition.addItem(t_marked(CONDITION_LABELS[value]), value)
         self.reason = QComboBox()
         for code in policy.reason_codes:
             self.reason.addItem(code.label, code.code)

@@ -122,6 +122,8 @@ class LoginView(QWidget):
 
     def retranslate(self) -> None:
         """The log-in screen's own texts in the active language (the till is rebuilt at log-in)."""
+        if not hasattr(self, "who"):
+            return  # still being built: the texts are set in the active language anyway
         self.who.setText(t("Wer meldet sich an? (Pfeiltasten)"))
         self.pin.setPlaceholderText(t("PIN eingeben, Enter"))
         for row, member in enumerate(self._members):

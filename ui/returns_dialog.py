@@ -85,7 +85,7 @@ class ReturnsDialog(QDialog):
             row = QHBoxLayout()
             row.addWidget(field)
             row.addWidget(cap)
-            refund.addRow(REFUND_LABELS[kind], row)
+            refund.addRow(t_marked(REFUND_LABELS[kind]), row)
             self.refund_fields[kind], self.caps[kind] = field, cap
         self.card_done = QCheckBox(t("Kartengutschrift am Terminal durchgeführt (Betrag dort eingeben)"))
         self.card_done.toggled.connect(lambda _on: self.say(""))
@@ -186,7 +186,7 @@ class ReturnsDialog(QDialog):
     def show_purchase(self, found: FoundPurchase) -> None:
         self.purchase = found.purchase
         purchase = found.purchase
-        paid = ", ".join(f"{REFUND_LABELS.get(t.kind, t.kind.capitalize())} {format_euro(t.amount_cents)}"
+        paid = ", ".join(f"{t_marked(REFUND_LABELS.get(t.kind, t.kind.capitalize()))} {format_euro(t.amount_cents)}"
                          for t in purchase.tenders)
         self.header.setText(t("{label} · bezahlt: {paid}", label=purchase.label, paid=paid) + (f"\n{found.note}" if found.note else ""))
         reasons = self.service.policy.reason_codes
@@ -201,7 +201,7 @@ class ReturnsDialog(QDialog):
             spin.valueChanged.connect(self.recalculate)
             condition = QComboBox()
             for value in CONDITIONS:
-                condition.addItem(CONDITION_LABELS[value], value)
+                condition.addItem(t_marked(CONDITION_LABELS[value]), value)
             reason = QComboBox()
             for code in reasons:
                 reason.addItem(code.label, code.code)

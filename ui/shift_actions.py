@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pos_app.i18n.formats import format_euro
 from pos_app.shift import ShiftReport
 from pos_app import card_payments
-from pos_app.i18n import t, tn
+from pos_app.i18n import t, t_marked, tn
 from pos_app.shift_print import report_rows
 from pos_app.store.cashbook import NOT_OPEN
 from pos_app.store.staff import StaffMember
@@ -141,7 +141,7 @@ class ShiftActions(QObject):
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.moved is not None:
             moved = dialog.moved
-            self._say(t("{label} {amount_cents} ({value}) gebucht.", label=moved.kind.label, amount_cents=format_euro(moved.amount_cents), value=moved.business_case.value)
+            self._say(t("{label} {amount_cents} ({value}) gebucht.", label=t_marked(moved.kind.label), amount_cents=format_euro(moved.amount_cents), value=moved.business_case.value)
                       + (t(" TSE ausgefallen: ohne Signatur aufgezeichnet.") if moved.tse_failure else ""))
             self.window.refresh_outbox()
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.fiscal.signing import FiscalSigner
-from pos_app.i18n import t
+from pos_app.i18n import t, t_marked
 from pos_app.i18n.formats import format_euro
 from pos_app.money import parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
@@ -82,7 +82,7 @@ class CashMovementDialog(_CashForm):
         row = QVBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         for kind in MovementKind:
-            button = QRadioButton(kind.label)
+            button = QRadioButton(t_marked(kind.label))
             group.addButton(button)
             row.addWidget(button)
             button.toggled.connect(self._fill_cases)
@@ -109,7 +109,7 @@ class CashMovementDialog(_CashForm):
     def _fill_cases(self) -> None:
         self.case.clear()
         for case in ALLOWED_CASES[self.kind()]:
-            self.case.addItem(case.label, case)
+            self.case.addItem(t_marked(case.label), case)
 
     def validate(self) -> None:
         case = BusinessCase(self.case.currentData())  # Qt hands the enum back as its plain value

@@ -60,8 +60,8 @@ class TseStatusDialog(QDialog):
 def tse_label(kind: str) -> QLabel:
     """The status bar's permanent note of which TSE signs (the development TSE in red letters:
     it is not certified)."""
-    text = {"dev": "TSE: NICHT ZERTIFIZIERT", "fiskaly": "TSE: fiskaly",
-            "none": "TSE: keine (Verkäufe unsigniert)"}.get(kind, f"TSE: {kind}")
+    text = {"dev": t("TSE: NICHT ZERTIFIZIERT"), "fiskaly": "TSE: fiskaly",
+            "none": t("TSE: keine (Verkäufe unsigniert)")}.get(kind, f"TSE: {kind}")
     label = QLabel(text)
     label.setObjectName("tseStatus")
     label.setToolTip(t("Entwicklungs-TSE, nicht zulässig zum Verkaufen. Ctrl+Shift+T: TSE-Status") if kind == "dev"
