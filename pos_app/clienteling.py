@@ -27,7 +27,7 @@ from pos_app import limits
 from pos_app.cart import CartChange
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.customer_keys import phone_key
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 from pos_app.loyalty import points_for
 from pos_app.refunds import CenterUnavailable
 from pos_app.store import audit
@@ -39,7 +39,7 @@ from pos_app.store.staff import StaffMember
 
 DEVICE_ID_BASE = 2_000_000_000
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
-CONSENT_CHANNELS = {"email": "E-Mail", "sms": "SMS", "phone": "Telefon", "post": "Post"}
+CONSENT_CHANNELS = {"email": N_("E-Mail"), "sms": "SMS", "phone": N_("Telefon"), "post": N_("Post")}
 OFFLINE_NOTE = "Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt."
 FAILED_NOTE = ("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
                "dieser Filiale angezeigt. Bitte der IT melden.")
@@ -315,8 +315,8 @@ def _clean(fields: dict[str, str]) -> dict[str, str]:
     return clean
 
 
-FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "street": "Straße", "zip_code": "PLZ",
-                "city": "Ort", "phone": "Telefon", "email": "E-Mail"}
+FIELD_LABELS = {"first_name": N_("Vorname"), "last_name": N_("Nachname"), "street": N_("Straße"), "zip_code": N_("PLZ"),
+                "city": N_("Ort"), "phone": N_("Telefon"), "email": N_("E-Mail")}
 
 
 def _within(check: Callable[..., Any], value: Any, *args: Any, **kwargs: Any) -> Any:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from pos_app.i18n import t
+from pos_app.i18n import t, t_marked
 
 MAX_INT32 = 2**31 - 1
 MAX_ID = MAX_INT32  # product, customer, staff ids (INTEGER columns)
@@ -118,20 +118,20 @@ def _has_fault(value: Any) -> bool:
 def check_text(value: str, label: str, max_length: int, *, required: bool = False) -> str:
     """`value` as it may be recorded, or LimitError naming `label`."""
     if required and not value.strip():
-        raise LimitError(t("{label}: bitte ausfüllen.", label=label))
+        raise LimitError(t("{label}: bitte ausfüllen.", label=t_marked(label)))
     if len(value) > max_length:
-        raise LimitError(t("{label} ist zu lang ({count} Zeichen, höchstens {max_length}).", label=label, count=len(value), max_length=max_length))
+        raise LimitError(t("{label} ist zu lang ({count} Zeichen, höchstens {max_length}).", label=t_marked(label), count=len(value), max_length=max_length))
     if text_fault(value):
-        raise LimitError(t("{label} enthält ein Zeichen, das nicht gespeichert werden kann.", label=label))
+        raise LimitError(t("{label} enthält ein Zeichen, das nicht gespeichert werden kann.", label=t_marked(label)))
     return value
 
 
 def check_whole(value: int, label: str, low: int, high: int) -> int:
     """An integer within low..high, or LimitError naming `label` (bool is not a number here)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LimitError(t("{label} muss eine ganze Zahl sein.", label=label))
+        raise LimitError(t("{label} muss eine ganze Zahl sein.", label=t_marked(label)))
     if not low <= value <= high:
-        raise LimitError(t("{label} muss zwischen {low} und {high} liegen.", label=label, low=low, high=high))
+        raise LimitError(t("{label} muss zwischen {low} und {high} liegen.", label=t_marked(label), low=low, high=high))
     return value
 
 
@@ -139,7 +139,7 @@ def check_cents(value: int, label: str, *, allow_negative: bool = False) -> int:
     """An amount in cents the center accepts, or LimitError (the message shows euros)."""
     low = -MAX_CENTS if allow_negative else 0
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_CENTS:
-        raise LimitError(t("{label}: der Betrag muss zwischen {euro} und {euro2} liegen.", label=label, euro=_euro(low), euro2=_euro(MAX_CENTS)))
+        raise LimitError(t("{label}: der Betrag muss zwischen {euro} und {euro2} liegen.", label=t_marked(label), euro=_euro(low), euro2=_euro(MAX_CENTS)))
     return value
 
 

@@ -35,15 +35,15 @@ GERMAN_WORDS = {
     "umschalt", "entf", "suchen", "neu", "alle", "offen", "gesperrt", "bereit", "drucken", "fertig", "zurück",
     "hilfe", "parken", "sperren", "protokoll", "karte", "bar", "gegeben", "rückgeld", "zu", "von", "bis",
     "auftrag", "übergeben", "einstellungen", "geräte", "status", "zeitpunkt", "aktion", "person", "art",
-    "abholung", "lager", "kommissionieren", "wählen", "datei", "vorschau", "einlage", "entnahme", "tagesabschluss",
+    "abholung", "lager", "telefon", "straße", "ort", "plz", "vorname", "nachname", "kommissionieren", "wählen", "datei", "vorschau", "einlage", "entnahme", "tagesabschluss",
 }
 ALLOWED = {"status", "person", "art"}  # the same word in English (or a name the check cannot tell apart)
 
 
 def german_words(text: str) -> list[str]:
     """The German-looking words of `text` ([] for English)."""
-    words = re.findall(r"[A-Za-zÄÖÜäöüß]+", text)
-    return [w for w in words if re.search(r"[ÄÖÜäöüß]", w) or (w.lower() in GERMAN_WORDS and w.lower() not in ALLOWED)]
+    words = re.findall(r"[A-Za-zÄÖÜäöüß]+", text) + re.findall(r"\bz\. ?B\.", text)
+    return [w for w in words if w.startswith("z") and "." in w or re.search(r"[ÄÖÜäöüß]", w) or (w.lower() in GERMAN_WORDS and w.lower() not in ALLOWED)]
 
 
 def visible_texts(root: QWidget) -> list[str]:

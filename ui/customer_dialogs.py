@@ -123,7 +123,7 @@ class CustomerEditDialog(QDialog):
         self.checks: dict[str, QCheckBox] = {}
         current = consents or {}
         for key, label in CONSENT_CHANNELS.items():
-            box = QCheckBox(t("Werbung per {label} erlaubt", label=label))
+            box = QCheckBox(t("Werbung per {label} erlaubt", label=t_marked(label)))
             box.setObjectName(f"consent_{key}")
             given = current.get(key)
             box.setChecked(bool(given and given.get("granted")))

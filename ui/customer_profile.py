@@ -99,7 +99,7 @@ class CustomerProfileDialog(QDialog):
         data, c = self.profile.data, self.profile.customer
         consents = data.get("consents") or {}
         rows = []
-        for key, label in CONSENT_CHANNELS.items():
+        for key, label in ((k, t_marked(v)) for k, v in CONSENT_CHANNELS.items()):
             given = consents.get(key)
             if given is None:
                 rows.append(t("<tr><td>{label}</td><td>nicht erfasst</td><td></td></tr>", label=label))
