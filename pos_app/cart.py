@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from pos_app import limits
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 from pos_app.money import format_euro, percent_of
 from pos_app.vat import VatRate, VatRow, breakdown
 
@@ -83,7 +83,7 @@ class Discount:
             raise CartError(t("Ein Rabatt über {MAX_CENTS} ist nicht möglich.", MAX_CENTS=format_euro(limits.MAX_CENTS)))
         if not reason.strip():
             raise CartError(t("Bitte einen Grund für den Rabatt angeben."))
-        return cls(kind, number, _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT))
+        return cls(kind, number, _within(limits.check_text, reason.strip(), N_("Der Grund"), limits.REASON_TEXT))
 
     def cents_off(self, base_cents: int) -> int:
         if self.kind is DiscountKind.PERCENT:
@@ -278,8 +278,8 @@ class Cart:
         whose data the center would refuse in the sale (pos_app.limits) is refused here, before a
         sale exists that could never arrive."""
         self._check_quantity(quantity)
-        _within(limits.check_text, product.name, "Der Artikelname", limits.PRODUCT_NAME, required=True)
-        _within(limits.check_text, product.sku, "Die Artikelnummer", limits.SKU, required=True)
+        _within(limits.check_text, product.name, N_("Der Artikelname"), limits.PRODUCT_NAME, required=True)
+        _within(limits.check_text, product.sku, N_("Die Artikelnummer"), limits.SKU, required=True)
         _within(limits.check_cents, product.unit_price_cents, f"Der Preis von {product.name[:40]}")
         _within(limits.check_whole, product.product_id, "Die Artikel-Id", 1, limits.MAX_ID)
         for i, line in enumerate(self.lines):
@@ -363,9 +363,9 @@ class Cart:
         _within(limits.check_cents, unit_price_cents, "Der neue Preis")
         if not reason.strip():
             raise CartError(t("Bitte einen Grund für die Preisänderung angeben."))
-        _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT)
-        description = (f"Preis {line.product.name}: {format_euro(line.unit_price_cents)} → "
-                       f"{format_euro(unit_price_cents)} ({reason.strip()})")
+        _within(limits.check_text, reason.strip(), N_("Der Grund"), limits.REASON_TEXT)
+        description = t("Preis {name}: {before} → {after} ({reason})", name=line.product.name,
+                        before=format_euro(line.unit_price_cents), after=format_euro(unit_price_cents), reason=reason.strip())
         if approval is None:
             raise ApprovalRequired(ApprovalAction.PRICE_OVERRIDE, description)
         self._replace(replace(line, override_price_cents=unit_price_cents, override_reason=reason.strip()))
@@ -438,7 +438,7 @@ class Cart:
             (line.line_id, line.discount, line.gross_cents, line.product.name)
             for line in self.lines if line.discount]
         if self.cart_discount:
-            items.append((None, self.cart_discount, sum(line.total_cents for line in self.lines), "den Bon"))
+            items.append((None, self.cart_discount, sum(line.total_cents for line in self.lines), t("den Bon")))
         for key, discount, base, name in items:
             off = discount.cents_off(base)
             if off > base:

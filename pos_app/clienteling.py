@@ -27,7 +27,7 @@ from pos_app import limits
 from pos_app.cart import CartChange
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.customer_keys import phone_key
-from pos_app.i18n import N_, t
+from pos_app.i18n import N_, t, t_marked
 from pos_app.loyalty import points_for
 from pos_app.refunds import CenterUnavailable
 from pos_app.store import audit
@@ -40,9 +40,9 @@ from pos_app.store.staff import StaffMember
 DEVICE_ID_BASE = 2_000_000_000
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
 CONSENT_CHANNELS = {"email": N_("E-Mail"), "sms": "SMS", "phone": N_("Telefon"), "post": N_("Post")}
-OFFLINE_NOTE = "Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt."
-FAILED_NOTE = ("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
-               "dieser Filiale angezeigt. Bitte der IT melden.")
+OFFLINE_NOTE = N_("Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt.")
+FAILED_NOTE = N_("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
+                 "dieser Filiale angezeigt. Bitte der IT melden.")
 
 # the center's side, injected by the app (sync.customers): raise CenterUnavailable when offline,
 # CenterFailed when the center answered with an error of its own (not the network)
@@ -56,7 +56,7 @@ class CenterFailed(CenterUnavailable):
 
 
 def _center_note(exc: CenterUnavailable) -> str:
-    return FAILED_NOTE.format(why=str(exc) or "ohne Angabe") if isinstance(exc, CenterFailed) else OFFLINE_NOTE
+    return t_marked(FAILED_NOTE, why=str(exc) or t("ohne Angabe")) if isinstance(exc, CenterFailed) else t_marked(OFFLINE_NOTE)
 
 
 class ClientelingError(Exception):
@@ -122,7 +122,7 @@ class Clienteling:
         if hits:
             return SearchResult(hits, "local")
         if self.center_search is None:
-            return SearchResult([], "none", OFFLINE_NOTE)
+            return SearchResult([], "none", t_marked(OFFLINE_NOTE))
         try:
             return SearchResult([_hit(r) for r in self.center_search(typed)], "center")
         except CenterUnavailable as exc:
@@ -133,7 +133,7 @@ class Clienteling:
             raise ClientelingError(t("Kundenprofile sind nur nach der Anmeldung sichtbar."))
         self.store.record(user.id, user.name, "customer_profile_viewed", {"customer_id": customer.id})
         local_sales = self._local_sales(customer.id)
-        note = OFFLINE_NOTE
+        note = t_marked(OFFLINE_NOTE)
         if self.center_profile is not None:
             try:
                 return Profile(customer, self.center_profile(customer.id), True, local_sales=local_sales)
@@ -180,7 +180,7 @@ class Clienteling:
         note = note.strip()
         if not note:
             raise ClientelingError(t("Die Notiz ist leer."))
-        _within(limits.check_text, note, "Die Notiz", limits.NOTE)
+        _within(limits.check_text, note, N_("Die Notiz"), limits.NOTE)
         note_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "customer.note_added", {
@@ -192,8 +192,8 @@ class Clienteling:
         step = step.strip()
         if not step:
             raise ClientelingError(t("Bitte beschreiben Sie, was im Laden geschehen ist."))
-        _within(limits.check_text, step, "Der Fallschritt", limits.NOTE)
-        _within(limits.check_text, case_id, "Die Fallnummer", 36, required=True)
+        _within(limits.check_text, step, N_("Der Fallschritt"), limits.NOTE)
+        _within(limits.check_text, case_id, N_("Die Fallnummer"), 36, required=True)
         step_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "case.step_added", {
@@ -288,7 +288,7 @@ class Clienteling:
         for c in consents or []:
             if c.get("channel") not in CONSENT_CHANNELS:
                 raise ClientelingError(t("Unbekannter Kanal für eine Einwilligung: {channel!r}", channel=c.get('channel')))
-            method = _within(limits.check_text, str(c.get("method") or "an der Kasse"), "Die Art der Einwilligung", 80)
+            method = _within(limits.check_text, str(c.get("method") or "an der Kasse"), N_("Die Art der Einwilligung"), 80)
             out.append({"channel": c["channel"], "granted": bool(c["granted"]), "recorded_at": now,
                         "source": f"Filiale {self.store.store_id}", "method": method,
                         "recorded_by": user.name})

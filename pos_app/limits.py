@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from pos_app.i18n import t, t_marked
+from pos_app.i18n import N_, t, t_marked
 
 MAX_INT32 = 2**31 - 1
 MAX_ID = MAX_INT32  # product, customer, staff ids (INTEGER columns)
@@ -143,7 +143,7 @@ def check_cents(value: int, label: str, *, allow_negative: bool = False) -> int:
     return value
 
 
-def check_quantity(value: int, label: str = "Menge") -> int:
+def check_quantity(value: int, label: str = N_("Menge")) -> int:
     return check_whole(value, label, 1, MAX_QUANTITY)
 
 

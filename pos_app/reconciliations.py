@@ -57,10 +57,10 @@ class ReconciliationItem:
         """What it is about, in a few words: the order, or the product."""
         d = self.details
         if d.get("order_number"):
-            return f"Auftrag {d['order_number']}"
+            return t("Auftrag {order_number}", order_number=d['order_number'])
         if d.get("product_id"):
-            name = d.get("product_name") or f"Artikel {d['product_id']}"
-            return f"{name}: Bestand {d['quantity']}" if "quantity" in d else str(name)
+            name = d.get("product_name") or t("Artikel {product_id}", product_id=d['product_id'])
+            return t("{name}: Bestand {quantity}", name=name, quantity=d['quantity']) if "quantity" in d else str(name)
         return ", ".join(self.refs[:2])
 
 

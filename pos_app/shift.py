@@ -95,7 +95,7 @@ def check_movement(kind: MovementKind, case: BusinessCase, amount_cents: int, no
     if kind is MovementKind.PAID_OUT and not note:
         raise ShiftError(t("Bitte angeben, wofür das Geld entnommen wird (z. B. Lieferant, Beleg-Nr.)."))
     try:
-        return limits.check_text(note, "Die Bemerkung", limits.REASON_TEXT)
+        return limits.check_text(note, N_("Die Bemerkung"), limits.REASON_TEXT)
     except limits.LimitError as exc:
         raise ShiftError(str(exc)) from None
 
