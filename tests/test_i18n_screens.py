@@ -248,3 +248,20 @@ def test_staff_language_survives_a_restart(store):  # type: ignore[no-untyped-de
     with pytest.raises(Exception, match="Sprache"):
         store.staff.set_language(first.id, "xx")
     assert isinstance(first, StaffMember) and TillSession is not None
+
+
+def test_an_english_till_prints_a_german_receipt(store, english):  # type: ignore[no-untyped-def]
+    """The person's language is for screens; the receipt (real ESC/POS bytes, decoded) keeps
+    the store's legal language and German amounts."""
+    from hardware.receipt_printer import render_escpos
+    from pos_app.receipt import PAPER_80MM, layout
+    from tests.escpos_decode import decode
+
+    session = TillSession(store, StaffMember(1, "Lena Schmidt", "cashier", "en"))
+    session.scan(EAN_DECKE)
+    session.pay_cash(5000)
+    done = session.complete()
+    text = decode(render_escpos(layout(store.sales.receipt(done.sale_id), PAPER_80MM), open_drawer=False)).text
+    assert "Rückgeld" in text and "Bar" in text and "Summe" in text.replace("SUMME", "Summe")
+    assert "39,99" in text and "39.99" not in text  # German amounts
+    assert "Change" not in text and "Cash" not in text
