@@ -23,7 +23,7 @@ from typing import Any
 
 from pos_app import limits
 from pos_app.clock import local_date
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 
 POLICY_KEY = "returns"  # the change feed's key of the policy
 
@@ -188,10 +188,10 @@ DEFAULT_POLICY = ReturnPolicy(
     final_sale_categories=frozenset({"Feinkost"}),  # food: hygiene, never back on the shelf
     category_rules=(CategoryRule("Sofas", window_days=14),),  # bulky goods: two weeks
     reason_codes=(
-        ReasonCode("gefaellt_nicht", "Gefällt nicht"),
-        ReasonCode("passt_nicht", "Passt nicht / falsche Größe"),
-        ReasonCode("defekt", "Defekt / beschädigt"),
-        ReasonCode("falsch_geliefert", "Falscher Artikel geliefert"),
-        ReasonCode(OTHER_REASON, "Sonstiges", needs_text=True),
+        ReasonCode("gefaellt_nicht", N_("Gefällt nicht")),
+        ReasonCode("passt_nicht", N_("Passt nicht / falsche Größe")),
+        ReasonCode("defekt", N_("Defekt / beschädigt")),
+        ReasonCode("falsch_geliefert", N_("Falscher Artikel geliefert")),
+        ReasonCode(OTHER_REASON, N_("Sonstiges"), needs_text=True),
     ),
 )

@@ -109,11 +109,15 @@ def english() -> Iterator[None]:
     install_qt_translator("de")
 
 
-def open_dialogs(store, window):  # type: ignore[no-untyped-def]
+def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
     """Every dialog that can be built without a center: (name, widget)."""
     from pos_app.returns import ReturnsService
     from ui.audit_dialog import AuditDialog
-    from ui.blind_return_dialog import VoucherDialog
+    from pos_app.cart import Approval
+    from ui.blind_return_dialog import BlindReturnDialog, VoucherDialog
+    from ui.customer_display import CustomerDisplay
+    from ui.devices_view import DevicesDialog
+    from ui.dsfinvk_dialog import DsfinvkExportDialog
     from ui.conflicts_dialog import ConflictsDialog
     from ui.customer_dialogs import CustomerEditDialog, CustomerSearchDialog, StockDialog
     from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
@@ -151,6 +155,10 @@ def open_dialogs(store, window):  # type: ignore[no-untyped-def]
     yield "returns", ReturnsDialog(ReturnsService(store, session.cashier), session, lambda *_: None)
     yield "pickup queue", PickupQueueDialog(window.pickups.desk, lambda _o: None, "Lena")
     yield "pickup handover", HandoverDialog(window.pickups.desk, "Lena", lambda *_: None)
+    yield "blind return", BlindReturnDialog(ReturnsService(store, session.cashier), lambda *_: None)
+    yield "dsfinvk", DsfinvkExportDialog(store, Approval(manager.id, manager.name))
+    yield "devices", DevicesDialog(window, settings_path, manager)
+    yield "customer display", CustomerDisplay(session, "Wohnen & Mode Berlin")
 
 
 def walk(qtbot, store, store_path, language: str):  # type: ignore[no-untyped-def]
@@ -168,7 +176,7 @@ def walk(qtbot, store, store_path, language: str):  # type: ignore[no-untyped-de
     window.session.scan(EAN_DECKE)
     window.till.refresh()
     seen["till"] = visible_texts(window)
-    for name, dialog in open_dialogs(window.store, window):
+    for name, dialog in open_dialogs(window.store, window, store_path.parent / "pos.toml"):
         qtbot.addWidget(dialog)
         dialog.show()
         seen[name] = visible_texts(dialog)

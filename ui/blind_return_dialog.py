@@ -46,7 +46,7 @@ class BlindReturnDialog(_Form):
             self.condition.addItem(t_marked(CONDITION_LABELS[value]), value)
         self.reason = QComboBox()
         for code in policy.reason_codes:
-            self.reason.addItem(code.label, code.code)
+            self.reason.addItem(t_marked(code.label), code.code)
         self.text = QLineEdit()
         self.refund = QLabel("")
         self.refund.setObjectName("bigTotal")

@@ -26,7 +26,7 @@ class TerminalBox(QGroupBox):
             self.kind.addItem(t_marked(label), key)
         self.kind.setCurrentIndex(max(0, self.kind.findData(settings.kind)))
         self.host = QLineEdit(settings.host)
-        self.host.setPlaceholderText("z. B. 192.168.1.50")
+        self.host.setPlaceholderText(t("z. B. 192.168.1.50"))
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(settings.port)

@@ -204,7 +204,7 @@ class ReturnsDialog(QDialog):
                 condition.addItem(t_marked(CONDITION_LABELS[value]), value)
             reason = QComboBox()
             for code in reasons:
-                reason.addItem(code.label, code.code)
+                reason.addItem(t_marked(code.label), code.code)
             reason.currentIndexChanged.connect(self.recalculate)
             text = QLineEdit()
             text.setPlaceholderText(t("bei „Sonstiges“ Pflicht"))
