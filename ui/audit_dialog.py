@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from pos_app.clock import STORE_TZ, iso, local_display
+from pos_app.clock import STORE_TZ, iso
 from pos_app.i18n import N_, t, t_marked, tn
+from pos_app.i18n.formats import local_display
 from pos_app.store import audit_check
 from pos_app.store.local import LocalStore
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval
-from pos_app.clock import local_display
 from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import local_display
 from pos_app.store.local import LocalStore
 from pos_app.reconciliations import ReconciliationDesk
 from pos_app.store.outbox import Conflict, EventType

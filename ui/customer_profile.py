@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGridLayou
                                QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, Profile
-from pos_app.clock import local_display
 from pos_app.i18n import N_, t, t_marked
-from pos_app.i18n.formats import format_euro
+from pos_app.i18n.formats import format_euro, local_display
 
 CHANNEL_NAMES = {"email": N_("E-Mail"), "phone": N_("Telefon"), "chat": N_("Chat"), "store": N_("Filiale"), "web": N_("Webshop")}
 

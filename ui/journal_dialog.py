@@ -9,9 +9,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.clock import local_display
 from pos_app.i18n import N_, t, t_marked
-from pos_app.i18n.formats import format_euro
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.receipt import PAPER_80MM, PaperWidth, preview_text
 from pos_app.store.local import LocalStore
 

@@ -13,9 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from pos_app.clock import local_display
 from pos_app.i18n import N_, t, t_marked, tn
-from pos_app.i18n.formats import format_euro
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.pickups import STATE_NAMES, PickupDesk, PickupError, PickupOrder
 
 FILTERS = ((N_("Alle offenen"), None), (N_("Neu"), "new"), (N_("In Kommissionierung"), "picking"), (N_("Abholbereit"), "ready"),

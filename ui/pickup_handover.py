@@ -18,9 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QListWidget, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from pos_app.clock import local_date
 from pos_app.i18n import t
-from pos_app.i18n.formats import format_euro
+from pos_app.i18n.formats import format_euro, local_date
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from ui.tasks import run_in_background
 

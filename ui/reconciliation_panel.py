@@ -16,9 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval
-from pos_app.clock import local_display
 from pos_app.i18n import N_, t, t_marked
-from pos_app.i18n.formats import format_euro
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.reconciliation_rules import MAX_NOTE, ResolutionRefused, resolution_label
 from pos_app.reconciliations import MAX_COUNT, ReconciliationDesk, ReconciliationItem
 

@@ -81,7 +81,7 @@ class ReturnsDialog(QDialog):
         for kind in REFUND_KINDS:
             field, cap = QLineEdit(), QLabel("")
             field.setAlignment(Qt.AlignmentFlag.AlignRight)
-            field.setPlaceholderText("0,00")
+            field.setPlaceholderText(format_euro(0, symbol=False))
             row = QHBoxLayout()
             row.addWidget(field)
             row.addWidget(cap)

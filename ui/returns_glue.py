@@ -15,9 +15,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog
 
 from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from hardware.print_queue import PrintJob
 from hardware.receipt_printer import render_escpos
-from pos_app.i18n.formats import format_euro
 from pos_app.refunds import Purchase
 from pos_app.return_receipt import layout_return
 from pos_app.returns import CenterLookup, ReturnsService

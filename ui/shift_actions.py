@@ -18,10 +18,10 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog
 
-from pos_app.i18n.formats import format_euro
 from pos_app.shift import ShiftReport
 from pos_app import card_payments
 from pos_app.i18n import t, t_marked, tn
+from pos_app.i18n.formats import format_euro
 from pos_app.shift_print import report_rows
 from pos_app.store.cashbook import NOT_OPEN
 from pos_app.store.staff import StaffMember

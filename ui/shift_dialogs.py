@@ -182,7 +182,7 @@ class CloseDayDialog(QDialog):
             spin.setObjectName(f"pieces{value}")
             spin.valueChanged.connect(self._pieces_changed)
             self.pieces[value] = spin
-            label = QLabel(format_euro(value).replace(",00", ""))
+            label = QLabel(format_euro(value).replace(",00", "").replace(".00", ""))
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(label, 1 + i % 7, 2 * (i // 7))
             grid.addWidget(spin, 1 + i % 7, 2 * (i // 7) + 1)

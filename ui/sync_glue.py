@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from pos_app.clock import STORE_TZ, parse_iso
 from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_day_month_time, format_time
 from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
 from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
@@ -56,7 +57,7 @@ def age_text(seconds: float) -> str:
 
 def moment_text(moment: datetime, now: datetime) -> str:
     local, today = moment.astimezone(STORE_TZ), now.astimezone(STORE_TZ)
-    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m. %H:%M")
+    return format_time(local) if local.date() == today.date() else format_day_month_time(local)
 
 
 def skew_text(offset_ms: int | None, limit_s: float) -> str:

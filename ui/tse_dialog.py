@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from pos_app.clock import local_display
 from pos_app.fiscal import records
 from pos_app.fiscal.tse import TseInfo
 from pos_app.i18n import t
+from pos_app.i18n.formats import local_display
 from pos_app.store.local import LocalStore
 from ui.tasks import run_in_background
 

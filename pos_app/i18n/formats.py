@@ -74,3 +74,18 @@ def format_day_month_time(value: datetime) -> str:
     if active_language() == SOURCE_LANGUAGE:
         return value.strftime("%d.%m. %H:%M")
     return value.strftime("%d/%m %H:%M")
+
+
+def local_display(text_or_moment: str | datetime) -> str:
+    """pos_app.clock.local_display for screens: the instant in the store's zone, in the
+    active language's date format (German: exactly the receipts' 07.12.2026 14:05)."""
+    from pos_app.clock import local_time
+
+    return format_datetime(local_time(text_or_moment))
+
+
+def local_date(text_or_moment: str | datetime) -> str:
+    """pos_app.clock.local_date for screens (German: 07.12.2026)."""
+    from pos_app.clock import local_time
+
+    return format_date(local_time(text_or_moment))
