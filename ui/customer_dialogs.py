@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QHBoxLayout, QLa
                                QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, CONTACT_FIELDS, SearchResult
-from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n import N_, t, t_marked, tn
 from pos_app.store.customers import CustomerHit
 from ui.tasks import run_in_background
 
@@ -82,8 +82,11 @@ class CustomerSearchDialog(QDialog):
             self.results.addItem(item)
         if result.hits:
             self.results.setCurrentRow(0)
-        source = {"local": "aus dieser Filiale", "center": "von der Zentrale"}.get(result.source, "")
-        self.note.setText(result.note or (t("{count} Treffer {source}", count=len(result.hits), source=source) if result.hits else t("Kein Kunde gefunden.")))
+        count = len(result.hits)
+        found = {"local": tn("{n} Treffer aus dieser Filiale", "{n} Treffer aus dieser Filiale", count),
+                 "center": tn("{n} Treffer von der Zentrale", "{n} Treffer von der Zentrale", count)}.get(
+                     result.source, tn("{n} Treffer", "{n} Treffer", count))
+        self.note.setText(result.note or (found if result.hits else t("Kein Kunde gefunden.")))
 
     def _enter(self) -> None:
         if self.timer.isActive():  # typed and pressed Enter at once (a scanner): search first

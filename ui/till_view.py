@@ -142,7 +142,7 @@ class TillView(QWidget):
         self.total.setText(t("Summe\n{total_cents}", total_cents=format_euro(totals.total_cents)))
         vat_lines = [t("MwSt {letter} {percent} %: {vat_cents}", letter=r.rate.letter, percent=r.rate.percent, vat_cents=format_euro(r.vat_cents)) for r in totals.vat]
         if totals.cart_discount_cents:
-            vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
+            vat_lines.insert(0, t("Bon-Rabatt: -{cart_discount}", cart_discount=format_euro(totals.cart_discount_cents)))
         self.vat.setText("\n".join(vat_lines))
         if change is not None and change.line_id is not None:
             row = self.model.row_of(change.line_id)
