@@ -97,3 +97,14 @@ def on_language_changed(listener: Callable[[str], None]) -> Callable[[], None]:
     """Call `listener(language)` after every switch; returns the function that unsubscribes."""
     _listeners.append(listener)
     return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def _install_in_limits() -> None:
+    """pos_app.limits (standard library only, shared with the protocol) builds its messages
+    through this module's lookup once it is loaded."""
+    from pos_app import limits
+
+    limits._translate = t
+
+
+_install_in_limits()

@@ -39,6 +39,9 @@ class Extraction:
 def _marker_names(tree: ast.Module) -> dict[str, str]:
     """Local name -> "t", "tn" or "N_" for what the module imported from pos_app.i18n."""
     names: dict[str, str] = {}
+    for node in tree.body:  # a module that may import only the standard library defines its own
+        if isinstance(node, ast.FunctionDef) and node.name in ("t", "tn", "N_"):  # (pos_app.limits)
+            names[node.name] = node.name
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "pos_app.i18n":
             for alias in node.names:
@@ -74,8 +77,8 @@ def extract(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Extracti
     result = Extraction()
     for package in packages:
         for path in sorted((root / package).rglob("*.py")):
-            if "migrations" in path.parts:
-                continue
+            if "migrations" in path.parts or path.parent.name == "i18n":
+                continue  # the layer itself marks no texts
             extract_file(path, result, root)
     return result
 
