@@ -246,7 +246,7 @@ class SyncGlue(QObject):
                            self.skew_limit_s)
         tooltip = (status.last_error if status is not None and status.last_error else
                    t("Vorgänge werden in der Kasse gespeichert und gesendet, sobald die Zentrale erreichbar ist."))
-        if "⚠ Uhr" in text:
+        if "⚠" in text:  # the clock warning (the sign is the same in every language)
             tooltip += (t("\nDie Uhr dieser Kasse weicht von der Zentrale ab. Belege und Fristen nutzen die "
                         "korrigierte Zeit; bitte die Uhrzeit des Geräts richtig stellen."))
         big = status is not None and status.pull_total > BIG_PULL
