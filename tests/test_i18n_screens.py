@@ -25,7 +25,7 @@ from pos_app.store.models import Customer, Device, Product, Staff, Store
 from pos_app.store.staff import StaffMember
 from pos_app.till import TillSession
 from tests.store_fixture import CASHIER_PIN, EAN_DECKE
-from ui.i18n_qt import install_qt_translator
+from ui.i18n_qt import install_qt_translator, remove_qt_translator
 
 GERMAN_WORDS = {
     "und", "der", "die", "das", "nicht", "bitte", "kein", "keine", "mit", "ohne", "für", "oder", "ist", "wird",
@@ -106,7 +106,7 @@ def english() -> Iterator[None]:
     install_qt_translator("en")
     yield
     set_language("de")
-    install_qt_translator("de")
+    remove_qt_translator()
 
 
 def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
@@ -273,3 +273,20 @@ def test_an_english_till_prints_a_german_receipt(store, english):  # type: ignor
     assert "Rückgeld" in text and "Bar" in text and "Summe" in text.replace("SUMME", "Summe")
     assert "39,99" in text and "39.99" not in text  # German amounts
     assert "Change" not in text and "Cash" not in text
+
+
+def test_qt_own_buttons_follow_the_language(qtbot):  # type: ignore[no-untyped-def]
+    """Standard dialog buttons come from Qt's qtbase catalogs (shipped with PySide6)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    try:
+        assert install_qt_translator("de")
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "Abbrechen"
+        install_qt_translator("en")
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        qtbot.addWidget(box)
+        assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancel"
+    finally:
+        remove_qt_translator()

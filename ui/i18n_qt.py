@@ -35,3 +35,12 @@ def install_qt_translator(language: str | None = None) -> bool:
     app.installTranslator(translator)
     _installed = translator
     return True
+
+
+def remove_qt_translator() -> None:
+    """Back to Qt's built-in (English) texts (tests that must leave the application as found)."""
+    global _installed
+    app = QCoreApplication.instance()
+    if app is not None and _installed is not None:
+        app.removeTranslator(_installed)
+    _installed = None

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from pos_app.clock import STORE_TZ, parse_iso
 from pos_app.i18n import N_, t, t_marked
-from pos_app.i18n.formats import format_day_month_time, format_time
+from pos_app.i18n.formats import format_day_month_time, format_percent, format_time
 from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
 from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
@@ -83,7 +83,7 @@ def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: 
         return text + (t(" · nicht gesendet: {pending}", pending=pending) if pending else "") + (f" · {skew}" if skew else "")
     parts = [t_marked(LABELS[status.state])]
     if status.pull_fraction is not None and status.pull_total > BIG_PULL:
-        parts[0] = f"Katalog wird geladen {status.pull_fraction:.0%}".replace("%", " %")
+        parts[0] = t("Katalog wird geladen {percent}", percent=format_percent(status.pull_fraction * 100))
     waiting = t("Zu senden: {pending}", pending=pending)
     if pending and oldest is not None:
         waiting += t(" (ältestes vor {age_text})", age_text=age_text(max(0.0, (now - oldest).total_seconds())))

@@ -41,14 +41,14 @@ def format_number(value: int | float | Decimal, decimals: int | None = None) -> 
     from babel.numbers import format_decimal
 
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=babel_locale())
+    return format_decimal(value, format=pattern, locale=babel_locale()).replace("\u00a0", " ")
 
 
 def format_percent(value: Decimal | float) -> str:
     """A percentage given as a number of percent (10 -> "10 %" / "10%")."""
     from babel.numbers import format_percent as babel_percent
 
-    return babel_percent(Decimal(str(value)) / 100, locale=babel_locale())
+    return babel_percent(Decimal(str(value)) / 100, locale=babel_locale()).replace("\u00a0", " ")
 
 
 def format_date(value: date | datetime) -> str:
