@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QComboBox, QGroupBox, QLabel,
-                               QLineEdit, QListWidget, QPlainTextEdit, QTabWidget, QTextEdit, QWidget)
+                               QLineEdit, QListWidget, QPlainTextEdit, QTabWidget, QTextBrowser, QTextEdit, QWidget)
 from sqlalchemy import select
 
 from pos_app.config import PrinterSettings, Settings
@@ -52,7 +52,9 @@ def visible_texts(root: QWidget) -> list[str]:
     for widget in [root, *root.findChildren(QWidget)]:
         if not widget.isVisibleTo(root) and widget is not root:
             continue
-        if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        if isinstance(widget, QTextBrowser):
+            texts.append(widget.toPlainText())  # the customer profile's pages
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
             continue  # receipts and reports: the store's legal language
         texts.append(widget.toolTip())
         if isinstance(widget, (QLabel, QAbstractButton)):
@@ -115,7 +117,10 @@ def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
     from ui.audit_dialog import AuditDialog
     from pos_app.cart import Approval
     from ui.blind_return_dialog import BlindReturnDialog, VoucherDialog
+    from pos_app.clienteling import Profile
+    from pos_app.store.customers import CustomerHit
     from ui.customer_display import CustomerDisplay
+    from ui.customer_profile import CustomerProfileDialog
     from ui.devices_view import DevicesDialog
     from ui.dsfinvk_dialog import DsfinvkExportDialog
     from ui.conflicts_dialog import ConflictsDialog
@@ -159,6 +164,16 @@ def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
     yield "dsfinvk", DsfinvkExportDialog(store, Approval(manager.id, manager.name))
     yield "devices", DevicesDialog(window, settings_path, manager)
     yield "customer display", CustomerDisplay(session, "Wohnen & Mode Berlin")
+    eva = CustomerHit(7, "K-0000007", "Eva", "Müller", "Hauptstraße 1", "10115", "Berlin", "030 123", "eva@example.org", "BER")
+    profile = Profile(eva, {
+        "consents": {"email": {"granted": True, "recorded_at": "2026-12-01T10:00:00+00:00", "source": "Filiale BER",
+                               "method": "mündlich"}},
+        "loyalty": {"tier": "Gold", "points": 120, "rule": "1 Punkt je Euro"},
+        "purchases": [{"created_at": "2026-12-01T10:00:00+00:00", "kind": "order", "number": "W-1", "total_cents": 3999,
+                       "points": 39, "status": "delivered", "lines": []}],
+        "service_cases": [{"id": "c1", "case_number": "S-1", "subject": "Sofa", "status": "open", "steps": []}],
+        "notes": [], "cart": [], "wishlist": [], "returns": [], "receipts": []}, online=True)
+    yield "customer profile", CustomerProfileDialog(profile)
 
 
 def walk(qtbot, store, store_path, language: str):  # type: ignore[no-untyped-def]
@@ -194,7 +209,8 @@ def test_every_screen_in_english_has_no_german_left(qtbot, store_path, store, da
     seen = walk(qtbot, store, store_path, "en")
     (artifacts / "english-texts.txt").write_text(  # every text seen, to be read by a person
         "\n".join(f"[{name}] {text!r}" for name, texts in seen.items() for text in dict.fromkeys(texts)), encoding="utf-8")
-    problems = {name: leftovers(texts, data_names) for name, texts in seen.items()}
+    names = data_names | {"Eva Müller", "Müller", "Hauptstraße 1", "mündlich", "Filiale BER", "1 Punkt je Euro"}  # the profile's data
+    problems = {name: leftovers(texts, names) for name, texts in seen.items()}
     problems = {name: found for name, found in problems.items() if found}
     if problems:
         pytest.fail("German left on English screens:\n" + "\n".join(f"{name}: {found}" for name, found in problems.items()))
