@@ -364,10 +364,13 @@ class Cart:
         if not reason.strip():
             raise CartError(t("Bitte einen Grund für die Preisänderung angeben."))
         _within(limits.check_text, reason.strip(), N_("Der Grund"), limits.REASON_TEXT)
-        description = t("Preis {name}: {before} → {after} ({reason})", name=line.product.name,
-                        before=format_euro(line.unit_price_cents), after=format_euro(unit_price_cents), reason=reason.strip())
+        # the audit trail keeps the store's language; the manager reads it in theirs
+        description = (f"Preis {line.product.name}: {format_euro(line.unit_price_cents)} → "
+                       f"{format_euro(unit_price_cents)} ({reason.strip()})")
         if approval is None:
-            raise ApprovalRequired(ApprovalAction.PRICE_OVERRIDE, description)
+            raise ApprovalRequired(ApprovalAction.PRICE_OVERRIDE, t(
+                "Preis {name}: {before} → {after} ({reason})", name=line.product.name,
+                before=format_euro(line.unit_price_cents), after=format_euro(unit_price_cents), reason=reason.strip()))
         self._replace(replace(line, override_price_cents=unit_price_cents, override_reason=reason.strip()))
         return CartChange("override", line_id, (ApprovalAction.PRICE_OVERRIDE, approval, description))
 
