@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from pos_app.i18n import t
 
 DECODERS = ("zbar", "zxing")
 #: What the shop's labels carry; everything else is switched off (faster, fewer false reads).
@@ -45,8 +46,7 @@ def _zbar() -> Decode:
     try:
         from pyzbar import pyzbar
     except (ImportError, OSError) as exc:
-        raise DecoderMissing("Kamera-Scannen nicht möglich: die Bibliothek zbar fehlt "
-                             f"(Debian-Paket libzbar0). ({exc})") from exc
+        raise DecoderMissing(t("Kamera-Scannen nicht möglich: die Bibliothek zbar fehlt (Debian-Paket libzbar0). ({exc})", exc=exc)) from exc
     symbols = [getattr(pyzbar.ZBarSymbol, name) for name in SYMBOLOGIES]
 
     def decode(grey: np.ndarray) -> list[Detection]:
@@ -59,8 +59,8 @@ def _zxing() -> Decode:
     try:
         import zxingcpp
     except ImportError as exc:
-        raise DecoderMissing("Kamera-Decoder „zxing“ nicht installiert (pip install zxing-cpp); "
-                             "oder in pos.toml [camera] decoder = \"zbar\" setzen.") from exc
+        raise DecoderMissing(t("Kamera-Decoder „zxing“ nicht installiert (pip install zxing-cpp); "
+                             "oder in pos.toml [camera] decoder = \"zbar\" setzen.")) from exc
     fmt = zxingcpp.BarcodeFormat
     formats = (fmt.EAN13, fmt.EAN8, fmt.UPCA, fmt.Code128, fmt.QRCode)
 
@@ -82,7 +82,7 @@ def load_decoder(name: str = "zbar") -> Decode:
         elif name == "zxing":
             _loaded[name] = _zxing()
         else:
-            raise DecoderMissing(f"Unbekannter Kamera-Decoder „{name}“ (zbar oder zxing).")
+            raise DecoderMissing(t("Unbekannter Kamera-Decoder „{name}“ (zbar oder zxing).", name=name))
     return _loaded[name]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pos_app.i18n import t
 from hardware.barcode_decoders import (  # noqa: F401 - re-exported
     DECODERS, SYMBOLOGIES, Decode, DecoderMissing, Detection, decode_grey, decoder_problem, load_decoder,
 )
@@ -163,22 +164,22 @@ class CameraScanner:
             log.exception("Kamera konnte nicht geöffnet werden")
             self._finish(CameraStopped(False, f"{self.source.name}: {exc}", 0))
             return
-        result = CameraStopped(True, f"{self.source.name} beendet.", 0)
+        result = CameraStopped(True, t("{name} beendet.", name=self.source.name), 0)
         try:
             while not self._stopping.is_set():
                 frame = self.source.read()
                 if frame is None:
-                    result = CameraStopped(True, f"{self.source.name}: Ende erreicht.", frames)
+                    result = CameraStopped(True, t("{name}: Ende erreicht.", name=self.source.name), frames)
                     break
                 frames += 1
                 self._frame(frames, frame)
             else:
-                result = CameraStopped(True, f"{self.source.name} ausgeschaltet.", frames)
+                result = CameraStopped(True, t("{name} ausgeschaltet.", name=self.source.name), frames)
         except CameraUnavailable as exc:
             result = CameraStopped(False, str(exc), frames)
         except Exception as exc:
             log.exception("Kamera-Scannen abgebrochen")
-            result = CameraStopped(False, f"{self.source.name}: Fehler {exc}", frames)
+            result = CameraStopped(False, t("{name}: Fehler {exc}", name=self.source.name, exc=exc), frames)
         finally:
             self.source.close()
         self._finish(CameraStopped(result.ok, result.message, frames))

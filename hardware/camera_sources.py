@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import cv2
 import numpy as np
+from pos_app.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +55,21 @@ class DeviceSource:
         cap = cv2.VideoCapture(self.index)
         if not cap.isOpened():
             cap.release()
-            raise CameraUnavailable(f"{self.name} nicht gefunden oder von einem anderen Programm belegt.")
+            raise CameraUnavailable(t("{name} nicht gefunden oder von einem anderen Programm belegt.", name=self.name))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not one queued seconds ago
         ok, _ = cap.read()
         if not ok:
             cap.release()
-            raise CameraUnavailable(f"{self.name} liefert kein Bild (belegt oder gestört).")
+            raise CameraUnavailable(t("{name} liefert kein Bild (belegt oder gestört).", name=self.name))
         self._cap = cap
 
     def read(self) -> np.ndarray | None:
         assert self._cap is not None
         ok, frame = self._cap.read()
         if not ok:
-            raise CameraUnavailable(f"{self.name} liefert kein Bild mehr (Kabel gezogen?).")
+            raise CameraUnavailable(t("{name} liefert kein Bild mehr (Kabel gezogen?).", name=self.name))
         self.media_ms = time.monotonic() * 1000.0
         return frame
 
@@ -97,11 +98,11 @@ class VideoFileSource:
 
     def open(self) -> None:
         if not self.path.is_file():
-            raise CameraUnavailable(f"{self.name}: Datei nicht gefunden.")
+            raise CameraUnavailable(t("{name}: Datei nicht gefunden.", name=self.name))
         cap = cv2.VideoCapture(str(self.path))
         if not cap.isOpened():
             cap.release()
-            raise CameraUnavailable(f"{self.name}: kein lesbares Video.")
+            raise CameraUnavailable(t("{name}: kein lesbares Video.", name=self.name))
         fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
         self.interval = 1.0 / fps if self.realtime and fps > 0 else 0.0
         self._frame_ms = 1000.0 / fps if fps > 0 else 40.0
@@ -166,10 +167,10 @@ class ImageFolderSource:
 
     def open(self) -> None:
         if not self.path.is_dir():
-            raise CameraUnavailable(f"{self.name}: Ordner nicht gefunden.")
+            raise CameraUnavailable(t("{name}: Ordner nicht gefunden.", name=self.name))
         self._files = sorted(p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self._files:
-            raise CameraUnavailable(f"{self.name}: keine Bilder darin.")
+            raise CameraUnavailable(t("{name}: keine Bilder darin.", name=self.name))
         self._next = time.monotonic()
 
     def read(self) -> np.ndarray | None:
@@ -206,7 +207,7 @@ def source_from_setting(text: str, *, realtime: bool = True, loop: bool = False)
     """The `[camera] source` setting: a camera index ("0"), a video file or an image folder."""
     text = text.strip()
     if not text:
-        raise CameraUnavailable("Keine Kamera eingestellt.")
+        raise CameraUnavailable(t("Keine Kamera eingestellt."))
     if text.isdigit():
         return DeviceSource(int(text))
     path = Path(text).expanduser()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pos_app.i18n import t
 
 #: the character a German keyboard gives for the key a US-layout scanner means
 US_TO_DE = {
@@ -60,18 +61,15 @@ def check_scan(scanned: str, expected: str | None = None,
     meant = undo_mismatch(scanned)
     if expected is not None:
         if scanned == expected:
-            return LayoutCheck(False, "Tastaturbelegung stimmt: der Testcode kam richtig an.", scanned)
+            return LayoutCheck(False, t("Tastaturbelegung stimmt: der Testcode kam richtig an."), scanned)
         if scanned in (us_scanner_on_german_keyboard(expected),
                        us_scanner_on_german_keyboard(expected).replace("´", "")):
-            return LayoutCheck(True, f"Falsche Tastaturbelegung! Erwartet „{expected}“, "
-                                     f"angekommen „{scanned}“.", expected)
+            return LayoutCheck(True, t("Falsche Tastaturbelegung! Erwartet „{expected}“, angekommen „{scanned}“.", expected=expected, scanned=scanned), expected)
     if GERMAN_ONLY & set(scanned):
-        return LayoutCheck(True, f"Falsche Tastaturbelegung vermutet: „{scanned}“ enthält Zeichen, "
-                                 f"die kein Etikett trägt (gemeint war wohl „{meant}“).", meant)
+        return LayoutCheck(True, t("Falsche Tastaturbelegung vermutet: „{scanned}“ enthält Zeichen, die kein Etikett trägt (gemeint war wohl „{meant}“).", scanned=scanned, meant=meant), meant)
     if known is not None and meant != scanned and not known(scanned) and known(meant):
-        return LayoutCheck(True, f"Falsche Tastaturbelegung: „{scanned}“ ist unbekannt, "
-                                 f"„{meant}“ ist ein Artikel.", meant)
+        return LayoutCheck(True, t("Falsche Tastaturbelegung: „{scanned}“ ist unbekannt, „{meant}“ ist ein Artikel.", scanned=scanned, meant=meant), meant)
     if expected is not None:
-        return LayoutCheck(False, f"Erwartet „{expected}“, angekommen „{scanned}“: anderer Code gescannt?",
+        return LayoutCheck(False, t("Erwartet „{expected}“, angekommen „{scanned}“: anderer Code gescannt?", expected=expected, scanned=scanned),
                            scanned)
-    return LayoutCheck(False, "Keine Auffälligkeit in der Tastaturbelegung.", scanned)
+    return LayoutCheck(False, t("Keine Auffälligkeit in der Tastaturbelegung."), scanned)

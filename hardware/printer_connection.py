@@ -16,6 +16,7 @@ import socket
 import time
 
 from pos_app.config import PrinterSettings
+from pos_app.i18n import t
 
 DRAIN_S = 0.5  # after sending: how long to wait for the printer to close its side
 
@@ -76,7 +77,7 @@ def _send_network(settings: PrinterSettings, data: bytes) -> None:
     try:
         sock = socket.create_connection((settings.host, settings.port), timeout=settings.timeout_s)
     except OSError as exc:
-        raise PrinterUnavailable(f"{name} nicht erreichbar: {_reason(exc, settings)}") from exc
+        raise PrinterUnavailable(t("{name} nicht erreichbar: {reason}", name=name, reason=_reason(exc, settings))) from exc
     try:
         try:
             sock.sendall(data)  # since 3.5 the timeout is a deadline for all of the data
@@ -92,7 +93,7 @@ def _send_network(settings: PrinterSettings, data: bytes) -> None:
                 except (TimeoutError, socket.timeout):
                     break  # the printer keeps the connection open: fine, all was sent
         except OSError as exc:
-            raise PrinterUnavailable(f"{name}: Druck fehlgeschlagen: {_reason(exc, settings)}") from exc
+            raise PrinterUnavailable(t("{name}: Druck fehlgeschlagen: {reason}", name=name, reason=_reason(exc, settings))) from exc
     finally:
         sock.close()
 
@@ -103,7 +104,7 @@ def _send_usb(settings: PrinterSettings, data: bytes | None) -> None:
     from escpos.printer import Usb  # lazy: pyusb is optional
 
     if not Usb.is_usable():
-        raise PrinterUnavailable(f"{name}: USB-Druck nicht möglich, das Paket „pyusb“ fehlt.")
+        raise PrinterUnavailable(t("{name}: USB-Druck nicht möglich, das Paket „pyusb“ fehlt.", name=name))
     printer = Usb(settings.usb_vendor, settings.usb_product,
                   timeout=int(settings.timeout_s * 1000), profile=settings.profile)
     try:
@@ -111,7 +112,7 @@ def _send_usb(settings: PrinterSettings, data: bytes | None) -> None:
         if data is not None:
             printer._raw(data)  # python-escpos' way to send raw bytes (pyusb writes them all)
     except Exception as exc:  # DeviceNotFoundError, usb.core.USBError/USBTimeoutError, ...
-        raise PrinterUnavailable(f"{name} nicht erreichbar: {_device_reason(exc, settings)}") from exc
+        raise PrinterUnavailable(t("{name} nicht erreichbar: {device_reason}", name=name, device_reason=_device_reason(exc, settings))) from exc
     finally:
         _close_quietly(printer)
 
@@ -129,7 +130,7 @@ def _send_serial(settings: PrinterSettings, data: bytes | None) -> None:
     from escpos.printer import Serial  # lazy: pyserial is optional
 
     if not Serial.is_usable():
-        raise PrinterUnavailable(f"{name}: Druck nicht möglich, das Paket „pyserial“ fehlt.")
+        raise PrinterUnavailable(t("{name}: Druck nicht möglich, das Paket „pyserial“ fehlt.", name=name))
     printer = Serial(settings.serial_device, baudrate=settings.baudrate,
                      timeout=settings.timeout_s, profile=settings.profile)
     try:
@@ -141,7 +142,7 @@ def _send_serial(settings: PrinterSettings, data: bytes | None) -> None:
     except Exception as exc:  # DeviceNotFoundError, serial.SerialException (timeouts too)
         reason = ("Gerät nicht gefunden" if type(exc).__name__ == "DeviceNotFoundError"
                   else _device_reason(exc, settings))
-        raise PrinterUnavailable(f"{name} nicht erreichbar: {reason}") from exc
+        raise PrinterUnavailable(t("{name} nicht erreichbar: {reason}", name=name, reason=reason)) from exc
     finally:
         _close_quietly(printer)
 
@@ -158,13 +159,13 @@ def _send_file(settings: PrinterSettings, data: bytes) -> None:
     block while the printer is off; that only holds up the print worker, not the UI."""
     name = describe(settings)
     if not settings.file_path:
-        raise PrinterUnavailable("Für den Drucker ist kein Dateipfad eingestellt.")
+        raise PrinterUnavailable(t("Für den Drucker ist kein Dateipfad eingestellt."))
     try:
         with open(settings.file_path, "ab") as handle:
             handle.write(data)
             handle.flush()
     except OSError as exc:
-        raise PrinterUnavailable(f"{name} nicht erreichbar: {_reason(exc, settings)}") from exc
+        raise PrinterUnavailable(t("{name} nicht erreichbar: {reason}", name=name, reason=_reason(exc, settings))) from exc
 
 
 def send(settings: PrinterSettings, data: bytes) -> None:
@@ -184,7 +185,7 @@ def send(settings: PrinterSettings, data: bytes) -> None:
     elif settings.kind == "file":
         _send_file(settings, data)
     else:
-        raise PrinterUnavailable(f"Unbekannte Druckerart „{settings.kind}“.")
+        raise PrinterUnavailable(t("Unbekannte Druckerart „{kind}“.", kind=settings.kind))
 
 
 def check(settings: PrinterSettings) -> str | None:

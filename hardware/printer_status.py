@@ -18,6 +18,7 @@ from typing import Literal
 from hardware import printer_connection
 from hardware.printer_connection import describe
 from pos_app.config import PrinterSettings
+from pos_app.i18n import t
 
 DLE_EOT = b"\x10\x04"
 GS_R = b"\x1dr"
@@ -53,7 +54,7 @@ def _ask(sock: socket.socket, command: bytes, timeout: float) -> int | None:
     except (TimeoutError, socket.timeout):
         return None
     if not answer:
-        raise ConnectionResetError("Drucker hat die Verbindung geschlossen")
+        raise ConnectionResetError(t("Drucker hat die Verbindung geschlossen"))
     return answer[0]
 
 
@@ -90,18 +91,18 @@ def query(settings: PrinterSettings) -> PrinterStatus:
     """The printer's status now. Blocking (print worker thread)."""
     name = describe(settings)
     if settings.kind == "none":
-        return PrinterStatus(False, None, "unknown", None, "Kein Bondrucker eingerichtet.")
+        return PrinterStatus(False, None, "unknown", None, t("Kein Bondrucker eingerichtet."))
     if settings.kind != "network":
         problem = printer_connection.check(settings)
         if problem:
             return PrinterStatus(False, False, "unknown", None, problem)
-        return PrinterStatus(True, None, "unknown", None, f"{name}: erreichbar.")
+        return PrinterStatus(True, None, "unknown", None, t("{name}: erreichbar.", name=name))
     timeout = min(ANSWER_S, settings.timeout_s)
     try:
         sock = socket.create_connection((settings.host, settings.port), timeout=settings.timeout_s)
     except OSError as exc:
         reason = printer_connection._reason(exc, settings)
-        return PrinterStatus(False, False, "unknown", None, f"{name} nicht erreichbar: {reason}")
+        return PrinterStatus(False, False, "unknown", None, t("{name} nicht erreichbar: {reason}", name=name, reason=reason))
     try:
         printer = _ask(sock, DLE_EOT + b"\x01", timeout)
         cause = paper = gs_r = None
@@ -112,7 +113,7 @@ def query(settings: PrinterSettings) -> PrinterStatus:
                 gs_r = _ask(sock, GS_R + b"\x01", timeout)
     except OSError as exc:
         reason = printer_connection._reason(exc, settings)
-        return PrinterStatus(False, False, "unknown", None, f"{name} nicht erreichbar: {reason}")
+        return PrinterStatus(False, False, "unknown", None, t("{name} nicht erreichbar: {reason}", name=name, reason=reason))
     finally:
         sock.close()
     online, paper_state, cover = interpret(printer, cause, paper, gs_r)

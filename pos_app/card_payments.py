@@ -29,6 +29,7 @@ from sqlalchemy import select
 from pos_app.card_terminal import (CardOutcome, CardTerminal, TerminalDay, TerminalNotReached, TerminalReply,
                                    TerminalUnavailable)
 from pos_app.clock import Clock, iso, utc_now
+from pos_app.i18n import t
 from pos_app.store.card_models import CardAuthorisation
 from pos_app.store.db import Database
 from pos_app.store.models import SaleTender
@@ -171,22 +172,22 @@ def run_command(ledger: CardLedger, terminal: CardTerminal, kind: str, amount_ce
     """Record, send, settle; on no final answer ask the terminal instead of sending again.
     Raises CardStateUnclear when the terminal cannot be asked either (the row stays pending)."""
     if not ledger.is_clear():
-        raise CardStateUnclear("Ein früherer Kartenvorgang ist noch ungeklärt: erst das Terminal fragen.")
+        raise CardStateUnclear(t("Ein früherer Kartenvorgang ist noch ungeklärt: erst das Terminal fragen."))
     auth_id = ledger.begin(kind, amount_cents)
     try:
         reply = send(on_status)
     except TerminalNotReached as exc:  # never sent: certain that nothing was booked
-        reply = TerminalReply(CardOutcome.BUSY, amount_cents, 0xA3, f"Terminal nicht erreichbar ({exc})")
+        reply = TerminalReply(CardOutcome.BUSY, amount_cents, 0xA3, t("Terminal nicht erreichbar ({exc})", exc=exc))
         ledger.settle(auth_id, reply, "not_charged")
         return reply
     except TerminalUnavailable:
         try:
             found = _ask_last(ledger, terminal, kind, amount_cents, on_status)
         except TerminalUnavailable as exc:
-            raise CardStateUnclear(f"Terminal nicht erreichbar, Ergebnis unbekannt: {exc}") from exc
+            raise CardStateUnclear(t("Terminal nicht erreichbar, Ergebnis unbekannt: {exc}", exc=exc)) from exc
         if found is None:
             reply = TerminalReply(CardOutcome.ABORTED, amount_cents, 0x6C,
-                                  "Terminal hat nicht gebucht (keine Antwort). Nichts belastet.")
+                                  t("Terminal hat nicht gebucht (keine Antwort). Nichts belastet."))
             ledger.settle(auth_id, reply, "not_charged")
             return reply
         reply = found
@@ -235,7 +236,7 @@ def settle_pending(ledger: CardLedger, terminal: CardTerminal,
         try:
             found = _ask_last(ledger, terminal, row.kind, row.amount_cents, on_status)
         except TerminalUnavailable as exc:
-            raise CardStateUnclear(f"Terminal nicht erreichbar: {exc}") from exc
+            raise CardStateUnclear(t("Terminal nicht erreichbar: {exc}", exc=exc)) from exc
         if found is None:
             ledger.mark(row.id, "not_charged", "vom Terminal nicht gebucht")
         else:
@@ -253,10 +254,10 @@ def recover(ledger: CardLedger, terminal: CardTerminal,
     for row, found in settle_pending(ledger, terminal, on_status):
         if found is None:
             done.append(Recovery(row.id, row.kind, row.amount_cents, False, False,
-                                 "Nicht belastet: das Terminal hatte den Vorgang nicht gebucht."))
+                                 t("Nicht belastet: das Terminal hatte den Vorgang nicht gebucht.")))
         elif row.kind != "payment":
             done.append(Recovery(row.id, row.kind, row.amount_cents, True, False,
-                                 f"{found.message}: vom Terminal gebucht (Beleg {found.receipt_no})."))
+                                 t("{message}: vom Terminal gebucht (Beleg {receipt_no}).", message=found.message, receipt_no=found.receipt_no)))
     for row in ledger.unused_payments():
         if row.receipt_no is None:
             continue
@@ -264,5 +265,5 @@ def recover(ledger: CardLedger, terminal: CardTerminal,
         if undo.approved:
             ledger.mark(row.id, "reversed", f"nach Neustart storniert (Storno-Beleg {undo.receipt_no})")
         done.append(Recovery(row.id, "payment", row.amount_cents, True, undo.approved,
-                             "Zahlung ohne Bon storniert." if undo.approved else f"Storno fehlgeschlagen: {undo.message}"))
+                             t("Zahlung ohne Bon storniert.") if undo.approved else t("Storno fehlgeschlagen: {message}", message=undo.message)))
     return done

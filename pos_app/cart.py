@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any
 
 from pos_app import limits
+from pos_app.i18n import N_, t
 from pos_app.money import format_euro, percent_of
 from pos_app.vat import VatRate, VatRow, breakdown
 
@@ -68,21 +69,21 @@ class Discount:
         try:
             number = Decimal(str(value).replace(",", ".").strip())
         except InvalidOperation:
-            raise CartError(f"„{value}“ ist kein gültiger Rabatt.") from None
+            raise CartError(t("„{value}“ ist kein gültiger Rabatt.", value=value)) from None
         if not number.is_finite() or number <= 0:
-            raise CartError("Der Rabatt muss größer als 0 sein.")
+            raise CartError(t("Der Rabatt muss größer als 0 sein."))
         if kind is DiscountKind.PERCENT:
             if number > 100:
-                raise CartError("Ein Rabatt über 100 % ist nicht möglich.")
+                raise CartError(t("Ein Rabatt über 100 % ist nicht möglich."))
             if number != number.quantize(Decimal("0.01")):
-                raise CartError("Prozent-Rabatte haben höchstens zwei Nachkommastellen.")
+                raise CartError(t("Prozent-Rabatte haben höchstens zwei Nachkommastellen."))
         elif number != number.to_integral_value():
-            raise CartError("Betrags-Rabatte werden in Cent angegeben.")
+            raise CartError(t("Betrags-Rabatte werden in Cent angegeben."))
         elif number > limits.MAX_CENTS:
-            raise CartError(f"Ein Rabatt über {format_euro(limits.MAX_CENTS)} ist nicht möglich.")
+            raise CartError(t("Ein Rabatt über {MAX_CENTS} ist nicht möglich.", MAX_CENTS=format_euro(limits.MAX_CENTS)))
         if not reason.strip():
-            raise CartError("Bitte einen Grund für den Rabatt angeben.")
-        return cls(kind, number, _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT))
+            raise CartError(t("Bitte einen Grund für den Rabatt angeben."))
+        return cls(kind, number, _within(limits.check_text, reason.strip(), N_("Der Grund"), limits.REASON_TEXT))
 
     def cents_off(self, base_cents: int) -> int:
         if self.kind is DiscountKind.PERCENT:
@@ -249,7 +250,7 @@ class Cart:
         for line in self.lines:
             if line.line_id == line_id:
                 return line
-        raise CartError("Diese Position gibt es nicht (mehr).")
+        raise CartError(t("Diese Position gibt es nicht (mehr)."))
 
     def totals(self) -> Totals:
         line_totals = [line.total_cents for line in self.lines]
@@ -277,8 +278,8 @@ class Cart:
         whose data the center would refuse in the sale (pos_app.limits) is refused here, before a
         sale exists that could never arrive."""
         self._check_quantity(quantity)
-        _within(limits.check_text, product.name, "Der Artikelname", limits.PRODUCT_NAME, required=True)
-        _within(limits.check_text, product.sku, "Die Artikelnummer", limits.SKU, required=True)
+        _within(limits.check_text, product.name, N_("Der Artikelname"), limits.PRODUCT_NAME, required=True)
+        _within(limits.check_text, product.sku, N_("Die Artikelnummer"), limits.SKU, required=True)
         _within(limits.check_cents, product.unit_price_cents, f"Der Preis von {product.name[:40]}")
         _within(limits.check_whole, product.product_id, "Die Artikel-Id", 1, limits.MAX_ID)
         for i, line in enumerate(self.lines):
@@ -321,13 +322,11 @@ class Cart:
         if discount is not None:
             off = discount.cents_off(line.gross_cents)
             if off > line.gross_cents:
-                raise CartError(f"Der Rabatt ({format_euro(off)}) ist höher als die Position "
-                                f"({format_euro(line.gross_cents)}).")
+                raise CartError(t("Der Rabatt ({off}) ist höher als die Position ({gross_cents}).", off=format_euro(off), gross_cents=format_euro(line.gross_cents)))
             needs = self._over_limit(discount, line.gross_cents)
             if needs and approval is None:
                 raise ApprovalRequired(ApprovalAction.DISCOUNT_OVER_LIMIT,
-                                       f"Rabatt {discount.describe()} auf {line.product.name} "
-                                       f"liegt über {self.policy.max_discount_percent} %.")
+                                       t("Rabatt {describe} auf {name} liegt über {max_discount_percent} %.", describe=discount.describe(), name=line.product.name, max_discount_percent=self.policy.max_discount_percent))
         self._replace(replace(line, discount=discount))
         return CartChange("discount", line_id,
                           self._approved(ApprovalAction.DISCOUNT_OVER_LIMIT, approval,
@@ -337,21 +336,19 @@ class Cart:
     @_atomic
     def set_cart_discount(self, discount: Discount | None, approval: Approval | None = None) -> CartChange:
         if self.payment_started:
-            raise CartError("Nach Zahlungsbeginn kann der Bon-Rabatt nicht mehr geändert werden.")
+            raise CartError(t("Nach Zahlungsbeginn kann der Bon-Rabatt nicht mehr geändert werden."))
         needs = False
         if discount is not None:
             if self.is_empty():
-                raise CartError("Der Warenkorb ist leer.")
+                raise CartError(t("Der Warenkorb ist leer."))
             subtotal = sum(line.total_cents for line in self.lines)
             off = discount.cents_off(subtotal)
             if off > subtotal:
-                raise CartError(f"Der Rabatt ({format_euro(off)}) ist höher als die Summe "
-                                f"({format_euro(subtotal)}).")
+                raise CartError(t("Der Rabatt ({off}) ist höher als die Summe ({subtotal}).", off=format_euro(off), subtotal=format_euro(subtotal)))
             needs = self._over_limit(discount, subtotal)
             if needs and approval is None:
                 raise ApprovalRequired(ApprovalAction.DISCOUNT_OVER_LIMIT,
-                                       f"Bon-Rabatt {discount.describe()} liegt über "
-                                       f"{self.policy.max_discount_percent} %.")
+                                       t("Bon-Rabatt {describe} liegt über {max_discount_percent} %.", describe=discount.describe(), max_discount_percent=self.policy.max_discount_percent))
         self.cart_discount = discount
         return CartChange("discount", None,
                           self._approved(ApprovalAction.DISCOUNT_OVER_LIMIT, approval,
@@ -362,15 +359,18 @@ class Cart:
                        approval: Approval | None = None) -> CartChange:
         line = self.line(line_id)
         if unit_price_cents <= 0:
-            raise CartError("Der neue Preis muss größer als 0 sein.")
+            raise CartError(t("Der neue Preis muss größer als 0 sein."))
         _within(limits.check_cents, unit_price_cents, "Der neue Preis")
         if not reason.strip():
-            raise CartError("Bitte einen Grund für die Preisänderung angeben.")
-        _within(limits.check_text, reason.strip(), "Der Grund", limits.REASON_TEXT)
+            raise CartError(t("Bitte einen Grund für die Preisänderung angeben."))
+        _within(limits.check_text, reason.strip(), N_("Der Grund"), limits.REASON_TEXT)
+        # the audit trail keeps the store's language; the manager reads it in theirs
         description = (f"Preis {line.product.name}: {format_euro(line.unit_price_cents)} → "
                        f"{format_euro(unit_price_cents)} ({reason.strip()})")
         if approval is None:
-            raise ApprovalRequired(ApprovalAction.PRICE_OVERRIDE, description)
+            raise ApprovalRequired(ApprovalAction.PRICE_OVERRIDE, t(
+                "Preis {name}: {before} → {after} ({reason})", name=line.product.name,
+                before=format_euro(line.unit_price_cents), after=format_euro(unit_price_cents), reason=reason.strip()))
         self._replace(replace(line, override_price_cents=unit_price_cents, override_reason=reason.strip()))
         return CartChange("override", line_id, (ApprovalAction.PRICE_OVERRIDE, approval, description))
 
@@ -441,22 +441,20 @@ class Cart:
             (line.line_id, line.discount, line.gross_cents, line.product.name)
             for line in self.lines if line.discount]
         if self.cart_discount:
-            items.append((None, self.cart_discount, sum(line.total_cents for line in self.lines), "den Bon"))
+            items.append((None, self.cart_discount, sum(line.total_cents for line in self.lines), t("den Bon")))
         for key, discount, base, name in items:
             off = discount.cents_off(base)
             if off > base:
-                raise CartError(f"Der Rabatt von {format_euro(off)} auf {name} wäre höher als der Betrag "
-                                f"({format_euro(base)}). Bitte zuerst den Rabatt ändern.")
+                raise CartError(t("Der Rabatt von {off} auf {name} wäre höher als der Betrag ({base}). Bitte zuerst den Rabatt ändern.", off=format_euro(off), name=name, base=format_euro(base)))
             old_off, old_base = before.get(key, (0, 1))
             grew = off * old_base > old_off * base
             if discount.kind is DiscountKind.AMOUNT and key in before and grew and self._over_limit(discount, base):
-                raise CartError(f"Der Rabatt von {format_euro(off)} auf {name} läge danach über "
-                                f"{self.policy.max_discount_percent} %. Bitte zuerst den Rabatt ändern.")
+                raise CartError(t("Der Rabatt von {off} auf {name} läge danach über {max_discount_percent} %. Bitte zuerst den Rabatt ändern.", off=format_euro(off), name=name, max_discount_percent=self.policy.max_discount_percent))
 
     def _guard_void(self, what: str, approval: Approval | None) -> None:
         if self.payment_started and approval is None:
             raise ApprovalRequired(ApprovalAction.VOID_AFTER_PAYMENT,
-                                   f"{what}: Die Zahlung hat schon begonnen.")
+                                   t("{what}: Die Zahlung hat schon begonnen.", what=what))
 
     @staticmethod
     def _approved(action: ApprovalAction, approval: Approval | None,
@@ -466,8 +464,8 @@ class Cart:
     @staticmethod
     def _check_quantity(quantity: int) -> None:
         if not isinstance(quantity, int) or isinstance(quantity, bool):
-            raise CartError("Die Menge muss eine ganze Zahl sein.")
+            raise CartError(t("Die Menge muss eine ganze Zahl sein."))
         if quantity < 1:
-            raise CartError("Die Menge muss mindestens 1 sein.")
+            raise CartError(t("Die Menge muss mindestens 1 sein."))
         if quantity > MAX_QUANTITY:
-            raise CartError(f"Höchstens {MAX_QUANTITY} Stück pro Position.")
+            raise CartError(t("Höchstens {MAX_QUANTITY} Stück pro Position.", MAX_QUANTITY=MAX_QUANTITY))

@@ -27,6 +27,7 @@ from pos_app import limits
 from pos_app.cart import CartChange
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.customer_keys import phone_key
+from pos_app.i18n import N_, t, t_marked
 from pos_app.loyalty import points_for
 from pos_app.refunds import CenterUnavailable
 from pos_app.store import audit
@@ -38,10 +39,10 @@ from pos_app.store.staff import StaffMember
 
 DEVICE_ID_BASE = 2_000_000_000
 CONTACT_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
-CONSENT_CHANNELS = {"email": "E-Mail", "sms": "SMS", "phone": "Telefon", "post": "Post"}
-OFFLINE_NOTE = "Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt."
-FAILED_NOTE = ("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
-               "dieser Filiale angezeigt. Bitte der IT melden.")
+CONSENT_CHANNELS = {"email": N_("E-Mail"), "sms": "SMS", "phone": N_("Telefon"), "post": N_("Post")}
+OFFLINE_NOTE = N_("Zentrale nicht erreichbar: Es werden nur die Daten dieser Filiale angezeigt.")
+FAILED_NOTE = N_("Die Zentrale ist erreichbar, hat aber einen Fehler gemeldet ({why}): Es werden nur die Daten "
+                 "dieser Filiale angezeigt. Bitte der IT melden.")
 
 # the center's side, injected by the app (sync.customers): raise CenterUnavailable when offline,
 # CenterFailed when the center answered with an error of its own (not the network)
@@ -55,7 +56,7 @@ class CenterFailed(CenterUnavailable):
 
 
 def _center_note(exc: CenterUnavailable) -> str:
-    return FAILED_NOTE.format(why=str(exc) or "ohne Angabe") if isinstance(exc, CenterFailed) else OFFLINE_NOTE
+    return t_marked(FAILED_NOTE, why=str(exc) or t("ohne Angabe")) if isinstance(exc, CenterFailed) else t_marked(OFFLINE_NOTE)
 
 
 class ClientelingError(Exception):
@@ -121,7 +122,7 @@ class Clienteling:
         if hits:
             return SearchResult(hits, "local")
         if self.center_search is None:
-            return SearchResult([], "none", OFFLINE_NOTE)
+            return SearchResult([], "none", t_marked(OFFLINE_NOTE))
         try:
             return SearchResult([_hit(r) for r in self.center_search(typed)], "center")
         except CenterUnavailable as exc:
@@ -129,10 +130,10 @@ class Clienteling:
 
     def view_profile(self, user: StaffMember | None, customer: CustomerHit) -> Profile:
         if user is None:
-            raise ClientelingError("Kundenprofile sind nur nach der Anmeldung sichtbar.")
+            raise ClientelingError(t("Kundenprofile sind nur nach der Anmeldung sichtbar."))
         self.store.record(user.id, user.name, "customer_profile_viewed", {"customer_id": customer.id})
         local_sales = self._local_sales(customer.id)
-        note = OFFLINE_NOTE
+        note = t_marked(OFFLINE_NOTE)
         if self.center_profile is not None:
             try:
                 return Profile(customer, self.center_profile(customer.id), True, local_sales=local_sales)
@@ -143,7 +144,7 @@ class Clienteling:
     def export(self, user: StaffMember, profile: Profile) -> dict[str, Any]:
         """A manager's data export of one customer (the JSON the customer receives)."""
         if not user.is_manager:
-            raise ClientelingError("Den Datenexport darf nur eine Marktleitung ausführen.")
+            raise ClientelingError(t("Den Datenexport darf nur eine Marktleitung ausführen."))
         self.store.record(user.id, user.name, "customer_data_exported", {"customer_id": profile.customer.id})
         return {"exported_at": iso(self._clock()), "exported_by": user.name, "online": profile.online,
                 "profile": profile.data, "store_sales": profile.local_sales}
@@ -152,7 +153,7 @@ class Clienteling:
         """The erase request, approved by a manager: anonymised here at once, at the center when
         the event arrives (sales stay, for the tax books)."""
         if not manager.is_manager:
-            raise ClientelingError("Einen Löschantrag darf nur eine Marktleitung ausführen.")
+            raise ClientelingError(t("Einen Löschantrag darf nur eine Marktleitung ausführen."))
         with self.store.db.writing() as s:
             here = s.execute(text("UPDATE customers SET first_name = 'Gelöscht', last_name = :n, street = '', zip_code = '', "
                                   "city = '', phone = '', email = '' WHERE id = :id"),
@@ -178,8 +179,8 @@ class Clienteling:
     def add_note(self, user: StaffMember, customer_id: int, note: str) -> str:
         note = note.strip()
         if not note:
-            raise ClientelingError("Die Notiz ist leer.")
-        _within(limits.check_text, note, "Die Notiz", limits.NOTE)
+            raise ClientelingError(t("Die Notiz ist leer."))
+        _within(limits.check_text, note, N_("Die Notiz"), limits.NOTE)
         note_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "customer.note_added", {
@@ -190,9 +191,9 @@ class Clienteling:
     def add_case_step(self, user: StaffMember, case_id: str, step: str, close: bool) -> str:
         step = step.strip()
         if not step:
-            raise ClientelingError("Bitte beschreiben Sie, was im Laden geschehen ist.")
-        _within(limits.check_text, step, "Der Fallschritt", limits.NOTE)
-        _within(limits.check_text, case_id, "Die Fallnummer", 36, required=True)
+            raise ClientelingError(t("Bitte beschreiben Sie, was im Laden geschehen ist."))
+        _within(limits.check_text, step, N_("Der Fallschritt"), limits.NOTE)
+        _within(limits.check_text, case_id, N_("Die Fallnummer"), 36, required=True)
         step_id = str(uuid.uuid4())
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "case.step_added", {
@@ -206,7 +207,7 @@ class Clienteling:
         """The web cart into the till's cart; the center empties it (cart.pulled, through the
         outbox). Returns the cart changes and what could not be taken (no price here)."""
         if not items:
-            raise ClientelingError("Der Online-Warenkorb ist leer.")
+            raise ClientelingError(t("Der Online-Warenkorb ist leer."))
         changes, missing = [], []
         for item in items:
             product = self.store.catalog.product(int(item["product_id"])) if _priced(self.store, item) else None
@@ -215,7 +216,7 @@ class Clienteling:
                 continue
             changes.append(till.add(product, int(item["quantity"])))
         if not changes:
-            raise ClientelingError("Keiner der Artikel ist in dieser Filiale verkäuflich: " + ", ".join(missing))
+            raise ClientelingError(t("Keiner der Artikel ist in dieser Filiale verkäuflich: ") + ", ".join(missing))
         with self.store.db.writing() as s:
             append_event(s, self.store.device_id, "cart.pulled", {
                 "customer_id": customer_id, "pulled_at": iso(self._clock()), "store_id": self.store.store_id})
@@ -225,7 +226,7 @@ class Clienteling:
                allow_duplicate: bool = False) -> CreatedCustomer:
         clean = _clean(fields)
         if not clean.get("first_name") or not clean.get("last_name"):
-            raise ClientelingError("Vor- und Nachname sind Pflichtfelder.")
+            raise ClientelingError(t("Vor- und Nachname sind Pflichtfelder."))
         duplicates = self.directory.duplicates(clean.get("phone", ""), clean.get("email", ""))
         if duplicates and not allow_duplicate:
             return CreatedCustomer(None, duplicates)
@@ -236,7 +237,7 @@ class Clienteling:
                             {"lo": base, "hi": base + 1000}).scalar()
             cid = (top or base) + 1
             if cid >= base + 1000:
-                raise ClientelingError("Diese Kasse hat ihren Nummernkreis für neue Kunden ausgeschöpft.")
+                raise ClientelingError(t("Diese Kasse hat ihren Nummernkreis für neue Kunden ausgeschöpft."))
             number = f"K-{cid}"
             s.execute(text("INSERT INTO customers (id, number, first_name, last_name, street, zip_code, city, phone, "
                            "email, home_store_id) VALUES (:id, :number, :first_name, :last_name, :street, :zip_code, "
@@ -258,11 +259,11 @@ class Clienteling:
         """Contact data and consents; returns the fields that changed."""
         current = self.directory.get(customer_id)
         if current is None:
-            raise ClientelingError(f"Kunde {customer_id} ist an dieser Kasse unbekannt.")
+            raise ClientelingError(t("Kunde {customer_id} ist an dieser Kasse unbekannt.", customer_id=customer_id))
         clean = _clean(fields)
         changed = {k: v for k, v in clean.items() if getattr(current, k) != v}
         if ("first_name" in changed and not changed["first_name"]) or ("last_name" in changed and not changed["last_name"]):
-            raise ClientelingError("Vor- und Nachname dürfen nicht leer sein.")
+            raise ClientelingError(t("Vor- und Nachname dürfen nicht leer sein."))
         now = iso(self._clock())
         recorded = self._consents(user, consents, now)
         if not changed and not recorded:
@@ -286,8 +287,8 @@ class Clienteling:
         out = []
         for c in consents or []:
             if c.get("channel") not in CONSENT_CHANNELS:
-                raise ClientelingError(f"Unbekannter Kanal für eine Einwilligung: {c.get('channel')!r}")
-            method = _within(limits.check_text, str(c.get("method") or "an der Kasse"), "Die Art der Einwilligung", 80)
+                raise ClientelingError(t("Unbekannter Kanal für eine Einwilligung: {channel!r}", channel=c.get('channel')))
+            method = _within(limits.check_text, str(c.get("method") or "an der Kasse"), N_("Die Art der Einwilligung"), 80)
             out.append({"channel": c["channel"], "granted": bool(c["granted"]), "recorded_at": now,
                         "source": f"Filiale {self.store.store_id}", "method": method,
                         "recorded_by": user.name})
@@ -306,16 +307,16 @@ def _priced(store: LocalStore, item: dict[str, Any]) -> bool:
 def _clean(fields: dict[str, str]) -> dict[str, str]:
     clean = {k: (fields.get(k) or "").strip() for k in CONTACT_FIELDS if k in fields}
     if clean.get("email") and ("@" not in clean["email"] or " " in clean["email"]):
-        raise ClientelingError(f"„{clean['email']}“ ist keine E-Mail-Adresse.")
+        raise ClientelingError(t("„{email}“ ist keine E-Mail-Adresse.", email=clean['email']))
     if clean.get("phone") and len(phone_key(clean["phone"])) < 6:
-        raise ClientelingError(f"„{clean['phone']}“ ist keine Telefonnummer.")
+        raise ClientelingError(t("„{phone}“ ist keine Telefonnummer.", phone=clean['phone']))
     for key, value in clean.items():  # the protocol's field limits (pos_app.limits), checked at entry
         _within(limits.check_text, value, FIELD_LABELS.get(key, key), limits.CUSTOMER_FIELDS[key])
     return clean
 
 
-FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "street": "Straße", "zip_code": "PLZ",
-                "city": "Ort", "phone": "Telefon", "email": "E-Mail"}
+FIELD_LABELS = {"first_name": N_("Vorname"), "last_name": N_("Nachname"), "street": N_("Straße"), "zip_code": N_("PLZ"),
+                "city": N_("Ort"), "phone": N_("Telefon"), "email": N_("E-Mail")}
 
 
 def _within(check: Callable[..., Any], value: Any, *args: Any, **kwargs: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pos_app.fiscal.settings import DEFAULT_SECTION as TSE_SECTION
 from pos_app.fiscal.settings import TseSettings, TseSettingsError
+from pos_app.i18n import available_languages
 
 PRINTER_KINDS = ("network", "usb", "serial", "file", "none")
 MAX_SYNC_BATCH = 500  # the center takes at most this many events per request (sync.protocol)
@@ -137,7 +138,7 @@ class Settings:
 DEFAULT_FILE = """\
 # Einstellungen dieser Kasse / settings of this till
 device_id = "BER-K1"          # which till this is (BER-K1, HAM-K1, MUC-K1 in the demo data)
-language = "de"               # de | en
+language = "de"               # de | en: the screens' default (each person can choose at log-in)
 idle_lock_minutes = 5         # lock the till after this many idle minutes (0 = never)
 max_discount_percent = 10     # above this a discount needs a manager's PIN
 pickup_sla_minutes = 120      # pickup orders should be ready this many minutes after ordering
@@ -264,8 +265,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("pickup_sla_minutes muss größer als 0 sein.")
     if settings.pickup_retention_days < 1:
         raise ConfigError("pickup_retention_days muss mindestens 1 sein.")
-    if settings.language not in ("de", "en"):
-        raise ConfigError("language muss „de“ oder „en“ sein.")
+    if settings.language not in available_languages():
+        raise ConfigError(f"language muss eine dieser Sprachen sein: {', '.join(available_languages())}.")
     if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):
         raise ConfigError("sync.backend_url muss mit https:// (oder http://) beginnen.")
     if not 1 <= sync.batch_size <= MAX_SYNC_BATCH:

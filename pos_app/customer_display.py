@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pos_app.i18n import N_, t_marked
 from pos_app.money import format_euro
 from pos_app.till import TillSession
 
 Phase = Literal["idle", "sale", "payment", "done"]
-NOT_YET_SYNCED = "Abrufbar, sobald die Kasse den Bon übertragen hat."
-OFFLINE = "Die Kasse ist gerade offline: Der Beleg ist abrufbar, sobald sie wieder verbunden ist."
+NOT_YET_SYNCED = N_("Abrufbar, sobald die Kasse den Bon übertragen hat.")
+OFFLINE = N_("Die Kasse ist gerade offline: Der Beleg ist abrufbar, sobald sie wieder verbunden ist.")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def screen_of(session: TillSession, idle_message: str = "Herzlich willkommen!",
         done = session.last_sale
         if done is None:
             return CustomerScreen("idle", message=idle_message)
-        note = OFFLINE if online is False else NOT_YET_SYNCED
+        note = t_marked(OFFLINE if online is False else NOT_YET_SYNCED)
         return CustomerScreen("done", total_cents=done.total_cents, paid_cents=done.total_cents + done.change_cents,
                               change_cents=done.change_cents, receipt_number=done.receipt_number,
                               receipt_link=done.receipt_link, receipt_note=note if done.receipt_link else "",

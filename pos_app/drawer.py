@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pos_app.cart import Approval, ApprovalAction, ApprovalRequired
 from pos_app.fiscal import records as fiscal_records
 from pos_app.fiscal.signing import SigningFailure
+from pos_app.i18n import N_, t
 from pos_app.store import audit
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import StaffMember
 
-NO_SALE_REASONS = ("Wechselgeld tauschen", "Falsches Rückgeld korrigieren", "Kassensturz / Zählung",
-                   "Bon nachträglich prüfen")
+NO_SALE_REASONS = (N_("Wechselgeld tauschen"), N_("Falsches Rückgeld korrigieren"), N_("Kassensturz / Zählung"),
+                   N_("Bon nachträglich prüfen"))
 MAX_REASON = 200
 
 
@@ -45,9 +46,9 @@ def clean_reason(reason: str) -> str:
     """The reason as recorded; NoSaleRefused when there is none (or it is far too long)."""
     reason = " ".join(reason.split())
     if not reason:
-        raise NoSaleRefused("Bitte einen Grund angeben: Die Kassenlade öffnet ohne Verkauf nur mit Grund.")
+        raise NoSaleRefused(t("Bitte einen Grund angeben: Die Kassenlade öffnet ohne Verkauf nur mit Grund."))
     if len(reason) > MAX_REASON:
-        raise NoSaleRefused(f"Der Grund ist zu lang (höchstens {MAX_REASON} Zeichen).")
+        raise NoSaleRefused(t("Der Grund ist zu lang (höchstens {MAX_REASON} Zeichen).", MAX_REASON=MAX_REASON))
     return reason
 
 
@@ -57,7 +58,7 @@ def record_no_sale(store: LocalStore, member: StaffMember, reason: str,
     (a cashier without a manager's approval); then nothing is written."""
     reason = clean_reason(reason)
     if not member.is_manager and approval is None:
-        raise ApprovalRequired(ApprovalAction.NO_SALE, f"Kassenlade ohne Verkauf öffnen: {reason}")
+        raise ApprovalRequired(ApprovalAction.NO_SALE, t("Kassenlade ohne Verkauf öffnen: {reason}", reason=reason))
     approved_by = approval.manager_name if approval is not None and not member.is_manager else None
     outcome = None if store.fiscal is None else store.fiscal.sign_other(f"Kassenlade ohne Verkauf: {reason}")
     with store.db.writing() as s:

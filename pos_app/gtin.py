@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pos_app.i18n import t
 
 
 class Symbology(str, Enum):
@@ -48,13 +49,13 @@ def classify(raw: str) -> ScannedCode:
     """Validate a code and give its catalog key. Raises BarcodeError for a bad GTIN."""
     code = raw.strip()
     if not code:
-        raise BarcodeError("Leerer Code.")
+        raise BarcodeError(t("Leerer Code."))
     if not code.isprintable():
-        raise BarcodeError("Der Code enthält Steuerzeichen.")
+        raise BarcodeError(t("Der Code enthält Steuerzeichen."))
     digits = code.isascii() and code.isdigit()
     if digits and len(code) in (8, 12, 13):
         if not has_valid_check_digit(code):
-            raise BarcodeError(f"Prüfziffer falsch: {code}")
+            raise BarcodeError(t("Prüfziffer falsch: {code}", code=code))
         if len(code) == 8:
             return ScannedCode(code, Symbology.EAN8, code)
         if len(code) == 12:
@@ -64,5 +65,5 @@ def classify(raw: str) -> ScannedCode:
         # GTIN-14 with indicator 0 is the same trade item as its EAN-13.
         return ScannedCode(code, Symbology.EAN13, code[1:])
     if len(code) > 48:
-        raise BarcodeError("Der Code ist zu lang.")
+        raise BarcodeError(t("Der Code ist zu lang."))
     return ScannedCode(code, Symbology.CODE128, code)

@@ -16,9 +16,29 @@ tests/test_limits.py checks that it stays so). Any thread.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
+
+# The person's language for these messages. This module imports only the standard library (the
+# protocol shares it), so pos_app.i18n installs its lookup here when it loads; until then, and
+# at the center, the German source is used. The check command extracts these calls like
+# pos_app.i18n's own t/N_.
+_translate: Callable[..., str] | None = None
+
+
+def t(source: str, /, **params: object) -> str:
+    if _translate is not None:
+        return _translate(source, **params)
+    return source.format(**params) if params else source
+
+
+def N_(source: str, /) -> str:  # noqa: N802  (the gettext name)
+    return source
+
+
+def t_marked(source: str, /) -> str:
+    return _translate(source) if _translate is not None else source
 
 MAX_INT32 = 2**31 - 1
 MAX_ID = MAX_INT32  # product, customer, staff ids (INTEGER columns)
@@ -124,20 +144,20 @@ def _has_fault(value: Any) -> bool:
 def check_text(value: str, label: str, max_length: int, *, required: bool = False) -> str:
     """`value` as it may be recorded, or LimitError naming `label`."""
     if required and not value.strip():
-        raise LimitError(f"{label}: bitte ausfüllen.")
+        raise LimitError(t("{label}: bitte ausfüllen.", label=t_marked(label)))
     if len(value) > max_length:
-        raise LimitError(f"{label} ist zu lang ({len(value)} Zeichen, höchstens {max_length}).")
+        raise LimitError(t("{label} ist zu lang ({count} Zeichen, höchstens {max_length}).", label=t_marked(label), count=len(value), max_length=max_length))
     if text_fault(value):
-        raise LimitError(f"{label} enthält ein Zeichen, das nicht gespeichert werden kann.")
+        raise LimitError(t("{label} enthält ein Zeichen, das nicht gespeichert werden kann.", label=t_marked(label)))
     return value
 
 
 def check_whole(value: int, label: str, low: int, high: int) -> int:
     """An integer within low..high, or LimitError naming `label` (bool is not a number here)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LimitError(f"{label} muss eine ganze Zahl sein.")
+        raise LimitError(t("{label} muss eine ganze Zahl sein.", label=t_marked(label)))
     if not low <= value <= high:
-        raise LimitError(f"{label} muss zwischen {low} und {high} liegen.")
+        raise LimitError(t("{label} muss zwischen {low} und {high} liegen.", label=t_marked(label), low=low, high=high))
     return value
 
 
@@ -145,11 +165,11 @@ def check_cents(value: int, label: str, *, allow_negative: bool = False) -> int:
     """An amount in cents the center accepts, or LimitError (the message shows euros)."""
     low = -MAX_CENTS if allow_negative else 0
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_CENTS:
-        raise LimitError(f"{label}: der Betrag muss zwischen {_euro(low)} und {_euro(MAX_CENTS)} liegen.")
+        raise LimitError(t("{label}: der Betrag muss zwischen {euro} und {euro2} liegen.", label=t_marked(label), euro=_euro(low), euro2=_euro(MAX_CENTS)))
     return value
 
 
-def check_quantity(value: int, label: str = "Menge") -> int:
+def check_quantity(value: int, label: str = N_("Menge")) -> int:
     return check_whole(value, label, 1, MAX_QUANTITY)
 
 

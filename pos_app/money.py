@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from pos_app.i18n import t
 
 
 class MoneyError(ValueError):
@@ -42,16 +43,16 @@ def parse_euro(text: str) -> int:
     """
     raw = text.strip().replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
     if not raw:
-        raise MoneyError("Bitte einen Betrag eingeben.")
+        raise MoneyError(t("Bitte einen Betrag eingeben."))
     if raw.startswith("-"):
-        raise MoneyError("Der Betrag darf nicht negativ sein.")
+        raise MoneyError(t("Der Betrag darf nicht negativ sein."))
     match = _PLAIN.match(raw) or _GROUPED.match(raw)
     if match is None or not (match.group(1) or match.group(2)):
         if re.fullmatch(r"\d+,\d{3,}", raw):
-            raise MoneyError("Beträge haben höchstens zwei Nachkommastellen.")
+            raise MoneyError(t("Beträge haben höchstens zwei Nachkommastellen."))
         if re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):
-            raise MoneyError(f"„{raw}“ ist mehrdeutig: bitte {raw.replace('.', '')} oder {raw},00 eingeben.")
-        raise MoneyError(f"„{text.strip()}“ ist kein gültiger Betrag.")
+            raise MoneyError(t("„{raw}“ ist mehrdeutig: bitte {replace} oder {raw},00 eingeben.", raw=raw, replace=raw.replace('.', '')))
+        raise MoneyError(t("„{strip}“ ist kein gültiger Betrag.", strip=text.strip()))
     euros = int(match.group(1).replace(".", "") or "0")
     cents = int((match.group(2) or "0").ljust(2, "0"))
     return euros * 100 + cents

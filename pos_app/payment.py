@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from pos_app import limits
+from pos_app.i18n import t
 from pos_app.money import format_euro
 
 
@@ -66,27 +67,25 @@ class Payment:
         """Cash handed over. Less than what is due is refused unless marked as a partial payment."""
         self._check_open()
         if given_cents <= 0:
-            raise TenderError("Der Betrag muss größer als 0 sein.")
+            raise TenderError(t("Der Betrag muss größer als 0 sein."))
         if given_cents > limits.MAX_CENTS:  # what the center records as given (pos_app.limits)
-            raise TenderError(f"Gegeben {format_euro(given_cents)}: höchstens {format_euro(limits.MAX_CENTS)}.")
+            raise TenderError(t("Gegeben {given_cents}: höchstens {MAX_CENTS}.", given_cents=format_euro(given_cents), MAX_CENTS=format_euro(limits.MAX_CENTS)))
         due = self.remaining_cents
         if given_cents < due and not partial:
-            raise TenderError(f"Gegeben {format_euro(given_cents)}, offen {format_euro(due)}: "
-                              f"Der Betrag reicht nicht. Für eine Teilzahlung „Teilzahlung“ wählen.")
+            raise TenderError(t("Gegeben {given_cents}, offen {due}: Der Betrag reicht nicht. Für eine Teilzahlung „Teilzahlung“ wählen.", given_cents=format_euro(given_cents), due=format_euro(due)))
         tender = Tender(TenderKind.CASH, min(given_cents, due), given_cents)
         self.tenders.append(tender)
         return tender
 
     def add_card(self, amount_cents: int, approved: bool, reference: str = "") -> Tender | None:
         if len(reference) > limits.REFERENCE or limits.text_fault(reference):
-            raise TenderError(f"Die Kartenreferenz ist zu lang oder unlesbar (höchstens {limits.REFERENCE} Zeichen).")
+            raise TenderError(t("Die Kartenreferenz ist zu lang oder unlesbar (höchstens {REFERENCE} Zeichen).", REFERENCE=limits.REFERENCE))
         """A card payment as confirmed by the cashier; returns None when declined."""
         self._check_open()
         if amount_cents <= 0:
-            raise TenderError("Der Betrag muss größer als 0 sein.")
+            raise TenderError(t("Der Betrag muss größer als 0 sein."))
         if amount_cents > self.remaining_cents:
-            raise TenderError(f"Kartenzahlung {format_euro(amount_cents)} ist höher als der offene "
-                              f"Betrag {format_euro(self.remaining_cents)}.")
+            raise TenderError(t("Kartenzahlung {amount_cents} ist höher als der offene Betrag {remaining_cents}.", amount_cents=format_euro(amount_cents), remaining_cents=format_euro(self.remaining_cents)))
         if not approved:
             return None
         tender = Tender(TenderKind.CARD, amount_cents, amount_cents, reference)
@@ -97,13 +96,12 @@ class Payment:
         """Store credit (pos_app.vouchers says how much of the voucher may be used)."""
         self._check_open()
         if amount_cents <= 0:
-            raise TenderError("Der Betrag muss größer als 0 sein.")
+            raise TenderError(t("Der Betrag muss größer als 0 sein."))
         if amount_cents > self.remaining_cents:
-            raise TenderError(f"Gutschein {format_euro(amount_cents)} ist höher als der offene Betrag "
-                              f"{format_euro(self.remaining_cents)}.")
+            raise TenderError(t("Gutschein {amount_cents} ist höher als der offene Betrag {remaining_cents}.", amount_cents=format_euro(amount_cents), remaining_cents=format_euro(self.remaining_cents)))
         used = sum(t.amount_cents for t in self.tenders if t.kind is TenderKind.VOUCHER and t.reference == code)
         if used + amount_cents > available_cents:
-            raise TenderError(f"Gutschein {code}: Restwert {format_euro(available_cents - used)}.")
+            raise TenderError(t("Gutschein {code}: Restwert {available_cents}.", code=code, available_cents=format_euro(available_cents - used)))
         tender = Tender(TenderKind.VOUCHER, amount_cents, amount_cents, code)
         self.tenders.append(tender)
         return tender
@@ -114,11 +112,11 @@ class Payment:
             tender = self.tenders[i]
             if tender.kind is TenderKind.CARD and tender.reference == reference and reference:
                 return self.tenders.pop(i)
-        raise TenderError("Diese Kartenzahlung gehört nicht zu diesem Bon.")
+        raise TenderError(t("Diese Kartenzahlung gehört nicht zu diesem Bon."))
 
     def _check_open(self) -> None:
         if self.is_complete:
-            raise TenderError("Der Bon ist bereits vollständig bezahlt.")
+            raise TenderError(t("Der Bon ist bereits vollständig bezahlt."))
 
 
 def quick_cash_amounts(due_cents: int) -> list[int]:

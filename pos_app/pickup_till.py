@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pos_app.cart import CartError
+from pos_app.i18n import t
 from pos_app.pickups import PickupDesk, PickupError, PickupLine, PickupOrder
 
 
@@ -26,8 +27,7 @@ class WalkInGuard:
             return
         free = on_hand - reserved + self.exempt.get(product_id, 0)
         if in_cart > free:
-            raise CartError(f"Reserviert: {reserved} Stück sind für Abholaufträge zurückgelegt, "
-                            f"frei sind nur {max(free, 0)}. Nicht an Laufkundschaft verkaufen.")
+            raise CartError(t("Reserviert: {reserved} Stück sind für Abholaufträge zurückgelegt, frei sind nur {free}. Nicht an Laufkundschaft verkaufen.", reserved=reserved, free=max(free, 0)))
 
 
 def charge_at_till(till: Any, order: PickupOrder, refused: dict[int, int] | None = None) -> int:
@@ -36,9 +36,9 @@ def charge_at_till(till: Any, order: PickupOrder, refused: dict[int, int] | None
     path (shift, TSE, receipt). Returns the amount due. After till.complete(), hand over with
     the sale's id and call release_exemption(till)."""
     if order.payment not in ("in_store", "none"):
-        raise PickupError(f"Auftrag {order.number} ist schon bezahlt.")
+        raise PickupError(t("Auftrag {number} ist schon bezahlt.", number=order.number))
     if not till.cart.is_empty():
-        raise PickupError("Bitte den aktuellen Bon erst abschließen oder parken.")
+        raise PickupError(t("Bitte den aktuellen Bon erst abschließen oder parken."))
     refused = refused or {}
     exempt: dict[int, int] = {}
     todo: list[tuple[PickupLine, int]] = []
@@ -48,13 +48,13 @@ def charge_at_till(till: Any, order: PickupOrder, refused: dict[int, int] | None
             exempt[ln.product_id] = exempt.get(ln.product_id, 0) + n
             todo.append((ln, n))
     if not todo:
-        raise PickupError("Nichts zu kassieren.")
+        raise PickupError(t("Nichts zu kassieren."))
     if isinstance(till.reservation_guard, WalkInGuard):
         till.reservation_guard.exempt = exempt
     for ln, n in todo:
         product = till.store.catalog.product(ln.product_id)
         if product is None:
-            raise PickupError(f"{ln.name} ist an dieser Kasse nicht bekannt (Katalog synchronisieren).")
+            raise PickupError(t("{name} ist an dieser Kasse nicht bekannt (Katalog synchronisieren).", name=ln.name))
         till.add(replace(product, unit_price_cents=ln.unit_price_cents), n)
     return int(till.cart.totals().total_cents)
 

@@ -33,6 +33,7 @@ from sqlalchemy import func, select, text, update
 
 from pos_app import limits
 from pos_app.clock import Clock, iso, local_date, parse_iso, utc_now
+from pos_app.i18n import t
 from pos_app.store import movements
 from pos_app.store.local import LocalStore
 from pos_app.store.models import Stock
@@ -175,14 +176,14 @@ class PickupDesk:
         with self.store.db.reading() as s:
             row = s.get(LocalPickup, _number(number))
             if row is None:
-                raise PickupError(f"Abholauftrag {number} ist hier nicht bekannt (noch nicht synchronisiert?).")
+                raise PickupError(t("Abholauftrag {number} ist hier nicht bekannt (noch nicht synchronisiert?).", number=number))
             return _order(row)
 
     def find(self, query: str) -> list[PickupOrder]:
         """By the pickup QR ("ORDER:<number>"), the order number, or part of a name."""
         q = query.strip()
         if not q:
-            raise PickupError("Bitte Abholcode scannen oder Auftragsnummer bzw. Namen eingeben.")
+            raise PickupError(t("Bitte Abholcode scannen oder Auftragsnummer bzw. Namen eingeben."))
         with self.store.db.reading() as s:
             row = s.get(LocalPickup, _number(q))
             if row is not None:
@@ -224,10 +225,10 @@ class PickupDesk:
         product_id = self._product_of(code)
         lines = [ln for ln in order.lines if ln.product_id == product_id]
         if not lines:
-            raise PickupError(f"Falscher Artikel: {code} gehört nicht zu Auftrag {order.number}.")
+            raise PickupError(t("Falscher Artikel: {code} gehört nicht zu Auftrag {number}.", code=code, number=order.number))
         line = next((ln for ln in lines if ln.picked < ln.quantity), None)
         if line is None:
-            raise PickupError(f"{lines[0].name}: schon alle {sum(ln.quantity for ln in lines)} gescannt.")
+            raise PickupError(t("{name}: schon alle {sum} gescannt.", name=lines[0].name, sum=sum(ln.quantity for ln in lines)))
         self._set_pick(order.number, line.line_no, line.picked + 1, "")
         updated = self.get(order.number)
         done = next(ln for ln in updated.lines if ln.line_no == line.line_no)
@@ -236,12 +237,12 @@ class PickupDesk:
     def short(self, number: str, line_no: int, reason: str) -> None:
         """The rest of a line is not to be found: it will be short by what is not scanned."""
         if not reason.strip():
-            raise PickupError("Bitte einen Grund für die Fehlmenge angeben.")
+            raise PickupError(t("Bitte einen Grund für die Fehlmenge angeben."))
         _within(reason.strip(), "Der Grund für die Fehlmenge", limits.REASON_TEXT)
         order = self._open(number, ("new", "picking"))
         line = next((ln for ln in order.lines if ln.line_no == line_no), None)
         if line is None:
-            raise PickupError(f"Auftrag {number} hat keine Position {line_no}.")
+            raise PickupError(t("Auftrag {number} hat keine Position {line_no}.", number=number, line_no=line_no))
         self._set_pick(order.number, line_no, line.picked, reason.strip())
 
     def finish_picking(self, number: str, picked_by: str) -> PickupOrder:
@@ -249,8 +250,7 @@ class PickupDesk:
         and the center notifies the customer. Queued when offline."""
         order = self._open(number, ("new", "picking"))
         if missing := [ln for ln in order.lines if ln.picked < ln.quantity and not ln.short_reason]:
-            raise PickupError(f"Noch nicht gescannt: {missing[0].name} ({missing[0].picked}/{missing[0].quantity}). "
-                              "Scannen oder als Fehlmenge mit Grund melden.")
+            raise PickupError(t("Noch nicht gescannt: {name} ({picked}/{quantity}). Scannen oder als Fehlmenge mit Grund melden.", name=missing[0].name, picked=missing[0].picked, quantity=missing[0].quantity))
         payload = {"order_number": order.number, "store_id": self.store.store_id, "picked_at": iso(self.clock()),
                    "picked_by": picked_by,
                    "lines": [{"line_no": ln.line_no, "picked_quantity": ln.picked,
@@ -277,26 +277,26 @@ class PickupDesk:
         verification kind for the handover; raises PickupError with the reason otherwise."""
         given = " ".join(name.lower().split())
         if not given:
-            raise PickupError("Bitte den Namen der abholenden Person eingeben.")
+            raise PickupError(t("Bitte den Namen der abholenden Person eingeben."))
         names = [n for n in (order.customer_name, order.second_person) if n.strip()]
         if not any(given == " ".join(n.lower().split()) or given == n.lower().split()[-1] for n in names):
-            raise PickupError(f"Der Name passt nicht zum Auftrag {order.number}.")
+            raise PickupError(t("Der Name passt nicht zum Auftrag {number}.", number=order.number))
         if id_checked:
             return "id_check"
         digits = "".join(ch for ch in phone_digits if ch.isdigit())
         phone = "".join(ch for ch in order.phone if ch.isdigit())
         if len(digits) < 3:
-            raise PickupError("Bitte die letzten 3 oder mehr Ziffern der Telefonnummer eingeben oder Ausweis prüfen.")
+            raise PickupError(t("Bitte die letzten 3 oder mehr Ziffern der Telefonnummer eingeben oder Ausweis prüfen."))
         if not phone or not phone.endswith(digits):
-            raise PickupError("Die Telefonnummer passt nicht. Ausweis prüfen?")
+            raise PickupError(t("Die Telefonnummer passt nicht. Ausweis prüfen?"))
         return "name_phone"
 
     def collectable(self, number: str) -> PickupOrder:
         order = self.get(number)
         if order.state in ("collected", "partially_collected"):
-            raise PickupError(f"Auftrag {order.number} wurde bereits übergeben.")
+            raise PickupError(t("Auftrag {number} wurde bereits übergeben.", number=order.number))
         if order.state not in ("ready", "expired"):
-            raise PickupError(f"Auftrag {order.number} ist {order.state_name}, noch nicht abholbereit.")
+            raise PickupError(t("Auftrag {number} ist {state_name}, noch nicht abholbereit.", number=order.number, state_name=order.state_name))
         return order
 
     def hand_over(self, number: str, collector: str, verification: Literal["name_phone", "id_check"],
@@ -306,16 +306,16 @@ class PickupDesk:
         _within(collector.strip(), "Der Name des Abholers", limits.COLLECTOR, required=True)
         order = self.collectable(number)
         if order.payment in ("in_store", "none") and sale_id is None:  # reservations are bought at pickup
-            raise PickupError("Dieser Auftrag wird im Laden bezahlt: erst kassieren, dann übergeben.")
+            raise PickupError(t("Dieser Auftrag wird im Laden bezahlt: erst kassieren, dann übergeben."))
         refused = refused or {}
         collected = {}
         for ln in order.lines:
             no = refused.get(ln.line_no, 0)
             if not 0 <= no <= ln.held:
-                raise PickupError(f"{ln.name}: höchstens {ln.held} zurückweisen.")
+                raise PickupError(t("{name}: höchstens {held} zurückweisen.", name=ln.name, held=ln.held))
             collected[ln.line_no] = ln.held - no
         if not any(collected.values()):
-            raise PickupError("Nichts übergeben: den Auftrag stattdessen zurück ins Lager buchen.")
+            raise PickupError(t("Nichts übergeben: den Auftrag stattdessen zurück ins Lager buchen."))
         whole = all(collected[ln.line_no] == ln.quantity for ln in order.lines)
         payload = {"order_number": order.number, "store_id": self.store.store_id, "device_id": self.store.device_id,
                    "handed_at": iso(self.clock()), "handed_by": handed_by, "collector": collector,
@@ -357,7 +357,7 @@ class PickupDesk:
     def return_to_stock(self, number: str, by: str) -> PickupOrder:
         order = self.get(number)
         if not order.overdue(self.clock()):
-            raise PickupError(f"Auftrag {order.number} kann bis {local_date(order.pickup_by)} abgeholt werden.")
+            raise PickupError(t("Auftrag {number} kann bis {local_date} abgeholt werden.", number=order.number, local_date=local_date(order.pickup_by)))
         payload = {"order_number": order.number, "store_id": self.store.store_id,
                    "returned_at": iso(self.clock()), "returned_by": by}
         with self.store.db.writing() as s:
@@ -383,7 +383,7 @@ class PickupDesk:
     def _open(self, number: str, states: tuple[str, ...]) -> PickupOrder:
         order = self.get(number)
         if order.state not in states:
-            raise PickupError(f"Auftrag {order.number} ist {order.state_name}.")
+            raise PickupError(t("Auftrag {number} ist {state_name}.", number=order.number, state_name=order.state_name))
         return order
 
     def _product_of(self, code: str) -> int:
@@ -394,7 +394,7 @@ class PickupDesk:
             if pid is None:
                 pid = s.execute(text("SELECT id FROM products WHERE sku = :c"), {"c": raw}).scalar()
         if pid is None:
-            raise PickupError(f"Unbekannter Artikelcode {raw}.")
+            raise PickupError(t("Unbekannter Artikelcode {raw}.", raw=raw))
         return int(pid)
 
     def _set_pick(self, number: str, line_no: int, picked: int, reason: str) -> None:

@@ -10,6 +10,7 @@ Pure data and checks, no I/O: the store app (pos_app.reconciliations) and the ce
 (backend.reconciliations) import it, so both refuse the same resolutions. Any thread.
 """
 from __future__ import annotations
+from pos_app.i18n import t
 
 KINDS: dict[str, str] = {
     "pickup_handover_after_cancel": "Abholung nach Storno übergeben",
@@ -55,12 +56,12 @@ def allowed(kind: str) -> tuple[str, ...]:
 def check_resolution(kind: str, resolution: str, note: str = "") -> None:
     """Raise ResolutionRefused unless `resolution` may close an item of `kind`."""
     if resolution not in RESOLUTIONS:
-        raise ResolutionRefused(f"Unbekannte Auflösung „{resolution}“.")
+        raise ResolutionRefused(t("Unbekannte Auflösung „{resolution}“.", resolution=resolution))
     if resolution not in allowed(kind):
         names = ", ".join(RESOLUTIONS[r] for r in allowed(kind))
-        raise ResolutionRefused(f"{KINDS.get(kind, kind)}: „{RESOLUTIONS[resolution]}“ passt nicht ({names}).")
+        raise ResolutionRefused(t("{get}: „{RESOLUTIONS}“ passt nicht ({names}).", get=KINDS.get(kind, kind), RESOLUTIONS=RESOLUTIONS[resolution], names=names))
     if len(note) > MAX_NOTE:
-        raise ResolutionRefused(f"Notiz höchstens {MAX_NOTE} Zeichen.")
+        raise ResolutionRefused(t("Notiz höchstens {MAX_NOTE} Zeichen.", MAX_NOTE=MAX_NOTE))
 
 
 def kind_label(kind: str) -> str:

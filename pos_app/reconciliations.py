@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pos_app.clock import iso, utc_now
+from pos_app.i18n import t
 from pos_app.reconciliation_rules import (MAX_NOTE, ResolutionRefused, allowed, check_resolution, kind_label)
 from pos_app.store import audit, movements
 from pos_app.store.local import LocalStore
@@ -56,10 +57,10 @@ class ReconciliationItem:
         """What it is about, in a few words: the order, or the product."""
         d = self.details
         if d.get("order_number"):
-            return f"Auftrag {d['order_number']}"
+            return t("Auftrag {order_number}", order_number=d['order_number'])
         if d.get("product_id"):
-            name = d.get("product_name") or f"Artikel {d['product_id']}"
-            return f"{name}: Bestand {d['quantity']}" if "quantity" in d else str(name)
+            name = d.get("product_name") or t("Artikel {product_id}", product_id=d['product_id'])
+            return t("{name}: Bestand {quantity}", name=name, quantity=d['quantity']) if "quantity" in d else str(name)
         return ", ".join(self.refs[:2])
 
 
@@ -90,9 +91,9 @@ class ReconciliationDesk:
         with self.store.db.writing() as s:
             row = s.get(LocalReconciliation, rec_id)
             if row is None or row.store_id != self.store.store_id:
-                raise ResolutionRefused("Diesen Abgleich gibt es hier nicht.")
+                raise ResolutionRefused(t("Diesen Abgleich gibt es hier nicht."))
             if row.status != "open" or row.local_resolution:
-                raise ResolutionRefused("Dieser Abgleich ist schon abgeschlossen.")
+                raise ResolutionRefused(t("Dieser Abgleich ist schon abgeschlossen."))
             check_resolution(row.kind, resolution, note)
             payload = {"reconciliation_id": rec_id, "store_id": self.store.store_id, "resolution": resolution,
                        "note": note, "closed_by": manager_name, "approved_by": manager_id,
@@ -115,10 +116,10 @@ class ReconciliationDesk:
         """The shelf holds `counted` units of `product_id`: book the difference to what this
         till shows (stock.adjusted) and return it. Raises ResolutionRefused for a bad count."""
         if not 0 <= counted <= MAX_COUNT:
-            raise ResolutionRefused(f"Gezählte Menge zwischen 0 und {MAX_COUNT}.")
+            raise ResolutionRefused(t("Gezählte Menge zwischen 0 und {MAX_COUNT}.", MAX_COUNT=MAX_COUNT))
         with self.store.db.writing() as s:
             if s.connection().exec_driver_sql("SELECT 1 FROM products WHERE id = ?", (product_id,)).first() is None:
-                raise ResolutionRefused(f"Artikel {product_id} ist unbekannt.")
+                raise ResolutionRefused(t("Artikel {product_id} ist unbekannt.", product_id=product_id))
             current = int(s.execute(select(Stock.quantity).where(Stock.product_id == product_id,
                                                                  Stock.store_id == self.store.store_id)).scalar() or 0)
             delta = counted - current

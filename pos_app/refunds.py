@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pos_app.clock import local_date
+from pos_app.i18n import N_, t, t_marked
 from pos_app.money import format_euro
 
 CONDITIONS = ("resellable", "damaged")
-CONDITION_LABELS = {"resellable": "verkaufsfähig", "damaged": "beschädigt"}
+CONDITION_LABELS = {"resellable": N_("verkaufsfähig"), "damaged": N_("beschädigt")}
 REFUND_KINDS = ("cash", "card", "voucher")  # how a till pays money back
-REFUND_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch"}
+REFUND_LABELS = {"cash": N_("Bar"), "card": N_("Karte"), "voucher": N_("Gutschein"), "exchange": N_("Umtausch")}
 # which tender of the purchase a refund kind draws on; None: no limit (store credit)
 _DRAWS_ON = {"cash": "cash", "card": "card", "voucher": None}
 
@@ -65,8 +66,7 @@ class PurchaseLine:
     def refund_for(self, quantity: int) -> int:
         """What `quantity` more units of this line give back (see the module docstring)."""
         if quantity < 1 or quantity > self.returnable_quantity:
-            raise RefundError(f"„{self.name}“: höchstens {self.returnable_quantity} Stück zurückzunehmen "
-                              f"(gekauft {self.quantity}, schon zurück {self.returned_quantity}).")
+            raise RefundError(t("„{name}“: höchstens {returnable_quantity} Stück zurückzunehmen (gekauft {quantity}, schon zurück {returned_quantity}).", name=self.name, returnable_quantity=self.returnable_quantity, quantity=self.quantity, returned_quantity=self.returned_quantity))
         left = self.total_cents - self.refunded_cents
         if self.returned_quantity + quantity == self.quantity:
             return max(0, left)
@@ -103,7 +103,7 @@ class Purchase:
         for line in self.lines:
             if line.line_no == line_no:
                 return line
-        raise RefundError(f"Position {line_no} gibt es auf {self.number} nicht.")
+        raise RefundError(t("Position {line_no} gibt es auf {number} nicht.", line_no=line_no, number=self.number))
 
     def cap(self, refund_kind: str) -> int | None:
         """The most that may still go back as `refund_kind`; None: no limit (store credit)."""
@@ -148,22 +148,21 @@ def check_refund(purchase: Purchase | None, tenders: list[RefundTender], amount_
                  store_credit: bool) -> None:
     """Raise RefundError unless `tenders` pay back exactly `amount_cents` within the rules."""
     if any(t.amount_cents <= 0 for t in tenders):
-        raise RefundError("Jeder Erstattungsbetrag muss größer als 0 sein.")
+        raise RefundError(t("Jeder Erstattungsbetrag muss größer als 0 sein."))
     paid = sum(t.amount_cents for t in tenders)
     if paid != amount_cents:
-        raise RefundError(f"Die Erstattung ({format_euro(paid)}) muss genau {format_euro(amount_cents)} sein.")
+        raise RefundError(t("Die Erstattung ({paid}) muss genau {amount_cents} sein.", paid=format_euro(paid), amount_cents=format_euro(amount_cents)))
     by_kind: dict[str, int] = {}
-    for t in tenders:
-        if t.kind not in REFUND_KINDS:
-            raise RefundError(f"Erstattung als „{t.kind}“ ist an der Kasse nicht möglich.")
-        by_kind[t.kind] = by_kind.get(t.kind, 0) + t.amount_cents
+    for tender in tenders:
+        if tender.kind not in REFUND_KINDS:
+            raise RefundError(t("Erstattung als „{kind}“ ist an der Kasse nicht möglich.", kind=tender.kind))
+        by_kind[tender.kind] = by_kind.get(tender.kind, 0) + tender.amount_cents
     if (purchase is None or store_credit) and set(by_kind) - {"voucher"}:
-        why = "ohne Beleg" if purchase is None else "laut Rückgaberichtlinie"
-        raise RefundError(f"Erstattung {why} nur als Gutschein.")
+        raise RefundError(t("Erstattung ohne Beleg nur als Gutschein.") if purchase is None
+                          else t("Erstattung laut Rückgaberichtlinie nur als Gutschein."))
     if purchase is None:
         return
     for kind, cents in by_kind.items():
         cap = purchase.cap(kind)
         if cap is not None and cents > cap:
-            raise RefundError(f"{REFUND_LABELS[kind]}: höchstens {format_euro(cap)} zurück "
-                              f"(so viel wurde damit bezahlt und noch nicht erstattet).")
+            raise RefundError(t("{REFUND_LABELS}: höchstens {cap} zurück (so viel wurde damit bezahlt und noch nicht erstattet).", REFUND_LABELS=t_marked(REFUND_LABELS[kind]), cap=format_euro(cap)))

@@ -23,6 +23,7 @@ from typing import Any
 
 from pos_app import limits
 from pos_app.clock import local_date
+from pos_app.i18n import N_, t
 
 POLICY_KEY = "returns"  # the change feed's key of the policy
 
@@ -93,12 +94,10 @@ class ReturnPolicy:
         corrected by the center's offset; the center: backend.trusted_time.event_time) and
         `purchased_at` the purchase's time as the center recorded it."""
         if self.is_final_sale(product_id, category):
-            return PolicyBreach(product_id, "final_sale", f"„{name}“ ist vom Umtausch ausgeschlossen "
-                                f"(Endverkauf/{category or 'Artikel'}).")
+            return PolicyBreach(product_id, "final_sale", t("„{name}“ ist vom Umtausch ausgeschlossen (Endverkauf/{value}).", name=name, value=category or 'Artikel'))
         days = self.window_for(category)
         if _utc(at) - _utc(purchased_at) > timedelta(days=days):
-            return PolicyBreach(product_id, "window", f"„{name}“: Rückgabefrist von {days} Tagen ist abgelaufen "
-                                f"(gekauft am {local_date(purchased_at)}).")
+            return PolicyBreach(product_id, "window", t("„{name}“: Rückgabefrist von {days} Tagen ist abgelaufen (gekauft am {local_date}).", name=name, days=days, local_date=local_date(purchased_at)))
         return None
 
     def check_item(self, product_id: int, name: str, category: str, purchased_at: datetime,
@@ -123,12 +122,12 @@ class ReturnPolicy:
         for reason in self.reason_codes:
             if reason.code == code:
                 return reason
-        raise PolicyError(f"Unbekannter Rückgabegrund „{code}“.")
+        raise PolicyError(t("Unbekannter Rückgabegrund „{code}“.", code=code))
 
     def check_reason(self, code: str, text: str) -> None:
         reason = self.reason(code)
         if reason.needs_text and len(text.strip()) < 3:
-            raise PolicyError(f"Grund „{reason.label}“: bitte kurz beschreiben (mindestens 3 Zeichen).")
+            raise PolicyError(t("Grund „{label}“: bitte kurz beschreiben (mindestens 3 Zeichen).", label=reason.label))
         try:  # the protocol's bound for the return line's reason_text
             limits.check_text(text.strip(), f"Grund „{reason.label}“", limits.REASON_TEXT)
         except limits.LimitError as exc:
@@ -189,10 +188,10 @@ DEFAULT_POLICY = ReturnPolicy(
     final_sale_categories=frozenset({"Feinkost"}),  # food: hygiene, never back on the shelf
     category_rules=(CategoryRule("Sofas", window_days=14),),  # bulky goods: two weeks
     reason_codes=(
-        ReasonCode("gefaellt_nicht", "Gefällt nicht"),
-        ReasonCode("passt_nicht", "Passt nicht / falsche Größe"),
-        ReasonCode("defekt", "Defekt / beschädigt"),
-        ReasonCode("falsch_geliefert", "Falscher Artikel geliefert"),
-        ReasonCode(OTHER_REASON, "Sonstiges", needs_text=True),
+        ReasonCode("gefaellt_nicht", N_("Gefällt nicht")),
+        ReasonCode("passt_nicht", N_("Passt nicht / falsche Größe")),
+        ReasonCode("defekt", N_("Defekt / beschädigt")),
+        ReasonCode("falsch_geliefert", N_("Falscher Artikel geliefert")),
+        ReasonCode(OTHER_REASON, N_("Sonstiges"), needs_text=True),
     ),
 )

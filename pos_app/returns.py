@@ -44,6 +44,7 @@ from pos_app.clock import Clock, iso, utc_now
 from pos_app.fiscal.cash_movements import return_amounts
 from pos_app.fiscal.records import amounts_for_sale
 from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError, TenderKind
 from pos_app.refunds import (CONDITIONS, CenterUnavailable, Purchase, PurchaseNotFound, RefundError, RefundTender,
@@ -116,25 +117,25 @@ class ReturnsService:
     def find(self, raw: str) -> FoundPurchase:
         number = normalise_number(raw)
         if not number:
-            raise RefundError("Bitte Bon- oder Bestellnummer scannen oder eingeben.")
+            raise RefundError(t("Bitte Bon- oder Bestellnummer scannen oder eingeben."))
         if (earlier := self.book.find_return(number)) is not None:
             raise IsReturnReceipt(earlier[0], number, earlier[1])
         local = self.book.local_purchase(number)
         if self.center is None:
             if local is None:
                 raise self._unknown(number, offline=True, why="keine Verbindung zur Zentrale eingerichtet")
-            return FoundPurchase(local, "Nur mit den Daten dieser Kasse geprüft.")
+            return FoundPurchase(local, t("Nur mit den Daten dieser Kasse geprüft."))
         try:
             remote = self.center(number)
         except PurchaseNotFound as exc:
             if local is not None:  # the center has not received this till's sale yet
-                return FoundPurchase(local, "Die Zentrale kennt den Bon noch nicht: geprüft mit den Daten dieser "
-                                            "Kasse, die Zentrale prüft beim Abgleich nach.")
+                return FoundPurchase(local, t("Die Zentrale kennt den Bon noch nicht: geprüft mit den Daten dieser "
+                                            "Kasse, die Zentrale prüft beim Abgleich nach."))
             raise self._unknown(number) from exc
         except CenterUnavailable as exc:
             if local is not None:
-                return FoundPurchase(local, "Offline: geprüft mit den Daten dieser Kasse; die Zentrale prüft "
-                                            "beim Abgleich nach.")
+                return FoundPurchase(local, t("Offline: geprüft mit den Daten dieser Kasse; die Zentrale prüft "
+                                            "beim Abgleich nach."))
             raise self._unknown(number, offline=True, why=str(exc)) from exc
         return FoundPurchase(self._with_unconfirmed(remote))
 
@@ -164,7 +165,7 @@ class ReturnsService:
         """The return's items for the cashier's choices, checked against the policy and against
         what is left to return (two choices on one line count together)."""
         if not choices:
-            raise RefundError("Bitte mindestens einen Artikel zur Rücknahme wählen.")
+            raise RefundError(t("Bitte mindestens einen Artikel zur Rücknahme wählen."))
         # judged on the center's clock (this till's clock + the offset the sync measured), as the
         # center re-judges it when the return arrives (backend.returns, pos_app.trusted_time)
         policy, now, taken = self.policy, clock_offset.corrected_now(self.store.db, self._clock), {}
@@ -172,7 +173,7 @@ class ReturnsService:
         for choice in choices:
             line = purchase.line(choice.line_no)
             if choice.condition not in CONDITIONS:
-                raise RefundError(f"Unbekannter Zustand „{choice.condition}“.")
+                raise RefundError(t("Unbekannter Zustand „{condition}“.", condition=choice.condition))
             policy.check_reason(choice.reason_code, choice.reason_text)
             policy.check_item(line.product_id, line.name, line.category, purchase.created_at, now)
             so_far = taken.get(line.line_no, (0, 0))
@@ -204,9 +205,9 @@ class ReturnsService:
         ("cash", given) or ("card", amount, the terminal approved); cheaper: `refund_tenders`
         pay back the rest (see pos_app.refunds). The sale and the return: one transaction."""
         if till.cart.is_empty():
-            raise RefundError("Für einen Umtausch zuerst die neuen Artikel in den Bon scannen.")
+            raise RefundError(t("Für einen Umtausch zuerst die neuen Artikel in den Bon scannen."))
         if till.payment is not None and till.payment.tenders:
-            raise RefundError("Der Bon ist schon angezahlt: erst abschließen oder stornieren.")
+            raise RefundError(t("Der Bon ist schon angezahlt: erst abschließen oder stornieren."))
         new = till.cart.totals()
         credit = sum(i.refund_cents for i in items)
         used = min(credit, new.total_cents)
@@ -214,12 +215,12 @@ class ReturnsService:
         due = new.total_cents - used
         if due:
             if difference is None:
-                raise RefundError(f"Die neuen Artikel kosten {format_euro(due)} mehr: bitte bar oder mit Karte zahlen.")
+                raise RefundError(t("Die neuen Artikel kosten {due} mehr: bitte bar oder mit Karte zahlen.", due=format_euro(due)))
             kind, cents = difference
             if kind == "cash":
                 payment.add_cash(cents)
             elif payment.add_card(cents, approved=True) is None or payment.remaining_cents:
-                raise RefundError(f"Kartenzahlung muss genau {format_euro(due)} sein.")
+                raise RefundError(t("Kartenzahlung muss genau {due} sein.", due=format_euro(due)))
         rest = credit - used
         refund_tenders = refund_tenders if refund_tenders is not None else self.propose_refund(purchase, rest)
         check_refund(purchase, refund_tenders, rest, self.policy.refund_as_store_credit)
@@ -240,44 +241,43 @@ class ReturnsService:
                    reason_text: str = "") -> ReturnItem:
         policy = self.policy
         if not policy.blind_returns_allowed:
-            raise PolicyError("Rücknahmen ohne Beleg sind laut Rückgaberichtlinie nicht erlaubt.")
+            raise PolicyError(t("Rücknahmen ohne Beleg sind laut Rückgaberichtlinie nicht erlaubt."))
         if quantity < 1:
-            raise RefundError("Die Menge muss mindestens 1 sein.")
+            raise RefundError(t("Die Menge muss mindestens 1 sein."))
         if condition not in CONDITIONS:
-            raise RefundError(f"Unbekannter Zustand „{condition}“.")
+            raise RefundError(t("Unbekannter Zustand „{condition}“.", condition=condition))
         policy.check_reason(reason_code, reason_text)
         with self.store.db.reading() as s:
             row = s.execute(text("SELECT id, sku, name, category, vat_percent FROM products WHERE id = :p"),
                             {"p": product_id}).first()
         if row is None:
-            raise RefundError(f"Artikel {product_id} ist unbekannt.")
+            raise RefundError(t("Artikel {product_id} ist unbekannt.", product_id=product_id))
         if policy.is_final_sale(row.id, row.category):
-            raise PolicyError(f"„{row.name}“ ist vom Umtausch ausgeschlossen.")
+            raise PolicyError(t("„{name}“ ist vom Umtausch ausgeschlossen.", name=row.name))
         price = lowest_price(self.store.db, product_id, self.store.store_id, policy.blind_price_days, self._clock)
         if price is None:
-            raise RefundError(f"„{row.name}“ hat in dieser Filiale keinen Preis.")
+            raise RefundError(t("„{name}“ hat in dieser Filiale keinen Preis.", name=row.name))
         return ReturnItem(None, row.id, row.sku, row.name, quantity, price * quantity, row.vat_percent, condition,
                           reason_code, policy.reason(reason_code).label, reason_text.strip())
 
     def complete_blind(self, items: list[ReturnItem], customer_id: int | None,
                        approval: Approval | None = None) -> CompletedReturn:
         if not items:
-            raise RefundError("Bitte mindestens einen Artikel zur Rücknahme wählen.")
+            raise RefundError(t("Bitte mindestens einen Artikel zur Rücknahme wählen."))
         if customer_id is None:
-            raise RefundError("Rücknahme ohne Beleg: bitte den Kunden angeben (Kundennummer).")
+            raise RefundError(t("Rücknahme ohne Beleg: bitte den Kunden angeben (Kundennummer)."))
         with self.store.db.reading() as s:
             known = s.execute(text("SELECT 1 FROM customers WHERE id = :c"), {"c": customer_id}).first()
         if known is None:
-            raise RefundError(f"Kunde {customer_id} ist unbekannt.")
+            raise RefundError(t("Kunde {customer_id} ist unbekannt.", customer_id=customer_id))
         policy, total = self.policy, sum(i.refund_cents for i in items)
         since = iso(self._clock() - timedelta(days=policy.blind_limit_days))
         before = self.book.blind_total(customer_id, since)
         if before + total > policy.blind_limit_cents:
-            raise PolicyError(f"Limit für Rücknahmen ohne Beleg: {format_euro(policy.blind_limit_cents)} in "
-                              f"{policy.blind_limit_days} Tagen; dieser Kunde hatte schon {format_euro(before)}.")
+            raise PolicyError(t("Limit für Rücknahmen ohne Beleg: {blind_limit_cents} in {blind_limit_days} Tagen; dieser Kunde hatte schon {before}.", blind_limit_cents=format_euro(policy.blind_limit_cents), blind_limit_days=policy.blind_limit_days, before=format_euro(before)))
         if approval is None:
             raise ApprovalRequired(ApprovalAction.BLIND_RETURN,
-                                   f"Rücknahme ohne Beleg über {format_euro(total)} als Gutschein: Freigabe nötig.")
+                                   t("Rücknahme ohne Beleg über {total} als Gutschein: Freigabe nötig.", total=format_euro(total)))
         refund = [RefundTender("voucher", total)]
         return self.book.record(self.cashier, None, items, refund, customer_id,
                                 approval=(approval.manager_id, approval.manager_name), fiscal=self._sign(items, refund),

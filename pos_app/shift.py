@@ -23,9 +23,10 @@ from enum import Enum
 from typing import Any
 
 from pos_app import limits
+from pos_app.i18n import N_, t
 from pos_app.vat import VatRate, breakdown
 
-TENDER_LABELS = {"cash": "Bar", "card": "Karte", "voucher": "Gutschein", "exchange": "Umtausch-Gutschrift"}
+TENDER_LABELS = {"cash": N_("Bar"), "card": N_("Karte"), "voucher": N_("Gutschein"), "exchange": N_("Umtausch-Gutschrift")}
 
 
 class ShiftError(ValueError):
@@ -47,7 +48,7 @@ class MovementKind(str, Enum):
 
     @property
     def label(self) -> str:
-        return {"paid_in": "Einlage", "paid_out": "Entnahme", "drop": "Abschöpfung (Tresor)"}[self.value]
+        return {"paid_in": N_("Einlage"), "paid_out": N_("Entnahme"), "drop": N_("Abschöpfung (Tresor)")}[self.value]
 
     @property
     def sign(self) -> int:
@@ -68,9 +69,9 @@ class BusinessCase(str, Enum):
     @property
     def label(self) -> str:
         return {
-            "Privateinlage": "Privateinlage", "Einzahlung": "Einzahlung (z. B. Wechselgeld von der Bank)",
-            "Geldtransit": "Geldtransit (Tresor/Bank)", "Privatentnahme": "Privatentnahme",
-            "Auszahlung": "Auszahlung (z. B. Lieferant, Porto)", "Lohnzahlung": "Lohnzahlung",
+            "Privateinlage": N_("Privateinlage"), "Einzahlung": N_("Einzahlung (z. B. Wechselgeld von der Bank)"),
+            "Geldtransit": N_("Geldtransit (Tresor/Bank)"), "Privatentnahme": N_("Privatentnahme"),
+            "Auszahlung": N_("Auszahlung (z. B. Lieferant, Porto)"), "Lohnzahlung": N_("Lohnzahlung"),
         }[self.value]
 
 
@@ -85,16 +86,16 @@ ALLOWED_CASES: dict[MovementKind, tuple[BusinessCase, ...]] = {
 def check_movement(kind: MovementKind, case: BusinessCase, amount_cents: int, note: str) -> str:
     """Validate a cash movement; returns the cleaned note. Raises ShiftError."""
     if case not in ALLOWED_CASES[kind]:
-        raise ShiftError(f"„{case.label}“ passt nicht zu {kind.label}.")
+        raise ShiftError(t("„{label}“ passt nicht zu {label2}.", label=case.label, label2=kind.label))
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
-        raise ShiftError("Der Betrag muss größer als 0 sein.")
+        raise ShiftError(t("Der Betrag muss größer als 0 sein."))
     if amount_cents > limits.MAX_CENTS:
-        raise ShiftError(f"Der Betrag ist höher als {limits.MAX_CENTS // 100} € (pos_app.limits).")
+        raise ShiftError(t("Der Betrag ist höher als {MAX_CENTS} € (pos_app.limits).", MAX_CENTS=limits.MAX_CENTS // 100))
     note = " ".join(note.split())
     if kind is MovementKind.PAID_OUT and not note:
-        raise ShiftError("Bitte angeben, wofür das Geld entnommen wird (z. B. Lieferant, Beleg-Nr.).")
+        raise ShiftError(t("Bitte angeben, wofür das Geld entnommen wird (z. B. Lieferant, Beleg-Nr.)."))
     try:
-        return limits.check_text(note, "Die Bemerkung", limits.REASON_TEXT)
+        return limits.check_text(note, N_("Die Bemerkung"), limits.REASON_TEXT)
     except limits.LimitError as exc:
         raise ShiftError(str(exc)) from None
 
@@ -108,9 +109,9 @@ def count_cash(pieces: dict[int, int]) -> int:
     total = 0
     for value, number in pieces.items():
         if value not in DENOMINATIONS:
-            raise ShiftError(f"{value} Cent ist keine Euro-Münze und kein Schein.")
+            raise ShiftError(t("{value} Cent ist keine Euro-Münze und kein Schein.", value=value))
         if number < 0:
-            raise ShiftError("Die Anzahl darf nicht negativ sein.")
+            raise ShiftError(t("Die Anzahl darf nicht negativ sein."))
         total += value * number
     return total
 

@@ -29,6 +29,7 @@ from pos_app.cart import (
 from pos_app.fiscal.sale_hook import SaleFiscal
 from pos_app.fiscal.signing import FiscalSigner
 from pos_app.gtin import BarcodeError, ScannedCode, classify
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError
 from pos_app.shift import ShiftClosed
@@ -116,7 +117,7 @@ class TillSession:
     def add_product(self, product_id: int) -> CartChange:
         product = self.store.catalog.product(product_id)
         if product is None:
-            raise CartError("Dieser Artikel ist nicht mehr im Sortiment.")
+            raise CartError(t("Dieser Artikel ist nicht mehr im Sortiment."))
         return self.add(product)
 
     @_announced
@@ -166,7 +167,7 @@ class TillSession:
         if self.payment is not None and self.payment.tenders:
             if approval is None:
                 raise ApprovalRequired(ApprovalAction.VOID_AFTER_PAYMENT,
-                                       "Bon stornieren, obwohl schon bezahlt wurde: Geld zurückgeben!")
+                                       t("Bon stornieren, obwohl schon bezahlt wurde: Geld zurückgeben!"))
             self.store.record(approval.manager_id, approval.manager_name, "approval",
                               {"action": "void_sale", "cashier": self.cashier.name,
                                "paid_cents": self.payment.paid_cents})
@@ -186,11 +187,10 @@ class TillSession:
 
     def start_payment(self) -> Payment:
         if self.cart.is_empty():
-            raise CartError("Der Warenkorb ist leer.")
+            raise CartError(t("Der Warenkorb ist leer."))
         total = self.cart.totals().total_cents
         if total > limits.MAX_CENTS:  # the center would refuse the sale (pos_app.limits)
-            raise CartError(f"Der Bon ({format_euro(total)}) ist höher als {format_euro(limits.MAX_CENTS)}: "
-                            "bitte auf mehrere Bons aufteilen.")
+            raise CartError(t("Der Bon ({total}) ist höher als {MAX_CENTS}: bitte auf mehrere Bons aufteilen.", total=format_euro(total), MAX_CENTS=format_euro(limits.MAX_CENTS)))
         if self.payment is None:
             self.payment = Payment(total)
             self._payment_id = str(uuid.uuid4())
@@ -274,7 +274,7 @@ class TillSession:
         """Take up a payment a crash interrupted (pos_app.store.tender_log): its cart and the
         tenders already taken come back; completing the sale settles them."""
         if not self.cart.is_empty() or self.payment is not None:
-            raise CartError("Bitte den aktuellen Bon erst abschließen, parken oder stornieren.")
+            raise CartError(t("Bitte den aktuellen Bon erst abschließen, parken oder stornieren."))
         self.tender_log.find(payment.payment_id)  # still open (not resolved meanwhile)
         change = self.cart.load(payment.cart)
         total = self.cart.totals().total_cents
@@ -291,7 +291,7 @@ class TillSession:
         payment = self.payment
         if payment is None or not payment.is_complete:
             due = payment.remaining_cents if payment else self.cart.totals().total_cents
-            raise TenderError(f"Noch {format_euro(due)} offen: Der Bon ist nicht vollständig bezahlt.")
+            raise TenderError(t("Noch {due} offen: Der Bon ist nicht vollständig bezahlt.", due=format_euro(due)))
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
@@ -316,9 +316,9 @@ class TillSession:
     @_announced
     def park(self, label: str = "") -> int:
         if self.cart.is_empty():
-            raise CartError("Ein leerer Bon kann nicht geparkt werden.")
+            raise CartError(t("Ein leerer Bon kann nicht geparkt werden."))
         if self.payment is not None and self.payment.tenders:
-            raise CartError("Nach Zahlungsbeginn kann der Bon nicht mehr geparkt werden.")
+            raise CartError(t("Nach Zahlungsbeginn kann der Bon nicht mehr geparkt werden."))
         total = self.cart.totals().total_cents
         label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
         parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
@@ -331,7 +331,7 @@ class TillSession:
     @_announced
     def recall(self, parked_id: int) -> CartChange:
         if not self.cart.is_empty():
-            raise CartError("Bitte den aktuellen Bon erst abschließen oder parken.")
+            raise CartError(t("Bitte den aktuellen Bon erst abschließen oder parken."))
         data: dict[str, Any] = self.store.parked.take(parked_id)
         change = self.cart.load(data)
         self.fiscal.items_changed(self.cart)
@@ -352,8 +352,7 @@ class TillSession:
             if new_total < self.payment.paid_cents:
                 self.cart.load(before)
                 self.cart.payment_started = started
-                raise CartError(f"Schon bezahlt: {format_euro(self.payment.paid_cents)}. Die Summe kann "
-                                f"nicht darunter sinken; den Bon stattdessen stornieren.")
+                raise CartError(t("Schon bezahlt: {paid_cents}. Die Summe kann nicht darunter sinken; den Bon stattdessen stornieren.", paid_cents=format_euro(self.payment.paid_cents)))
             self.payment.total_cents = new_total
         if change.approval is not None:
             action, approval, description = change.approval

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pos_app.i18n import N_, t, t_marked
 from pos_app.refunds import RefundError
 
 # store code, till, running number; our device ids are "<store>-<till>" (BER-K1)
@@ -55,7 +56,7 @@ class UnknownReceipt(RefundError):
         return self.origin.store_id if self.origin is not None else None
 
 
-BLIND_HINT = "Oder ohne Beleg zurücknehmen (Marktleitung, Gutschrift zum niedrigsten Preis der letzten Tage)."
+BLIND_HINT = N_("Oder ohne Beleg zurücknehmen (Marktleitung, Gutschrift zum niedrigsten Preis der letzten Tage).")
 
 
 def unknown_receipt_text(number: str, origin: ReceiptOrigin | None, store_name: str = "", *,
@@ -64,20 +65,20 @@ def unknown_receipt_text(number: str, origin: ReceiptOrigin | None, store_name: 
     if origin is None:
         where = ""
     elif origin.store_id == own_store_id:
-        where = f" Er stammt von der Kasse {origin.device_id} dieser Filiale."
+        where = t(" Er stammt von der Kasse {device_id} dieser Filiale.", device_id=origin.device_id)
     else:
         label = f"{store_name} ({origin.store_id})" if store_name else origin.store_id
-        where = f" Er stammt aus der Filiale {label}, Kasse {origin.device_id}."
+        where = t(" Er stammt aus der Filiale {label}, Kasse {device_id}.", label=label, device_id=origin.device_id)
     if offline:
-        head = f"Bon {number} ist in dieser Kasse unbekannt, und die Zentrale ist nicht erreichbar" + \
+        head = t("Bon {number} ist in dieser Kasse unbekannt, und die Zentrale ist nicht erreichbar", number=number) + \
                (f" ({why})." if why else ".") + \
-               " Bons anderer Kassen und Filialen und Online-Bestellungen lassen sich nur online prüfen."
-        retry = "Erneut suchen, sobald die Verbindung wieder steht."
+               t(" Bons anderer Kassen und Filialen und Online-Bestellungen lassen sich nur online prüfen.")
+        retry = t("Erneut suchen, sobald die Verbindung wieder steht.")
     elif origin is None:
-        head = f"Kein Bon und keine Bestellung mit der Nummer {number} bekannt (auch nicht in der Zentrale)."
-        retry = "Nummer prüfen und erneut suchen."
+        head = t("Kein Bon und keine Bestellung mit der Nummer {number} bekannt (auch nicht in der Zentrale).", number=number)
+        retry = t("Nummer prüfen und erneut suchen.")
     else:
-        head = f"Bon {number} ist der Zentrale noch nicht bekannt: Seine Kasse hat ihn noch nicht übertragen."
-        store = "diese Filiale" if origin.store_id == own_store_id else f"die Filiale {origin.store_id}"
-        retry = f"Erneut versuchen, wenn {store} synchronisiert hat (Kasse {origin.device_id} online)."
-    return f"{head}{where} {retry} {BLIND_HINT}"
+        head = t("Bon {number} ist der Zentrale noch nicht bekannt: Seine Kasse hat ihn noch nicht übertragen.", number=number)
+        store = t("diese Filiale") if origin.store_id == own_store_id else t("die Filiale {store_id}", store_id=origin.store_id)
+        retry = t("Erneut versuchen, wenn {store} synchronisiert hat (Kasse {device_id} online).", store=store, device_id=origin.device_id)
+    return f"{head}{where} {retry} {t_marked(BLIND_HINT)}"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.refunds import CenterUnavailable
 from pos_app.store.db import Database
@@ -39,26 +40,25 @@ class VoucherCheck:
         """What may still be paid with `code` (cents, > 0); VoucherError otherwise."""
         code = normalise_code(code)
         if not code:
-            raise VoucherError("Bitte den Gutscheincode eingeben.")
+            raise VoucherError(t("Bitte den Gutscheincode eingeben."))
         local = self._local_balance(code)
         if self._center is not None:
             try:
                 available = self._center(code) - self._pending(code)
             except LookupError:
                 if local is None:
-                    raise VoucherError(f"Gutschein {code} ist unbekannt.") from None
+                    raise VoucherError(t("Gutschein {code} ist unbekannt.", code=code)) from None
                 available = local  # issued here, not at the center yet
             except CenterUnavailable as exc:
                 if local is None:
-                    raise VoucherError(f"Gutschein {code} kann offline nicht geprüft werden ({exc}); nur "
-                                       f"Gutscheine dieser Kasse gehen offline.") from exc
+                    raise VoucherError(t("Gutschein {code} kann offline nicht geprüft werden ({exc}); nur Gutscheine dieser Kasse gehen offline.", code=code, exc=exc)) from exc
                 available = local
         elif local is None:
-            raise VoucherError(f"Gutschein {code} ist dieser Kasse unbekannt.")
+            raise VoucherError(t("Gutschein {code} ist dieser Kasse unbekannt.", code=code))
         else:
             available = local
         if available <= 0:
-            raise VoucherError(f"Gutschein {code} ist aufgebraucht (Restwert {format_euro(max(available, 0))}).")
+            raise VoucherError(t("Gutschein {code} ist aufgebraucht (Restwert {available}).", code=code, available=format_euro(max(available, 0))))
         return available
 
     def _local_balance(self, code: str) -> int | None:

@@ -40,6 +40,7 @@ import requests.certs
 import requests.utils
 from pydantic import ValidationError
 
+from pos_app.i18n import t
 from sync.protocol import (ChangePage, DeviceInfo, Event, PurchaseResponse, PushRequest, PushResponse, StockResponse,
                            VoucherBalance)
 
@@ -227,8 +228,7 @@ class CenterClient:
         answer = self._request("POST", "/v1/events", body, PushResponse)
         sent = [e.id for e in events]
         if [r.id for r in answer.results] != sent:
-            raise ServerError(f"Antwort der Zentrale passt nicht zu den gesendeten Vorgängen "
-                              f"({len(answer.results)} Ergebnisse für {len(sent)} Vorgänge)")
+            raise ServerError(t("Antwort der Zentrale passt nicht zu den gesendeten Vorgängen ({count} Ergebnisse für {count2} Vorgänge)", count=len(answer.results), count2=len(sent)))
         return answer
 
     def changes(self, after: int, limit: int) -> ChangePage:
@@ -280,15 +280,15 @@ class CenterClient:
             response = self._http.request(method, self.base_url + path, data=body, params=params,
                                           headers=headers, timeout=self.timeout)
         except requests.exceptions.SSLError as exc:
-            raise ServerError(f"TLS-Zertifikat der Zentrale nicht gültig: {exc}") from exc
+            raise ServerError(t("TLS-Zertifikat der Zentrale nicht gültig: {exc}", exc=exc)) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
+            raise Offline(t("Zentrale nicht erreichbar ({name})", name=type(exc).__name__)) from exc
         except requests.exceptions.RequestException as exc:
-            raise ServerError(f"Anfrage an die Zentrale gescheitert: {exc}") from exc
+            raise ServerError(t("Anfrage an die Zentrale gescheitert: {exc}", exc=exc)) from exc
         try:
             content = response.content  # the body may still break off here
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise Offline("Verbindung zur Zentrale abgebrochen") from exc
+            raise Offline(t("Verbindung zur Zentrale abgebrochen")) from exc
         self.note_clock(response.headers, sent_mono, time.monotonic())
         self._raise_for_status(response.status_code, response.headers, content)
         try:
@@ -298,7 +298,7 @@ class CenterClient:
                 return WirePage.from_json(content)
             return model.model_validate_json(content)
         except (ValidationError, ValueError) as exc:
-            raise ServerError(f"Unlesbare Antwort der Zentrale auf {path}: {str(exc)[:300]}",
+            raise ServerError(t("Unlesbare Antwort der Zentrale auf {path}: {exc}", path=path, exc=str(exc)[:300]),
                               response.status_code) from exc
 
     @staticmethod
@@ -313,18 +313,18 @@ class CenterClient:
                 raise ServerBusy(f"Zentrale ausgelastet (HTTP {status})", wait if wait is not None else 30.0,
                                  status)
         if status >= 500:
-            raise ServerError(f"Fehler in der Zentrale (HTTP {status})" + (f": {detail}" if detail else ""),
+            raise ServerError(t("Fehler in der Zentrale (HTTP {status})", status=status) + (f": {detail}" if detail else ""),
                               status)
         if status in (401, 403):
             what = ("Gerät bei der Zentrale nicht registriert oder Token ungültig" if status == 401
                     else "Gerät hat dafür keine Berechtigung")
-            raise AuthError(f"{what} (HTTP {status})" + (f": {detail}" if detail else ""), status)
+            raise AuthError(t("{what} (HTTP {status})", what=what, status=status) + (f": {detail}" if detail else ""), status)
         if status in (400, 413, 422):
             what = "zu groß" if status == 413 else "abgelehnt"
-            raise BatchRefused(f"Anfrage von der Zentrale {what} (HTTP {status})", status, detail)
+            raise BatchRefused(t("Anfrage von der Zentrale {what} (HTTP {status})", what=what, status=status), status, detail)
         if status == 404:
             raise NotFound(detail or "nicht gefunden")
-        raise ServerError(f"Unerwartete Antwort der Zentrale (HTTP {status})" + (f": {detail}" if detail else ""),
+        raise ServerError(t("Unerwartete Antwort der Zentrale (HTTP {status})", status=status) + (f": {detail}" if detail else ""),
                           status)
 
 
@@ -373,10 +373,10 @@ class FeedStream:
             body = response.read()
         except ssl.SSLError as exc:
             self.close()
-            raise ServerError(f"TLS-Zertifikat der Zentrale nicht gültig: {exc}") from exc
+            raise ServerError(t("TLS-Zertifikat der Zentrale nicht gültig: {exc}", exc=exc)) from exc
         except (OSError, http.client.HTTPException) as exc:
             self.close()
-            raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
+            raise Offline(t("Zentrale nicht erreichbar ({name})", name=type(exc).__name__)) from exc
         if response.will_close:
             self.close()
         self._client.note_clock(response.headers, self._sent_mono, time.monotonic())
@@ -384,7 +384,7 @@ class FeedStream:
         try:
             return WirePage.from_json(body)
         except ValueError as exc:
-            raise ServerError(f"Unlesbare Antwort der Zentrale auf /v1/changes: {str(exc)[:300]}",
+            raise ServerError(t("Unlesbare Antwort der Zentrale auf /v1/changes: {exc}", exc=str(exc)[:300]),
                               response.status) from exc
 
     def _send(self, after: int, limit: int) -> None:
@@ -393,10 +393,10 @@ class FeedStream:
                                headers=self._headers)
         except ssl.SSLError as exc:
             self.close()
-            raise ServerError(f"TLS-Zertifikat der Zentrale nicht gültig: {exc}") from exc
+            raise ServerError(t("TLS-Zertifikat der Zentrale nicht gültig: {exc}", exc=exc)) from exc
         except (OSError, http.client.HTTPException) as exc:
             self.close()
-            raise Offline(f"Zentrale nicht erreichbar ({type(exc).__name__})") from exc
+            raise Offline(t("Zentrale nicht erreichbar ({name})", name=type(exc).__name__)) from exc
         self._sent = (after, limit)
         self._sent_mono = time.monotonic()
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pos_app.clienteling import CenterFailed
+from pos_app.i18n import t
 from pos_app.refunds import CenterUnavailable
 from sync.client import BatchRefused, CenterClient, NotFound, Offline, ServerBusy, ServerError, SyncError
 
@@ -52,6 +53,6 @@ class CenterCustomers:
             try:
                 return client.customer_profile(customer_id)
             except NotFound as exc:  # created here offline and not at the center yet
-                raise CenterUnavailable(f"Die Zentrale kennt den Kunden noch nicht ({exc}).") from exc
+                raise CenterUnavailable(t("Die Zentrale kennt den Kunden noch nicht ({exc}).", exc=exc)) from exc
 
         return _asked(self._make_client, ask)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
 from pos_app.quick_keys import store as quick_keys_store
+from pos_app.i18n import t
 from pos_app.store import movements, pickup_models, policies, reconciliation_models
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
@@ -111,10 +112,10 @@ def _entries(page: Page) -> Iterator[tuple[int, str, str, dict[str, Any] | None]
         try:
             seq, kind, key, data = c["seq"], c["kind"], c["key"], c["data"]
         except (KeyError, TypeError) as exc:
-            raise FeedError(f"Änderung unlesbar: {c!r:.200}") from exc
+            raise FeedError(t("Änderung unlesbar: {c!r:.200}", c=c)) from exc
         if (type(seq) is not int or kind not in _KINDS or type(key) is not str
                 or not (data is None or type(data) is dict) or len(c) != 4):
-            raise FeedError(f"Änderung unlesbar: {c!r:.200}")
+            raise FeedError(t("Änderung unlesbar: {c!r:.200}", c=c))
         yield seq, kind, key, data
 
 
@@ -134,7 +135,7 @@ class _Page:
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
-                raise FeedError(f"Änderung {seq} nach {last}: Feed nicht aufsteigend")
+                raise FeedError(t("Änderung {seq} nach {last}: Feed nicht aufsteigend", seq=seq, last=last))
             last = seq
             try:
                 if kind == "product":
@@ -156,9 +157,9 @@ class _Page:
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
-                raise FeedError(f"Änderung {seq} ({kind} {key}) unlesbar: {exc!r}") from exc
+                raise FeedError(t("Änderung {seq} ({kind} {key}) unlesbar: {exc!r}", seq=seq, kind=kind, key=key, exc=exc)) from exc
         if page.next_cursor < last:
-            raise FeedError(f"next_cursor {page.next_cursor} liegt vor der letzten Änderung {last}")
+            raise FeedError(t("next_cursor {next_cursor} liegt vor der letzten Änderung {last}", next_cursor=page.next_cursor, last=last))
 
     def store_ids(self) -> set[str]:
         ids = {sid for _, sid in self.prices} | {sid for _, sid in self.stock}
@@ -174,9 +175,9 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
     with db.writing() as s:
         state = s.get(SyncState, 1)
         if state is None:
-            raise FeedError("sync_state fehlt (Datenbank nicht migriert?)")
+            raise FeedError(t("sync_state fehlt (Datenbank nicht migriert?)"))
         if state.cursor != after:
-            raise FeedError(f"Feed-Position hat sich verschoben ({state.cursor}, erwartet {after})")
+            raise FeedError(t("Feed-Position hat sich verschoben ({cursor}, erwartet {after})", cursor=state.cursor, after=after))
         _ensure_stores(s, parsed.store_ids())
         _apply_products(s, parsed.products)
         _apply_prices(s, parsed.prices)
@@ -186,7 +187,7 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         try:
             policies.apply_policies(s, parsed.policies)
         except ValueError as exc:
-            raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
+            raise FeedError(t("Richtlinie unlesbar: {exc}", exc=exc)) from exc
         pickup_models.apply_feed(s, parsed.pickups)
         reconciliation_models.apply_feed(s, parsed.reconciliations)
         try:
@@ -236,7 +237,7 @@ def _apply_products(s: Session, products: dict[int, dict[str, Any] | None]) -> N
             barcodes.extend((lookup_key(b["code"], b["symbology"]), pid, b["symbology"])
                             for b in data["barcodes"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise FeedError(f"Produkt unlesbar: {exc!r}") from exc
+        raise FeedError(t("Produkt unlesbar: {exc!r}", exc=exc)) from exc
     _free_unique(s, "products", "sku", {r[1]: r[0] for r in rows})
     known = {pid for (pid,) in conn.exec_driver_sql(
         "SELECT id FROM products WHERE id IN (SELECT value FROM json_each(?))",
@@ -284,7 +285,7 @@ def _apply_customers(s: Session, customers: dict[int, dict[str, Any] | None]) ->
             rows.append((cid, c["number"], c["first_name"], c["last_name"], c["street"], c["zip_code"],
                          c["city"], c["phone"], c["email"], c.get("home_store_id")))
     except (KeyError, TypeError) as exc:
-        raise FeedError(f"Kunde unlesbar: {exc!r}") from exc
+        raise FeedError(t("Kunde unlesbar: {exc!r}", exc=exc)) from exc
     rows = keep_unsent_edits(s, rows)
     _free_unique(s, "customers", "number", {r[1]: r[0] for r in rows})
     if rows:

@@ -14,6 +14,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from pos_app.i18n import t
 
 TOKEN_FILE = "device.token"
 
@@ -32,7 +33,7 @@ def write_token(path: Path, token: str) -> None:
     """Store the token atomically, created 0600 from the start (never briefly world-readable)."""
     token = token.strip()
     if not token or any(c.isspace() for c in token):
-        raise TokenError("Ein Geräte-Token darf nicht leer sein und keine Leerzeichen enthalten.")
+        raise TokenError(t("Ein Geräte-Token darf nicht leer sein und keine Leerzeichen enthalten."))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -57,10 +58,10 @@ def read_token(path: Path) -> str | None:
         try:
             os.chmod(path, 0o600)
         except OSError as exc:
-            raise TokenError(f"{path} ist für andere lesbar und lässt sich nicht schützen: {exc}") from exc
+            raise TokenError(t("{path} ist für andere lesbar und lässt sich nicht schützen: {exc}", path=path, exc=exc)) from exc
     token = path.read_text(encoding="ascii").strip()
     if not token:
-        raise TokenError(f"{path} ist leer.")
+        raise TokenError(t("{path} ist leer.", path=path))
     return token
 
 

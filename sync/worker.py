@@ -56,6 +56,7 @@ from pydantic import ValidationError
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
 from pos_app import trusted_time
+from pos_app.i18n import t
 from pos_app.store import audit, clock_offset, outbox
 from pos_app.store.db import Database
 from pos_app.store.models import SyncState
@@ -268,8 +269,7 @@ class SyncWorker:
             return
         info = self._client.device()
         if info.device_id != self.device_id:
-            raise AuthError(f"Das Geräte-Token gehört zu {info.device_id} ({info.store_id}), "
-                            f"diese Kasse ist {self.device_id}", 403)
+            raise AuthError(t("Das Geräte-Token gehört zu {device_id} ({store_id}), diese Kasse ist {device_id2}", device_id=info.device_id, store_id=info.store_id, device_id2=self.device_id), 403)
         self._device_checked = True
 
     def _delay_after_failure(self) -> float:

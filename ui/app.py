@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from pos_app.i18n import t
 
 START = time.perf_counter()
 SMOKE_SYNC_WAIT_S = 30.0
@@ -72,10 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(data_dir / "pos.toml")
     except ConfigError as exc:
-        QMessageBox.critical(None, "OmniPOS", f"Einstellungen ({data_dir / 'pos.toml'}):\n{exc}")
+        QMessageBox.critical(None, "OmniPOS", t("Einstellungen ({data_dir}):\n{exc}", data_dir=data_dir / 'pos.toml', exc=exc))
         return 2
     from dataclasses import replace
 
+    from pos_app.i18n import set_language
+    from ui.i18n_qt import install_qt_translator
+
+    set_language(settings.language)  # the store's default until a person logs in
+    install_qt_translator()
     if args.device:
         settings = replace(settings, device_id=args.device)
     if args.backend_url:
@@ -155,7 +161,7 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
     its own process (sync/process.py): in a thread it held the GIL long enough to stall the
     till's screen while a catalog page was parsed."""
     if not settings.sync.enabled:
-        return None, "keine Zentrale eingestellt (pos.toml: [sync] backend_url)"
+        return None, t("keine Zentrale eingestellt (pos.toml: [sync] backend_url)")
     from sync.process import SyncProcess, WorkerSettings
     from sync.token import TokenError, read_token, token_path
 
@@ -163,9 +169,9 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
     try:
         token = read_token(path)
     except (TokenError, OSError) as exc:
-        return None, f"Geräte-Token unbrauchbar: {exc}"
+        return None, t("Geräte-Token unbrauchbar: {exc}", exc=exc)
     if token is None:
-        return None, f"Gerät nicht registriert (kein Token in {path})"
+        return None, t("Gerät nicht registriert (kein Token in {path})", path=path)
     return SyncProcess(WorkerSettings(str(store.db.path), store.device_id, settings.sync.backend_url, token,
                                     batch_size=settings.sync.batch_size, interval_s=settings.sync.interval_s,
                                     clock_skew_warn_s=settings.sync.clock_skew_warn_s)), ""

@@ -15,26 +15,28 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from pos_app.clock import STORE_TZ, iso, local_display
+from pos_app.clock import STORE_TZ, iso
+from pos_app.i18n import N_, t, t_marked, tn
+from pos_app.i18n.formats import local_display
 from pos_app.store import audit_check
 from pos_app.store.local import LocalStore
 from ui.till_actions_qt import bind
 
 MAX_ROWS = 2000
 ACTION_LABELS = {
-    "login": "Anmeldung", "login_failed": "Anmeldung fehlgeschlagen", "manager_pin": "Freigabe-PIN",
-    "manager_pin_failed": "Freigabe-PIN falsch", "approval": "Freigabe", "sale_voided": "Bon storniert",
-    "card_declined": "Karte abgelehnt", "shift.opened": "Kasse geöffnet", "shift.closed": "Tagesabschluss",
-    "shift.x_report": "X-Bericht", "cash.paid_in": "Einlage", "cash.paid_out": "Entnahme",
-    "cash.drop": "Abschöpfung", "sync.conflict_resent": "Konflikt erneut gesendet",
-    "sync.conflict_acknowledged": "Konflikt zur Kenntnis genommen", "audit.viewed": "Protokoll angesehen",
-    "refund": "Erstattung (Rücknahme)", "drawer_no_sale": "Kassenlade ohne Verkauf",
-    "devices_changed": "Geräte-Einstellungen geändert", "dsfinvk.export": "DSFinV-K-Export",
-    "customer_profile_viewed": "Kundenprofil angesehen", "customer_data_exported": "Kundendaten exportiert",
-    "customer_erased": "Kunde gelöscht (Löschantrag)", "customer_created": "Kunde angelegt",
-    "customer_updated": "Kundendaten geändert", "service_case_step": "Servicefall-Schritt",
+    "login": N_("Anmeldung"), "login_failed": N_("Anmeldung fehlgeschlagen"), "manager_pin": N_("Freigabe-PIN"),
+    "manager_pin_failed": N_("Freigabe-PIN falsch"), "approval": N_("Freigabe"), "sale_voided": N_("Bon storniert"),
+    "card_declined": N_("Karte abgelehnt"), "shift.opened": N_("Kasse geöffnet"), "shift.closed": N_("Tagesabschluss"),
+    "shift.x_report": N_("X-Bericht"), "cash.paid_in": N_("Einlage"), "cash.paid_out": N_("Entnahme"),
+    "cash.drop": N_("Abschöpfung"), "sync.conflict_resent": N_("Konflikt erneut gesendet"),
+    "sync.conflict_acknowledged": N_("Konflikt zur Kenntnis genommen"), "audit.viewed": N_("Protokoll angesehen"),
+    "refund": N_("Erstattung (Rücknahme)"), "drawer_no_sale": N_("Kassenlade ohne Verkauf"),
+    "devices_changed": N_("Geräte-Einstellungen geändert"), "dsfinvk.export": N_("DSFinV-K-Export"),
+    "customer_profile_viewed": N_("Kundenprofil angesehen"), "customer_data_exported": N_("Kundendaten exportiert"),
+    "customer_erased": N_("Kunde gelöscht (Löschantrag)"), "customer_created": N_("Kunde angelegt"),
+    "customer_updated": N_("Kundendaten geändert"), "service_case_step": N_("Servicefall-Schritt"),
 }
-ALL = "Alle"
+ALL = N_("Alle")
 
 
 def _utc_start(day: QDate) -> str:
@@ -45,20 +47,20 @@ class AuditDialog(QDialog):
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.setWindowTitle("Protokoll (Audit-Trail)")
+        self.setWindowTitle(t("Protokoll (Audit-Trail)"))
         self.resize(1100, 620)
         with store.db.reading() as s:
             people, actions = audit_check.choices(s)
         self.person = QComboBox()
         self.person.setObjectName("person")
-        self.person.addItem(ALL, None)
+        self.person.addItem(t_marked(ALL), None)
         for name in people:
             self.person.addItem(name, name)
         self.action = QComboBox()
         self.action.setObjectName("action")
-        self.action.addItem(ALL, None)
+        self.action.addItem(t_marked(ALL), None)
         for action in actions:
-            self.action.addItem(ACTION_LABELS.get(action, action), action)
+            self.action.addItem(t_marked(ACTION_LABELS.get(action, action)), action)
         today = QDate(datetime.now(STORE_TZ).date())  # the store's day, not the machine's time zone
         self.date_from = QDateEdit(today.addDays(-7))
         self.date_to = QDateEdit(today)
@@ -69,15 +71,15 @@ class AuditDialog(QDialog):
         self.person.currentIndexChanged.connect(self.reload)
         self.action.currentIndexChanged.connect(self.reload)
         filters = QHBoxLayout()
-        for label, widget in (("Person", self.person), ("Aktion", self.action), ("von", self.date_from),
-                              ("bis", self.date_to)):
+        for label, widget in ((t("Person"), self.person), (t("Aktion"), self.action), (t("von"), self.date_from),
+                              (t("bis"), self.date_to)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
 
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("auditTable")
-        self.table.setHorizontalHeaderLabels(["Zeitpunkt", "Kasse", "Person", "Aktion", "Was (vorher → nachher)"])
+        self.table.setHorizontalHeaderLabels([t("Zeitpunkt"), t("Kasse"), t("Person"), t("Aktion"), t("Was (vorher → nachher)")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -88,9 +90,9 @@ class AuditDialog(QDialog):
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
-        check = QPushButton("Kette prüfen")
+        check = QPushButton(t("Kette prüfen"))
         check.clicked.connect(self.check)
-        close = QPushButton("Schließen")
+        close = QPushButton(t("Schließen"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(check)
@@ -113,18 +115,18 @@ class AuditDialog(QDialog):
         for r, row in enumerate(rows):
             what = describe(row.details)
             values = (local_display(row.created_at), row.device_id, row.actor_name,
-                      ACTION_LABELS.get(row.action, row.action), what)
+                      t_marked(ACTION_LABELS.get(row.action, row.action)), what)
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setToolTip(json.dumps(row.details, ensure_ascii=False, indent=1) if c == 4 else value)
                 self.table.setItem(r, c, item)
-        self.status.setText(f"{len(rows)} Einträge" + (" (nur die neuesten)" if len(rows) == MAX_ROWS else ""))
+        self.status.setText(tn("{n} Eintrag", "{n} Einträge", len(rows)) + (t(" (nur die neuesten)") if len(rows) == MAX_ROWS else ""))
 
     def check(self) -> bool:
         with self.store.db.reading() as s:
             result = audit_check.verify(s)
-        self.status.setText(f"Kette in Ordnung ({result.entries} Einträge)." if result.ok else
-                            "MANIPULIERT: " + " ".join(result.problems[:3]))
+        self.status.setText(t("Kette in Ordnung ({entries} Einträge).", entries=result.entries) if result.ok else
+                            t("MANIPULIERT: ") + " ".join(result.problems[:3]))
         return result.ok
 
 

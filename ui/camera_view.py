@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from pos_app.i18n import t
 from hardware.camera import (
     CameraScanner, CameraStopped, CameraUnavailable, CodeRead, FrameResult, FrameSource, source_from_setting,
 )
@@ -40,7 +41,7 @@ class CameraScanning(QObject):
         self.decoder = decoder
         self.decode_width = decode_width
         self.scanner: CameraScanner | None = None
-        self.message = "Kamera aus."
+        self.message = t("Kamera aus.")
         self._mailbox: FrameResult | None = None
         self._mailbox_lock = threading.Lock()
         self._code.connect(self._on_code)
@@ -65,7 +66,7 @@ class CameraScanning(QObject):
                                      duplicate_window_ms=self.duplicate_window_ms, decoder=self.decoder,
                                      decode_width=self.decode_width)
         self.scanner.start()
-        self._report(True, f"{frames.name}: Kamera-Scannen an.")
+        self._report(True, t("{name}: Kamera-Scannen an.", name=frames.name))
         return True
 
     def stop(self, timeout: float = 2.0) -> bool:
@@ -74,7 +75,7 @@ class CameraScanning(QObject):
         if scanner is None:
             return True
         ended = scanner.stop(timeout)
-        self._report(False, "Kamera aus.")
+        self._report(False, t("Kamera aus."))
         return ended
 
     def _frame_arrived(self, result: FrameResult) -> None:  # worker thread
@@ -103,7 +104,7 @@ class CameraScanning(QObject):
         if self.scanner is None or self.scanner.result is not result:
             return  # an old scanner's end after a restart
         self.scanner = None
-        self._report(False, result.message if not result.ok else f"{result.message} Kamera aus.")
+        self._report(False, result.message if not result.ok else t("{message} Kamera aus.", message=result.message))
 
     def _report(self, running: bool, message: str) -> None:
         self.message = message
@@ -158,7 +159,7 @@ class CameraPreview(QWidget):
         if self.image is None or not self.camera.running:
             painter.setPen(QColor("#dddddd"))
             painter.drawText(self.rect().adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                             self.camera.message + "\nStrg+B: Kamera an/aus")
+                             self.camera.message + t("\nStrg+B: Kamera an/aus"))
         else:
             box = self._image_rect()
             painter.drawImage(box, self.image)

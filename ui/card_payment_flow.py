@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QPushButton
 
 from pos_app.card_payments import CardStateUnclear
 from pos_app.card_terminal import CardOutcome, TerminalReply
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from pos_app.payment import TenderKind
 from ui.card_terminal import CardTerminalGlue
 
@@ -32,15 +33,15 @@ class CardPaymentFlow:
         self.last_reply: TerminalReply | None = None
         dialog.approved_button.hide()
         dialog.declined_button.hide()
-        self.retry_button = QPushButton("Terminal erneut fragen")
+        self.retry_button = QPushButton(t("Terminal erneut fragen"))
         self.retry_button.setAutoDefault(False)
         self.retry_button.clicked.connect(self.ask_again)
         self.retry_button.hide()
-        self.reverse_button = QPushButton("Karte stornieren")
+        self.reverse_button = QPushButton(t("Karte stornieren"))
         self.reverse_button.setAutoDefault(False)
         self.reverse_button.clicked.connect(self.reverse_last)
         self.reverse_button.hide()
-        self.cancel_button = QPushButton("Abbrechen am Terminal  [Esc]")
+        self.cancel_button = QPushButton(t("Abbrechen am Terminal  [Esc]"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.hide()
@@ -65,7 +66,7 @@ class CardPaymentFlow:
         d = self.dialog
         self.running = True
         self._buttons(False)
-        d.card_prompt.setText(f"Kartenzahlung {format_euro(cents)}: Betrag geht an das Terminal …")
+        d.card_prompt.setText(t("Kartenzahlung {cents}: Betrag geht an das Terminal …", cents=format_euro(cents)))
         d.card_panel.show()
         d.error.clear()
         self.cancel_button.show()
@@ -77,12 +78,12 @@ class CardPaymentFlow:
         if not self.running:
             return
         sent = self.terminal.request_abort()
-        self.dialog.error.setText("Abbruch an das Terminal gesendet: warte auf seine Antwort …" if sent else
-                                  "Das Terminal hat noch nicht endgültig geantwortet: bitte warten.")
+        self.dialog.error.setText(t("Abbruch an das Terminal gesendet: warte auf seine Antwort …") if sent else
+                                  t("Das Terminal hat noch nicht endgültig geantwortet: bitte warten."))
 
     def _status(self, text: str) -> None:
         if self.running:
-            self.dialog.card_prompt.setText(f"Terminal: {text}")
+            self.dialog.card_prompt.setText(t("Terminal: {text}", text=text))
 
     def _buttons(self, enabled: bool) -> None:
         d = self.dialog
@@ -102,14 +103,13 @@ class CardPaymentFlow:
         d = self.dialog
         if isinstance(error, CardStateUnclear):
             self.unclear = True
-            d.card_prompt.setText("Ergebnis der Kartenzahlung unbekannt.")
-            d.error.setText(f"{error} Bitte das Terminal prüfen und „Terminal erneut fragen“. "
-                            f"Keine andere Zahlart, bis das geklärt ist.")
+            d.card_prompt.setText(t("Ergebnis der Kartenzahlung unbekannt."))
+            d.error.setText(t("{error} Bitte das Terminal prüfen und „Terminal erneut fragen“. Keine andere Zahlart, bis das geklärt ist.", error=error))
             self.retry_button.show()
             return
         self._buttons(True)
         d.card_panel.hide()
-        d.error.setText(f"Kartenterminal: {error}")
+        d.error.setText(t("Kartenterminal: {error}", error=error))
 
     def _apply(self, reply: TerminalReply) -> None:
         d = self.dialog
@@ -122,22 +122,22 @@ class CardPaymentFlow:
             d._refresh()
             self.reverse_button.setVisible(not change.complete)
             if not change.complete:
-                d.card_prompt.setText(f"Karte {format_euro(reply.amount_cents)} genehmigt.")
+                d.card_prompt.setText(t("Karte {amount_cents} genehmigt.", amount_cents=format_euro(reply.amount_cents)))
                 d.card_panel.show()
             else:
                 d.accept()
             return
         d.card_panel.hide()
         if reply.outcome is CardOutcome.DECLINED:
-            d.error.setText(f"Karte abgelehnt: {reply.message}. Nichts wurde gebucht: andere Karte oder bar.")
+            d.error.setText(t("Karte abgelehnt: {message}. Nichts wurde gebucht: andere Karte oder bar.", message=reply.message))
         elif reply.outcome is CardOutcome.BUSY:
-            d.error.setText(f"Terminal nicht bereit: {reply.message}. Nichts wurde gebucht: noch einmal oder bar.")
+            d.error.setText(t("Terminal nicht bereit: {message}. Nichts wurde gebucht: noch einmal oder bar.", message=reply.message))
         else:
-            d.error.setText(f"Kartenzahlung abgebrochen: {reply.message}. Nichts wurde gebucht.")
+            d.error.setText(t("Kartenzahlung abgebrochen: {message}. Nichts wurde gebucht.", message=reply.message))
 
     def ask_again(self) -> None:
         self.retry_button.hide()
-        self.dialog.card_prompt.setText("Terminal wird nach dem letzten Vorgang gefragt …")
+        self.dialog.card_prompt.setText(t("Terminal wird nach dem letzten Vorgang gefragt …"))
         self.running = True
         self.terminal.settle_pending(self._settled)
 
@@ -153,19 +153,19 @@ class CardPaymentFlow:
         else:
             self._buttons(True)
             self.dialog.card_panel.hide()
-            self.dialog.error.setText("Das Terminal hat nichts gebucht: nicht belastet. Erneut mit Karte oder bar.")
+            self.dialog.error.setText(t("Das Terminal hat nichts gebucht: nicht belastet. Erneut mit Karte oder bar."))
 
     def reverse_last(self) -> None:
         payment = self.dialog._payment
         card = [t for t in payment.tenders if t.kind is TenderKind.CARD and t.reference]
         reply = self.last_reply
         if not card or reply is None or reply.receipt_no is None or card[-1].reference != reply.reference:
-            self.dialog.error.setText("Keine Kartenzahlung dieses Bons zum Stornieren.")
+            self.dialog.error.setText(t("Keine Kartenzahlung dieses Bons zum Stornieren."))
             return
         self.running = True
         self._buttons(False)
         self.reverse_button.hide()
-        self.dialog.card_prompt.setText("Storno wird an das Terminal gesendet …")
+        self.dialog.card_prompt.setText(t("Storno wird an das Terminal gesendet …"))
         self.terminal.reverse(reply.receipt_no, reply.amount_cents, self._reversed)
 
     def _reversed(self, reply: TerminalReply | None, error: BaseException | None) -> None:
@@ -177,11 +177,11 @@ class CardPaymentFlow:
         self._buttons(True)
         d.card_panel.hide()
         if not reply.approved:
-            d.error.setText(f"Storno abgelehnt: {reply.message}. Die Kartenzahlung bleibt.")
+            d.error.setText(t("Storno abgelehnt: {message}. Die Kartenzahlung bleibt.", message=reply.message))
             self.reverse_button.show()
             return
         assert self.last_reply is not None
         d._session.remove_card_tender(self.last_reply.reference)
         self.last_reply = None
-        d.error.setText("Kartenzahlung storniert: der Betrag ist wieder offen.")
+        d.error.setText(t("Kartenzahlung storniert: der Betrag ist wieder offen."))
         d._refresh()

@@ -16,7 +16,8 @@ from typing import Any
 
 from pos_app.card_payments import CardStateUnclear
 from pos_app.card_terminal import TerminalReply
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from pos_app.refunds import RefundTender, check_refund
 
 
@@ -25,23 +26,23 @@ def refund_by_terminal(dialog: Any, tenders: list[RefundTender]) -> None:
     total = sum(i.refund_cents for i in items)
     check_refund(purchase, tenders, total, service.policy.refund_as_store_credit)  # raises: nothing sent
     card_cents = sum(t.amount_cents for t in tenders if t.kind == "card")
-    dialog.say(f"Kartengutschrift {format_euro(card_cents)}: Karte am Terminal vorhalten …", error=False)
+    dialog.say(t("Kartengutschrift {card_cents}: Karte am Terminal vorhalten …", card_cents=format_euro(card_cents)), error=False)
     dialog.setEnabled(False)
 
     def refunded(reply: TerminalReply | None, error: BaseException | None) -> None:
         dialog.setEnabled(True)
         if error is not None or reply is None:
             unclear = isinstance(error, CardStateUnclear)
-            dialog.say(f"Kartengutschrift {'ungeklärt' if unclear else 'nicht möglich'}: {error}. Nichts gebucht.")
+            dialog.say(t("Kartengutschrift {value}: {error}. Nichts gebucht.", value=t('ungeklärt') if unclear else t('nicht möglich'), error=error))
             return
         if not reply.approved:
-            dialog.say(f"Kartengutschrift abgelehnt: {reply.message}. Nichts gebucht.")
+            dialog.say(t("Kartengutschrift abgelehnt: {message}. Nichts gebucht.", message=reply.message))
             return
         booked = [replace(t, reference=reply.reference) if t.kind == "card" else t for t in tenders]
         try:
             done = service.complete(purchase, items, booked)
         except Exception as exc:  # the money went back: say where to find it
-            dialog.say(f"Karte erstattet ({reply.reference}), Rücknahme aber nicht gebucht: {exc}")
+            dialog.say(t("Karte erstattet ({reference}), Rücknahme aber nicht gebucht: {exc}", reference=reply.reference, exc=exc))
             return
         dialog.on_done(done, purchase)
         dialog.accept()

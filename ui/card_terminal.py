@@ -21,6 +21,7 @@ from pos_app import card_payments
 from pos_app.card_payments import CardLedger
 from pos_app.card_terminal import CardTerminal
 from pos_app.config import TerminalSettings
+from pos_app.i18n import t
 from pos_app.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ class CardTerminalGlue(QObject):
     def _recovered(self, result: Any, error: BaseException | None) -> None:
         if error is not None:
             self.recovery_error = str(error)
-            self.status_text.emit(f"Kartenterminal: {error}")
+            self.status_text.emit(t("Kartenterminal: {error}", error=error))
             return
         self.last_recovery = list(result or [])
         for item in self.last_recovery:
@@ -123,5 +124,5 @@ class CardTerminalGlue(QObject):
                                "amount_cents": item.amount_cents, "charged": item.charged,
                                "reversed": item.reversed, "message": item.message})
         if self.last_recovery:
-            self.status_text.emit("Kartenterminal nach Neustart geklärt: "
+            self.status_text.emit(t("Kartenterminal nach Neustart geklärt: ")
                                   + "; ".join(r.message for r in self.last_recovery))

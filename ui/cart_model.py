@@ -9,10 +9,11 @@ from typing import Any, Literal
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from pos_app.cart import Cart, PricedLine, Totals
-from pos_app.money import format_euro
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_euro
 
 Index = QModelIndex | QPersistentModelIndex
-HEADERS = ("Artikel", "Menge", "Einzelpreis", "Rabatt", "Summe", "MwSt")
+HEADERS = (N_("Artikel"), N_("Menge"), N_("Einzelpreis"), N_("Rabatt"), N_("Summe"), N_("MwSt"))
 COLUMN_WIDTHS = (None, 70, 115, 95, 115, 75)  # the name column stretches
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
@@ -36,10 +37,9 @@ def _format(priced: PricedLine) -> Row:
     )
     notes = []
     if line.discount:
-        notes.append(f"Rabatt {line.discount.describe()}")
+        notes.append(t("Rabatt {describe}", describe=line.discount.describe()))
     if line.override_price_cents is not None:
-        notes.append(f"Preis geändert ({line.override_reason}), Listenpreis "
-                     f"{format_euro(line.product.unit_price_cents)}")
+        notes.append(t("Preis geändert ({override_reason}), Listenpreis {unit_price_cents}", override_reason=line.override_reason, unit_price_cents=format_euro(line.product.unit_price_cents)))
     return texts, "\n".join(notes) or None, line.line_id
 
 
@@ -93,7 +93,7 @@ class CartTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:  # noqa: N802
         if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return t_marked(HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval
-from pos_app.clock import local_display
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import local_display
 from pos_app.store.local import LocalStore
 from pos_app.reconciliations import ReconciliationDesk
 from pos_app.store.outbox import Conflict, EventType
@@ -25,10 +26,10 @@ from ui.dialogs import ManagerApprovalDialog
 from ui.reconciliation_panel import ReconciliationPanel
 from ui.till_actions_qt import bind
 
-TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag",
-               EventType.DAY_CLOSED: "Tagesabschluss", EventType.RETURN_COMPLETED: "Rückgabe",
-               "pickup.handed_over": "Abholung übergeben", "pickup.picked": "Abholung kommissioniert",
-               EventType.STOCK_ADJUSTED: "Bestandskorrektur", EventType.RECONCILIATION_CLOSED: "Abgleich"}
+TYPE_LABELS = {EventType.SALE_COMPLETED: N_("Verkauf"), EventType.AUDIT_RECORDED: N_("Protokolleintrag"),
+               EventType.DAY_CLOSED: N_("Tagesabschluss"), EventType.RETURN_COMPLETED: N_("Rückgabe"),
+               "pickup.handed_over": N_("Abholung übergeben"), "pickup.picked": N_("Abholung kommissioniert"),
+               EventType.STOCK_ADJUSTED: N_("Bestandskorrektur"), EventType.RECONCILIATION_CLOSED: N_("Abgleich")}
 
 Approve = Callable[[str, QWidget], Approval | None]
 
@@ -49,16 +50,16 @@ class ConflictsDialog(QDialog):
         self.store = store
         self._approve = approve or ask_manager(store)
         self._on_resend = on_resend
-        self.setWindowTitle("Abgleich: abgelehnte Vorgänge und offene Klärungen")
+        self.setWindowTitle(t("Abgleich: abgelehnte Vorgänge und offene Klärungen"))
         self.resize(980, 640)
         self.conflicts: list[Conflict] = []
 
-        intro = QLabel("Diese Vorgänge hat die Zentrale abgelehnt. Sie bleiben hier, bis die Marktleitung "
+        intro = QLabel(t("Diese Vorgänge hat die Zentrale abgelehnt. Sie bleiben hier, bis die Marktleitung "
                        "entscheidet: erneut senden oder zur Kenntnis nehmen. Bewegte Ware bleibt gebucht "
-                       "und wird als Bestandskorrektur an die Zentrale gemeldet.")
+                       "und wird als Bestandskorrektur an die Zentrale gemeldet."))
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Art", "Zeitpunkt", "Bon-Nr.", "Grund"])
+        self.table.setHorizontalHeaderLabels([t("Art"), t("Zeitpunkt"), t("Bon-Nr."), t("Grund")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -71,9 +72,9 @@ class ConflictsDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("hint")
         self.message.setWordWrap(True)
-        self.resend_button = QPushButton("Erneut senden")
-        self.ack_button = QPushButton("Zur Kenntnis genommen")
-        close = QPushButton("Schließen")
+        self.resend_button = QPushButton(t("Erneut senden"))
+        self.ack_button = QPushButton(t("Zur Kenntnis genommen"))
+        close = QPushButton(t("Schließen"))
         self.resend_button.clicked.connect(lambda: self.decide(resend=True))
         self.ack_button.clicked.connect(lambda: self.decide(resend=False))
         close.clicked.connect(self.accept)
@@ -97,7 +98,7 @@ class ConflictsDialog(QDialog):
         self.conflicts = self.store.conflicts()
         self.table.setRowCount(len(self.conflicts))
         for row, c in enumerate(self.conflicts):
-            values = (TYPE_LABELS.get(c.type, c.type), local_display(c.created_at), c.receipt_number or "–",
+            values = (t_marked(TYPE_LABELS.get(c.type, c.type)), local_display(c.created_at), c.receipt_number or "–",
                       c.reason)
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
@@ -107,7 +108,7 @@ class ConflictsDialog(QDialog):
         if self.conflicts:
             self.table.selectRow(0)
         else:
-            self.message.setText("Keine offenen Konflikte.")
+            self.message.setText(t("Keine offenen Konflikte."))
         for button in (self.resend_button, self.ack_button):
             button.setEnabled(bool(self.conflicts))
 
@@ -118,13 +119,13 @@ class ConflictsDialog(QDialog):
     def decide(self, resend: bool) -> bool:
         conflict = self.selected()
         if conflict is None:
-            self.message.setText("Bitte zuerst einen Vorgang auswählen.")
+            self.message.setText(t("Bitte zuerst einen Vorgang auswählen."))
             return False
-        what = f"{TYPE_LABELS.get(conflict.type, conflict.type)} {conflict.receipt_number}".strip()
-        action = "erneut an die Zentrale senden" if resend else "als zur Kenntnis genommen abschließen"
-        approval = self._approve(f"{what} {action}.\nGrund der Ablehnung: {conflict.reason}", self)
+        what = f"{t_marked(TYPE_LABELS.get(conflict.type, conflict.type))} {conflict.receipt_number}".strip()
+        action = t("erneut an die Zentrale senden") if resend else t("als zur Kenntnis genommen abschließen")
+        approval = self._approve(t("{what} {action}.\nGrund der Ablehnung: {reason}", what=what, action=action, reason=conflict.reason), self)
         if approval is None:
-            self.message.setText("Abgebrochen: keine Freigabe.")
+            self.message.setText(t("Abgebrochen: keine Freigabe."))
             return False
         try:
             self.store.decide_conflict(conflict.event_id, resend, approval.manager_id, approval.manager_name)
@@ -133,8 +134,7 @@ class ConflictsDialog(QDialog):
             self.reload()
             return False
         self.reload()
-        self.message.setText(f"{what}: {'wird erneut gesendet' if resend else 'zur Kenntnis genommen'} "
-                             f"(Freigabe {approval.manager_name}).")
+        self.message.setText(t("{what}: {value} (Freigabe {manager_name}).", what=what, value=t('wird erneut gesendet') if resend else t('zur Kenntnis genommen'), manager_name=approval.manager_name))
         if resend and self._on_resend is not None:
             self._on_resend()
         return True

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QHBoxLayout, QLa
                                QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, CONTACT_FIELDS, SearchResult
+from pos_app.i18n import N_, t, t_marked, tn
 from pos_app.store.customers import CustomerHit
 from ui.tasks import run_in_background
 
-FIELD_LABELS = {"first_name": "Vorname", "last_name": "Nachname", "street": "Straße", "zip_code": "PLZ",
-                "city": "Ort", "phone": "Telefon", "email": "E-Mail"}
+FIELD_LABELS = {"first_name": N_("Vorname"), "last_name": N_("Nachname"), "street": N_("Straße"), "zip_code": N_("PLZ"),
+                "city": N_("Ort"), "phone": N_("Telefon"), "email": N_("E-Mail")}
 
 
 class CustomerSearchDialog(QDialog):
@@ -30,19 +31,19 @@ class CustomerSearchDialog(QDialog):
 
     def __init__(self, search: Callable[[str], SearchResult], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Kunde suchen")
+        self.setWindowTitle(t("Kunde suchen"))
         self.resize(720, 520)
         self._search = search
         self._seq = 0
         self.query = QLineEdit()
         self.query.setObjectName("customerQuery")
-        self.query.setPlaceholderText("Name, Telefon, E-Mail, Kundennummer oder Kundenkarte scannen")
+        self.query.setPlaceholderText(t("Name, Telefon, E-Mail, Kundennummer oder Kundenkarte scannen"))
         self.results = QListWidget()
         self.results.setObjectName("customerResults")
         self.note = QLabel("")
         self.note.setObjectName("hint")
         self.note.setWordWrap(True)
-        self.open_button = QPushButton("Profil öffnen")
+        self.open_button = QPushButton(t("Profil öffnen"))
         self.open_button.setMinimumHeight(40)
         self.open_button.clicked.connect(self._open_current)
         self.timer = QTimer(self)
@@ -65,7 +66,7 @@ class CustomerSearchDialog(QDialog):
         if not typed:
             self.results.clear()
             return
-        self.note.setText("Suche …")
+        self.note.setText(t("Suche …"))
         run_in_background(lambda: self._search(typed), lambda result, error: self._show(seq, result, error))
 
     def _show(self, seq: int, result: SearchResult | None, error: BaseException | None) -> None:
@@ -73,7 +74,7 @@ class CustomerSearchDialog(QDialog):
             return  # the dialog is gone, or an older search, overtaken by typing
         self.results.clear()
         if error is not None or result is None:
-            self.note.setText(f"Suche fehlgeschlagen: {error}")
+            self.note.setText(t("Suche fehlgeschlagen: {error}", error=error))
             return
         for hit in result.hits:
             item = QListWidgetItem(f"{hit.name}  ·  {hit.number}  ·  {hit.zip_code} {hit.city}  ·  {hit.phone}  ·  {hit.email}")
@@ -81,8 +82,11 @@ class CustomerSearchDialog(QDialog):
             self.results.addItem(item)
         if result.hits:
             self.results.setCurrentRow(0)
-        source = {"local": "aus dieser Filiale", "center": "von der Zentrale"}.get(result.source, "")
-        self.note.setText(result.note or (f"{len(result.hits)} Treffer {source}" if result.hits else "Kein Kunde gefunden."))
+        count = len(result.hits)
+        found = {"local": tn("{n} Treffer aus dieser Filiale", "{n} Treffer aus dieser Filiale", count),
+                 "center": tn("{n} Treffer von der Zentrale", "{n} Treffer von der Zentrale", count)}.get(
+                     result.source, tn("{n} Treffer", "{n} Treffer", count))
+        self.note.setText(result.note or (found if result.hits else t("Kein Kunde gefunden.")))
 
     def _enter(self) -> None:
         if self.timer.isActive():  # typed and pressed Enter at once (a scanner): search first
@@ -109,7 +113,7 @@ class CustomerEditDialog(QDialog):
     def __init__(self, customer: CustomerHit | None, consents: dict[str, Any] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Neuer Kunde" if customer is None else f"Kunde bearbeiten – {customer.name}")
+        self.setWindowTitle(t("Neuer Kunde") if customer is None else t("Kunde bearbeiten – {name}", name=customer.name))
         self.customer = customer
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
@@ -117,28 +121,28 @@ class CustomerEditDialog(QDialog):
             edit = QLineEdit(getattr(customer, key) if customer else "")
             edit.setObjectName(f"field_{key}")
             self.edits[key] = edit
-            form.addRow(FIELD_LABELS[key], edit)
+            form.addRow(t_marked(FIELD_LABELS[key]), edit)
         self.before: dict[str, bool] = {}
         self.checks: dict[str, QCheckBox] = {}
         current = consents or {}
         for key, label in CONSENT_CHANNELS.items():
-            box = QCheckBox(f"Werbung per {label} erlaubt")
+            box = QCheckBox(t("Werbung per {label} erlaubt", label=t_marked(label)))
             box.setObjectName(f"consent_{key}")
             given = current.get(key)
             box.setChecked(bool(given and given.get("granted")))
             self.before[key] = box.isChecked()
             self.checks[key] = box
             form.addRow("", box)
-        self.method = QLineEdit("mündlich an der Kasse")
-        form.addRow("Einwilligung eingeholt:", self.method)
+        self.method = QLineEdit(t("mündlich an der Kasse"))
+        form.addRow(t("Einwilligung eingeholt:"), self.method)
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
-        save = QPushButton("Speichern")
+        save = QPushButton(t("Speichern"))
         save.setObjectName("saveCustomer")
         save.setMinimumHeight(40)
         save.clicked.connect(self._save)
-        cancel = QPushButton("Abbrechen")
+        cancel = QPushButton(t("Abbrechen"))
         cancel.setMinimumHeight(40)
         cancel.clicked.connect(self.reject)
         self.allow_duplicate = False
@@ -152,7 +156,7 @@ class CustomerEditDialog(QDialog):
 
     def _save(self) -> None:
         fields = {k: e.text() for k, e in self.edits.items()}
-        consents = [{"channel": k, "granted": b.isChecked(), "method": self.method.text().strip() or "an der Kasse"}
+        consents = [{"channel": k, "granted": b.isChecked(), "method": self.method.text().strip() or t("an der Kasse")}
                     for k, b in self.checks.items() if b.isChecked() != self.before[k]]
         self.saved.emit(fields, consents)
 
@@ -168,18 +172,18 @@ class StockDialog(QDialog):
                  stock: Callable[[int], list[tuple[str, str, int]]],
                  reserve: Callable[[int, str], None] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Bestand in allen Filialen")
+        self.setWindowTitle(t("Bestand in allen Filialen"))
         self.resize(760, 520)
         self._find, self._stock, self._reserve = find_product, stock, reserve
         self.query = QLineEdit()
         self.query.setObjectName("stockQuery")
-        self.query.setPlaceholderText("Artikel scannen oder Namen eingeben, Enter")
+        self.query.setPlaceholderText(t("Artikel scannen oder Namen eingeben, Enter"))
         self.query.returnPressed.connect(self.look_up)
         self.products = QListWidget()
         self.products.itemActivated.connect(lambda item: self.show_stock(item.data(Qt.ItemDataRole.UserRole)))
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("stockTable")
-        self.table.setHorizontalHeaderLabels(["Filiale", "Verfügbar", ""])
+        self.table.setHorizontalHeaderLabels([t("Filiale"), t("Verfügbar"), ""])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -201,7 +205,7 @@ class StockDialog(QDialog):
             return  # closed while the look-up ran
         self.products.clear()
         if error is not None or not found:
-            self.note.setText(f"Kein Artikel gefunden{': ' + str(error) if error else '.'}")
+            self.note.setText(t("Kein Artikel gefunden{value}", value=': ' + str(error) if error else '.'))
             return
         for pid, name in found:
             item = QListWidgetItem(name)
@@ -213,7 +217,7 @@ class StockDialog(QDialog):
 
     def show_stock(self, product_id: int) -> None:
         self.product_id = product_id
-        self.note.setText("Frage die Zentrale …")
+        self.note.setText(t("Frage die Zentrale …"))
         run_in_background(lambda: self._stock(product_id), self._show)
 
     def _show(self, rows: list[tuple[str, str, int]] | None, error: BaseException | None) -> None:
@@ -221,7 +225,7 @@ class StockDialog(QDialog):
             return  # closed while the center answered
         self.table.setRowCount(0)
         if error is not None or rows is None:
-            self.note.setText(f"Bestand anderer Filialen nur online: {error}")
+            self.note.setText(t("Bestand anderer Filialen nur online: {error}", error=error))
             return
         self.note.setText("")
         for n, (store_id, name, quantity) in enumerate(rows):
@@ -229,7 +233,7 @@ class StockDialog(QDialog):
             self.table.setItem(n, 0, QTableWidgetItem(f"{name} ({store_id})"))
             self.table.setItem(n, 1, QTableWidgetItem(str(quantity)))
             if self._reserve is not None and quantity > 0:
-                button = QPushButton("Reservieren")
+                button = QPushButton(t("Reservieren"))
                 button.clicked.connect(lambda _c=False, s=store_id: self._reserve(self.product_id, s))  # type: ignore[misc]
                 self.table.setCellWidget(n, 2, button)
         self.table.resizeColumnsToContents()

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from pos_app.config import CustomerDisplaySettings
 from pos_app.customer_display import CustomerScreen, screen_of
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from pos_app.till import TillSession
 
 STYLE = """
@@ -57,7 +58,7 @@ class CustomerDisplay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setObjectName("customerDisplay")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setWindowTitle(f"Kundenanzeige – {store_name}")
+        self.setWindowTitle(t("Kundenanzeige – {store_name}", store_name=store_name))
         self.setStyleSheet(STYLE)
         self.resize(1024, 600)
         self._session, self._idle_message, self._online = session, idle_message, online
@@ -150,18 +151,17 @@ class CustomerDisplay(QWidget):
                     self.lines.setItem(row, column, item)
             self.lines.resizeRowsToContents()
             self.lines.scrollToBottom()  # the line just scanned stays in view
-        self.total.setText(f"Summe {format_euro(screen.total_cents)}")
-        self.savings.setText(f"Sie sparen {format_euro(screen.savings_cents)}" if screen.savings_cents else "")
-        self.paid.setText(f"Gegeben {format_euro(screen.paid_cents)}" if screen.paid_cents else "")
-        self.due.setText(f"Zu zahlen {format_euro(screen.due_cents)}" if screen.phase != "done" else "Vielen Dank!")
-        self.change.setText(f"Rückgeld {format_euro(screen.change_cents)}" if screen.change_cents else "")
+        self.total.setText(t("Summe {total_cents}", total_cents=format_euro(screen.total_cents)))
+        self.savings.setText(t("Sie sparen {savings_cents}", savings_cents=format_euro(screen.savings_cents)) if screen.savings_cents else "")
+        self.paid.setText(t("Gegeben {paid_cents}", paid_cents=format_euro(screen.paid_cents)) if screen.paid_cents else "")
+        self.due.setText(t("Zu zahlen {due_cents}", due_cents=format_euro(screen.due_cents)) if screen.phase != "done" else t("Vielen Dank!"))
+        self.change.setText(t("Rückgeld {change_cents}", change_cents=format_euro(screen.change_cents)) if screen.change_cents else "")
         if screen.phase == "done" and screen.receipt_link:
             if self._qr_for != screen.receipt_link:
                 self.qr.setPixmap(qr_pixmap(screen.receipt_link, 260))
                 self._qr_for = screen.receipt_link
             self.qr.show()
-            self.qr_caption.setText(f"Ihr digitaler Beleg {screen.receipt_number}: einfach scannen.\n"
-                                    f"{screen.receipt_note}")
+            self.qr_caption.setText(t("Ihr digitaler Beleg {receipt_number}: einfach scannen.\n{receipt_note}", receipt_number=screen.receipt_number, receipt_note=screen.receipt_note))
         else:
             self.qr.hide()
             self.qr.clear()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from pos_app.clienteling import Clienteling, ClientelingError, Profile
+from pos_app.i18n import t
 from pos_app.store.customers import CustomerHit
 from pos_app.store.staff import StaffMember
 from ui.customer_dialogs import CustomerEditDialog, CustomerSearchDialog, StockDialog
@@ -117,7 +118,7 @@ class CustomerGlue:
         session.customer_id = profile.customer.id
         self.attached = profile.customer
         self.web_cart = list(profile.data.get("cart") or [])
-        self.say(f"Kunde {profile.customer.name} ({profile.customer.number}) am Bon: Bonuspunkte werden gutgeschrieben.")
+        self.say(t("Kunde {name} ({number}) am Bon: Bonuspunkte werden gutgeschrieben.", name=profile.customer.name, number=profile.customer.number))
         if self.profile_dialog is not None:
             self.profile_dialog.accept()
         self._back_to_till()
@@ -134,7 +135,7 @@ class CustomerGlue:
         if profile is not None:
             self.attach(profile)
         if self.attached is None:
-            self.say("Erst einen Kunden an den Bon hängen (Strg+U), dann seinen Web-Warenkorb übernehmen.", error=True)
+            self.say(t("Erst einen Kunden an den Bon hängen (Strg+U), dann seinen Web-Warenkorb übernehmen."), error=True)
             return
         try:
             changes, missing = self.service().pull_cart(session, self.attached.id, self.web_cart)
@@ -144,8 +145,8 @@ class CustomerGlue:
         self.web_cart = []
         till.refresh(changes[-1])
         self.window.refresh_outbox()
-        self.say(f"Web-Warenkorb übernommen ({len(changes)} Artikel)"
-                 + (f"; nicht verkäuflich hier: {', '.join(missing)}" if missing else "."))
+        self.say(t("Web-Warenkorb übernommen ({count} Artikel)", count=len(changes))
+                 + (t("; nicht verkäuflich hier: {join}", join=', '.join(missing)) if missing else "."))
 
     def _note(self, dialog: CustomerProfileDialog) -> None:
         user = self.user()
@@ -174,7 +175,7 @@ class CustomerGlue:
             dialog.note.setVisible(True)
             return
         dialog.step_edit.clear()
-        dialog.note.setText("Schritt gespeichert" + (", Fall abgeschlossen." if close else "."))
+        dialog.note.setText(t("Schritt gespeichert") + (t(", Fall abgeschlossen.") if close else "."))
         dialog.note.setVisible(True)
         if close:
             dialog.case_combo.removeItem(dialog.case_combo.currentIndex())
@@ -206,13 +207,12 @@ class CustomerGlue:
                 if made.customer is None:
                     names = ", ".join(f"{d.name} ({d.number})" for d in made.duplicates)
                     dialog.allow_duplicate = True
-                    dialog.refuse(f"Achtung: E-Mail oder Telefon gibt es schon bei {names}. "
-                                  "Trotzdem anlegen? Dann noch einmal „Speichern“.")
+                    dialog.refuse(t("Achtung: E-Mail oder Telefon gibt es schon bei {names}. Trotzdem anlegen? Dann noch einmal „Speichern“.", names=names))
                     return
-                self.say(f"Kunde {made.customer.name} angelegt ({made.customer.number}).")
+                self.say(t("Kunde {name} angelegt ({number}).", name=made.customer.name, number=made.customer.number))
             else:
                 changed = service.update(user, dialog.customer.id, fields, consents)
-                self.say("Kundendaten gespeichert." if changed or consents else "Nichts geändert.")
+                self.say(t("Kundendaten gespeichert.") if changed or consents else t("Nichts geändert."))
         except ClientelingError as exc:
             dialog.refuse(str(exc))
             return
@@ -231,7 +231,7 @@ class CustomerGlue:
         return StaffMember(approval.manager_id, approval.manager_name, "manager")
 
     def export(self, profile: Profile) -> Path | None:
-        manager = self._manager("Datenexport eines Kunden: nur durch die Marktleitung.")
+        manager = self._manager(t("Datenexport eines Kunden: nur durch die Marktleitung."))
         if manager is None:
             return None
         data = self.service().export(manager, profile)
@@ -239,23 +239,22 @@ class CustomerGlue:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"kunde-{profile.customer.number}-{data['exported_at'][:19].replace(':', '')}.json"
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-        self.say(f"Datenexport gespeichert: {path.name} (Ordner exports neben der Kassendatei).")
+        self.say(t("Datenexport gespeichert: {name} (Ordner exports neben der Kassendatei).", name=path.name))
         return path
 
     def erase(self, profile: Profile) -> None:
-        manager = self._manager(f"Löschantrag für {profile.customer.name}: nur durch die Marktleitung.")
+        manager = self._manager(t("Löschantrag für {name}: nur durch die Marktleitung.", name=profile.customer.name))
         if manager is None:
             return
         sure = QMessageBox.question(
-            self.window, "Löschantrag ausführen?",
-            f"{profile.customer.name} ({profile.customer.number}) wird anonymisiert. Einkäufe bleiben "
-            "(steuerliche Aufbewahrung), Notizen, Einwilligungen und Servicefälle werden gelöscht.")
+            self.window, t("Löschantrag ausführen?"),
+            t("{name} ({number}) wird anonymisiert. Einkäufe bleiben (steuerliche Aufbewahrung), Notizen, Einwilligungen und Servicefälle werden gelöscht.", name=profile.customer.name, number=profile.customer.number))
         if sure != QMessageBox.StandardButton.Yes:
             return
         self.service().erase(manager, profile.customer.id)
         if self.profile_dialog is not None:
             self.profile_dialog.accept()
-        self.say("Löschantrag ausgeführt; die Zentrale folgt beim nächsten Abgleich.")
+        self.say(t("Löschantrag ausgeführt; die Zentrale folgt beim nächsten Abgleich."))
         self.window.refresh_outbox()
 
     # ---- stock everywhere --------------------------------------------------------------------
@@ -279,7 +278,7 @@ class CustomerGlue:
         def stock(product_id: int) -> list[tuple[str, str, int]]:
             client = self._client()
             if client is None:
-                raise ClientelingError("Die Kasse ist nicht mit der Zentrale verbunden.")
+                raise ClientelingError(t("Die Kasse ist nicht mit der Zentrale verbunden."))
             try:
                 # available = on hand - reserved for pickups and reservations
                 return [(s.store_id, s.store_name, s.quantity - s.reserved) for s in client.stock(product_id).stores]

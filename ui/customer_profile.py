@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGridLayou
                                QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, Profile
-from pos_app.clock import local_display
-from pos_app.money import format_euro
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_euro, local_display
 
-CHANNEL_NAMES = {"email": "E-Mail", "phone": "Telefon", "chat": "Chat", "store": "Filiale", "web": "Webshop"}
+CHANNEL_NAMES = {"email": N_("E-Mail"), "phone": N_("Telefon"), "chat": N_("Chat"), "store": N_("Filiale"), "web": N_("Webshop")}
 
 
 def _day(value: Any) -> str:
@@ -49,11 +49,11 @@ class CustomerProfileDialog(QDialog):
         super().__init__(parent)
         self.profile = profile
         data, c = profile.data, profile.customer
-        self.setWindowTitle(f"Kundenprofil – {c.name} ({c.number})")
+        self.setWindowTitle(t("Kundenprofil – {name} ({number})", name=c.name, number=c.number))
         self.resize(1100, 720)
         loyalty = data.get("loyalty") or {}
         head = QLabel(f"<b style='font-size:18pt'>{c.name}</b>&nbsp;&nbsp;{c.number}"
-                      + (f"&nbsp;&nbsp;·&nbsp;&nbsp;{loyalty.get('tier')}: {loyalty.get('points')} Punkte"
+                      + (t("&nbsp;&nbsp;·&nbsp;&nbsp;{tier}: {points} Punkte", tier=loyalty.get('tier'), points=loyalty.get('points'))
                          if loyalty else ""))
         head.setObjectName("profileHeader")
         self.note = QLabel(profile.note)
@@ -62,24 +62,24 @@ class CustomerProfileDialog(QDialog):
         self.note.setVisible(bool(profile.note))
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._overview(), "Übersicht")
+        self.tabs.addTab(self._overview(), t("Übersicht"))
         self.purchases = self._purchases()
-        self.tabs.addTab(self.purchases, "Einkäufe")
+        self.tabs.addTab(self.purchases, t("Einkäufe"))
         self.cases = self._cases()
-        self.tabs.addTab(self.cases, "Service")
-        self.tabs.addTab(self._notes(), "Notizen")
-        self.tabs.addTab(self._cart(), "Warenkorb && Wunschliste")
-        self.tabs.addTab(self._returns(), "Rückgaben")
+        self.tabs.addTab(self.cases, t("Service"))
+        self.tabs.addTab(self._notes(), t("Notizen"))
+        self.tabs.addTab(self._cart(), t("Warenkorb && Wunschliste"))
+        self.tabs.addTab(self._returns(), t("Rückgaben"))
         self.receipts = self._receipts()
-        self.tabs.addTab(self.receipts, "Digitale Belege")
+        self.tabs.addTab(self.receipts, t("Digitale Belege"))
 
-        self.attach_button = QPushButton("An Bon anhängen")
-        self.cart_button = QPushButton("Web-Warenkorb übernehmen (Strg+Umschalt+W)")
+        self.attach_button = QPushButton(t("An Bon anhängen"))
+        self.cart_button = QPushButton(t("Web-Warenkorb übernehmen (Strg+Umschalt+W)"))
         self.cart_button.setEnabled(bool(data.get("cart")))
-        self.edit_button = QPushButton("Kontaktdaten && Einwilligungen …")
-        self.export_button = QPushButton("Datenexport (Marktleitung)")
-        self.erase_button = QPushButton("Löschantrag (Marktleitung)")
-        close = QPushButton("Schließen")
+        self.edit_button = QPushButton(t("Kontaktdaten && Einwilligungen …"))
+        self.export_button = QPushButton(t("Datenexport (Marktleitung)"))
+        self.erase_button = QPushButton(t("Löschantrag (Marktleitung)"))
+        close = QPushButton(t("Schließen"))
         close.clicked.connect(self.reject)
         buttons = QGridLayout()
         for n, b in enumerate((self.attach_button, self.cart_button, self.edit_button, self.export_button,
@@ -98,32 +98,25 @@ class CustomerProfileDialog(QDialog):
         data, c = self.profile.data, self.profile.customer
         consents = data.get("consents") or {}
         rows = []
-        for key, label in CONSENT_CHANNELS.items():
+        for key, label in ((k, t_marked(v)) for k, v in CONSENT_CHANNELS.items()):
             given = consents.get(key)
             if given is None:
-                rows.append(f"<tr><td>{label}</td><td>nicht erfasst</td><td></td></tr>")
+                rows.append(t("<tr><td>{label}</td><td>nicht erfasst</td><td></td></tr>", label=label))
             else:
-                rows.append(f"<tr><td>{label}</td><td>{'erteilt' if given['granted'] else 'widerrufen'}</td>"
-                            f"<td>{_day(given['recorded_at'])} · {given['source']} · {given['method']}"
-                            f"{' · ' + given['recorded_by'] if given.get('recorded_by') else ''}</td></tr>")
+                rows.append(t("<tr><td>{label}</td><td>{value}</td><td>{recorded_at} · {source} · {method}{value2}</td></tr>", label=label, value=t('erteilt') if given['granted'] else t('widerrufen'), recorded_at=_day(given['recorded_at']), source=given['source'], method=given['method'], value2=' · ' + given['recorded_by'] if given.get('recorded_by') else ''))
         prefs = data.get("preferences") or {}
         dates = ", ".join(f"{d.get('label', '')} {d.get('date', '')}" for d in data.get("important_dates") or [])
-        html = (f"<h3>Kontakt</h3><p>{c.street}<br>{c.zip_code} {c.city}<br>Telefon: {c.phone or '–'}<br>"
-                f"E-Mail: {c.email or '–'}<br>Stammfiliale: {c.home_store_id or '–'}</p>"
-                f"<h3>Einwilligungen</h3><table cellpadding='3'>{''.join(rows)}</table>"
-                f"<h3>Vorlieben</h3><p>{', '.join(f'{k}: {v}' for k, v in prefs.items()) or '–'}</p>"
-                f"<h3>Wichtige Daten</h3><p>{dates or '–'}</p>")
+        html = (t("<h3>Kontakt</h3><p>{street}<br>{zip_code} {city}<br>Telefon: {value}<br>E-Mail: {value2}<br>Stammfiliale: {value3}</p><h3>Einwilligungen</h3><table cellpadding='3'>{join}</table><h3>Vorlieben</h3><p>{value4}</p><h3>Wichtige Daten</h3><p>{value5}</p>", street=c.street, zip_code=c.zip_code, city=c.city, value=c.phone or '–', value2=c.email or '–', value3=c.home_store_id or '–', join=''.join(rows), value4=', '.join(f'{k}: {v}' for k, v in prefs.items()) or '–', value5=dates or '–'))
         open_orders = data.get("open_orders") or []
         if open_orders:  # pickups and reservations still to be collected (click and collect)
-            kinds = {"reservation": "Reservierung", "order": "Abholbestellung"}
-            html += "<h3>Offene Abholungen und Reservierungen</h3><ul>" + "".join(
+            kinds = {"reservation": t("Reservierung"), "order": t("Abholbestellung")}
+            html += t("<h3>Offene Abholungen und Reservierungen</h3><ul>") + "".join(
                 f"<li>{kinds.get(o['kind'], o['kind'])} {o['number']} in {o['store_id']}, abholen bis "
                 f"{_day(o['pickup_by'])}: " + ", ".join(f"{i['quantity']} × {i['name']}" for i in o["items"])
                 + "</li>" for o in open_orders) + "</ul>"
         loyalty = data.get("loyalty")
         if loyalty:
-            html += (f"<h3>Bonusprogramm</h3><p>{loyalty['tier']}, {loyalty['points']} Punkte "
-                     f"({loyalty.get('rule', '')})</p>")
+            html += (t("<h3>Bonusprogramm</h3><p>{tier}, {points} Punkte ({rule})</p>", tier=loyalty['tier'], points=loyalty['points'], rule=loyalty.get('rule', '')))
         view = QTextBrowser()
         view.setObjectName("profileOverview")
         view.setHtml(html)
@@ -137,20 +130,20 @@ class CustomerProfileDialog(QDialog):
                           "total_cents": s["total_cents"], "points": s["points"], "items": []}
                          for s in self.profile.local_sales]
         self._purchase_rows = purchases
-        self.purchase_table = _table(["Datum", "Kanal", "Beleg / Bestellung", "Betrag", "Punkte", "Status"], [
-            [_day(p["created_at"]), "Webshop" if p["kind"] == "order" else f"Filiale {p.get('store_id') or ''}".strip(),
+        self.purchase_table = _table([t("Datum"), t("Kanal"), t("Beleg / Bestellung"), t("Betrag"), t("Punkte"), t("Status")], [
+            [_day(p["created_at"]), t("Webshop") if p["kind"] == "order" else t("Filiale {store}", store=p.get('store_id') or '').strip(),
              p["number"], format_euro(p["total_cents"]), str(p.get("points", "")), p.get("status", "")]
             for p in purchases])
         self.items = QTextBrowser()
         self.purchase_table.itemSelectionChanged.connect(self._show_items)
         # a return from the customer's history: the returns screen looks the number up (issue 6)
-        self.return_button = QPushButton("Zurücknehmen (Rücknahme / Umtausch)")
+        self.return_button = QPushButton(t("Zurücknehmen (Rücknahme / Umtausch)"))
         self.return_button.setEnabled(False)
         self.purchase_table.itemSelectionChanged.connect(
             lambda: self.return_button.setEnabled(self.selected_purchase_number() is not None))
         layout = QVBoxLayout(box)
         layout.addWidget(self.purchase_table, 2)
-        layout.addWidget(QLabel("Artikel des gewählten Einkaufs:"))
+        layout.addWidget(QLabel(t("Artikel des gewählten Einkaufs:")))
         layout.addWidget(self.items, 1)
         layout.addWidget(self.return_button)
         return box
@@ -173,21 +166,20 @@ class CustomerProfileDialog(QDialog):
         self.case_rows = list(self.profile.data.get("service_cases") or [])
         html = []
         for case in self.case_rows:
-            state = "offen" if case["status"] == "open" else f"abgeschlossen ({CHANNEL_NAMES.get(case['closed_channel'], '')})"
-            html.append(f"<h3>{case['case_number']}: {case['subject']} – {state}</h3><ul>")
-            html += [f"<li>{_day(s['created_at'])} · <b>{CHANNEL_NAMES.get(s['channel'], s['channel'])}</b> · "
-                     f"{s['author']}: {s['text']}</li>" for s in case["steps"]]
+            state = t("offen") if case["status"] == "open" else t("abgeschlossen ({channel})", channel=t_marked(CHANNEL_NAMES.get(case['closed_channel'], '')))
+            html.append(t("<h3>{case_number}: {subject} – {state}</h3><ul>", case_number=case['case_number'], subject=case['subject'], state=state))
+            html += [t("<li>{created_at} · <b>{channel}</b> · {author}: {text}</li>", created_at=_day(s['created_at']), channel=t_marked(CHANNEL_NAMES.get(s['channel'], s['channel'])), author=s['author'], text=s['text']) for s in case["steps"]]
             html.append("</ul>")
         view = QTextBrowser()
         view.setObjectName("caseTimeline")
-        view.setHtml("".join(html) or ("Keine Servicefälle." if self.profile.online else "Nur online sichtbar."))
+        view.setHtml("".join(html) or (t("Keine Servicefälle.") if self.profile.online else t("Nur online sichtbar.")))
         self.case_combo = QComboBox()
         for case_id, label in self.open_case_ids():
             self.case_combo.addItem(label, case_id)
         self.step_edit = QLineEdit()
-        self.step_edit.setPlaceholderText("Was im Laden geschehen ist (z. B. Ersatzteil ausgehändigt)")
-        self.step_button = QPushButton("Schritt speichern")
-        self.close_case_button = QPushButton("Schritt speichern und Fall abschließen")
+        self.step_edit.setPlaceholderText(t("Was im Laden geschehen ist (z. B. Ersatzteil ausgehändigt)"))
+        self.step_button = QPushButton(t("Schritt speichern"))
+        self.close_case_button = QPushButton(t("Schritt speichern und Fall abschließen"))
         has_open = self.case_combo.count() > 0
         for w in (self.case_combo, self.step_edit, self.step_button, self.close_case_button):
             w.setEnabled(has_open)
@@ -204,11 +196,11 @@ class CustomerProfileDialog(QDialog):
 
     def _notes(self) -> QWidget:
         notes = self.profile.data.get("notes") or []
-        self.notes_table = _table(["Datum", "Kanal", "Von", "Notiz"], [
-            [_day(n["created_at"]), CHANNEL_NAMES.get(n["channel"], n["channel"]), n["author"], n["text"]] for n in notes])
+        self.notes_table = _table([t("Datum"), t("Kanal"), t("Von"), t("Notiz")], [
+            [_day(n["created_at"]), t_marked(CHANNEL_NAMES.get(n["channel"], n["channel"])), n["author"], n["text"]] for n in notes])
         self.note_edit = QLineEdit()
-        self.note_edit.setPlaceholderText("Neue Notiz für alle Kanäle")
-        self.note_button = QPushButton("Notiz speichern")
+        self.note_edit.setPlaceholderText(t("Neue Notiz für alle Kanäle"))
+        self.note_button = QPushButton(t("Notiz speichern"))
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.addWidget(self.notes_table, 1)
@@ -221,7 +213,7 @@ class CustomerProfileDialog(QDialog):
     def add_note_row(self, author: str, text: str) -> None:
         """A note just written here (on its way to the center through the outbox)."""
         self.notes_table.insertRow(0)
-        for col, value in enumerate(["jetzt", "Filiale", author, text]):
+        for col, value in enumerate([t("jetzt"), t("Filiale"), author, text]):
             self.notes_table.setItem(0, col, QTableWidgetItem(value))
 
     def _cart(self) -> QWidget:
@@ -230,30 +222,30 @@ class CustomerProfileDialog(QDialog):
         wish = self.profile.data.get("wishlist") or []
         layout = QHBoxLayout(box)
         left, right = QVBoxLayout(), QVBoxLayout()
-        left.addWidget(QLabel("Web-Warenkorb"))
-        left.addWidget(_table(["Menge", "Artikel", "Preis online"], [
+        left.addWidget(QLabel(t("Web-Warenkorb")))
+        left.addWidget(_table([t("Menge"), t("Artikel"), t("Preis online")], [
             [str(i["quantity"]), i["name"], format_euro(i["web_price_cents"]) if i.get("web_price_cents") is not None else "–"]
             for i in cart]))
-        right.addWidget(QLabel("Wunschliste"))
-        right.addWidget(_table(["Artikel", "seit"], [[i["name"], _day(i["added_at"])] for i in wish]))
+        right.addWidget(QLabel(t("Wunschliste")))
+        right.addWidget(_table([t("Artikel"), t("seit")], [[i["name"], _day(i["added_at"])] for i in wish]))
         layout.addLayout(left)
         layout.addLayout(right)
         return box
 
     def _returns(self) -> QWidget:
         rows = self.profile.data.get("returns") or []
-        return _table(["Datum", "Rückgabe", "Zum Beleg", "Erstattet"], [
-            [_day(r["created_at"]), r["return_number"], r.get("original_number") or "ohne Beleg",
+        return _table([t("Datum"), t("Rückgabe"), t("Zum Beleg"), t("Erstattet")], [
+            [_day(r["created_at"]), r["return_number"], r.get("original_number") or t("ohne Beleg"),
              format_euro(r["total_cents"])] for r in rows])
 
     def _receipts(self) -> QTableWidget:
         """The customer's digital receipts (every store, the center's list: backend.receipts),
         each with its link, as the web shop and the contact center see them too."""
         rows = self.profile.data.get("receipts") or []
-        mailed = {"sent": "per E-Mail gesendet", "due": "E-Mail ausstehend", "sending": "E-Mail ausstehend",
-                  "failed": "E-Mail fehlgeschlagen"}
-        return _table(["Datum", "Beleg", "Art", "Betrag", "E-Mail", "Link"], [
-            [_day(r["created_at"]), r["number"], "Rücknahme" if r["kind"] == "return" else "Kauf",
+        mailed = {"sent": t("per E-Mail gesendet"), "due": t("E-Mail ausstehend"), "sending": t("E-Mail ausstehend"),
+                  "failed": t("E-Mail fehlgeschlagen")}
+        return _table([t("Datum"), t("Beleg"), t("Art"), t("Betrag"), t("E-Mail"), t("Link")], [
+            [_day(r["created_at"]), r["number"], t("Rücknahme") if r["kind"] == "return" else t("Kauf"),
              format_euro(r["total_cents"]), mailed.get(r.get("email_status", ""), "–"), r.get("link") or r["path"]]
             for r in rows])
 

@@ -28,6 +28,7 @@ from hardware.receipt_printer import render_escpos
 from hardware.wedge import scan_timing
 from pos_app.config import PRINTER_KINDS, ConfigError, PrinterSettings, Settings, load_settings, save_settings
 from pos_app.drawer import record_no_sale
+from pos_app.i18n import N_, t, t_marked
 from pos_app.store.staff import StaffMember
 from ui.camera_view import CameraPreview, CameraScanning
 from ui.devices_terminal import TerminalBox
@@ -36,8 +37,8 @@ from ui.tasks import run_in_background
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-KIND_LABELS = {"network": "Netzwerk (Port 9100)", "usb": "USB", "serial": "Seriell", "file": "Gerätedatei",
-               "none": "kein Drucker"}
+KIND_LABELS = {"network": N_("Netzwerk (Port 9100)"), "usb": "USB", "serial": N_("Seriell"), "file": N_("Gerätedatei"),
+               "none": N_("kein Drucker")}
 
 
 def _note(text: str = "") -> QLabel:
@@ -49,7 +50,7 @@ def _note(text: str = "") -> QLabel:
 class DevicesDialog(QDialog):
     def __init__(self, window: MainWindow, settings_path: Path, manager: StaffMember | None = None) -> None:
         super().__init__(window)
-        self.setWindowTitle("Geräte einrichten")
+        self.setWindowTitle(t("Geräte einrichten"))
         self.setModal(True)
         self.window_ = window
         self.store = window.store
@@ -69,9 +70,9 @@ class DevicesDialog(QDialog):
         grid.addWidget(self.terminal_box, 2, 0)
         self.message = _note()
         self.message.setObjectName("message")
-        save = QPushButton("Speichern")
+        save = QPushButton(t("Speichern"))
         save.clicked.connect(self.save)
-        close = QPushButton("Schließen")
+        close = QPushButton(t("Schließen"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
@@ -91,11 +92,11 @@ class DevicesDialog(QDialog):
 
     def _printer_box(self) -> QGroupBox:
         p = self.current.printer
-        box = QGroupBox("Bondrucker")
+        box = QGroupBox(t("Bondrucker"))
         form = QFormLayout(box)
         self.kind = QComboBox()
         for kind in PRINTER_KINDS:
-            self.kind.addItem(KIND_LABELS[kind], kind)
+            self.kind.addItem(t_marked(KIND_LABELS[kind]), kind)
         self.kind.setCurrentIndex(PRINTER_KINDS.index(p.kind))
         self.host = QLineEdit(p.host)
         self.port = QSpinBox()
@@ -114,27 +115,27 @@ class DevicesDialog(QDialog):
         self.profile.setCurrentIndex(index)
         self.columns = QSpinBox()
         self.columns.setRange(0, 64)
-        self.columns.setSpecialValueText("vom Profil")
+        self.columns.setSpecialValueText(t("vom Profil"))
         self.columns.setValue(p.columns)
-        self.logo = QCheckBox("Logo drucken (resources/receipt_logo.png)")
+        self.logo = QCheckBox(t("Logo drucken (resources/receipt_logo.png)"))
         self.logo.setChecked(p.logo)
-        self.drawer_on_cash = QCheckBox("Kassenlade bei Barzahlung öffnen")
+        self.drawer_on_cash = QCheckBox(t("Kassenlade bei Barzahlung öffnen"))
         self.drawer_on_cash.setChecked(p.open_drawer_on_cash)
-        status = QPushButton("Status prüfen")
+        status = QPushButton(t("Status prüfen"))
         status.clicked.connect(self.check_printer)
-        page = QPushButton("Testseite drucken")
+        page = QPushButton(t("Testseite drucken"))
         page.clicked.connect(self.print_test_page)
         row = QHBoxLayout()
         row.addWidget(status)
         row.addWidget(page)
         self.printer_result = _note()
         self.printer_result.setObjectName("printerResult")
-        form.addRow("Anschluss", self.kind)
-        form.addRow("Adresse", self.host)
-        form.addRow("Port", self.port)
-        form.addRow("Gerätedatei", self.file_path)
-        form.addRow("Modell / Profil", self.profile)
-        form.addRow("Zeichen je Zeile", self.columns)
+        form.addRow(t("Anschluss"), self.kind)
+        form.addRow(t("Adresse"), self.host)
+        form.addRow(t("Port"), self.port)
+        form.addRow(t("Gerätedatei"), self.file_path)
+        form.addRow(t("Modell / Profil"), self.profile)
+        form.addRow(t("Zeichen je Zeile"), self.columns)
         form.addRow(self.logo)
         form.addRow(self.drawer_on_cash)
         form.addRow(row)
@@ -146,7 +147,7 @@ class DevicesDialog(QDialog):
         text = self.profile.currentText().strip()
         profile = data if data and self.profile.itemText(self.profile.currentIndex()) == text else text
         if not known_profile(profile):
-            raise ConfigError(f"Druckerprofil „{profile}“ ist python-escpos unbekannt.")
+            raise ConfigError(t("Druckerprofil „{profile}“ ist python-escpos unbekannt.", profile=profile))
         return replace(self.current.printer, kind=self.kind.currentData(), host=self.host.text().strip(),
                        port=self.port.value(), file_path=self.file_path.text().strip(), profile=profile,
                        columns=self.columns.value(), logo=self.logo.isChecked(),
@@ -163,11 +164,11 @@ class DevicesDialog(QDialog):
         settings = self._printer_or_say()
         if settings is None:
             return
-        self.printer_result.setText("Frage den Drucker …")
+        self.printer_result.setText(t("Frage den Drucker …"))
         run_in_background(lambda: printer_status.query(settings), self._printer_checked)
 
     def _printer_checked(self, status: printer_status.PrinterStatus | None, error: BaseException | None) -> None:
-        self.printer_result.setText(status.message if status else f"Fehler: {error}")
+        self.printer_result.setText(status.message if status else t("Fehler: {error}", error=error))
 
     def print_test_page(self) -> None:
         settings = self._printer_or_say()
@@ -175,26 +176,26 @@ class DevicesDialog(QDialog):
             return
         if settings == self.window_.printing.settings:  # the till's own printer: through its queue
             self.window_.printing.print_test_page()
-            self.printer_result.setText("Testseite an die Druckwarteschlange übergeben.")
+            self.printer_result.setText(t("Testseite an die Druckwarteschlange übergeben."))
             return
         paper = paper_for(settings)
         logo = self.window_.printing.logo if settings.logo else None
         data = render_escpos(test_page_for(settings, self.store.store_name), settings.profile, paper=paper,
                              logo=logo, logo_dots=logo_dots(settings))
-        self.printer_result.setText("Testseite wird gesendet …")
+        self.printer_result.setText(t("Testseite wird gesendet …"))
         run_in_background(lambda: printer_connection.send(settings, data),
                           lambda _r, err: self.printer_result.setText(
-                              f"Testseite nicht gedruckt: {getattr(err, 'message', err)}" if err
-                              else f"Testseite gesendet ({paper.chars} Zeichen je Zeile)."))
+                              t("Testseite nicht gedruckt: {message}", message=getattr(err, 'message', err)) if err
+                              else t("Testseite gesendet ({chars} Zeichen je Zeile).", chars=paper.chars)))
 
     # ---- drawer ------------------------------------------------------------------------------
 
     def _drawer_box(self) -> QGroupBox:
-        box = QGroupBox("Kassenlade")
+        box = QGroupBox(t("Kassenlade"))
         layout = QVBoxLayout(box)
-        layout.addWidget(_note("Die Kassenlade hängt am Bondrucker (Pin 2). Der Test öffnet sie und wird "
-                               "als Öffnung ohne Verkauf protokolliert."))
-        kick = QPushButton("Kassenlade öffnen (Test)")
+        layout.addWidget(_note(t("Die Kassenlade hängt am Bondrucker (Pin 2). Der Test öffnet sie und wird "
+                               "als Öffnung ohne Verkauf protokolliert.")))
+        kick = QPushButton(t("Kassenlade öffnen (Test)"))
         kick.clicked.connect(self.test_drawer)
         self.drawer_result = _note()
         layout.addWidget(kick)
@@ -207,25 +208,25 @@ class DevicesDialog(QDialog):
             return
         record_no_sale(self.store, self.manager, "Gerätetest (Geräte einrichten)")
         kicked = self.window_.printing.kick_drawer()
-        self.drawer_result.setText("Öffnungsimpuls gesendet (protokolliert)." if kicked
-                                   else "Kein Drucker eingerichtet: die Kassenlade hängt am Drucker.")
+        self.drawer_result.setText(t("Öffnungsimpuls gesendet (protokolliert).") if kicked
+                                   else t("Kein Drucker eingerichtet: die Kassenlade hängt am Drucker."))
 
     # ---- camera ------------------------------------------------------------------------------
 
     def _camera_box(self) -> QGroupBox:
-        box = QGroupBox("Kamera-Scanner")
+        box = QGroupBox(t("Kamera-Scanner"))
         layout = QVBoxLayout(box)
         row = QHBoxLayout()
         self.camera_source = QLineEdit(self.current.camera.source)
-        self.camera_source.setPlaceholderText("0 = erste Kamera, oder Videodatei / Bildordner")
-        browse = QPushButton("Datei …")
+        self.camera_source.setPlaceholderText(t("0 = erste Kamera, oder Videodatei / Bildordner"))
+        browse = QPushButton(t("Datei …"))
         browse.clicked.connect(self._browse)
         self.decoder = QComboBox()
         for name in DECODERS:
             self.decoder.addItem({"zbar": "zbar", "zxing": "zxing-cpp"}[name], name)
         self.decoder.setCurrentIndex(max(0, self.decoder.findData(self.current.camera.decoder)))
         self.decoder.currentIndexChanged.connect(self._decoder_changed)
-        self.preview_button = QPushButton("Vorschau an")
+        self.preview_button = QPushButton(t("Vorschau an"))
         self.preview_button.clicked.connect(self.toggle_preview)
         row.addWidget(self.camera_source, 1)
         row.addWidget(browse)
@@ -237,9 +238,9 @@ class DevicesDialog(QDialog):
         self.preview = CameraPreview(self.camera)
         self.preview.setMinimumHeight(200)
         self.camera_result = _note(decoder_problem(self.current.camera.decoder)
-                                   or "Vorschau starten und einen Code vor die Kamera halten.")
+                                   or t("Vorschau starten und einen Code vor die Kamera halten."))
         self.camera.read.connect(lambda read: self.camera_result.setText(
-            f"Erkannt: {read.code} ({read.symbology})"))
+            t("Erkannt: {code} ({symbology})", code=read.code, symbology=read.symbology)))
         self.camera.state_changed.connect(self._camera_state)
         layout.addLayout(row)
         layout.addWidget(self.preview, 1)
@@ -247,14 +248,14 @@ class DevicesDialog(QDialog):
         return box
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Video als Kamera", "", "Videos (*.mp4 *.avi *.mkv)")
+        path, _ = QFileDialog.getOpenFileName(self, t("Video als Kamera"), "", t("Videos (*.mp4 *.avi *.mkv)"))
         if path:
             self.camera_source.setText(path)
 
     def _decoder_changed(self) -> None:
         self.camera.stop()
         self.camera.decoder = self.decoder.currentData()
-        self.camera_result.setText(decoder_problem(self.camera.decoder) or f"Decoder: {self.decoder.currentText()}.")
+        self.camera_result.setText(decoder_problem(self.camera.decoder) or t("Decoder: {currentText}.", currentText=self.decoder.currentText()))
 
     def toggle_preview(self) -> None:
         if self.camera.running:
@@ -263,7 +264,7 @@ class DevicesDialog(QDialog):
             self.camera.start(self.camera_source.text())
 
     def _camera_state(self, running: bool, message: str) -> None:
-        self.preview_button.setText("Vorschau aus" if running else "Vorschau an")
+        self.preview_button.setText(t("Vorschau aus") if running else t("Vorschau an"))
         if not running and message != "Kamera aus.":
             self.camera_result.setText(message)
 
@@ -271,14 +272,13 @@ class DevicesDialog(QDialog):
 
     def _scanner_box(self) -> QGroupBox:
         w = self.current.wedge
-        box = QGroupBox("Handscanner (Tastatur-Emulation)")
+        box = QGroupBox(t("Handscanner (Tastatur-Emulation)"))
         outer = QVBoxLayout(box)
         form = QFormLayout()
-        outer.addWidget(_note(f"Testcode scannen: „{LAYOUT_TEST_CODE}“ (auf der Testseite, Strg+T) oder "
-                              f"einen Artikel."))
+        outer.addWidget(_note(t("Testcode scannen: „{LAYOUT_TEST_CODE}“ (auf der Testseite, Strg+T) oder einen Artikel.", LAYOUT_TEST_CODE=LAYOUT_TEST_CODE)))
         self.last_scan = QLabel("–")
         self.last_scan.setObjectName("lastScan")
-        self.timing = _note("Noch kein Scan.")
+        self.timing = _note(t("Noch kein Scan."))
         self.layout_warning = _note()
         self.layout_warning.setObjectName("layoutWarning")
         self.layout_warning.setStyleSheet("color: #b00020; font-weight: bold;")
@@ -294,11 +294,11 @@ class DevicesDialog(QDialog):
         self.duplicate.setRange(0, 5000)
         self.duplicate.setSuffix(" ms")
         self.duplicate.setValue(w.duplicate_window_ms)
-        form.addRow("Letzter Scan", self.last_scan)
-        form.addRow("Tastentakt", self.timing)
-        form.addRow("Max. Tastenabstand", self.max_gap)
-        form.addRow("Mindestlänge", self.min_length)
-        form.addRow("Doppelscan-Sperre", self.duplicate)
+        form.addRow(t("Letzter Scan"), self.last_scan)
+        form.addRow(t("Tastentakt"), self.timing)
+        form.addRow(t("Max. Tastenabstand"), self.max_gap)
+        form.addRow(t("Mindestlänge"), self.min_length)
+        form.addRow(t("Doppelscan-Sperre"), self.duplicate)
         outer.addLayout(form)
         outer.addWidget(self.layout_warning)
         outer.addWidget(self.layout_advice)
@@ -335,7 +335,7 @@ class DevicesDialog(QDialog):
             }
             saved = save_settings(self.settings_path, changes)
         except (ConfigError, OSError) as exc:
-            self.message.setText(f"Nicht gespeichert: {exc}")
+            self.message.setText(t("Nicht gespeichert: {exc}", exc=exc))
             return
         self.saved = self.current = saved
         wedge = getattr(self.window_, "wedge", None)
@@ -346,7 +346,7 @@ class DevicesDialog(QDialog):
         if self.manager is not None:
             self.store.record(self.manager.id, self.manager.name, "devices_changed", changes)
         restart = saved.printer != self.window_.printing.settings or saved.terminal != self.window_.settings.terminal
-        self.message.setText("Gespeichert." + (" Drucker- und Terminal-Änderungen gelten nach einem Neustart der Kasse."
+        self.message.setText(t("Gespeichert.") + (t(" Drucker- und Terminal-Änderungen gelten nach einem Neustart der Kasse.")
                                                if restart else ""))
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API: every way of closing

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval, CartError, Discount, DiscountKind
+from pos_app.i18n import t
 from pos_app.money import MoneyError, parse_euro
 from pos_app.store.staff import LoginError, StaffDirectory
 
@@ -32,7 +33,7 @@ class _Form(QDialog):
         self.error = _error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("OK")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("Abbrechen"))
         self.buttons.accepted.connect(self._try_accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -56,7 +57,7 @@ class ManagerApprovalDialog(_Form):
     """A manager picks their name and types their PIN. The result is an Approval."""
 
     def __init__(self, staff: StaffDirectory, reason: str, parent: QWidget | None = None) -> None:
-        super().__init__("Freigabe durch die Marktleitung", parent)
+        super().__init__(t("Freigabe durch die Marktleitung"), parent)
         self._staff = staff
         self.approval: Approval | None = None
         why = QLabel(reason)
@@ -68,13 +69,13 @@ class ManagerApprovalDialog(_Form):
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setPlaceholderText("PIN")
-        self.form.addRow("Marktleitung", self.manager)
+        self.form.addRow(t("Marktleitung"), self.manager)
         self.form.addRow("PIN", self.pin)
         self.pin.setFocus()
 
     def validate(self) -> None:
         if self.manager.currentData() is None:
-            raise LoginError("Für diese Filiale ist keine Marktleitung angelegt.")
+            raise LoginError(t("Für diese Filiale ist keine Marktleitung angelegt."))
         member = self._staff.log_in(int(self.manager.currentData()), self.pin.text(), purpose="approval")
         self.approval = Approval(member.id, member.name)
 
@@ -87,8 +88,8 @@ class DiscountDialog(_Form):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.discount: Discount | None = None
-        self.percent = QRadioButton("Prozent (%)")
-        self.amount = QRadioButton("Betrag (€)")
+        self.percent = QRadioButton(t("Prozent (%)"))
+        self.amount = QRadioButton(t("Betrag (€)"))
         self.percent.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.percent)
@@ -99,14 +100,14 @@ class DiscountDialog(_Form):
         row.addWidget(self.percent)
         row.addWidget(self.amount)
         self.value = QLineEdit()
-        self.value.setPlaceholderText("z. B. 10 oder 5,00")
+        self.value.setPlaceholderText(t("z. B. 10 oder 5,00"))
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems(["", "Mitarbeiterrabatt", "Treuerabatt", "Beschädigte Ware", "Aktion",
-                              "Kulanz"])
-        self.form.addRow("Art", kinds)
-        self.form.addRow("Rabatt", self.value)
-        self.form.addRow("Grund", self.reason)
+        self.reason.addItems(["", t("Mitarbeiterrabatt"), t("Treuerabatt"), t("Beschädigte Ware"), t("Aktion"),
+                              t("Kulanz")])
+        self.form.addRow(t("Art"), kinds)
+        self.form.addRow(t("Rabatt"), self.value)
+        self.form.addRow(t("Grund"), self.reason)
         self.value.setFocus()
 
     def validate(self) -> None:
@@ -119,41 +120,41 @@ class DiscountDialog(_Form):
 
 class PriceDialog(_Form):
     def __init__(self, product_name: str, current: str, parent: QWidget | None = None) -> None:
-        super().__init__("Preis ändern", parent)
+        super().__init__(t("Preis ändern"), parent)
         self.price_cents = 0
-        self.form.addRow(QLabel(f"{product_name}\nbisher {current}"))
+        self.form.addRow(QLabel(t("{product_name}\nbisher {current}", product_name=product_name, current=current)))
         self.price = QLineEdit()
-        self.price.setPlaceholderText("neuer Einzelpreis, z. B. 19,99")
+        self.price.setPlaceholderText(t("neuer Einzelpreis, z. B. 19,99"))
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems(["", "Preis am Regal abweichend", "Beschädigte Ware", "Ausstellungsstück"])
-        self.form.addRow("Neuer Preis", self.price)
-        self.form.addRow("Grund", self.reason)
+        self.reason.addItems(["", t("Preis am Regal abweichend"), t("Beschädigte Ware"), t("Ausstellungsstück")])
+        self.form.addRow(t("Neuer Preis"), self.price)
+        self.form.addRow(t("Grund"), self.reason)
         self.price.setFocus()
 
     def validate(self) -> None:
         self.price_cents = parse_euro(self.price.text())
         if self.price_cents <= 0:
-            raise CartError("Der neue Preis muss größer als 0 sein.")
+            raise CartError(t("Der neue Preis muss größer als 0 sein."))
         if not self.reason.currentText().strip():
-            raise CartError("Bitte einen Grund für die Preisänderung angeben.")
+            raise CartError(t("Bitte einen Grund für die Preisänderung angeben."))
 
 
 class QuantityDialog(_Form):
     def __init__(self, product_name: str, quantity: int, parent: QWidget | None = None) -> None:
-        super().__init__("Menge ändern", parent)
+        super().__init__(t("Menge ändern"), parent)
         self.form.addRow(QLabel(product_name))
         self.spin = QSpinBox()
         self.spin.setRange(0, 9999)
         self.spin.setValue(quantity)
         self.spin.selectAll()
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.form.addRow("Menge", self.spin)
+        self.form.addRow(t("Menge"), self.spin)
         self.spin.setFocus()
 
     def validate(self) -> None:
         if self.spin.value() < 1:
-            raise CartError("Die Menge muss mindestens 1 sein. Zum Entfernen „Entf“ drücken.")
+            raise CartError(t("Die Menge muss mindestens 1 sein. Zum Entfernen „Entf“ drücken."))
 
     @property
     def quantity(self) -> int:

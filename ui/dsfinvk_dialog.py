@@ -24,6 +24,7 @@ from pos_app.clock import STORE_TZ
 from pos_app.fiscal.dsfinvk import CashClosing, ExportError, ExportResult, export
 from pos_app.fiscal.dsfinvk.closing import closings_from_json
 from pos_app.fiscal.dsfinvk.from_store import closings_from_store
+from pos_app.i18n import t
 from pos_app.store.local import LocalStore
 from ui.tasks import run_in_background
 
@@ -49,7 +50,7 @@ class DsfinvkExportDialog(QDialog):
         self.store = store
         self.approval = approval
         self._closings = closings
-        self.setWindowTitle("DSFinV-K-Export")
+        self.setWindowTitle(t("DSFinV-K-Export"))
         self.resize(640, 360)
         today = QDate(datetime.now(STORE_TZ).date())  # the store's day (Berlin), not the machine's
         self.date_from = QDateEdit(today.addDays(-today.day() + 1))
@@ -60,17 +61,17 @@ class DsfinvkExportDialog(QDialog):
         self.closings_file = QLineEdit()
         self.out_dir = QLineEdit(str(Path.home() / "DSFinV-K"))
         form = QFormLayout()
-        form.addRow("Von", self.date_from)
-        form.addRow("Bis", self.date_to)
+        form.addRow(t("Von"), self.date_from)
+        form.addRow(t("Bis"), self.date_to)
         if closings is None:
-            form.addRow("Kassenabschlüsse (JSON)", self._with_button(self.closings_file, self._pick_closings))
-        form.addRow("Zielordner", self._with_button(self.out_dir, self._pick_folder))
+            form.addRow(t("Kassenabschlüsse (JSON)"), self._with_button(self.closings_file, self._pick_closings))
+        form.addRow(t("Zielordner"), self._with_button(self.out_dir, self._pick_folder))
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.export_button = QPushButton("Exportieren")
+        self.export_button = QPushButton(t("Exportieren"))
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
-        close = QPushButton("Schließen")
+        close = QPushButton(t("Schließen"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -87,18 +88,18 @@ class DsfinvkExportDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(field, 1)
-        button = QPushButton("Wählen …")
+        button = QPushButton(t("Wählen …"))
         button.clicked.connect(pick)
         row.addWidget(button)
         return box
 
     def _pick_closings(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Kassenabschlüsse", "", "JSON (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, t("Kassenabschlüsse"), "", t("JSON (*.json)"))
         if path:
             self.closings_file.setText(path)
 
     def _pick_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Zielordner")
+        path = QFileDialog.getExistingDirectory(self, t("Zielordner"))
         if path:
             self.out_dir.setText(path)
 
@@ -106,12 +107,12 @@ class DsfinvkExportDialog(QDialog):
         date_from, date_to = _to_date(self.date_from.date()), _to_date(self.date_to.date())
         out = Path(self.out_dir.text().strip())
         if not self.out_dir.text().strip():
-            self.message.setText("Bitte einen Zielordner angeben.")
+            self.message.setText(t("Bitte einen Zielordner angeben."))
             return
         source = self._closings
         closings_file = self.closings_file.text().strip()
         if source is None and not closings_file:
-            self.message.setText("Bitte die Datei mit den Kassenabschlüssen wählen.")
+            self.message.setText(t("Bitte die Datei mit den Kassenabschlüssen wählen."))
             return
         store = self.store
 
@@ -120,22 +121,21 @@ class DsfinvkExportDialog(QDialog):
                         else closings_from_json(json.loads(Path(closings_file).read_text(encoding="utf-8"))))
             return export(store, date_from, date_to, closings, out)
         self.export_button.setEnabled(False)
-        self.message.setText("Export läuft …")
+        self.message.setText(t("Export läuft …"))
         run_in_background(work, self._done)
 
     def _done(self, result: ExportResult | None, error: BaseException | None) -> None:
         self.export_button.setEnabled(True)
         if error is not None or result is None:
             known = isinstance(error, (ExportError, ValueError, OSError))
-            self.message.setText(f"Export nicht möglich: {error}" if known else f"Export fehlgeschlagen: {error!r}")
+            self.message.setText(t("Export nicht möglich: {error}", error=error) if known else t("Export fehlgeschlagen: {error!r}", error=error))
             return
         self.result = result
         self.store.record(self.approval.manager_id, self.approval.manager_name, "dsfinvk.export", {
             "from": _to_date(self.date_from.date()).isoformat(), "to": _to_date(self.date_to.date()).isoformat(),
             "closings": result.closings, "receipts": result.receipts, "mismatches": len(result.mismatches)})
-        lines = [f"{len(result.files)} Dateien in {result.out_dir}: {result.closings} Kassenabschlüsse, "
-                 f"{result.receipts} Belege."]
+        lines = [t("{count} Dateien in {out_dir}: {closings} Kassenabschlüsse, {receipts} Belege.", count=len(result.files), out_dir=result.out_dir, closings=result.closings, receipts=result.receipts)]
         if result.unclosed_receipts:
-            lines.append(f"{result.unclosed_receipts} Belege nach dem letzten Abschluss sind nicht enthalten.")
-        lines += [f"ABWEICHUNG: {m}" for m in result.mismatches]
+            lines.append(t("{unclosed_receipts} Belege nach dem letzten Abschluss sind nicht enthalten.", unclosed_receipts=result.unclosed_receipts))
+        lines += [t("ABWEICHUNG: {m}", m=m) for m in result.mismatches]
         self.message.setText("\n".join(lines))

@@ -7,13 +7,14 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QObject, Signal
 from PySide6.QtWidgets import QProgressDialog
 
+from pos_app.i18n import N_, t, t_marked
 from ui.tasks import run_in_background
 
 class _Progress(QObject):
     changed = Signal(str, int, int)
 
 
-DEMO_HINT = "Demo-PINs: Kasse 1234 · Verkauf 5555 · Marktleitung 9999"
+DEMO_HINT = N_("Demo-PINs: Kasse 1234 · Verkauf 5555 · Marktleitung 9999")
 
 
 def demo_hint(db_path: Path) -> str:
@@ -25,7 +26,7 @@ def demo_hint(db_path: Path) -> str:
             row = conn.execute("SELECT name FROM stores WHERE id = 'BER'").fetchone()
     except sqlite3.Error:
         return ""
-    return DEMO_HINT if row and "Wohnen & Mode" in row[0] else ""
+    return t_marked(DEMO_HINT) if row and "Wohnen & Mode" in row[0] else ""
 
 
 def ensure_demo_store(db_path: Path) -> str:
@@ -33,8 +34,8 @@ def ensure_demo_store(db_path: Path) -> str:
     if not db_path.exists():
         from pos_app.demo.generator import ensure_demo_database
 
-        dialog = QProgressDialog("Demo-Filialdaten werden angelegt …", "", 0, 100)
-        dialog.setWindowTitle("OmniPOS – erster Start")
+        dialog = QProgressDialog(t("Demo-Filialdaten werden angelegt …"), "", 0, 100)
+        dialog.setWindowTitle(t("OmniPOS – erster Start"))
         dialog.setCancelButton(None)
         dialog.setMinimumDuration(0)
         relay = _Progress()

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from pos_app.store.staff import StaffMember
 from pos_app.store.tender_log import InterruptedPayment, TenderLog, TenderLogError
 from ui.dialogs import ManagerApprovalDialog
@@ -30,25 +31,25 @@ class InterruptedPaymentsDialog(QDialog):
 
     def __init__(self, payments: list[InterruptedPayment], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Abgebrochene Zahlung")
+        self.setWindowTitle(t("Abgebrochene Zahlung"))
         self.setModal(True)
         self.payments = payments
         self.choice: str | None = None
-        why = QLabel("Die Kasse wurde mitten in einer Zahlung beendet. Bereits angenommenes Geld ist "
-                     "verbucht und wartet auf eine Entscheidung, damit die Kasse beim Tagesabschluss stimmt.")
+        why = QLabel(t("Die Kasse wurde mitten in einer Zahlung beendet. Bereits angenommenes Geld ist "
+                     "verbucht und wartet auf eine Entscheidung, damit die Kasse beim Tagesabschluss stimmt."))
         why.setWordWrap(True)
         self.list = QListWidget()
         for p in payments:
-            self.list.addItem(p.describe() + (f" · davon bar in der Kasse {format_euro(p.cash_cents)}"
+            self.list.addItem(p.describe() + (t(" · davon bar in der Kasse {cash_cents}", cash_cents=format_euro(p.cash_cents))
                                               if p.cash_cents else ""))
         self.list.setCurrentRow(0)
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
-        self.resume_button = QPushButton("Bon fortsetzen")
-        self.keep_button = QPushButton("Bargeld bleibt in der Kasse: Einlage buchen (Marktleitung)")
-        self.back_button = QPushButton("Geld zurückgegeben / Karte storniert (Marktleitung)")
-        later = QPushButton("Später")
+        self.resume_button = QPushButton(t("Bon fortsetzen"))
+        self.keep_button = QPushButton(t("Bargeld bleibt in der Kasse: Einlage buchen (Marktleitung)"))
+        self.back_button = QPushButton(t("Geld zurückgegeben / Karte storniert (Marktleitung)"))
+        later = QPushButton(t("Später"))
         for button, choice in ((self.resume_button, RESUME), (self.keep_button, KEEP_CASH),
                                (self.back_button, HANDED_BACK)):
             button.setAutoDefault(False)
@@ -70,7 +71,7 @@ class InterruptedPaymentsDialog(QDialog):
 
     def _choose(self, choice: str) -> None:
         if self.payment is None:
-            self.message.setText("Bitte eine Zahlung wählen.")
+            self.message.setText(t("Bitte eine Zahlung wählen."))
             return
         self.choice = choice
         self.accept()
@@ -109,16 +110,15 @@ class InterruptedPaymentsGlue:
         if choice == RESUME:
             change = window.session.resume_interrupted(payment)
             window.till.refresh(change)
-            window.till.say(f"Bon fortgesetzt: bezahlt {format_euro(payment.paid_cents)}, offen "
-                            f"{format_euro(window.session.payment.remaining_cents if window.session.payment else 0)}.")
+            window.till.say(t("Bon fortgesetzt: bezahlt {paid_cents}, offen {value}.", paid_cents=format_euro(payment.paid_cents), value=format_euro(window.session.payment.remaining_cents if window.session.payment else 0)))
             return
-        approval = ManagerApprovalDialog(window.store.staff, "Abgebrochene Zahlung abschließen", window)
+        approval = ManagerApprovalDialog(window.store.staff, t("Abgebrochene Zahlung abschließen"), window)
         if approval.exec() != QDialog.DialogCode.Accepted or approval.approval is None:
             return
         manager = StaffMember(approval.approval.manager_id, approval.approval.manager_name, "manager")
         kept = choice == KEEP_CASH
         self.log.close_out(payment.payment_id, manager, cash_kept=kept, cashbook=window.store.cashbook,
                            signer=window.store.fiscal)
-        window.till.say(f"Einlage {format_euro(payment.cash_cents)} gebucht." if kept and payment.cash_cents
-                        else "Abgebrochene Zahlung abgeschlossen: Geld zurückgegeben.")
+        window.till.say(t("Einlage {cash_cents} gebucht.", cash_cents=format_euro(payment.cash_cents)) if kept and payment.cash_cents
+                        else t("Abgebrochene Zahlung abgeschlossen: Geld zurückgegeben."))
         window.refresh_outbox()

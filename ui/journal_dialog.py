@@ -9,13 +9,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.clock import local_display
-from pos_app.money import format_euro
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.receipt import PAPER_80MM, PaperWidth, preview_text
 from pos_app.store.local import LocalStore
 from ui.till_actions_qt import bind
 
-STATUS = {"printed": "gedruckt", "failed": "NICHT gedruckt", "pending": "nicht gedruckt"}
+STATUS = {"printed": N_("gedruckt"), "failed": N_("NICHT gedruckt"), "pending": N_("nicht gedruckt")}
 
 
 def monospace() -> QFont:
@@ -37,7 +37,7 @@ class JournalDialog(QDialog):
     def __init__(self, store: LocalStore, reprint, paper: PaperWidth = PAPER_80MM,  # type: ignore[no-untyped-def]
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Belege")
+        self.setWindowTitle(t("Belege"))
         self.resize(900, 600)
         self._store = store
         self._reprint = reprint
@@ -45,12 +45,12 @@ class JournalDialog(QDialog):
         self.list = QListWidget()
         self.preview = ReceiptPreview()
         self.info = QLabel("")
-        print_button = QPushButton("Drucken  [Enter]")
+        print_button = QPushButton(t("Drucken  [Enter]"))
         print_button.setAutoDefault(False)  # Enter is the list's (itemActivated), not a second print
         print_button.clicked.connect(self.print_selected)
         for sale in store.sales.recent(200):
             item = QListWidgetItem(f"{sale.receipt_number}  {local_display(sale.created_at)}  "
-                                   f"{format_euro(sale.total_cents)}  {STATUS.get(sale.print_status, '')}")
+                                   f"{format_euro(sale.total_cents)}  {t_marked(STATUS.get(sale.print_status, ''))}")
             item.setData(Qt.ItemDataRole.UserRole, sale.sale_id)
             self.list.addItem(item)
         self.list.currentItemChanged.connect(self._show)
@@ -66,7 +66,7 @@ class JournalDialog(QDialog):
         if self.list.count():
             self.list.setCurrentRow(0)
         else:
-            self.info.setText("Noch keine Belege an dieser Kasse.")
+            self.info.setText(t("Noch keine Belege an dieser Kasse."))
         self.list.setFocus()
 
     def _selected(self) -> str | None:
@@ -82,7 +82,7 @@ class JournalDialog(QDialog):
         sale_id = self._selected()
         if sale_id:
             self._reprint(sale_id)
-            self.info.setText("An den Drucker geschickt.")
+            self.info.setText(t("An den Drucker geschickt."))
 
 
 class ParkedDialog(QDialog):
@@ -90,7 +90,7 @@ class ParkedDialog(QDialog):
 
     def __init__(self, store: LocalStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Geparkte Bons")
+        self.setWindowTitle(t("Geparkte Bons"))
         self.resize(520, 360)
         self.chosen: int | None = None
         self.list = QListWidget()
@@ -100,8 +100,8 @@ class ParkedDialog(QDialog):
             self.list.addItem(item)
         self.list.itemActivated.connect(self._choose)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Enter holt den gewählten Bon zurück." if self.list.count()
-                                else "Keine geparkten Bons."))
+        layout.addWidget(QLabel(t("Enter holt den gewählten Bon zurück.") if self.list.count()
+                                else t("Keine geparkten Bons.")))
         layout.addWidget(self.list)
         if self.list.count():
             self.list.setCurrentRow(0)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStacke
 
 from pos_app.cart import ApprovalPolicy
 from pos_app.config import Settings
+from pos_app.i18n import t, tn
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
@@ -50,14 +51,14 @@ class MainWindow(QMainWindow):
         self.store = store
         self.settings = settings
         self.printing = printing
-        self.setWindowTitle(f"OmniPOS – {store.store_name} – {store.device_id}")
+        self.setWindowTitle(t("OmniPOS – {store_name} – {device_id}", store_name=store.store_name, device_id=store.device_id))
         self.resize(1280, 800)
         self.session: TillSession | None = None
         self.till: TillView | None = None
         self.customer_display: QWidget | None = None  # ui.customer_display, when pos.toml enables it
 
         self.stack = QStackedWidget()
-        self.login = LoginView(store, login_hint)
+        self.login = LoginView(store, login_hint, default_language=settings.language)
         self.login.logged_in.connect(self._logged_in)
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self._grid_synced_at: object = None
         self.sync._relay.changed.connect(self._after_sync)  # noqa: SLF001 - new quick keys after a pull
         printing.status_changed.connect(self._printer_status)
-        self._printer_status(True, f"Drucker: {printing.describe()}")
+        self._printer_status(True, t("Drucker: {describe}", describe=printing.describe()))
         from ui.card_terminal import CardTerminalGlue
 
         self.card_terminal = CardTerminalGlue.from_settings(store, settings.terminal, self)  # None: confirm by hand
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.setInterval(max(0, settings.idle_lock_minutes) * 60_000)
-        self.idle.timeout.connect(lambda: self.lock("Automatisch gesperrt nach Inaktivität."))
+        self.idle.timeout.connect(lambda: self.lock(t("Automatisch gesperrt nach Inaktivität.")))
         self.activity = ActivityWatcher(self.idle)
         bind("retry_printing", self, self.retry_printing)  # keys: pos_app.till_actions
         bind("conflicts", self, self.show_conflicts)
@@ -107,18 +108,43 @@ class MainWindow(QMainWindow):
 
     # ---- log-in and lock -------------------------------------------------------------------
 
+    def _switch_language(self, member: StaffMember) -> None:
+        """The person's language for every screen: a till view built in another language is
+        rebuilt (the cart lives in the session, so nothing is lost); Qt's own texts follow."""
+        from pos_app.i18n import active_language, set_language
+        from ui.i18n_qt import install_qt_translator
+
+        self.login.remember_language(member)
+        set_language(self.login.chosen_language())
+        install_qt_translator()
+        if self.till is not None and getattr(self.till, "language", None) != active_language():
+            self.stack.removeWidget(self.till)
+            self.till.deleteLater()
+            self.till = None
+            self._build_till()
+        self.setWindowTitle(t("OmniPOS – {store_name} – {device_id}", store_name=self.store.store_name, device_id=self.store.device_id))
+
+    def _build_till(self) -> None:
+        from pos_app.i18n import active_language
+
+        assert self.session is not None
+        self.till = TillView(self.session)
+        self.till.language = active_language()  # type: ignore[attr-defined]
+        self.till.card_terminal = self.card_terminal  # type: ignore[attr-defined]
+        self.till.lock_requested.connect(lambda: self.lock(t("Gesperrt.")))
+        self.till.sale_completed.connect(self._sale_completed)
+        self.till.journal_requested.connect(self.show_journal)
+        self.till.parked_requested.connect(self.show_parked)
+        self.stack.addWidget(self.till)
+        self.till.refresh() if hasattr(self.till, "refresh") else None
+
     def _logged_in(self, member: StaffMember) -> None:
+        self._switch_language(member)
         if self.session is None:
             policy = ApprovalPolicy(self.settings.max_discount_percent)
             self.session = TillSession(self.store, member, policy)
             self.session.vouchers = self.returns.voucher_check()  # store credit as a tender
-            self.till = TillView(self.session)
-            self.till.card_terminal = self.card_terminal  # type: ignore[attr-defined]
-            self.till.lock_requested.connect(lambda: self.lock("Gesperrt."))
-            self.till.sale_completed.connect(self._sale_completed)
-            self.till.journal_requested.connect(self.show_journal)
-            self.till.parked_requested.connect(self.show_parked)
-            self.stack.addWidget(self.till)
+            self._build_till()
             from ui.app import resources_dir
             from ui.customer_display import open_customer_display, sync_online
 
@@ -129,8 +155,7 @@ class MainWindow(QMainWindow):
         else:
             self.session.cashier = member
         assert self.till is not None
-        self.till.set_header(f"{self.store.store_name}  ·  Kasse {self.store.device_id}  ·  "
-                             f"Bediener: {member.name}")
+        self.till.set_header(t("{store_name}  ·  Kasse {device_id}  ·  Bediener: {name}", store_name=self.store.store_name, device_id=self.store.device_id, name=member.name))
         self.stack.setCurrentWidget(self.till)
         self.till.grid.reload()  # the quick keys as the last pull left them (ui.product_grid)
         self.till.focus_search()
@@ -140,7 +165,7 @@ class MainWindow(QMainWindow):
     def lock(self, message: str = "") -> None:
         self.idle.stop()
         self.stack.setCurrentWidget(self.login)
-        self.login.reset(message + (" Der offene Bon bleibt erhalten." if self.session and
+        self.login.reset(message + (t(" Der offene Bon bleibt erhalten.") if self.session and
                                     not self.session.cart.is_empty() else ""))
 
     # ---- after a sale ----------------------------------------------------------------------
@@ -165,8 +190,8 @@ class MainWindow(QMainWindow):
 
     def retry_printing(self) -> None:
         count = self.printing.retry_failed()
-        self._printer_status(True, f"{count} Bon(s) werden erneut gedruckt." if count else
-                             "Keine ungedruckten Bons in der Warteschlange. Nachdruck: F9.")
+        self._printer_status(True, tn("{n} Bon wird erneut gedruckt.", "{n} Bons werden erneut gedruckt.", count) if count else
+                             t("Keine ungedruckten Bons in der Warteschlange. Nachdruck: F9."))
 
     def _printer_status(self, ok: bool, message: str) -> None:
         self.printer_label.setText(message)
@@ -205,7 +230,7 @@ class MainWindow(QMainWindow):
         from ui.conflicts_dialog import ask_manager
         from ui.dsfinvk_dialog import DsfinvkExportDialog, store_closings
 
-        approval = ask_manager(self.store)("DSFinV-K-Export: nur durch die Marktleitung.", self)
+        approval = ask_manager(self.store)(t("DSFinV-K-Export: nur durch die Marktleitung."), self)
         if approval is not None:
             DsfinvkExportDialog(self.store, approval, closings=store_closings(self.store), parent=self).exec()
 
@@ -223,10 +248,11 @@ class MainWindow(QMainWindow):
 
     def confirm_quit(self, pending: int) -> bool:
         answer = QMessageBox.question(
-            self, "OmniPOS beenden?",
-            (f"{pending} Vorgang ist" if pending == 1 else f"{pending} Vorgänge sind")
-            + " noch nicht an die Zentrale übertragen.\n"
-            "Sie bleiben in der Kasse gespeichert und werden beim nächsten Start gesendet.\n\n"
-            "Trotzdem beenden?",
+            self, t("OmniPOS beenden?"),
+            tn("{n} Vorgang ist noch nicht an die Zentrale übertragen.\n"
+               "Er bleibt in der Kasse gespeichert und wird beim nächsten Start gesendet.\n\nTrotzdem beenden?",
+               "{n} Vorgänge sind noch nicht an die Zentrale übertragen.\n"
+               "Sie bleiben in der Kasse gespeichert und werden beim nächsten Start gesendet.\n\nTrotzdem beenden?",
+               pending),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QWidget
 
 from pos_app.cart import ApprovalRequired
 from pos_app.drawer import NO_SALE_REASONS, NoSaleRecorded, clean_reason, record_no_sale
+from pos_app.i18n import t, t_marked
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import StaffMember
 from ui.dialogs import ManagerApprovalDialog, _Form
@@ -14,13 +15,13 @@ from ui.dialogs import ManagerApprovalDialog, _Form
 
 class NoSaleDialog(_Form):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Kassenlade öffnen (ohne Verkauf)", parent)
-        self.form.addRow(QLabel("Die Öffnung wird mit Grund und Namen protokolliert."))
+        super().__init__(t("Kassenlade öffnen (ohne Verkauf)"), parent)
+        self.form.addRow(QLabel(t("Die Öffnung wird mit Grund und Namen protokolliert.")))
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems(["", *NO_SALE_REASONS])
+        self.reason.addItems(["", *[t_marked(r) for r in NO_SALE_REASONS]])
         self.reason.setCurrentIndex(0)
-        self.form.addRow("Grund", self.reason)
+        self.form.addRow(t("Grund"), self.reason)
         self.reason.setFocus()
         self.text = ""
 

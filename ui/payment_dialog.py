@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
     QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from pos_app.money import MoneyError, format_euro, parse_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
+from pos_app.money import MoneyError, parse_euro
 from pos_app.payment import TenderError, quick_cash_amounts
 from pos_app.store.sales import TENDER_LABELS
 from pos_app.till import TillSession
@@ -31,7 +33,7 @@ class PaymentDialog(QDialog):
     def __init__(self, session: TillSession, parent: QWidget | None = None,
                  terminal: CardTerminalGlue | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Zahlung")
+        self.setWindowTitle(t("Zahlung"))
         self.setModal(True)
         self.setMinimumWidth(460)
         self._session = session
@@ -61,9 +63,9 @@ class PaymentDialog(QDialog):
             self.quick.addWidget(button)
             self.quick_buttons.append(button)
 
-        self.cash_button = QPushButton("Bar  [Enter]")
-        self.partial_button = QPushButton("Teilzahlung bar  [Umschalt+Enter]")
-        self.card_button = QPushButton("Karte  [F10]")
+        self.cash_button = QPushButton(t("Bar  [Enter]"))
+        self.partial_button = QPushButton(t("Teilzahlung bar  [Umschalt+Enter]"))
+        self.card_button = QPushButton(t("Karte  [F10]"))
         self.cash_button.clicked.connect(lambda: self.pay_cash(partial=False))
         self.partial_button.clicked.connect(lambda: self.pay_cash(partial=True))
         self.card_button.clicked.connect(self.start_card)
@@ -73,9 +75,9 @@ class PaymentDialog(QDialog):
         actions.addWidget(self.partial_button, 1, 0, 1, 2)
         # store credit (pos_app.vouchers): the code, then Enter; pays the amount above, at most the balance
         self.voucher_code = QLineEdit()
-        self.voucher_code.setPlaceholderText("Gutscheincode  [Strg+G], dann Enter")
+        self.voucher_code.setPlaceholderText(t("Gutscheincode  [Strg+G], dann Enter"))
         self.voucher_code.returnPressed.connect(self.pay_voucher)
-        self.voucher_button = QPushButton("Gutschein")
+        self.voucher_button = QPushButton(t("Gutschein"))
         self.voucher_button.clicked.connect(self.pay_voucher)
         actions.addWidget(self.voucher_code, 2, 0)
         actions.addWidget(self.voucher_button, 2, 1)
@@ -84,8 +86,8 @@ class PaymentDialog(QDialog):
         card_row = QHBoxLayout(self.card_panel)
         self.card_prompt = QLabel()
         self.card_prompt.setWordWrap(True)
-        self.approved_button = QPushButton("Genehmigt  [J]")
-        self.declined_button = QPushButton("Abgelehnt  [N]")
+        self.approved_button = QPushButton(t("Genehmigt  [J]"))
+        self.declined_button = QPushButton(t("Abgelehnt  [N]"))
         self.approved_button.clicked.connect(lambda: self.finish_card(True))
         self.declined_button.clicked.connect(lambda: self.finish_card(False))
         card_row.addWidget(self.card_prompt, 1)
@@ -98,13 +100,13 @@ class PaymentDialog(QDialog):
         layout.addWidget(self.total)
         layout.addWidget(self.tenders)
         layout.addWidget(self.remaining)
-        layout.addWidget(QLabel("Betrag (gegeben bzw. Kartenbetrag):"))
+        layout.addWidget(QLabel(t("Betrag (gegeben bzw. Kartenbetrag):")))
         layout.addWidget(self.amount)
         layout.addLayout(self.quick)
         layout.addLayout(actions)
         layout.addWidget(self.card_panel)
         # the receipt is created either way (Belegausgabepflicht): digitally, by QR code and link
-        self.no_paper_box = QCheckBox("Kein Papierbon: nur digitaler Beleg (QR-Code)  [Strg+Umschalt+D]")
+        self.no_paper_box = QCheckBox(t("Kein Papierbon: nur digitaler Beleg (QR-Code)  [Strg+Umschalt+D]"))
         self.no_paper_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Enter stays with the amount
         layout.addWidget(self.no_paper_box)
         layout.addWidget(self.error)
@@ -153,14 +155,13 @@ class PaymentDialog(QDialog):
             self.error.setText(str(exc))
             return
         if cents <= 0 or cents > self._payment.remaining_cents:
-            self.error.setText(f"Kartenbetrag muss zwischen 0,01 € und {format_euro(self._payment.remaining_cents)} liegen.")
+            self.error.setText(t("Kartenbetrag muss zwischen 0,01 € und {remaining_cents} liegen.", remaining_cents=format_euro(self._payment.remaining_cents)))
             return
         self._pending_card_cents = cents
         if self.card_flow is not None:
             self.card_flow.start(cents)
             return
-        self.card_prompt.setText(f"Bitte {format_euro(cents)} am Kartenterminal kassieren. "
-                                 f"Wurde die Zahlung genehmigt?")
+        self.card_prompt.setText(t("Bitte {cents} am Kartenterminal kassieren. Wurde die Zahlung genehmigt?", cents=format_euro(cents)))
         self.card_panel.show()
         self.approved_button.setFocus()
         self.error.clear()
@@ -175,7 +176,7 @@ class PaymentDialog(QDialog):
             self.error.setText(str(exc))
             return
         if change.tender is None:
-            self.error.setText("Karte abgelehnt. Nichts wurde gebucht: andere Karte oder bar.")
+            self.error.setText(t("Karte abgelehnt. Nichts wurde gebucht: andere Karte oder bar."))
         else:
             self.error.clear()
         self._refresh()
@@ -187,15 +188,15 @@ class PaymentDialog(QDialog):
         the amount in the field, at most that."""
         check, code = self._session.vouchers, self.voucher_code.text().strip().upper()
         if check is None or not code:
-            self.error.setText("Bitte den Gutscheincode eingeben." if code or check else
-                               "Gutscheine sind an dieser Kasse nicht eingerichtet.")
+            self.error.setText(t("Bitte den Gutscheincode eingeben.") if code or check else
+                               t("Gutscheine sind an dieser Kasse nicht eingerichtet."))
             return
         try:
             wanted = parse_euro(self.amount.text())
         except MoneyError as exc:
             self.error.setText(str(exc))
             return
-        self.error.setText("Gutschein wird geprüft …")
+        self.error.setText(t("Gutschein wird geprüft …"))
         run_in_background(lambda: check(code), lambda available, err: self._voucher_checked(code, wanted, available, err))
 
     def _voucher_checked(self, code: str, wanted: int, available: int | None, error: BaseException | None) -> None:
@@ -219,7 +220,7 @@ class PaymentDialog(QDialog):
             if self.card_flow.running:
                 self.card_flow.cancel()  # asks the terminal to stop; its answer decides
             else:
-                self.error.setText("Das Kartenterminal hat noch nicht endgültig geantwortet: bitte warten.")
+                self.error.setText(t("Das Kartenterminal hat noch nicht endgültig geantwortet: bitte warten."))
             return
         super().reject()
 
@@ -231,10 +232,10 @@ class PaymentDialog(QDialog):
 
     def _refresh(self) -> None:
         p = self._payment
-        self.total.setText(f"Summe {format_euro(p.total_cents)}")
+        self.total.setText(t("Summe {total_cents}", total_cents=format_euro(p.total_cents)))
         paid = [f"{TENDER_LABELS.get(t.kind.value, t.kind.value)} {format_euro(t.amount_cents)}" for t in p.tenders]
-        self.tenders.setText("Bezahlt: " + ", ".join(paid) if paid else "")
-        self.remaining.setText(f"Offen: {format_euro(p.remaining_cents)}")
+        self.tenders.setText(t("Bezahlt: ") + ", ".join(paid) if paid else "")
+        self.remaining.setText(t("Offen: {remaining_cents}", remaining_cents=format_euro(p.remaining_cents)))
         self.amount.setText(format_euro(p.remaining_cents, symbol=False))
         self.amount.selectAll()
         self.amount.setFocus()

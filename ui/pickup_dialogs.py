@@ -13,21 +13,21 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from pos_app.clock import local_display
-from pos_app.money import format_euro
+from pos_app.i18n import N_, t, t_marked, tn
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.pickups import STATE_NAMES, PickupDesk, PickupError, PickupOrder
 
-FILTERS = (("Alle offenen", None), ("Neu", "new"), ("In Kommissionierung", "picking"), ("Abholbereit", "ready"),
-           ("Überfällig", "overdue"))
+FILTERS = ((N_("Alle offenen"), None), (N_("Neu"), "new"), (N_("In Kommissionierung"), "picking"), (N_("Abholbereit"), "ready"),
+           (N_("Überfällig"), "overdue"))
 NEW_BACKGROUND = QColor("#fff3c4")
 LATE = QColor("#b00020")
 
 
 def duration_text(delta: timedelta) -> str:
     minutes = int(abs(delta.total_seconds()) // 60)
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    text = t("{minutes} h {minutes2:02d} min", minutes=minutes // 60, minutes2=minutes % 60) if minutes >= 60 else t("{minutes} min", minutes=minutes)
     if minutes >= 48 * 60:
-        text = f"{minutes // 1440} Tage"
+        text = tn("{n} Tag", "{n} Tage", minutes // 1440)
     return ("-" if delta.total_seconds() < 0 else "") + text
 
 
@@ -42,22 +42,22 @@ def _cell(text: str, align_right: bool = False) -> QTableWidgetItem:
 class PickupQueueDialog(QDialog):
     """This store's open pickup orders: state, age, time left against the SLA; new ones stand out."""
 
-    COLUMNS = ("Auftrag", "Art", "Kunde", "Status", "Alter", "SLA", "Abholen bis", "Pos.", "Betrag")
+    COLUMNS = (N_("Auftrag"), N_("Art"), N_("Kunde"), N_("Status"), N_("Alter"), "SLA", N_("Abholen bis"), N_("Pos."), N_("Betrag"))
 
     def __init__(self, desk: PickupDesk, on_print_slip: Callable[[PickupOrder], None], picker: str,
                  on_handover: Callable[[str], None] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.on_print_slip, self.picker, self.on_handover = desk, on_print_slip, picker, on_handover
-        self.setWindowTitle("Abholaufträge (Click & Collect)")
+        self.setWindowTitle(t("Abholaufträge (Click & Collect)"))
         self.resize(1100, 560)
         self.filter = QComboBox()
         for label, _ in FILTERS:
-            self.filter.addItem(label)
+            self.filter.addItem(t_marked(label))
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.counts = QLabel()
         self.counts.setObjectName("pickupCounts")
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([t_marked(c) for c in self.COLUMNS])
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -65,18 +65,18 @@ class PickupQueueDialog(QDialog):
         self.table.doubleClicked.connect(lambda _i: self.pick())
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.pick_button = QPushButton("Kommissionieren")
+        self.pick_button = QPushButton(t("Kommissionieren"))
         self.pick_button.clicked.connect(self.pick)
-        self.slip_button = QPushButton("Abholschein drucken")
+        self.slip_button = QPushButton(t("Abholschein drucken"))
         self.slip_button.clicked.connect(self.print_slip)
-        self.hand_button = QPushButton("Übergeben (Strg+H)")
+        self.hand_button = QPushButton(t("Übergeben (Strg+H)"))
         self.hand_button.clicked.connect(self.hand_over)
-        self.return_button = QPushButton("Zurück ins Lager")
+        self.return_button = QPushButton(t("Zurück ins Lager"))
         self.return_button.clicked.connect(self.return_to_stock)
-        close = QPushButton("Schließen")
+        close = QPushButton(t("Schließen"))
         close.clicked.connect(self.accept)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Filter:"))
+        top.addWidget(QLabel(t("Filter:")))
         top.addWidget(self.filter)
         top.addWidget(self.counts, 1)
         buttons = QHBoxLayout()
@@ -98,18 +98,17 @@ class PickupQueueDialog(QDialog):
         view = self.desk.queue(FILTERS[self.filter.currentIndex()][1])
         self.orders = view.orders
         c = view.counts
-        self.counts.setText(f"Neu {c.get('new', 0)} · In Kommissionierung {c.get('picking', 0)} · "
-                            f"Abholbereit {c.get('ready', 0)} · Überfällig {c.get('overdue', 0)}")
+        self.counts.setText(t("Neu {new} · In Kommissionierung {picking} · Abholbereit {ready} · Überfällig {overdue}", new=c.get('new', 0), picking=c.get('picking', 0), ready=c.get('ready', 0), overdue=c.get('overdue', 0)))
         now = self.desk.clock()
         self.table.setRowCount(len(self.orders))
         bold = QFont()
         bold.setBold(True)
         for row, o in enumerate(self.orders):
             left = o.sla_left(now, self.desk.sla)
-            cells = [_cell(o.number), _cell("Reservierung" if o.kind == "reservation" else "Bestellung"),
+            cells = [_cell(o.number), _cell(t("Reservierung") if o.kind == "reservation" else t("Bestellung")),
                      _cell(o.customer_name), _cell(o.state_name + ("" if o.confirmed else " *")),
                      _cell(duration_text(o.age(now))),
-                     _cell("–" if left is None else ("noch " if left.total_seconds() >= 0 else "überfällig ")
+                     _cell("–" if left is None else (t("noch ") if left.total_seconds() >= 0 else t("überfällig "))
                            + duration_text(left).lstrip("-")),
                      _cell(local_display(o.pickup_by)), _cell(str(len(o.lines)), True),
                      _cell(format_euro(o.total_cents), True)]
@@ -136,7 +135,7 @@ class PickupQueueDialog(QDialog):
     def _chosen(self) -> PickupOrder | None:
         number = self.selected()
         if number is None:
-            self.message.setText("Bitte einen Auftrag auswählen.")
+            self.message.setText(t("Bitte einen Auftrag auswählen."))
             return None
         return self.desk.get(number)
 
@@ -150,7 +149,7 @@ class PickupQueueDialog(QDialog):
         order = self._chosen()
         if order is not None:
             self.on_print_slip(order)
-            self.message.setText(f"Abholschein {order.number} wird gedruckt.")
+            self.message.setText(t("Abholschein {number} wird gedruckt.", number=order.number))
 
     def hand_over(self) -> None:
         number = self.selected()
@@ -167,7 +166,7 @@ class PickupQueueDialog(QDialog):
         except PickupError as exc:
             self.message.setText(str(exc))
             return
-        self.message.setText(f"{order.number} zurück ins Lager gebucht; die Zentrale storniert den Auftrag.")
+        self.message.setText(t("{number} zurück ins Lager gebucht; die Zentrale storniert den Auftrag.", number=order.number))
         self.refresh()
 
 
@@ -179,21 +178,21 @@ class PickingDialog(QDialog):
         super().__init__(parent)
         self.desk, self.number, self.picker, self.on_print_slip = desk, number, picker, on_print_slip
         desk.mark_seen(number)
-        self.setWindowTitle(f"Kommissionieren {number}")
+        self.setWindowTitle(t("Kommissionieren {number}", number=number))
         self.resize(760, 440)
         self.header = QLabel()
         self.scan = QLineEdit()
-        self.scan.setPlaceholderText("Artikel scannen (EAN oder Artikelnummer), Enter")
+        self.scan.setPlaceholderText(t("Artikel scannen (EAN oder Artikelnummer), Enter"))
         self.scan.returnPressed.connect(self.scanned)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(("Artikel", "Art.-Nr.", "Gescannt", "Fehlmenge / Grund"))
+        self.table.setHorizontalHeaderLabels((t("Artikel"), t("Art.-Nr."), t("Gescannt"), t("Fehlmenge / Grund")))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Grund der Fehlmenge (z. B. nicht im Regal)")
-        self.short_button = QPushButton("Rest als Fehlmenge")
+        self.reason.setPlaceholderText(t("Grund der Fehlmenge (z. B. nicht im Regal)"))
+        self.short_button = QPushButton(t("Rest als Fehlmenge"))
         self.short_button.clicked.connect(self.short)
-        self.finish_button = QPushButton("Fertig: abholbereit melden")
+        self.finish_button = QPushButton(t("Fertig: abholbereit melden"))
         self.finish_button.clicked.connect(self.finish)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -237,13 +236,13 @@ class PickingDialog(QDialog):
             self.message.setProperty("error", True)
             return
         self.message.setText(f"✓ {result.line.name}: {result.picked} / {result.line.quantity}"
-                             + (" – alles gescannt." if result.complete else ""))
+                             + (t(" – alles gescannt.") if result.complete else ""))
         self.refresh()
 
     def short(self) -> None:
         row = self.table.currentRow()
         if not 0 <= row < len(self.order.lines):
-            self.message.setText("Bitte die Position wählen, die fehlt.")
+            self.message.setText(t("Bitte die Position wählen, die fehlt."))
             return
         try:
             self.desk.short(self.number, self.order.lines[row].line_no, self.reason.text())

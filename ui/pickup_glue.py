@@ -14,7 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from pos_app.clock import utc_now
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from pos_app.pickup_print import handover_rows, slip_rows
 from pos_app.pickup_till import WalkInGuard, charge_at_till, release_exemption
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
@@ -67,7 +68,7 @@ class PickupGlue:
             dialog.on_scanned(code)
 
     def _who(self) -> str:
-        return self.window.session.cashier.name if self.window.session else "Unbekannt"
+        return self.window.session.cashier.name if self.window.session else t("Unbekannt")
 
     def prune(self) -> None:
         """Delete closed orders past the retention period, in the background (a write of
@@ -89,7 +90,7 @@ class PickupGlue:
         if session is not None and session.reservation_guard is None:
             QTimer.singleShot(PRUNE_AFTER_LOGIN_MS, self.window, self.prune)  # goes with the window
             session.reservation_guard = WalkInGuard(self.desk)
-            assert till is not None
+        if till is not None and self._scanned_at_till not in till.code_hooks:  # also a till rebuilt for another language
             till.sale_completed.connect(self._sale_completed)
             till.code_hooks.append(self._scanned_at_till)
 
@@ -153,7 +154,7 @@ class PickupGlue:
             return
         self.charging = job
         till.refresh()
-        till.say(f"Abholauftrag {job.order.number}: {format_euro(due)} kassieren (F12), dann wird übergeben.")
+        till.say(t("Abholauftrag {number}: {due} kassieren (F12), dann wird übergeben.", number=job.order.number, due=format_euro(due)))
 
     def _sale_completed(self, done: CompletedSale) -> None:
         job, self.charging = self.charging, None
@@ -164,7 +165,7 @@ class PickupGlue:
             result = self.desk.hand_over(job.order.number, job.collector, job.verification,  # type: ignore[arg-type]
                                          self._who(), job.refused, sale_id=done.sale_id)
         except PickupError as exc:
-            self.window.till.say(f"Übergabe nicht gebucht: {exc}", error=True)  # type: ignore[union-attr]
+            self.window.till.say(t("Übergabe nicht gebucht: {exc}", exc=exc), error=True)  # type: ignore[union-attr]
             return
         self._handed(self.desk.get(job.order.number), result, job.collector)
 
@@ -175,13 +176,13 @@ class PickupGlue:
         printing.print_rows(f"pickup-{result.event_id}", handover_rows(
             order, result, collector, self.window.store.store_name, printing.paper,
             clock_offset.corrected_now(self.window.store.db)),  # the slip shows the center's time
-            f"Übergabe {order.number}")
+            t("Übergabe {number}", number=order.number))
         if self.window.till is not None:
-            self.window.till.say(f"Abholauftrag {order.number} übergeben. Übergabebeleg wird gedruckt.")
+            self.window.till.say(t("Abholauftrag {number} übergeben. Übergabebeleg wird gedruckt.", number=order.number))
         self.window.refresh_outbox()
 
     def print_slip(self, order: PickupOrder) -> None:
         printing = self.window.printing
         printing.print_rows(f"slip-{order.number}-{utc_now().timestamp():.0f}",
                             slip_rows(order, self.window.store.store_name, printing.paper),
-                            f"Abholschein {order.number}")
+                            t("Abholschein {number}", number=order.number))

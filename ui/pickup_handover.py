@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QHBox
                                QListWidget, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from pos_app.clock import local_date
-from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro, local_date
 from pos_app.pickups import HandoverResult, PickupDesk, PickupError, PickupOrder
 from ui.tasks import run_in_background
 
@@ -40,10 +40,10 @@ class HandoverDialog(QDialog):
         self.order: PickupOrder | None = None
         self.to_charge: ToCharge | None = None
         self.found: list[PickupOrder] = []
-        self.setWindowTitle("Abholung übergeben")
+        self.setWindowTitle(t("Abholung übergeben"))
         self.resize(820, 560)
         self.query = QLineEdit(query)
-        self.query.setPlaceholderText("Abholcode scannen, Auftragsnummer oder Name, Enter")
+        self.query.setPlaceholderText(t("Abholcode scannen, Auftragsnummer oder Name, Enter"))
         self.query.returnPressed.connect(self.search)
         self.results = QListWidget()
         self.results.setMaximumHeight(90)
@@ -51,23 +51,23 @@ class HandoverDialog(QDialog):
         self.header = QLabel()
         self.header.setWordWrap(True)
         self.lines = QTableWidget(0, 4)
-        self.lines.setHorizontalHeaderLabels(("Artikel", "Menge", "Preis", "Zurückgewiesen"))
+        self.lines.setHorizontalHeaderLabels((t("Artikel"), t("Menge"), t("Preis"), t("Zurückgewiesen")))
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines.verticalHeader().setVisible(False)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("Name der abholenden Person")
+        self.name.setPlaceholderText(t("Name der abholenden Person"))
         self.phone = QLineEdit()
-        self.phone.setPlaceholderText("letzte Ziffern der Telefonnummer")
-        self.id_checked = QCheckBox("Ausweis geprüft")
+        self.phone.setPlaceholderText(t("letzte Ziffern der Telefonnummer"))
+        self.id_checked = QCheckBox(t("Ausweis geprüft"))
         form = QFormLayout()
-        form.addRow("Abholer:", self.name)
-        form.addRow("Telefon (Ende):", self.phone)
+        form.addRow(t("Abholer:"), self.name)
+        form.addRow(t("Telefon (Ende):"), self.phone)
         form.addRow("", self.id_checked)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.hand_button = QPushButton("Übergeben")
+        self.hand_button = QPushButton(t("Übergeben"))
         self.hand_button.clicked.connect(self.hand_over)
-        cancel = QPushButton("Abbrechen")
+        cancel = QPushButton(t("Abbrechen"))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -98,7 +98,7 @@ class HandoverDialog(QDialog):
         for o in self.found:
             self.results.addItem(f"{o.number} · {o.customer_name} · {o.state_name}")
         if not self.found:
-            self.message.setText(f"Kein Abholauftrag zu „{self.query.text().strip()}“.")
+            self.message.setText(t("Kein Abholauftrag zu „{strip}“.", strip=self.query.text().strip()))
             self.order = None
             return
         self.results.setCurrentRow(0)
@@ -108,10 +108,10 @@ class HandoverDialog(QDialog):
         if not 0 <= row < len(self.found):
             return
         o = self.order = self.found[row]
-        pay = {"prepaid": "online bezahlt", "in_store": "im Laden zu bezahlen",
-               "none": "Reservierung: bei Abholung zu bezahlen"}[o.payment]
+        pay = {"prepaid": t("online bezahlt"), "in_store": t("im Laden zu bezahlen"),
+               "none": t("Reservierung: bei Abholung zu bezahlen")}[o.payment]
         self.header.setText(f"<b>{o.number}</b> · {o.customer_name}"
-                            + (f" (auch: {o.second_person})" if o.second_person else "")
+                            + (t(" (auch: {second_person})", second_person=o.second_person) if o.second_person else "")
                             + f" · {o.state_name} · {pay}")
         self.lines.setRowCount(len(o.lines))
         for r, ln in enumerate(o.lines):
@@ -131,7 +131,7 @@ class HandoverDialog(QDialog):
     def hand_over(self) -> None:
         o = self.order
         if o is None:
-            self.message.setText("Bitte zuerst den Auftrag suchen (Abholcode scannen).")
+            self.message.setText(t("Bitte zuerst den Auftrag suchen (Abholcode scannen)."))
             return
         refused = {}
         for r, ln in enumerate(o.lines):
@@ -162,9 +162,9 @@ class ReservationDialog(QDialog):
         super().__init__(parent)
         self.store, self.reserve = store, reserve
         self.made: Any = None
-        self.setWindowTitle("Artikel reservieren")
+        self.setWindowTitle(t("Artikel reservieren"))
         self.product = QLineEdit("" if product_id is None else str(product_id))
-        self.product.setPlaceholderText("Artikel-ID, EAN oder Artikelnummer")
+        self.product.setPlaceholderText(t("Artikel-ID, EAN oder Artikelnummer"))
         self.store_box = QComboBox()
         with store.db.reading() as s:
             from sqlalchemy import text
@@ -173,17 +173,17 @@ class ReservationDialog(QDialog):
             self.store_box.addItem(f"{sid} – {name}", sid)
         self.store_box.setCurrentIndex(max(0, self.store_box.findData(store_id or store.store_id)))
         self.customer = QLineEdit("" if customer_id is None else str(customer_id))
-        self.customer.setPlaceholderText("Kundennummer")
+        self.customer.setPlaceholderText(t("Kundennummer"))
         self.quantity = QSpinBox()
         self.quantity.setRange(1, 99)
         form = QFormLayout()
-        form.addRow("Artikel:", self.product)
-        form.addRow("Filiale:", self.store_box)
-        form.addRow("Kunde:", self.customer)
-        form.addRow("Menge:", self.quantity)
+        form.addRow(t("Artikel:"), self.product)
+        form.addRow(t("Filiale:"), self.store_box)
+        form.addRow(t("Kunde:"), self.customer)
+        form.addRow(t("Menge:"), self.quantity)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.ok = QPushButton("Reservieren")
+        self.ok = QPushButton(t("Reservieren"))
         self.ok.clicked.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -200,19 +200,19 @@ class ReservationDialog(QDialog):
                 pid = s.execute(text("SELECT id FROM products WHERE sku = :c OR CAST(id AS TEXT) = :c"),
                                 {"c": raw}).scalar()
         if pid is None:
-            raise PickupError(f"Artikel „{raw}“ unbekannt.")
+            raise PickupError(t("Artikel „{raw}“ unbekannt.", raw=raw))
         return int(pid)
 
     def _customer_id(self) -> int | None:
         raw = self.customer.text().strip()
         if not raw:
-            raise PickupError("Bitte die Kundennummer angeben: eine Reservierung gilt für einen Kunden.")
+            raise PickupError(t("Bitte die Kundennummer angeben: eine Reservierung gilt für einen Kunden."))
         from sqlalchemy import text
         with self.store.db.reading() as s:
             cid = s.execute(text("SELECT id FROM customers WHERE number = :c OR CAST(id AS TEXT) = :c"),
                             {"c": raw}).scalar()
         if cid is None:
-            raise PickupError(f"Kunde „{raw}“ unbekannt.")
+            raise PickupError(t("Kunde „{raw}“ unbekannt.", raw=raw))
         return int(cid)
 
     def submit(self) -> None:
@@ -223,15 +223,14 @@ class ReservationDialog(QDialog):
             return
         sid = self.store_box.currentData()
         self.ok.setEnabled(False)
-        self.message.setText("Reserviere …")
+        self.message.setText(t("Reserviere …"))
 
         def done(result: Any, error: BaseException | None) -> None:
             self.ok.setEnabled(True)
             if error is not None:
-                self.message.setText(f"⚠ Nicht reserviert: {error}")
+                self.message.setText(t("⚠ Nicht reserviert: {error}", error=error))
                 return
             self.made = result
-            self.message.setText(f"Reserviert: {result.order_number} in {result.store_id}, abholbereit bis "
-                                 f"{local_date(result.pickup_by)}.")
+            self.message.setText(t("Reserviert: {order_number} in {store_id}, abholbereit bis {local_date}.", order_number=result.order_number, store_id=result.store_id, local_date=local_date(result.pickup_by)))
 
         run_in_background(lambda: self.reserve(pid, sid, self.quantity.value(), cid), done)

@@ -25,6 +25,7 @@ from hardware.printer_models import logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
 from pos_app.config import PrinterSettings
 from pos_app.card_payments import CardLedger
+from pos_app.i18n import t, tn
 from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, card_slip_rows, layout
 from pos_app.store.local import LocalStore
 
@@ -65,19 +66,19 @@ class ReceiptPrinting(QObject):
             QTimer.singleShot(0, self.request_status)  # the status bar says at once how it is
 
     def describe(self) -> str:
-        return describe(self.settings) if self.enabled else "kein Drucker eingerichtet"
+        return describe(self.settings) if self.enabled else t("kein Drucker eingerichtet")
 
     def print_sale(self, sale_id: str, open_drawer: bool = False) -> None:
         """Queue the receipt of a committed sale (UI thread)."""
         if self.queue is None:
-            self.status_changed.emit(True, "Kein Bondrucker eingerichtet: Beleg nur am Bildschirm (F9).")
+            self.status_changed.emit(True, t("Kein Bondrucker eingerichtet: Beleg nur am Bildschirm (F9)."))
             return
         receipt = self._store.sales.receipt(sale_id)
         rows = layout(receipt, self.paper)
         for slip in CardLedger(self._store.db).slips_for_sale(sale_id):  # the terminal's receipt after ours
             rows += card_slip_rows(slip, self.paper)
         data = self.render(rows, open_drawer and self.settings.open_drawer_on_cash)
-        self.queue.submit(PrintJob(sale_id, data, f"Bon {receipt.receipt_number}"))
+        self.queue.submit(PrintJob(sale_id, data, t("Bon {receipt_number}", receipt_number=receipt.receipt_number)))
 
     def render(self, rows: list[Row], open_drawer: bool = False) -> bytes:
         """The ESC/POS job for these rows on this printer (its profile, width and logo)."""
@@ -87,18 +88,18 @@ class ReceiptPrinting(QObject):
     def kick_drawer(self) -> bool:
         """Open the cash drawer (a pulse on pin 2 through the printer). False: no printer."""
         if self.queue is None:
-            self.status_changed.emit(False, "Keine Kassenlade: kein Bondrucker eingerichtet.")
+            self.status_changed.emit(False, t("Keine Kassenlade: kein Bondrucker eingerichtet."))
             return False
-        self.queue.submit(PrintJob(f"{DRAWER_JOB}{uuid.uuid4().hex[:8]}", drawer_kick_bytes(2), "Kassenlade"))
+        self.queue.submit(PrintJob(f"{DRAWER_JOB}{uuid.uuid4().hex[:8]}", drawer_kick_bytes(2), t("Kassenlade")))
         return True
 
     def print_test_page(self, store_name: str = "") -> bool:
         """A test page: model, line width, code page, logo, barcode, cutter."""
         if self.queue is None:
-            self.status_changed.emit(False, "Kein Bondrucker eingerichtet: keine Testseite.")
+            self.status_changed.emit(False, t("Kein Bondrucker eingerichtet: keine Testseite."))
             return False
         rows = test_page_for(self.settings, store_name or self._store.store_name, self.logo_problem)
-        self.queue.submit(PrintJob(f"{TEST_JOB}{uuid.uuid4().hex[:8]}", self.render(rows), "Testseite"))
+        self.queue.submit(PrintJob(f"{TEST_JOB}{uuid.uuid4().hex[:8]}", self.render(rows), t("Testseite")))
         return True
 
     def request_status(self) -> None:
@@ -122,7 +123,7 @@ class ReceiptPrinting(QObject):
     @Slot(object, object)
     def _on_status(self, status: printer_status.PrinterStatus | None, error: BaseException | None) -> None:
         if status is None:
-            status = printer_status.PrinterStatus(False, None, "unknown", None, f"Druckerstatus: {error}")
+            status = printer_status.PrinterStatus(False, None, "unknown", None, t("Druckerstatus: {error}", error=error))
         changed = self.last_status is None or self.last_status.message != status.message
         changed = changed or (self._rechecking and not status.ready)
         self._rechecking = False
@@ -130,13 +131,13 @@ class ReceiptPrinting(QObject):
         self.printer_status.emit(status)
         if changed:
             waiting = self.failed_count()
-            extra = f" {waiting} Bon(s) noch nicht gedruckt: F11." if waiting else ""
+            extra = tn(" {n} Bon noch nicht gedruckt: F11.", " {n} Bons noch nicht gedruckt: F11.", waiting) if waiting else ""
             self.status_changed.emit(status.ready and not waiting, status.message + extra)
 
     def print_rows(self, job_id: str, rows: list[Row], description: str) -> bool:
         """Queue a document that is not a sale (an X or Z report); False without a printer."""
         if self.queue is None:
-            self.status_changed.emit(True, f"Kein Bondrucker eingerichtet: {description} nur am Bildschirm.")
+            self.status_changed.emit(True, t("Kein Bondrucker eingerichtet: {description} nur am Bildschirm.", description=description))
             return False
         self.queue.submit(PrintJob(job_id, self.render(rows),
                                    description))
@@ -162,22 +163,21 @@ class ReceiptPrinting(QObject):
         self._store.sales.mark_printed(result.job_id, result.ok, result.error)
         if result.ok:
             waiting = self.failed_count()
-            self.status_changed.emit(waiting == 0, "Drucker bereit." if not waiting else
-                                     f"Drucker bereit. {waiting} Bon(s) noch nicht gedruckt: F11.")
+            self.status_changed.emit(waiting == 0, t("Drucker bereit.") if not waiting else
+                                     tn("Drucker bereit. {n} Bon noch nicht gedruckt: F11.", "Drucker bereit. {n} Bons noch nicht gedruckt: F11.", waiting))
             self._recheck()
         else:
-            self.status_changed.emit(False, f"Drucker nicht bereit, Bon nicht gedruckt: {result.error} "
-                                            f"Der Verkauf ist gespeichert. Erneut drucken: F11.")
+            self.status_changed.emit(False, t("Drucker nicht bereit, Bon nicht gedruckt: {error} Der Verkauf ist gespeichert. Erneut drucken: F11.", error=result.error))
 
     def _device_result(self, result: PrintResult) -> None:
-        what = "Kassenlade" if result.job_id.startswith(DRAWER_JOB) else "Testseite"
+        what = t("Kassenlade") if result.job_id.startswith(DRAWER_JOB) else t("Testseite")
         if result.ok:
-            self.status_changed.emit(True, "Kassenlade geöffnet." if what == "Kassenlade" else "Testseite gedruckt.")
+            self.status_changed.emit(True, t("Kassenlade geöffnet.") if result.job_id.startswith(DRAWER_JOB) else t("Testseite gedruckt."))
             self._recheck()
             return
         if self.queue is not None:
             self.queue.discard(result.job_id)  # never later by F11
-        verb = "nicht geöffnet" if what == "Kassenlade" else "nicht gedruckt"
+        verb = t("nicht geöffnet") if result.job_id.startswith(DRAWER_JOB) else t("nicht gedruckt")
         self.status_changed.emit(False, f"{what} {verb}: {result.error}")
 
     def stop(self) -> None:

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import Approval
-from pos_app.clock import local_display
-from pos_app.money import format_euro
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_euro, local_display
 from pos_app.reconciliation_rules import MAX_NOTE, ResolutionRefused, resolution_label
 from pos_app.reconciliations import MAX_COUNT, ReconciliationDesk, ReconciliationItem
 
 Approve = Callable[[str, QWidget], Approval | None]
-STATUS_LABELS = {"open": "offen", "closing": "wird abgeschlossen", "closed": "abgeschlossen"}
+STATUS_LABELS = {"open": N_("offen"), "closing": N_("wird abgeschlossen"), "closed": N_("abgeschlossen")}
 
 
 class ReconciliationPanel(QWidget):
@@ -33,10 +33,10 @@ class ReconciliationPanel(QWidget):
         self._approve = approve
         self._on_change = on_change
         self.items: list[ReconciliationItem] = []
-        title = QLabel("Offene Abgleiche der Zentrale (Ware oder Geld bewegt, Klärung nötig)")
+        title = QLabel(t("Offene Abgleiche der Zentrale (Ware oder Geld bewegt, Klärung nötig)"))
         title.setWordWrap(True)
         self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Art", "Betreff", "Betrag", "Seit", "Status"])
+        self.table.setHorizontalHeaderLabels([t("Art"), t("Betreff"), t("Betrag"), t("Seit"), t("Status")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -49,12 +49,12 @@ class ReconciliationPanel(QWidget):
         self.resolution = QComboBox()
         self.note = QLineEdit()
         self.note.setMaxLength(MAX_NOTE)
-        self.note.setPlaceholderText("Notiz (optional)")
-        self.close_button = QPushButton("Abgleich abschließen")
+        self.note.setPlaceholderText(t("Notiz (optional)"))
+        self.close_button = QPushButton(t("Abgleich abschließen"))
         self.close_button.clicked.connect(self.close_selected)
         self.counted = QSpinBox()
         self.counted.setRange(0, MAX_COUNT)
-        self.count_button = QPushButton("Zählung buchen")
+        self.count_button = QPushButton(t("Zählung buchen"))
         self.count_button.clicked.connect(self.count_selected)
         self.message = QLabel("")
         self.message.setObjectName("hint")
@@ -64,7 +64,7 @@ class ReconciliationPanel(QWidget):
         actions.addWidget(self.note, 1)
         actions.addWidget(self.close_button)
         actions.addSpacing(16)
-        actions.addWidget(QLabel("Gezählt:"))
+        actions.addWidget(QLabel(t("Gezählt:")))
         actions.addWidget(self.counted)
         actions.addWidget(self.count_button)
         layout = QVBoxLayout(self)
@@ -80,7 +80,7 @@ class ReconciliationPanel(QWidget):
         self.table.setRowCount(len(self.items))
         for row, it in enumerate(self.items):
             values = (it.label, it.subject, format_euro(it.amount_cents), local_display(it.opened_at),
-                      STATUS_LABELS.get(it.status, it.status)
+                      t_marked(STATUS_LABELS.get(it.status, it.status))
                       + (f": {resolution_label(it.resolution)}" if it.status == "closing" else ""))
             for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)
@@ -89,7 +89,7 @@ class ReconciliationPanel(QWidget):
         if self.items:
             self.table.selectRow(0)
         else:
-            self.message.setText("Keine offenen Abgleiche.")
+            self.message.setText(t("Keine offenen Abgleiche."))
         self._selection_changed()
 
     def selected(self) -> ReconciliationItem | None:
@@ -111,13 +111,12 @@ class ReconciliationPanel(QWidget):
     def close_selected(self) -> bool:
         item = self.selected()
         if item is None or item.status != "open":
-            self.message.setText("Bitte einen offenen Abgleich auswählen.")
+            self.message.setText(t("Bitte einen offenen Abgleich auswählen."))
             return False
         resolution = str(self.resolution.currentData() or "")
-        approval = self._approve(f"{item.label} ({item.subject}, {format_euro(item.amount_cents)}) abschließen: "
-                                 f"{resolution_label(resolution)}.", self)
+        approval = self._approve(t("{label} ({subject}, {amount_cents}) abschließen: {resolution_label}.", label=item.label, subject=item.subject, amount_cents=format_euro(item.amount_cents), resolution_label=resolution_label(resolution)), self)
         if approval is None:
-            self.message.setText("Abgebrochen: keine Freigabe.")
+            self.message.setText(t("Abgebrochen: keine Freigabe."))
             return False
         try:
             self.desk.close(item.id, resolution, self.note.text(), approval.manager_id, approval.manager_name)
@@ -127,8 +126,7 @@ class ReconciliationPanel(QWidget):
             return False
         self.note.clear()
         self.reload()
-        self.message.setText(f"{item.label}: {resolution_label(resolution)} (Freigabe {approval.manager_name}); "
-                             "wird an die Zentrale gesendet.")
+        self.message.setText(t("{label}: {resolution_label} (Freigabe {manager_name}); wird an die Zentrale gesendet.", label=item.label, resolution_label=resolution_label(resolution), manager_name=approval.manager_name))
         if self._on_change is not None:
             self._on_change()
         return True
@@ -137,12 +135,12 @@ class ReconciliationPanel(QWidget):
         item = self.selected()
         product_id = item.details.get("product_id") if item is not None else None
         if item is None or item.kind != "negative_stock" or not product_id:
-            self.message.setText("Zählen geht für einen negativen Bestand.")
+            self.message.setText(t("Zählen geht für einen negativen Bestand."))
             return False
         counted = self.counted.value()
-        approval = self._approve(f"Bestand {item.subject}: gezählt {counted} buchen.", self)
+        approval = self._approve(t("Bestand {subject}: gezählt {counted} buchen.", subject=item.subject, counted=counted), self)
         if approval is None:
-            self.message.setText("Abgebrochen: keine Freigabe.")
+            self.message.setText(t("Abgebrochen: keine Freigabe."))
             return False
         try:
             delta = self.desk.count_stock(int(product_id), counted, approval.manager_id, approval.manager_name)
@@ -150,8 +148,7 @@ class ReconciliationPanel(QWidget):
             self.message.setText(str(exc))
             return False
         self.reload()
-        self.message.setText(f"Zählung gebucht ({delta:+d}); die Zentrale schließt den Abgleich, "
-                             "sobald der Bestand nicht mehr negativ ist.")
+        self.message.setText(t("Zählung gebucht ({delta:+d}); die Zentrale schließt den Abgleich, sobald der Bestand nicht mehr negativ ist.", delta=delta))
         if self._on_change is not None:
             self._on_change()
         return True

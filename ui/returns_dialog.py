@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from pos_app.money import MoneyError, format_euro, parse_euro
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_euro
+from pos_app.money import MoneyError, parse_euro
 from pos_app.refunds import (CONDITION_LABELS, CONDITIONS, REFUND_KINDS, REFUND_LABELS, Purchase, RefundError,
                              RefundTender)
 from pos_app.returns import Choice, FoundPurchase, IsReturnReceipt, ReturnError, ReturnsService
@@ -35,7 +37,7 @@ from ui.card_terminal import CardTerminalGlue
 from ui.tasks import run_in_background
 from ui.till_actions_qt import bind
 
-COLUMNS = ("Artikel", "Gekauft", "Schon zurück", "Zurück", "Zustand", "Grund", "Beschreibung", "Erstattung")
+COLUMNS = (N_("Artikel"), N_("Gekauft"), N_("Schon zurück"), N_("Zurück"), N_("Zustand"), N_("Grund"), N_("Beschreibung"), N_("Erstattung"))
 
 
 class ReturnsDialog(QDialog):
@@ -46,7 +48,7 @@ class ReturnsDialog(QDialog):
         """`on_blind`: start a return without a receipt instead (offered for an unknown receipt)."""
         super().__init__(parent)
         self.terminal = terminal  # set: a card refund goes through the terminal (ui.card_refund)
-        self.setWindowTitle("Rücknahme / Umtausch")
+        self.setWindowTitle(t("Rücknahme / Umtausch"))
         self.setModal(True)
         self.resize(1100, 680)
         self.service = service
@@ -59,13 +61,13 @@ class ReturnsDialog(QDialog):
 
         self.number = QLineEdit()
         self.number.setObjectName("entry")
-        self.number.setPlaceholderText("Bon-Barcode oder Bestell-QR scannen, oder Nummer eingeben, Enter")
+        self.number.setPlaceholderText(t("Bon-Barcode oder Bestell-QR scannen, oder Nummer eingeben, Enter"))
         self.number.returnPressed.connect(lambda: self.look_up(self.number.text()))
-        self.header = QLabel("Noch kein Beleg gewählt.")
+        self.header = QLabel(t("Noch kein Beleg gewählt."))
         self.header.setWordWrap(True)
         self.header.setObjectName("remaining")
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([t_marked(c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in ((1, 70), (2, 110), (3, 70), (4, 130), (5, 210), (6, 170), (7, 100)):
@@ -80,26 +82,26 @@ class ReturnsDialog(QDialog):
         for kind in REFUND_KINDS:
             field, cap = QLineEdit(), QLabel("")
             field.setAlignment(Qt.AlignmentFlag.AlignRight)
-            field.setPlaceholderText("0,00")
+            field.setPlaceholderText(format_euro(0, symbol=False))
             row = QHBoxLayout()
             row.addWidget(field)
             row.addWidget(cap)
-            refund.addRow(REFUND_LABELS[kind], row)
+            refund.addRow(t_marked(REFUND_LABELS[kind]), row)
             self.refund_fields[kind], self.caps[kind] = field, cap
-        self.card_done = QCheckBox("Kartengutschrift am Terminal durchgeführt (Betrag dort eingeben)")
+        self.card_done = QCheckBox(t("Kartengutschrift am Terminal durchgeführt (Betrag dort eingeben)"))
         self.card_done.toggled.connect(lambda _on: self.say(""))
         refund.addRow("", self.card_done)
         if terminal is not None:
-            self.card_done.setText("Kartengutschrift läuft über das Kartenterminal")
+            self.card_done.setText(t("Kartengutschrift läuft über das Kartenterminal"))
             self.card_done.blockSignals(True)
             self.card_done.setChecked(True)
             self.card_done.blockSignals(False)
             self.card_done.setEnabled(False)
-        self.exchange = QCheckBox("Umtausch: Gutschrift mit den neuen Artikeln im Bon verrechnen")
+        self.exchange = QCheckBox(t("Umtausch: Gutschrift mit den neuen Artikeln im Bon verrechnen"))
         self.difference = QLineEdit()
-        self.difference.setPlaceholderText("gegeben bar, z. B. 50,00 (leer: Karte über den Restbetrag)")
+        self.difference.setPlaceholderText(t("gegeben bar, z. B. 50,00 (leer: Karte über den Restbetrag)"))
         refund.addRow("", self.exchange)
-        refund.addRow("Aufzahlung", self.difference)
+        refund.addRow(t("Aufzahlung"), self.difference)
         self.difference.setEnabled(False)
         self.exchange.toggled.connect(self.difference.setEnabled)
         self.exchange.toggled.connect(lambda _on: self.recalculate())
@@ -109,26 +111,26 @@ class ReturnsDialog(QDialog):
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(44)
-        self.book_button = QPushButton("Rücknahme buchen  [Strg+Enter]")
+        self.book_button = QPushButton(t("Rücknahme buchen  [Strg+Enter]"))
         self.book_button.setObjectName("pay")
         self.book_button.setAutoDefault(False)
         bind("book_return", self, self.book)  # Ctrl+Return: pos_app.till_actions
         self.book_button.clicked.connect(self.book)
-        self.reprint_button = QPushButton("Beleg nachdrucken")
+        self.reprint_button = QPushButton(t("Beleg nachdrucken"))
         self.reprint_button.setAutoDefault(False)
         self.reprint_button.hide()
         self.reprint_button.clicked.connect(self.reprint)
         self._reprint_id: str | None = None
         self.on_blind = on_blind
-        self.retry_button = QPushButton("Erneut suchen")
+        self.retry_button = QPushButton(t("Erneut suchen"))
         self.retry_button.setAutoDefault(False)
         self.retry_button.hide()
         self.retry_button.clicked.connect(lambda: self.look_up(self.number.text()))
-        self.blind_button = QPushButton("Ohne Beleg zurücknehmen (Marktleitung)")
+        self.blind_button = QPushButton(t("Ohne Beleg zurücknehmen (Marktleitung)"))
         self.blind_button.setAutoDefault(False)
         self.blind_button.hide()
         self.blind_button.clicked.connect(self.blind_instead)
-        cancel = QPushButton("Abbrechen  [Esc]")
+        cancel = QPushButton(t("Abbrechen  [Esc]"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -159,7 +161,7 @@ class ReturnsDialog(QDialog):
     def look_up(self, number: str) -> None:
         self._seq += 1
         seq = self._seq
-        self.say("Suche …", error=False)
+        self.say(t("Suche …"), error=False)
         service = self.service
         run_in_background(lambda: service.find(number), lambda found, err: self._found(seq, found, err))
 
@@ -172,7 +174,7 @@ class ReturnsDialog(QDialog):
         self.retry_button.setVisible(unknown)
         self.blind_button.setVisible(unknown and self.on_blind is not None)
         if error is not None or found is None:
-            self.say(str(error) if isinstance(error, ReturnError) else f"Suche fehlgeschlagen: {error}")
+            self.say(str(error) if isinstance(error, ReturnError) else t("Suche fehlgeschlagen: {error}", error=error))
             return
         self.show_purchase(found)
 
@@ -185,9 +187,9 @@ class ReturnsDialog(QDialog):
     def show_purchase(self, found: FoundPurchase) -> None:
         self.purchase = found.purchase
         purchase = found.purchase
-        paid = ", ".join(f"{REFUND_LABELS.get(t.kind, t.kind.capitalize())} {format_euro(t.amount_cents)}"
+        paid = ", ".join(f"{t_marked(REFUND_LABELS.get(t.kind, t.kind.capitalize()))} {format_euro(t.amount_cents)}"
                          for t in purchase.tenders)
-        self.header.setText(f"{purchase.label} · bezahlt: {paid}" + (f"\n{found.note}" if found.note else ""))
+        self.header.setText(t("{label} · bezahlt: {paid}", label=purchase.label, paid=paid) + (f"\n{found.note}" if found.note else ""))
         reasons = self.service.policy.reason_codes
         self.table.setRowCount(len(purchase.lines))
         for row, line in enumerate(purchase.lines):
@@ -200,19 +202,19 @@ class ReturnsDialog(QDialog):
             spin.valueChanged.connect(self.recalculate)
             condition = QComboBox()
             for value in CONDITIONS:
-                condition.addItem(CONDITION_LABELS[value], value)
+                condition.addItem(t_marked(CONDITION_LABELS[value]), value)
             reason = QComboBox()
             for code in reasons:
-                reason.addItem(code.label, code.code)
+                reason.addItem(t_marked(code.label), code.code)
             reason.currentIndexChanged.connect(self.recalculate)
             text = QLineEdit()
-            text.setPlaceholderText("bei „Sonstiges“ Pflicht")
+            text.setPlaceholderText(t("bei „Sonstiges“ Pflicht"))
             text.textChanged.connect(self.recalculate)
             for col, widget in ((3, spin), (4, condition), (5, reason), (6, text)):
                 self.table.setCellWidget(row, col, widget)
             self.table.setItem(row, 7, QTableWidgetItem(""))
-        self.say("Positionen und Mengen wählen." if any(ln.returnable_quantity for ln in purchase.lines)
-                 else "Von diesem Beleg ist alles schon zurückgenommen.", error=not any(
+        self.say(t("Positionen und Mengen wählen.") if any(ln.returnable_quantity for ln in purchase.lines)
+                 else t("Von diesem Beleg ist alles schon zurückgenommen."), error=not any(
                      ln.returnable_quantity for ln in purchase.lines))
         self.recalculate()
 
@@ -254,13 +256,13 @@ class ReturnsDialog(QDialog):
             self.table.item(row, 7).setText(format_euro(cents) if cents else "")
         total = sum(i.refund_cents for i in self.items)
         credit_only = self.service.policy.refund_as_store_credit
-        self.total.setText((f"Erstattung {format_euro(total)}" + (" (als Gutschein laut Rückgaberichtlinie)"
+        self.total.setText((t("Erstattung {total}", total=format_euro(total)) + (t(" (als Gutschein laut Rückgaberichtlinie)")
                                                                    if credit_only else "")) if self.items else "")
         for kind in REFUND_KINDS:
             cap = self.purchase.cap(kind)
             allowed = kind == "voucher" or not credit_only
-            self.caps[kind].setText("unbegrenzt (Gutschein)" if cap is None else
-                                    f"höchstens {format_euro(cap)}" if allowed else "nicht laut Richtlinie")
+            self.caps[kind].setText(t("unbegrenzt (Gutschein)") if cap is None else
+                                    t("höchstens {cap}", cap=format_euro(cap)) if allowed else t("nicht laut Richtlinie"))
             self.refund_fields[kind].setText("")
             self.refund_fields[kind].setEnabled(allowed)
         self._exchange_ready()
@@ -269,11 +271,11 @@ class ReturnsDialog(QDialog):
             new = self.till.cart.totals().total_cents
             to_refund = max(0, total - new)
             due = max(0, new - total)
-            self.total.setText((f"Aufzahlung {format_euro(due)}" if due else f"Erstattung {format_euro(to_refund)}")
-                               + f" (neu {format_euro(new)} − Gutschrift {format_euro(total)})")
-            self.book_button.setText("Umtausch buchen  [Strg+Enter]")
+            self.total.setText((t("Aufzahlung {due}", due=format_euro(due)) if due else t("Erstattung {to_refund}", to_refund=format_euro(to_refund)))
+                               + t(" (neu {new} − Gutschrift {total})", new=format_euro(new), total=format_euro(total)))
+            self.book_button.setText(t("Umtausch buchen  [Strg+Enter]"))
         else:
-            self.book_button.setText("Rücknahme buchen  [Strg+Enter]")
+            self.book_button.setText(t("Rücknahme buchen  [Strg+Enter]"))
         for tender in self.service.propose_refund(self.purchase, to_refund):
             self.refund_fields[tender.kind].setText(format_euro(tender.amount_cents, symbol=False))
         if self.items:
@@ -284,8 +286,8 @@ class ReturnsDialog(QDialog):
         self.exchange.setEnabled(bool(new))
         if not new and self.exchange.isChecked():
             self.exchange.setChecked(False)
-        self.exchange.setText(f"Umtausch: mit den neuen Artikeln im Bon ({format_euro(new)}) verrechnen" if new
-                              else "Umtausch: zuerst die neuen Artikel in den Bon scannen")
+        self.exchange.setText(t("Umtausch: mit den neuen Artikeln im Bon ({new}) verrechnen", new=format_euro(new)) if new
+                              else t("Umtausch: zuerst die neuen Artikel in den Bon scannen"))
 
     def refund_tenders(self) -> list[RefundTender]:
         tenders = []
@@ -301,12 +303,12 @@ class ReturnsDialog(QDialog):
 
     def book(self) -> None:
         if self.purchase is None or not self.items:
-            self.say("Bitte zuerst den Beleg suchen und mindestens eine Menge wählen.")
+            self.say(t("Bitte zuerst den Beleg suchen und mindestens eine Menge wählen."))
             return
         try:
             tenders = self.refund_tenders()
             if any(t.kind == "card" for t in tenders) and not self.card_done.isChecked():
-                self.say("Kartengutschrift: erst am Terminal buchen, dann das Häkchen setzen.")
+                self.say(t("Kartengutschrift: erst am Terminal buchen, dann das Häkchen setzen."))
                 return
             if self.exchange.isChecked() and self.till is not None:
                 done = self._book_exchange()
@@ -330,7 +332,7 @@ class ReturnsDialog(QDialog):
             typed = self.difference.text().strip()
             difference = ("cash", parse_euro(typed)) if typed else ("card", due)
             if difference[0] == "card" and not self.card_done.isChecked():
-                raise RefundError("Aufzahlung per Karte: erst am Terminal zahlen lassen, dann das Häkchen setzen.")
+                raise RefundError(t("Aufzahlung per Karte: erst am Terminal zahlen lassen, dann das Häkchen setzen."))
         rest = max(0, -due)
         tenders = self.refund_tenders() if rest else []
         return self.service.complete_exchange(self.purchase, self.items, self.till, difference, tenders)
@@ -338,7 +340,7 @@ class ReturnsDialog(QDialog):
     def reprint(self) -> None:
         if self._reprint_id is not None and self.on_reprint is not None:
             self.on_reprint(self._reprint_id)
-            self.say("Rücknahmebeleg wird noch einmal gedruckt (KOPIE).", error=False)
+            self.say(t("Rücknahmebeleg wird noch einmal gedruckt (KOPIE)."), error=False)
 
     def say(self, text: str, error: bool = True) -> None:
         self.message.setText(text)

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
 
+from pos_app.i18n import t
+from pos_app.i18n.formats import format_euro
 from hardware.print_queue import PrintJob
 from hardware.receipt_printer import render_escpos
-from pos_app.money import format_euro
 from pos_app.refunds import Purchase
 from pos_app.return_receipt import layout_return
 from pos_app.returns import CenterLookup, ReturnsService
@@ -117,23 +118,22 @@ class ReturnsGlue:
 
             try:
                 data = client.voucher(code)
-                return f"{format_euro(data.balance_cents)} (von {format_euro(data.initial_cents)}, " \
-                       f"ausgestellt in {data.issued_store_id})"
+                return t("{balance_cents} (von {initial_cents}, ausgestellt in {issued_store_id})", balance_cents=format_euro(data.balance_cents), initial_cents=format_euro(data.initial_cents), issued_store_id=data.issued_store_id)
             except NotFound:
                 pass
             except SyncError as exc:
-                offline = f" (Zentrale nicht erreichbar: {exc})"
+                offline = t(" (Zentrale nicht erreichbar: {exc})", exc=exc)
             else:
                 offline = ""
             finally:
                 client.close()
         else:
-            offline = " (ohne Zentrale)"
+            offline = t(" (ohne Zentrale)")
         with self.window.store.db.reading() as s:
             row = s.get(Voucher, code)
             if row is None:
-                return f"Gutschein {code} unbekannt{offline if client is not None else ''}."
-            return f"{format_euro(row.balance_cents)} laut dieser Kasse{offline}"
+                return t("Gutschein {code} unbekannt{value}.", code=code, value=offline if client is not None else '')
+            return t("{balance_cents} laut dieser Kasse{offline}", balance_cents=format_euro(row.balance_cents), offline=offline)
 
     # ---- after a return ---------------------------------------------------------------------------
 
@@ -144,32 +144,32 @@ class ReturnsGlue:
         receipt = service.book.receipt(return_id, original, labels, copy=copy)
         printing = window.printing
         if printing.queue is None:
-            printing.status_changed.emit(True, "Kein Bondrucker eingerichtet: Rücknahmebeleg nicht gedruckt.")
+            printing.status_changed.emit(True, t("Kein Bondrucker eingerichtet: Rücknahmebeleg nicht gedruckt."))
             return
         data = render_escpos(layout_return(receipt, printing.paper), printing.settings.profile,
                              open_drawer and printing.settings.open_drawer_on_cash, paper=printing.paper)
         printing.queue.submit(PrintJob(return_id + ("-kopie" if copy else ""), data,
-                                       f"Rücknahme {receipt.return_number}"))
+                                       t("Rücknahme {return_number}", return_number=receipt.return_number)))
 
     def reprint(self, return_id: str) -> None:
         self._print(return_id, "", open_drawer=False, copy=True)
 
     def _returned(self, done: CompletedReturn, purchase: Purchase | None) -> None:
         window = self.window
-        self._print(done.return_id, purchase.label if purchase else "ohne Beleg", done.cash_cents > 0)
+        self._print(done.return_id, purchase.label if purchase else t("ohne Beleg"), done.cash_cents > 0)
         if done.exchange_sale is not None:
             window.printing.print_sale(done.exchange_sale.sale_id, open_drawer=done.exchange_sale.has_cash)
         till = window.till
         if till is not None:
-            parts = [f"Rücknahme {done.return_number}: {format_euro(done.total_cents)}"]
+            parts = [t("Rücknahme {return_number}: {total_cents}", return_number=done.return_number, total_cents=format_euro(done.total_cents))]
             if done.cash_cents:
-                parts.append(f"bar auszahlen {format_euro(done.cash_cents)}")
-            parts += [f"Gutschein {code} über {format_euro(cents)}" for code, cents in done.vouchers]
+                parts.append(t("bar auszahlen {cash_cents}", cash_cents=format_euro(done.cash_cents)))
+            parts += [t("Gutschein {code} über {cents}", code=code, cents=format_euro(cents)) for code, cents in done.vouchers]
             if done.exchange_sale is not None:
-                parts.append(f"neuer Bon {done.exchange_sale.receipt_number}")
+                parts.append(t("neuer Bon {receipt_number}", receipt_number=done.exchange_sale.receipt_number))
             if done.tse_failure:
-                parts.append("TSE ausgefallen: Beleg ohne Signatur")
+                parts.append(t("TSE ausgefallen: Beleg ohne Signatur"))
             till.say(" · ".join(parts) + ".")
             if done.cash_cents:
-                till.change.setText(f"Auszahlen\n{format_euro(done.cash_cents)}")
+                till.change.setText(t("Auszahlen\n{cash_cents}", cash_cents=format_euro(done.cash_cents)))
         window.refresh_outbox()

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
-from pos_app.money import format_euro
 from pos_app.shift import ShiftReport
 from pos_app import card_payments
+from pos_app.i18n import t, t_marked, tn
+from pos_app.i18n.formats import format_euro
 from pos_app.shift_print import report_rows
 from pos_app.store.cashbook import NOT_OPEN
 from pos_app.store.staff import StaffMember
@@ -72,20 +73,20 @@ class ShiftActions(QObject):
         dialog.exec()
         dialog.deleteLater()
         if dialog.result() != QDialog.DialogCode.Accepted or dialog.approval is None:
-            self._say("Abgebrochen: keine Freigabe.", error=True)
+            self._say(t("Abgebrochen: keine Freigabe."), error=True)
             return None
         return StaffMember(dialog.approval.manager_id, dialog.approval.manager_name, "manager")
 
     def print_report(self, report: ShiftReport, copy: bool = False) -> None:
         printing = self.window.printing
-        name = f"Z-Bon {report.z_number}" if report.is_z else "X-Bericht"
+        name = t("Z-Bon {z_number}", z_number=report.z_number) if report.is_z else t("X-Bericht")
         job = f"Z-{report.device_id}-{report.z_number}" if report.is_z else f"X-{report.as_of}"
         terminal = None
         if report.is_z and getattr(self.window, "card_terminal", None) is not None:  # its Kassenschnitt
             terminal = self.window.card_terminal.ledger.end_of_day_between(report.opened_at, report.as_of)
         printing.print_rows(job + ("-kopie" if copy else ""),
                             report_rows(report, printing.paper, copy=copy, terminal=terminal),
-                            name + (" (Kopie)" if copy else ""))
+                            name + (t(" (Kopie)") if copy else ""))
 
     def _after_login(self, _member: StaffMember) -> None:
         if self.window.till is not None:
@@ -99,16 +100,16 @@ class ShiftActions(QObject):
         if not self._at_till():
             return
         if self.store.cashbook.current() is not None:
-            self._say("Die Kasse ist schon geöffnet.", error=True)
+            self._say(t("Die Kasse ist schon geöffnet."), error=True)
             return
-        manager = self._manager("Kasse öffnen mit Anfangsbestand.")
+        manager = self._manager(t("Kasse öffnen mit Anfangsbestand."))
         if manager is None:
             return
         dialog = OpenShiftDialog(self.store.cashbook, manager, self.window)
         dialog.exec()
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.opened is not None:
-            self._say(f"Kasse geöffnet von {manager.name}, Anfangsbestand {format_euro(dialog.opened.float_cents)}.")
+            self._say(t("Kasse geöffnet von {name}, Anfangsbestand {float_cents}.", name=manager.name, float_cents=format_euro(dialog.opened.float_cents)))
             self.window.refresh_outbox()
 
     def move_cash(self) -> None:
@@ -117,7 +118,7 @@ class ShiftActions(QObject):
         if self.store.cashbook.current() is None:
             self._say(NOT_OPEN, error=True)
             return
-        manager = self._manager("Ein- oder Auszahlung aus der Kasse.")
+        manager = self._manager(t("Ein- oder Auszahlung aus der Kasse."))
         if manager is None:
             return
         dialog = CashMovementDialog(self.store.cashbook, manager, self.window, signer=self.store.fiscal)
@@ -125,8 +126,8 @@ class ShiftActions(QObject):
         dialog.deleteLater()
         if dialog.result() == QDialog.DialogCode.Accepted and dialog.moved is not None:
             moved = dialog.moved
-            self._say(f"{moved.kind.label} {format_euro(moved.amount_cents)} ({moved.business_case.value}) gebucht."
-                      + (" TSE ausgefallen: ohne Signatur aufgezeichnet." if moved.tse_failure else ""))
+            self._say(t("{label} {amount_cents} ({value}) gebucht.", label=t_marked(moved.kind.label), amount_cents=format_euro(moved.amount_cents), value=moved.business_case.value)
+                      + (t(" TSE ausgefallen: ohne Signatur aufgezeichnet.") if moved.tse_failure else ""))
             self.window.refresh_outbox()
 
     def x_report(self) -> None:
@@ -138,16 +139,16 @@ class ShiftActions(QObject):
             if not last:
                 self._say(NOT_OPEN, error=True)
                 return
-            manager = self._manager(f"Z-Bon Nr. {last} erneut ansehen oder als Kopie drucken.")
+            manager = self._manager(t("Z-Bon Nr. {last} erneut ansehen oder als Kopie drucken.", last=last))
             if manager is None:
                 return
             shown = ReportDialog(self.store.cashbook.z_report(last), self.print_report, self.window.printing.paper,
                                  self.window, copy=True)
             shown.exec()
             shown.deleteLater()
-            self._say(f"Z-Bon Nr. {last} angesehen. {NOT_OPEN}")
+            self._say(t("Z-Bon Nr. {last} angesehen. {NOT_OPEN}", last=last, NOT_OPEN=NOT_OPEN))
             return
-        manager = self._manager("X-Bericht (Zwischenbericht) ansehen.")
+        manager = self._manager(t("X-Bericht (Zwischenbericht) ansehen."))
         if manager is None:
             return
         report = self.store.cashbook.x_report()
@@ -157,7 +158,7 @@ class ShiftActions(QObject):
         shown = ReportDialog(report, self.print_report, self.window.printing.paper, self.window)
         shown.exec()
         shown.deleteLater()
-        self._say(f"X-Bericht: {report.sales.count} Bons, {format_euro(report.total_cents)}.")
+        self._say(tn("X-Bericht: {n} Bon, {total_cents}.", "X-Bericht: {n} Bons, {total_cents}.", report.sales.count, total_cents=format_euro(report.total_cents)))
 
     def close_day(self) -> None:
         if not self._at_till():
@@ -165,24 +166,24 @@ class ShiftActions(QObject):
         session = self.window.session
         assert session is not None
         if session.has_open_sale:
-            self._say("Tagesabschluss nicht möglich: Ein Bon ist noch offen. Bitte erst abschließen, parken "
-                      "oder stornieren.", error=True)
+            self._say(t("Tagesabschluss nicht möglich: Ein Bon ist noch offen. Bitte erst abschließen, parken "
+                      "oder stornieren."), error=True)
             return
         interrupted = getattr(self.window, "interrupted_payments", None)  # issue 12: cash a crash left
         if interrupted is not None and interrupted.log.interrupted():
-            self._say("Tagesabschluss nicht möglich: Eine abgebrochene Zahlung wartet auf eine Entscheidung "
-                      "(Bon fortsetzen, Einlage buchen oder Geld zurückgegeben).", error=True)
+            self._say(t("Tagesabschluss nicht möglich: Eine abgebrochene Zahlung wartet auf eine Entscheidung "
+                      "(Bon fortsetzen, Einlage buchen oder Geld zurückgegeben)."), error=True)
             interrupted.check()
             return
         if self.store.cashbook.current() is None:
-            self._say("Die Kasse ist nicht geöffnet: es gibt keinen Tag abzuschließen.", error=True)
+            self._say(t("Die Kasse ist nicht geöffnet: es gibt keinen Tag abzuschließen."), error=True)
             return
-        manager = self._manager("Tagesabschluss mit Kassenzählung (Z-Bon).")
+        manager = self._manager(t("Tagesabschluss mit Kassenzählung (Z-Bon)."))
         if manager is None:
             return
         terminal = getattr(self.window, "card_terminal", None)
         if terminal is not None:  # the terminal's Kassenschnitt first: its totals go into the Z report
-            self._say("Kassenschnitt am Kartenterminal läuft …")
+            self._say(t("Kassenschnitt am Kartenterminal läuft …"))
             terminal.run("end_of_day", lambda t, cb: card_payments.end_of_day(terminal.ledger, t, cb),
                          lambda reply, error: self._terminal_closed(manager, reply, error))
             return
@@ -190,10 +191,10 @@ class ShiftActions(QObject):
 
     def _terminal_closed(self, manager: StaffMember, reply: object, error: BaseException | None) -> None:
         if error is not None:
-            self._say(f"Kassenschnitt am Kartenterminal fehlgeschlagen: {error}. Der Z-Bon zeigt ihn nicht.",
+            self._say(t("Kassenschnitt am Kartenterminal fehlgeschlagen: {error}. Der Z-Bon zeigt ihn nicht.", error=error),
                       error=True)
         else:
-            self._say(f"Kassenschnitt am Kartenterminal: {getattr(reply, 'message', '')}.")
+            self._say(t("Kassenschnitt am Kartenterminal: {message}.", message=getattr(reply, 'message', '')))
         self._close_day_dialog(manager)
 
     def _close_day_dialog(self, manager: StaffMember) -> None:
@@ -205,15 +206,15 @@ class ShiftActions(QObject):
         dialog.exec()
         dialog.deleteLater()
         if dialog.closed is None:
-            self._say("Tagesabschluss abgebrochen: nichts gebucht.")
+            self._say(t("Tagesabschluss abgebrochen: nichts gebucht."))
         else:
-            self._say(f"Tag abgeschlossen: Z-Bon Nr. {dialog.closed.z_number}. {NOT_OPEN}")
+            self._say(t("Tag abgeschlossen: Z-Bon Nr. {z_number}. {NOT_OPEN}", z_number=dialog.closed.z_number, NOT_OPEN=NOT_OPEN))
             self.window.refresh_outbox()
 
     def show_audit(self) -> None:
         if not self._at_till():
             return
-        manager = self._manager("Protokoll (Audit-Trail) ansehen.")
+        manager = self._manager(t("Protokoll (Audit-Trail) ansehen."))
         if manager is None:
             return
         self.store.record(manager.id, manager.name, "audit.viewed", {})
@@ -221,4 +222,4 @@ class ShiftActions(QObject):
         viewer = AuditDialog(self.store, self.window)
         viewer.exec()
         viewer.deleteLater()
-        self._say("Protokoll geschlossen.")
+        self._say(t("Protokoll geschlossen."))

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.fiscal.signing import FiscalSigner
-from pos_app.money import format_euro, parse_euro
+from pos_app.i18n import t, t_marked
+from pos_app.i18n.formats import format_euro
+from pos_app.money import parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
 from pos_app.shift import ALLOWED_CASES, DENOMINATIONS, BusinessCase, MovementKind, ShiftReport, count_cash
 from pos_app.shift_print import report_rows, rows_text
@@ -46,19 +48,18 @@ class OpenShiftDialog(_CashForm):
     """Kasse öffnen: the float counted into the drawer."""
 
     def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None) -> None:
-        super().__init__("Kasse öffnen", parent)
+        super().__init__(t("Kasse öffnen"), parent)
         self._cashbook = cashbook
         self._manager = manager
         self.opened: OpenShift | None = None
-        intro = QLabel(f"Nächster Tagesabschluss: Z-Bon Nr. {cashbook.last_z_number() + 1}.\n"
-                       "Bitte das Wechselgeld in der Schublade zählen.")
+        intro = QLabel(t("Nächster Tagesabschluss: Z-Bon Nr. {last_z_number}.\nBitte das Wechselgeld in der Schublade zählen.", last_z_number=cashbook.last_z_number() + 1))
         intro.setWordWrap(True)
         self.form.addRow(intro)
         self.amount = QLineEdit()
         self.amount.setObjectName("float")
-        self.amount.setPlaceholderText("z. B. 150,00")
-        self.form.addRow("Anfangsbestand", self.amount)
-        self.form.addRow("Marktleitung", QLabel(manager.name))
+        self.amount.setPlaceholderText(t("z. B. 150,00"))
+        self.form.addRow(t("Anfangsbestand"), self.amount)
+        self.form.addRow(t("Marktleitung"), QLabel(manager.name))
         self.amount.setFocus()
 
     def validate(self) -> None:
@@ -71,7 +72,7 @@ class CashMovementDialog(_CashForm):
     def __init__(self, cashbook: CashBook, manager: StaffMember, parent: QWidget | None = None,
                  signer: FiscalSigner | None = None) -> None:
         """`signer`: the till's TSE; the movement is signed like a sale (within its budget)."""
-        super().__init__("Ein- und Auszahlung", parent)
+        super().__init__(t("Ein- und Auszahlung"), parent)
         self._signer = signer
         self._cashbook = cashbook
         self._manager = manager
@@ -82,7 +83,7 @@ class CashMovementDialog(_CashForm):
         row = QVBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         for kind in MovementKind:
-            button = QRadioButton(kind.label)
+            button = QRadioButton(t_marked(kind.label))
             group.addButton(button)
             row.addWidget(button)
             button.toggled.connect(self._fill_cases)
@@ -91,15 +92,15 @@ class CashMovementDialog(_CashForm):
         self.case.setObjectName("businessCase")
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
-        self.amount.setPlaceholderText("z. B. 20,00")
+        self.amount.setPlaceholderText(t("z. B. 20,00"))
         self.note = QLineEdit()
         self.note.setObjectName("note")
-        self.note.setPlaceholderText("wofür, Beleg-Nr. (bei Entnahmen Pflicht)")
-        self.form.addRow("Art", box)
-        self.form.addRow("Geschäftsvorfall", self.case)
-        self.form.addRow("Betrag", self.amount)
-        self.form.addRow("Bemerkung", self.note)
-        self.form.addRow("Marktleitung", QLabel(manager.name))
+        self.note.setPlaceholderText(t("wofür, Beleg-Nr. (bei Entnahmen Pflicht)"))
+        self.form.addRow(t("Art"), box)
+        self.form.addRow(t("Geschäftsvorfall"), self.case)
+        self.form.addRow(t("Betrag"), self.amount)
+        self.form.addRow(t("Bemerkung"), self.note)
+        self.form.addRow(t("Marktleitung"), QLabel(manager.name))
         self.kinds[MovementKind.PAID_OUT].setChecked(True)
         self.amount.setFocus()
 
@@ -109,7 +110,7 @@ class CashMovementDialog(_CashForm):
     def _fill_cases(self) -> None:
         self.case.clear()
         for case in ALLOWED_CASES[self.kind()]:
-            self.case.addItem(case.label, case)
+            self.case.addItem(t_marked(case.label), case)
 
     def validate(self) -> None:
         case = BusinessCase(self.case.currentData())  # Qt hands the enum back as its plain value
@@ -123,15 +124,15 @@ class ReportDialog(QDialog):
     def __init__(self, report: ShiftReport, print_report: PrintReport, paper: PaperWidth = PAPER_80MM,
                  parent: QWidget | None = None, *, copy: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Z-Bon Nr. {report.z_number}" if report.is_z else "X-Bericht (Zwischenbericht)")
+        self.setWindowTitle(t("Z-Bon Nr. {z_number}", z_number=report.z_number) if report.is_z else t("X-Bericht (Zwischenbericht)"))
         self.resize(560, 720)
         self.report = report
         self.preview = ReceiptPreview()
         self.preview.setPlainText(rows_text(report_rows(report, paper, copy=copy), paper))
         self.info = QLabel("")
-        print_button = QPushButton("Drucken")
-        print_button.clicked.connect(lambda: (print_report(report, copy), self.info.setText("An den Drucker geschickt.")))
-        close = QPushButton("Schließen")
+        print_button = QPushButton(t("Drucken"))
+        print_button.clicked.connect(lambda: (print_report(report, copy), self.info.setText(t("An den Drucker geschickt."))))
+        close = QPushButton(t("Schließen"))
         close.setDefault(True)
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
@@ -151,7 +152,7 @@ class CloseDayDialog(QDialog):
     def __init__(self, cashbook: CashBook, manager: StaffMember, *, pending_events: int, sale_in_progress: bool,
                  print_report: PrintReport, paper: PaperWidth = PAPER_80MM, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Tagesabschluss (Z-Bon)")
+        self.setWindowTitle(t("Tagesabschluss (Z-Bon)"))
         self.resize(560, 760)
         self._cashbook = cashbook
         self._manager = manager
@@ -162,45 +163,43 @@ class CloseDayDialog(QDialog):
         self.pages = QStackedWidget()
 
         count_page = QWidget()
-        intro = QLabel(f"Z-Bon Nr. {cashbook.last_z_number() + 1}. Bitte das gesamte Bargeld in der Schublade "
-                       "zählen und den Betrag eingeben.\nDer Soll-Bestand wird erst nach der Eingabe angezeigt.")
+        intro = QLabel(t("Z-Bon Nr. {last_z_number}. Bitte das gesamte Bargeld in der Schublade zählen und den Betrag eingeben.\nDer Soll-Bestand wird erst nach der Eingabe angezeigt.", last_z_number=cashbook.last_z_number() + 1))
         intro.setWordWrap(True)
         self.warning = QLabel("")
         self.warning.setObjectName("error")
         self.warning.setWordWrap(True)
         if pending_events:
-            self.warning.setText(f"Achtung: {pending_events} Vorgänge sind noch nicht an die Zentrale übertragen. "
-                                 "Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.")
+            self.warning.setText(t("Achtung: {pending_events} Vorgänge sind noch nicht an die Zentrale übertragen. Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.", pending_events=pending_events))
         self.counted = QLineEdit()
         self.counted.setObjectName("counted")
-        self.counted.setPlaceholderText("gezählter Bargeldbestand, z. B. 412,30")
+        self.counted.setPlaceholderText(t("gezählter Bargeldbestand, z. B. 412,30"))
         self.error = _error_label()
         self.pieces: dict[int, QSpinBox] = {}
         grid = QGridLayout()
-        grid.addWidget(QLabel("Zählhilfe (Stück je Schein/Münze):"), 0, 0, 1, 8)
+        grid.addWidget(QLabel(t("Zählhilfe (Stück je Schein/Münze):")), 0, 0, 1, 8)
         for i, value in enumerate(DENOMINATIONS):
             spin = QSpinBox()
             spin.setRange(0, 9999)
             spin.setObjectName(f"pieces{value}")
             spin.valueChanged.connect(self._pieces_changed)
             self.pieces[value] = spin
-            label = QLabel(format_euro(value).replace(",00", ""))
+            label = QLabel(format_euro(value).replace(",00", "").replace(".00", ""))
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(label, 1 + i % 7, 2 * (i // 7))
             grid.addWidget(spin, 1 + i % 7, 2 * (i // 7) + 1)
-        confirm = QPushButton("Zählung bestätigen und Tag abschließen")
+        confirm = QPushButton(t("Zählung bestätigen und Tag abschließen"))
         confirm.setObjectName("confirmCount")
         confirm.setAutoDefault(False)
         confirm.clicked.connect(self.confirm_count)
-        cancel = QPushButton("Abbrechen")
+        cancel = QPushButton(t("Abbrechen"))
         cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         count_layout = QVBoxLayout(count_page)
         count_layout.addWidget(intro)
         count_layout.addWidget(self.warning)
-        count_layout.addWidget(QLabel(f"Marktleitung: {manager.name}"))
+        count_layout.addWidget(QLabel(t("Marktleitung: {name}", name=manager.name)))
         count_layout.addLayout(grid)
-        count_layout.addWidget(QLabel("Gezählter Bargeldbestand:"))
+        count_layout.addWidget(QLabel(t("Gezählter Bargeldbestand:")))
         count_layout.addWidget(self.counted)
         count_layout.addWidget(self.error)
         count_layout.addStretch(1)
@@ -215,10 +214,10 @@ class CloseDayDialog(QDialog):
         self.result.setObjectName("closeResult")
         self.result.setWordWrap(True)
         self.preview = ReceiptPreview()
-        reprint = QPushButton("Kopie drucken")
+        reprint = QPushButton(t("Kopie drucken"))
         reprint.setAutoDefault(False)
         reprint.clicked.connect(lambda: self.closed and self._print(self.closed.report, True))
-        self.done_button = done = QPushButton("Fertig")
+        self.done_button = done = QPushButton(t("Fertig"))
         done.setAutoDefault(False)
         done.clicked.connect(self.accept)
         result_layout = QVBoxLayout(result_page)
@@ -260,10 +259,9 @@ class CloseDayDialog(QDialog):
         report = self.closed.report
         cash = report.cash
         diff = cash.difference_cents or 0
-        verdict = ("Kasse stimmt." if diff == 0 else
-                   f"Überschuss {format_euro(diff)}." if diff > 0 else f"Fehlbetrag {format_euro(-diff)}.")
-        self.result.setText(f"Z-Bon Nr. {report.z_number} gebucht. Gezählt {format_euro(counted)}, "
-                            f"Soll {format_euro(cash.expected_cents)}: {verdict}")
+        verdict = (t("Kasse stimmt.") if diff == 0 else
+                   t("Überschuss {diff}.", diff=format_euro(diff)) if diff > 0 else t("Fehlbetrag {diff}.", diff=format_euro(-diff)))
+        self.result.setText(t("Z-Bon Nr. {z_number} gebucht. Gezählt {counted}, Soll {expected_cents}: {verdict}", z_number=report.z_number, counted=format_euro(counted), expected_cents=format_euro(cash.expected_cents), verdict=verdict))
         self.result.setProperty("error", diff != 0)
         self.preview.setPlainText(rows_text(report_rows(report, self._paper), self._paper))
         self.pages.setCurrentIndex(1)

@@ -25,6 +25,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from pos_app.clock import STORE_TZ, parse_iso
+from pos_app.i18n import N_, t, t_marked
+from pos_app.i18n.formats import format_day_month_time, format_percent, format_time
 from pos_app.store import clock_offset
 from pos_app.store.local import LocalStore
 from pos_app.trusted_time import DEFAULT_SKEW_LIMIT_S
@@ -38,25 +40,25 @@ if TYPE_CHECKING:
 COLOURS = {State.ONLINE: "#0a7a2f", State.SYNCING: "#1f5fbf", State.OFFLINE: "#c05600",
            State.AUTH_ERROR: "#b00020", State.ERROR: "#b00020", None: "#8a8f98"}
 BIG_PULL = 5_000  # feed sequences; a pull longer than one page gets a progress bar
-LABELS = {State.ONLINE: "Online", State.SYNCING: "Abgleich läuft …", State.OFFLINE: "Offline",
-          State.AUTH_ERROR: "Gerät nicht freigeschaltet", State.ERROR: "Abgleich gestört"}
+LABELS = {State.ONLINE: "Online", State.SYNCING: N_("Abgleich läuft …"), State.OFFLINE: "Offline",
+          State.AUTH_ERROR: N_("Gerät nicht freigeschaltet"), State.ERROR: N_("Abgleich gestört")}
 
 
 def age_text(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes < 1:
-        return "< 1 min"
+        return t("< 1 min")
     if minutes < 60:
-        return f"{minutes} min"
+        return t("{minutes} min", minutes=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} h {minutes % 60:02d} min"
-    return f"{hours // 24} Tagen"
+        return t("{hours} h {minutes:02d} min", hours=hours, minutes=minutes % 60)
+    return t("{days} Tagen", days=hours // 24)  # 2 days or more
 
 
 def moment_text(moment: datetime, now: datetime) -> str:
     local, today = moment.astimezone(STORE_TZ), now.astimezone(STORE_TZ)
-    return local.strftime("%H:%M") if local.date() == today.date() else local.strftime("%d.%m. %H:%M")
+    return format_time(local) if local.date() == today.date() else format_day_month_time(local)
 
 
 def skew_text(offset_ms: int | None, limit_s: float) -> str:
@@ -65,8 +67,9 @@ def skew_text(offset_ms: int | None, limit_s: float) -> str:
         return ""
     seconds = abs(offset_ms) / 1000
     amount = age_text(seconds) if seconds >= 60 else f"{round(seconds)} s"
-    way = "nach" if offset_ms > 0 else "vor"
-    return f"⚠ Uhr der Kasse geht {amount} {way}: Marktleitung informieren"
+    if offset_ms > 0:
+        return t("⚠ Uhr der Kasse geht {amount} nach: Marktleitung informieren", amount=amount)
+    return t("⚠ Uhr der Kasse geht {amount} vor: Marktleitung informieren", amount=amount)
 
 
 def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: datetime | None,
@@ -77,23 +80,23 @@ def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: 
     offset = status.clock_offset_ms if status is not None and status.clock_offset_ms is not None else clock_offset_ms
     skew = skew_text(offset, skew_limit_s)
     if status is None:
-        text = f"Abgleich aus: {off_reason}" if off_reason else "Abgleich aus"
-        return text + (f" · nicht gesendet: {pending}" if pending else "") + (f" · {skew}" if skew else "")
-    parts = [LABELS[status.state]]
+        text = t("Abgleich aus: {off_reason}", off_reason=off_reason) if off_reason else t("Abgleich aus")
+        return text + (t(" · nicht gesendet: {pending}", pending=pending) if pending else "") + (f" · {skew}" if skew else "")
+    parts = [t_marked(LABELS[status.state])]
     if status.pull_fraction is not None and status.pull_total > BIG_PULL:
-        parts[0] = f"Katalog wird geladen {status.pull_fraction:.0%}".replace("%", " %")
-    waiting = f"Zu senden: {pending}"
+        parts[0] = t("Katalog wird geladen {percent}", percent=format_percent(status.pull_fraction * 100))
+    waiting = t("Zu senden: {pending}", pending=pending)
     if pending and oldest is not None:
-        waiting += f" (ältestes vor {age_text(max(0.0, (now - oldest).total_seconds()))})"
+        waiting += t(" (ältestes vor {age_text})", age_text=age_text(max(0.0, (now - oldest).total_seconds())))
     parts.append(waiting)
-    parts.append(f"Letzter Abgleich: {moment_text(status.last_sync_at, now)}" if status.last_sync_at
-                 else "Noch nie abgeglichen")
+    parts.append(t("Letzter Abgleich: {moment_text}", moment_text=moment_text(status.last_sync_at, now)) if status.last_sync_at
+                 else t("Noch nie abgeglichen"))
     if status.conflicts:
-        parts.append(f"Konflikte: {status.conflicts} (Strg+K)")
+        parts.append(t("Konflikte: {conflicts} (Strg+K)", conflicts=status.conflicts))
     if status.state in (State.OFFLINE, State.ERROR) and status.retry_in_s is not None:
         passed = (now - status.as_of).total_seconds() if status.as_of is not None else 0.0
         left = status.retry_in_s - max(0.0, passed)
-        parts.append(f"nächster Versuch in {max(1, round(left))} s" if left > 0 else "nächster Versuch gleich")
+        parts.append(t("nächster Versuch in {value} s", value=max(1, round(left))) if left > 0 else t("nächster Versuch gleich"))
     if skew:
         parts.append(skew)
     return " · ".join(parts)
@@ -242,10 +245,10 @@ class SyncGlue(QObject):
         text = status_text(status, now, self._pending, self._oldest, self.off_reason, self._stored_offset_ms,
                            self.skew_limit_s)
         tooltip = (status.last_error if status is not None and status.last_error else
-                   "Vorgänge werden in der Kasse gespeichert und gesendet, sobald die Zentrale erreichbar ist.")
-        if "⚠ Uhr" in text:
-            tooltip += ("\nDie Uhr dieser Kasse weicht von der Zentrale ab. Belege und Fristen nutzen die "
-                        "korrigierte Zeit; bitte die Uhrzeit des Geräts richtig stellen.")
+                   t("Vorgänge werden in der Kasse gespeichert und gesendet, sobald die Zentrale erreichbar ist."))
+        if "⚠" in text:  # the clock warning (the sign is the same in every language)
+            tooltip += (t("\nDie Uhr dieser Kasse weicht von der Zentrale ab. Belege und Fristen nutzen die "
+                        "korrigierte Zeit; bitte die Uhrzeit des Geräts richtig stellen."))
         big = status is not None and status.pull_total > BIG_PULL
         self.indicator.show_line(COLOURS[state], text, tooltip, status.pull_fraction if big else None)
 

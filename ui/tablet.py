@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
+from pos_app.i18n import t
 
 from pos_app import till_actions
 
@@ -91,7 +92,7 @@ class QuantityDialog(QDialog):
 
     def __init__(self, current: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Menge")
+        self.setWindowTitle(t("Menge"))
         self.field = QLineEdit(str(current))
         self.field.selectAll()
         self.message = QLabel("")
@@ -107,7 +108,7 @@ class QuantityDialog(QDialog):
     def _ok(self) -> None:
         text = self.field.text().strip()
         if not text.isdigit() or not 1 <= int(text) <= 9999:
-            self.message.setText("Bitte eine Menge zwischen 1 und 9999 eingeben.")
+            self.message.setText(t("Bitte eine Menge zwischen 1 und 9999 eingeben."))
             return
         self.value = int(text)
         self.accept()
@@ -154,7 +155,7 @@ class TabletBar(QWidget):
             if self.dialog is not None and self.dialog.value is not None:
                 qty = self.dialog.value
                 till._apply(lambda a=None: till.session.set_quantity(line_id, qty, a),
-                            f"{line.product.name}: Menge {qty}")
+                            t("{name}: Menge {qty}", name=line.product.name, qty=qty))
         self.dialog.accepted.connect(done)
         self.dialog.open()
 

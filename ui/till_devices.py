@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QFrame, QVBoxLayout
 
+from pos_app.i18n import t
 from pos_app.store.staff import StaffMember
 from ui.dialogs import ManagerApprovalDialog
 from ui.no_sale_dialog import open_no_sale
@@ -87,12 +88,12 @@ class TillDevices(QObject):
             self.stop()
             return
         if not self.camera_source:
-            till.say("Keine Kamera eingestellt: Geräte einrichten mit Strg+Umschalt+D.", error=True)
+            till.say(t("Keine Kamera eingestellt: Geräte einrichten mit Strg+Umschalt+D."), error=True)
             return
         try:
             camera = self.ensure_camera()
         except ImportError as exc:  # OpenCV missing in this installation
-            till.say(f"Kamera-Scannen nicht verfügbar: {exc}", error=True)
+            till.say(t("Kamera-Scannen nicht verfügbar: {exc}", exc=exc), error=True)
             return
         self._place_preview()
         assert self.preview is not None
@@ -105,8 +106,8 @@ class TillDevices(QObject):
 
     def _camera_state(self, running: bool, message: str) -> None:
         till = self.window.till
-        if till is not None and not running and message != "Kamera aus.":
-            till.say(message, error="Ende" not in message and "beendet" not in message)
+        if till is not None and not running and message != t("Kamera aus."):
+            till.say(message, error=not message.endswith(t("Kamera aus.")))  # a normal stop ends so
 
     def _screen_changed(self, _index: int) -> None:
         if self.window.stack.currentWidget() is not self.window.till:
@@ -122,21 +123,21 @@ class TillDevices(QObject):
         done = open_no_sale(self.window.store, self.window.session.cashier, till)
         self.window.activateWindow()  # keys go back to the till (not every platform does this)
         if done is None:
-            till.say("Kassenlade nicht geöffnet (abgebrochen).")
+            till.say(t("Kassenlade nicht geöffnet (abgebrochen)."))
             return
         self.window.refresh_outbox()
         kicked = self.window.printing.kick_drawer()
-        who = f", freigegeben von {done.approved_by}" if done.approved_by else ""
-        who += " (TSE ausgefallen: ohne Signatur aufgezeichnet)" if done.tse_failure else ""
-        till.say(f"Kassenlade geöffnet (ohne Verkauf): {done.reason}{who}." if kicked else
-                 "Öffnung protokolliert, aber kein Drucker/keine Kassenlade eingerichtet.", error=not kicked)
+        who = t(", freigegeben von {approved_by}", approved_by=done.approved_by) if done.approved_by else ""
+        who += t(" (TSE ausgefallen: ohne Signatur aufgezeichnet)") if done.tse_failure else ""
+        till.say(t("Kassenlade geöffnet (ohne Verkauf): {reason}{who}.", reason=done.reason, who=who) if kicked else
+                 t("Öffnung protokolliert, aber kein Drucker/keine Kassenlade eingerichtet."), error=not kicked)
 
     def test_page(self) -> None:
         if self.window.session is None or QApplication.activeModalWidget() is not None:
             return
         printing = self.window.printing
         if printing.print_test_page():
-            printing.status_changed.emit(True, "Testseite wird gedruckt …")
+            printing.status_changed.emit(True, t("Testseite wird gedruckt …"))
 
     # ---- devices screen ----------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class TillDevices(QObject):
             return
         member = session.cashier
         if not member.is_manager:
-            dialog = ManagerApprovalDialog(self.window.store.staff, "Geräte einrichten: nur für die Marktleitung.",
+            dialog = ManagerApprovalDialog(self.window.store.staff, t("Geräte einrichten: nur für die Marktleitung."),
                                            self.window)
             if dialog.exec() != QDialog.DialogCode.Accepted or dialog.approval is None:
                 return

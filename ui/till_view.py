@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from pos_app import till_actions
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.i18n import t
-from pos_app.money import format_euro
+from pos_app.i18n.formats import format_euro
 from pos_app.quick_keys.store import tiles as quick_tiles
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
@@ -68,7 +68,7 @@ class TillView(QWidget):
         self.header.setObjectName("tillHeader")
         self.entry = QLineEdit()
         self.entry.setObjectName("entry")
-        self.entry.setPlaceholderText("Artikelcode eingeben oder Artikel suchen (F2) …")
+        self.entry.setPlaceholderText(t("Artikelcode eingeben oder Artikel suchen (F2) …"))
         self.entry.returnPressed.connect(self._entry_enter)
         self.entry.textEdited.connect(self._schedule_search)
         self.entry.installEventFilter(self)
@@ -77,7 +77,7 @@ class TillView(QWidget):
         self.results.setMaximumHeight(220)
         self.results.itemActivated.connect(self._add_hit)
         self.results.hide()
-        self.message = QLabel("Bereit. Artikel scannen.")
+        self.message = QLabel(t("Bereit. Artikel scannen."))
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.table = CartTable(self.model)  # repaints the changed rows only (ui.cart_table)
@@ -189,7 +189,7 @@ class TillView(QWidget):
                            f"<br>{format_euro(totals.total_cents)}")
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
-            vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
+            vat_lines.insert(0, t("Bon-Rabatt: -{cart_discount}", cart_discount=format_euro(totals.cart_discount_cents)))
         self.vat.setText("\n".join(vat_lines))
         if change is not None and change.line_id is not None:
             row = self.model.row_of(change.line_id)
@@ -233,7 +233,7 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(change.line_id) if change.line_id else None
         if line is not None:
-            self.say(f"{line.product.name}  {format_euro(line.unit_price_cents)}  (Menge {line.quantity})")
+            self.say(t("{name}  {unit_price_cents}  (Menge {quantity})", name=line.product.name, unit_price_cents=format_euro(line.unit_price_cents), quantity=line.quantity))
         self._clear_change()
         self.refresh(change)
 
@@ -250,9 +250,9 @@ class TillView(QWidget):
             except UnknownCode:
                 self._run_search()
                 if self.results.count():
-                    self.say(f"Kein Artikel mit Code {text}. Treffer der Suche unten, Enter übernimmt.")
+                    self.say(t("Kein Artikel mit Code {text}. Treffer der Suche unten, Enter übernimmt.", text=text))
                 else:
-                    self.say(f"Unbekannter Artikelcode {text}.", error=True)
+                    self.say(t("Unbekannter Artikelcode {text}.", text=text), error=True)
                 return
             except SellError as exc:
                 self.say(str(exc), error=True)
@@ -261,7 +261,7 @@ class TillView(QWidget):
             self.results.hide()
             self._clear_change()
             self.refresh(change)
-            self.say("Hinzugefügt.")
+            self.say(t("Hinzugefügt."))
             return
         self._run_search()
 
@@ -289,7 +289,7 @@ class TillView(QWidget):
             return  # the cashier typed on; a newer search is coming
         self.results.clear()
         if error is not None:
-            self.say(f"Suche fehlgeschlagen: {error}", error=True)
+            self.say(t("Suche fehlgeschlagen: {error}", error=error), error=True)
             return
         for hit in hits or []:
             item = QListWidgetItem(hit_text(hit))
@@ -302,11 +302,11 @@ class TillView(QWidget):
         if hits:
             self.results.setCurrentRow(0)
         else:
-            self.say(f"Nichts gefunden für „{self.entry.text().strip()}“.")
+            self.say(t("Nichts gefunden für „{strip}“.", strip=self.entry.text().strip()))
 
     def _add_hit(self, item: QListWidgetItem) -> None:
         product_id = int(item.data(Qt.ItemDataRole.UserRole))
-        self._apply(lambda: self.session.add_product(product_id), "Hinzugefügt.")
+        self._apply(lambda: self.session.add_product(product_id), t("Hinzugefügt."))
         self.entry.clear()
         self.results.clear()
         self.results.hide()
@@ -349,7 +349,7 @@ class TillView(QWidget):
                 approval = dialog.approval
                 release(dialog)
                 if not granted:
-                    self.say("Abgebrochen: keine Freigabe.", error=True)
+                    self.say(t("Abgebrochen: keine Freigabe."), error=True)
                     return False
                 change = operation(approval)
         except (*SellError, LookupError) as exc:
@@ -363,7 +363,7 @@ class TillView(QWidget):
     def _need_line(self) -> int | None:
         line_id = self._selected_line()
         if line_id is None:
-            self.say("Bitte zuerst eine Position wählen (Pfeiltasten).", error=True)
+            self.say(t("Bitte zuerst eine Position wählen (Pfeiltasten)."), error=True)
         return line_id
 
     def change_quantity(self) -> None:
@@ -377,7 +377,7 @@ class TillView(QWidget):
         if accepted:
             qty = dialog.quantity
             self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a),
-                        f"{line.product.name}: Menge {qty}")
+                        t("{name}: Menge {qty}", name=line.product.name, qty=qty))
 
     def bump_quantity(self, step: int) -> None:
         line_id = self._need_line()
@@ -385,37 +385,37 @@ class TillView(QWidget):
             return
         line = self.session.cart.line(line_id)
         qty = line.quantity + step
-        self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), f"{line.product.name}: Menge {qty}")
+        self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), t("{name}: Menge {qty}", name=line.product.name, qty=qty))
 
     def remove_line(self) -> None:
         line_id = self._need_line()
         if line_id is None:
             return
         name = self.session.cart.line(line_id).product.name
-        self._apply(lambda a=None: self.session.remove_line(line_id, a), f"Entfernt: {name}")
+        self._apply(lambda a=None: self.session.remove_line(line_id, a), t("Entfernt: {name}", name=name))
 
     def line_discount(self) -> None:
         line_id = self._need_line()
         if line_id is None:
             return
-        dialog = DiscountDialog("Positionsrabatt", self)
+        dialog = DiscountDialog(t("Positionsrabatt"), self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         release(dialog)
         if accepted:
             discount = dialog.discount
             self._apply(lambda a=None: self.session.set_line_discount(line_id, discount, a),
-                        "Rabatt gebucht.")
+                        t("Rabatt gebucht."))
 
     def cart_discount(self) -> None:
         if self.session.cart.is_empty():
-            self.say("Der Warenkorb ist leer.", error=True)
+            self.say(t("Der Warenkorb ist leer."), error=True)
             return
-        dialog = DiscountDialog("Bon-Rabatt", self)
+        dialog = DiscountDialog(t("Bon-Rabatt"), self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         release(dialog)
         if accepted:
             discount = dialog.discount
-            self._apply(lambda a=None: self.session.set_cart_discount(discount, a), "Bon-Rabatt gebucht.")
+            self._apply(lambda a=None: self.session.set_cart_discount(discount, a), t("Bon-Rabatt gebucht."))
 
     def override_price(self) -> None:
         line_id = self._need_line()
@@ -428,13 +428,13 @@ class TillView(QWidget):
         if accepted:
             cents, reason = dialog.price_cents, dialog.reason.currentText()
             self._apply(lambda a=None: self.session.override_price(line_id, cents, reason, a),
-                        "Preis geändert.")
+                        t("Preis geändert."))
 
     def void_sale(self) -> None:
         if self.session.cart.is_empty():
             return
         if self._apply(lambda a=None: self.session.void_sale(a)):
-            self.say("Bon storniert.")
+            self.say(t("Bon storniert."))
 
     def park(self) -> None:
         try:
@@ -443,16 +443,16 @@ class TillView(QWidget):
             self.say(str(exc), error=True)
             return
         self.refresh()
-        self.say("Bon geparkt. Zurückholen mit F8.")
+        self.say(t("Bon geparkt. Zurückholen mit F8."))
 
     def recall(self, parked_id: int) -> None:
-        self._apply(lambda: self.session.recall(parked_id), "Geparkter Bon zurückgeholt.")
+        self._apply(lambda: self.session.recall(parked_id), t("Geparkter Bon zurückgeholt."))
 
     # ---- paying ----------------------------------------------------------------------------
 
     def pay(self) -> None:
         if self.session.cart.is_empty():
-            self.say("Der Warenkorb ist leer.", error=True)
+            self.say(t("Der Warenkorb ist leer."), error=True)
             return
         dialog = PaymentDialog(self.session, self, getattr(self, "card_terminal", None))
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -468,13 +468,13 @@ class TillView(QWidget):
             self.say(str(exc), error=True)
             return
         self.refresh()
-        text = f"Bon {done.receipt_number}: {format_euro(done.total_cents)} bezahlt."
-        self.change.setText(f"Rückgeld\n{format_euro(done.change_cents)}" if done.change_cents else "")
+        text = t("Bon {receipt_number}: {total_cents} bezahlt.", receipt_number=done.receipt_number, total_cents=format_euro(done.total_cents))
+        self.change.setText(t("Rückgeld\n{change_cents}", change_cents=format_euro(done.change_cents)) if done.change_cents else "")
         if done.tse_failure:  # the sale stands; it is recorded unsigned (KassenSichV)
-            text += f" {done.tse_failure}: Bon ohne Signatur."
+            text += t(" {tse_failure}: Bon ohne Signatur.", tse_failure=done.tse_failure)
         if done.receipt_link:  # works once the sale has reached the center (the till syncs it)
-            text += (" Kein Papierbon: digitaler Beleg per QR-Code" if not done.paper else " Digitaler Beleg") + \
-                f" {done.receipt_link} (abrufbar, sobald der Bon übertragen ist)."
+            text += (t(" Kein Papierbon: digitaler Beleg per QR-Code") if not done.paper else t(" Digitaler Beleg")) + \
+                t(" {receipt_link} (abrufbar, sobald der Bon übertragen ist).", receipt_link=done.receipt_link)
         self.say(text, error=bool(done.tse_failure))
         self.sale_completed.emit(done)
 

@@ -14,6 +14,7 @@ Pure and thread-agnostic; reading from a socket happens in hardware.zvt.link.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pos_app.i18n import t
 
 DLE, STX, ETX, FRAME_ACK, FRAME_NAK = 0x10, 0x02, 0x03, 0x06, 0x15
 
@@ -37,7 +38,7 @@ class Apdu:
         if n < 0xFF:
             return bytes([self.cls, self.instr, n]) + self.data
         if n > 0xFFFF:
-            raise ApduError(f"APDU zu lang: {n} Bytes")
+            raise ApduError(t("APDU zu lang: {n} Bytes", n=n))
         return bytes([self.cls, self.instr, 0xFF, n & 0xFF, n >> 8]) + self.data
 
     def __str__(self) -> str:
@@ -50,7 +51,7 @@ ACK = Apdu(0x80, 0x00)  # positive acknowledgement, both directions
 def header_length(head: bytes) -> tuple[int, int]:
     """From the first 3 bytes: (how many more header bytes, data length if known else -1)."""
     if len(head) < 3:
-        raise ApduError("APDU-Kopf unvollständig")
+        raise ApduError(t("APDU-Kopf unvollständig"))
     return (2, -1) if head[2] == 0xFF else (0, head[2])
 
 
@@ -58,7 +59,7 @@ def decode(raw: bytes) -> Apdu:
     """Exactly one APDU; trailing bytes are an error."""
     apdu, rest = decode_prefix(raw)
     if rest:
-        raise ApduError(f"{len(rest)} Bytes nach dem APDU")
+        raise ApduError(t("{count} Bytes nach dem APDU", count=len(rest)))
     return apdu
 
 
@@ -68,14 +69,13 @@ def decode_prefix(raw: bytes) -> tuple[Apdu, bytes]:
     start = 3
     if extra:
         if len(raw) < 5:
-            raise ApduError("erweiterte Länge unvollständig")
+            raise ApduError(t("erweiterte Länge unvollständig"))
         length = raw[3] | (raw[4] << 8)
         if length < 0xFF:
-            raise ApduError("erweiterte Länge für weniger als 255 Bytes")
+            raise ApduError(t("erweiterte Länge für weniger als 255 Bytes"))
         start = 5
     if len(raw) < start + length:
-        raise ApduError(f"APDU {raw[0]:02X} {raw[1]:02X}: {length} Datenbytes angekündigt, "
-                        f"{len(raw) - start} da")
+        raise ApduError(t("APDU {raw:02X} {raw2:02X}: {length} Datenbytes angekündigt, {count} da", raw=raw[0], raw2=raw[1], length=length, count=len(raw) - start))
     return Apdu(raw[0], raw[1], bytes(raw[start:start + length])), bytes(raw[start + length:])
 
 
@@ -101,11 +101,11 @@ def unframe(raw: bytes) -> Apdu:
     """Check and open one RS232 frame; a wrong CRC or a lone DLE raises ApduError (the caller
     answers NAK and the terminal sends the frame again)."""
     if raw[:2] != bytes([DLE, STX]):
-        raise ApduError("Rahmen beginnt nicht mit DLE STX")
+        raise ApduError(t("Rahmen beginnt nicht mit DLE STX"))
     body, i = bytearray(), 2
     while True:
         if i >= len(raw):
-            raise ApduError("Rahmen ohne DLE ETX")
+            raise ApduError(t("Rahmen ohne DLE ETX"))
         byte = raw[i]
         if byte == DLE:
             nxt = raw[i + 1] if i + 1 < len(raw) else None
@@ -116,12 +116,12 @@ def unframe(raw: bytes) -> Apdu:
             if nxt == ETX:
                 i += 2
                 break
-            raise ApduError(f"einzelnes DLE an Stelle {i}")
+            raise ApduError(t("einzelnes DLE an Stelle {i}", i=i))
         body.append(byte)
         i += 1
     if len(raw) != i + 2:
-        raise ApduError("CRC fehlt oder Bytes nach dem Rahmen")
+        raise ApduError(t("CRC fehlt oder Bytes nach dem Rahmen"))
     crc = raw[i] | (raw[i + 1] << 8)
     if crc != crc_ccitt(bytes(body) + bytes([ETX])):
-        raise ApduError("CRC falsch")
+        raise ApduError(t("CRC falsch"))
     return decode(bytes(body))

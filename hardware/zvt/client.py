@@ -22,6 +22,7 @@ from hardware.zvt import messages as m
 from hardware.zvt.apdu import ACK, Apdu, ApduError, decode_prefix, header_length
 from hardware.zvt.fields import FieldError
 from pos_app.card_terminal import CardOutcome, SchemeTotal, TerminalNotReached, TerminalReply, TerminalUnavailable
+from pos_app.i18n import t
 
 log = logging.getLogger(__name__)
 StatusCallback = Callable[[str], None]
@@ -102,9 +103,9 @@ class ZvtClient:
             first = self._receive(self.settings.ack_timeout_s)
             if first.cls == 0x84:
                 return TerminalReply(CardOutcome.BUSY, amount_cents or 0, first.instr,
-                                     f"Terminal lehnt ab: {m.result_text(first.instr)}")
+                                     t("Terminal lehnt ab: {result_text}", result_text=m.result_text(first.instr)))
             if first.command != (0x80, 0x00):
-                raise TerminalUnavailable(f"Terminal antwortet unerwartet ({first}).")
+                raise TerminalUnavailable(t("Terminal antwortet unerwartet ({first}).", first=first))
             dialogue = m.Dialogue()
             while not dialogue.completed and dialogue.aborted is None:
                 apdu = self._receive(self.settings.answer_timeout_s)
@@ -118,7 +119,7 @@ class ZvtClient:
                 self._take(message, dialogue, on_status)
             return _reply(kind, amount_cents, dialogue)
         except (OSError, ApduError, FieldError) as exc:
-            raise TerminalUnavailable(f"Terminal {self.settings.host}:{self.settings.port}: {exc}") from exc
+            raise TerminalUnavailable(t("Terminal {host}:{port}: {exc}", host=self.settings.host, port=self.settings.port, exc=exc)) from exc
         finally:
             self._close()
 
@@ -164,11 +165,11 @@ class ZvtClient:
         while len(self._buffer) < n:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError("keine Antwort in der Zeit")
+                raise TimeoutError(t("keine Antwort in der Zeit"))
             self._sock.settimeout(left)
             chunk = self._sock.recv(4096)
             if not chunk:
-                raise ConnectionError("Verbindung vom Terminal getrennt")
+                raise ConnectionError(t("Verbindung vom Terminal getrennt"))
             self._buffer += chunk
 
     def _receive(self, timeout_s: float) -> Apdu:
@@ -197,8 +198,8 @@ def _reply(kind: str, amount_cents: int | None, dialogue: m.Dialogue) -> Termina
                              merchant_slip=merchant, texts=tuple(dialogue.texts))
     if status is None:
         if kind in ("registration",):
-            return TerminalReply(CardOutcome.APPROVED, 0, 0, "Terminal angemeldet", texts=tuple(dialogue.texts))
-        raise TerminalUnavailable("Abschluss ohne Statusinformation: Ergebnis unbekannt.")
+            return TerminalReply(CardOutcome.APPROVED, 0, 0, t("Terminal angemeldet"), texts=tuple(dialogue.texts))
+        raise TerminalUnavailable(t("Abschluss ohne Statusinformation: Ergebnis unbekannt."))
     code = status.result_code
     outcome = CardOutcome.APPROVED if code == 0 else (
         CardOutcome.ABORTED if code in m.ABORTED_CODES else CardOutcome.DECLINED)

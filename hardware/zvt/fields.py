@@ -11,6 +11,7 @@ Pure and thread-agnostic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pos_app.i18n import t
 
 
 class FieldError(ValueError):
@@ -81,10 +82,10 @@ for _text_line in (0xE1, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xF1, 0xF2, 0
 def bcd(value: int, length: int) -> bytes:
     """`value` as packed BCD in `length` bytes, most significant digit first."""
     if value < 0:
-        raise FieldError("BCD kann keine negativen Zahlen tragen")
+        raise FieldError(t("BCD kann keine negativen Zahlen tragen"))
     digits = str(value).rjust(length * 2, "0")
     if len(digits) > length * 2:
-        raise FieldError(f"{value} passt nicht in {length} BCD-Bytes")
+        raise FieldError(t("{value} passt nicht in {length} BCD-Bytes", value=value, length=length))
     return bytes(int(digits[i:i + 2], 16) for i in range(0, len(digits), 2))
 
 
@@ -93,7 +94,7 @@ def from_bcd(data: bytes) -> int:
     bcd_digits instead)."""
     text = data.hex()
     if not text.isdigit():
-        raise FieldError(f"keine BCD-Zahl: {data.hex(' ')}")
+        raise FieldError(t("keine BCD-Zahl: {hex}", hex=data.hex(' ')))
     return int(text) if text else 0
 
 
@@ -111,14 +112,14 @@ def _var_prefix(length: int, digits: int) -> bytes:
     """LLVAR/LLLVAR length: each decimal digit as a byte F0..F9."""
     text = str(length).rjust(digits, "0")
     if len(text) > digits:
-        raise FieldError(f"Länge {length} zu groß für {digits} Stellen")
+        raise FieldError(t("Länge {length} zu groß für {digits} Stellen", length=length, digits=digits))
     return bytes(0xF0 | int(ch) for ch in text)
 
 
 def _read_var_prefix(data: bytes, pos: int, digits: int) -> tuple[int, int]:
     raw = data[pos:pos + digits]
     if len(raw) < digits or any(b & 0xF0 != 0xF0 or b & 0x0F > 9 for b in raw):
-        raise FieldError(f"ungültige Längenangabe {raw.hex(' ')} an Stelle {pos}")
+        raise FieldError(t("ungültige Längenangabe {hex} an Stelle {pos}", hex=raw.hex(' '), pos=pos))
     return int("".join(str(b & 0x0F) for b in raw)), pos + digits
 
 
@@ -130,30 +131,30 @@ def ber_length(n: int) -> bytes:
         return bytes([0x81, n])
     if n <= 0xFFFF:
         return bytes([0x82, n >> 8, n & 0xFF])
-    raise FieldError("TLV-Feld zu lang")
+    raise FieldError(t("TLV-Feld zu lang"))
 
 
 def _read_ber_length(data: bytes, pos: int) -> tuple[int, int]:
     if pos >= len(data):
-        raise FieldError("TLV-Länge fehlt")
+        raise FieldError(t("TLV-Länge fehlt"))
     first = data[pos]
     if first < 0x80:
         return first, pos + 1
     count = first & 0x7F
     if count not in (1, 2) or pos + 1 + count > len(data):
-        raise FieldError(f"ungültige TLV-Länge an Stelle {pos}")
+        raise FieldError(t("ungültige TLV-Länge an Stelle {pos}", pos=pos))
     return int.from_bytes(data[pos + 1:pos + 1 + count], "big"), pos + 1 + count
 
 
 def _read_tag(data: bytes, pos: int) -> tuple[int, int]:
     """A BER tag: one byte, or more when the low five bits of the first are all set."""
     if pos >= len(data):
-        raise FieldError("TLV-Tag fehlt")
+        raise FieldError(t("TLV-Tag fehlt"))
     tag, pos = data[pos], pos + 1
     if tag & 0x1F == 0x1F:
         while True:
             if pos >= len(data):
-                raise FieldError("TLV-Tag abgeschnitten")
+                raise FieldError(t("TLV-Tag abgeschnitten"))
             tag, pos = (tag << 8) | data[pos], pos + 1
             if not data[pos - 1] & 0x80:
                 break
@@ -193,7 +194,7 @@ def parse_tlv(data: bytes) -> tuple[Tlv, ...]:
         tag, pos = _read_tag(data, pos)
         length, pos = _read_ber_length(data, pos)
         if pos + length > len(data):
-            raise FieldError(f"TLV-Tag {tag:X}: Wert abgeschnitten")
+            raise FieldError(t("TLV-Tag {tag:X}: Wert abgeschnitten", tag=tag))
         value, pos = data[pos:pos + length], pos + length
         element = Tlv(tag, value)
         if element.constructed:
@@ -206,7 +207,7 @@ def encode_bmp(bmp: int, value: bytes | tuple[Tlv, ...]) -> bytes:
     """One BMP with its prefix; `value` is already in the field's format (BCD, ASCII, ...)."""
     kind = BMP_LENGTHS.get(bmp)
     if kind is None:
-        raise FieldError(f"unbekanntes BMP {bmp:02X}")
+        raise FieldError(t("unbekanntes BMP {bmp:02X}", bmp=bmp))
     if kind == "TLV":
         assert isinstance(value, tuple)
         body = b"".join(item.encode() for item in value)
@@ -217,7 +218,7 @@ def encode_bmp(bmp: int, value: bytes | tuple[Tlv, ...]) -> bytes:
     if kind == "LLL":
         return bytes([bmp]) + _var_prefix(len(value), 3) + value
     if len(value) != kind:
-        raise FieldError(f"BMP {bmp:02X} braucht {kind} Bytes, nicht {len(value)}")
+        raise FieldError(t("BMP {bmp:02X} braucht {kind} Bytes, nicht {count}", bmp=bmp, kind=kind, count=len(value)))
     return bytes([bmp]) + value
 
 
@@ -249,11 +250,11 @@ def parse_bmps(data: bytes) -> Bitmaps:
         pos += 1
         kind = BMP_LENGTHS.get(bmp)
         if kind is None:
-            raise FieldError(f"unbekanntes BMP {bmp:02X} an Stelle {pos - 1}")
+            raise FieldError(t("unbekanntes BMP {bmp:02X} an Stelle {pos}", bmp=bmp, pos=pos - 1))
         if kind == "TLV":
             length, pos = _read_ber_length(data, pos)
             if pos + length > len(data):
-                raise FieldError("TLV-Container abgeschnitten")
+                raise FieldError(t("TLV-Container abgeschnitten"))
             tlv = parse_tlv(data[pos:pos + length])
             pos += length
             continue
@@ -262,7 +263,7 @@ def parse_bmps(data: bytes) -> Bitmaps:
         else:
             length = int(kind)
         if pos + length > len(data):
-            raise FieldError(f"BMP {bmp:02X} abgeschnitten")
+            raise FieldError(t("BMP {bmp:02X} abgeschnitten", bmp=bmp))
         fields[bmp] = data[pos:pos + length]
         pos += length
     return Bitmaps(fields, tlv)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pos_app.i18n import t
 from hardware.zvt.apdu import Apdu
 from hardware.zvt.fields import Bitmaps, FieldError, bcd, bcd_digits, encode_bmp, from_bcd, parse_bmps
 
@@ -86,7 +87,7 @@ def registration(password: int, config_byte: int = CONFIG_BYTE, currency: int = 
 def authorisation(amount_cents: int, currency: int = EUR) -> Apdu:
     """Pay `amount_cents`: 06 01 with BMP 04 (amount) and BMP 49 (currency); no password."""
     if not 0 < amount_cents <= 999_999_999_999:
-        raise FieldError("Betrag außerhalb des Bereichs")
+        raise FieldError(t("Betrag außerhalb des Bereichs"))
     return Apdu(*AUTHORISATION, encode_bmp(0x04, bcd(amount_cents, 6)) + encode_bmp(0x49, bcd(currency, 2)))
 
 
@@ -101,7 +102,7 @@ def reversal(password: int, receipt_no: int) -> Apdu:
 
 def refund(password: int, amount_cents: int, currency: int = EUR) -> Apdu:
     if amount_cents <= 0:
-        raise FieldError("Erstattungsbetrag muss größer als 0 sein")
+        raise FieldError(t("Erstattungsbetrag muss größer als 0 sein"))
     return Apdu(*REFUND, _password(password) + encode_bmp(0x04, bcd(amount_cents, 6))
                 + encode_bmp(0x49, bcd(currency, 2)))
 
@@ -145,7 +146,7 @@ def parse_totals(raw: bytes) -> CardTotals:
     """<receipt-no start 2 BCD> <receipt-no end 2 BCD> then for each of the seven schemes
     <count 1 byte binary> <turnover 6 BCD>."""
     if len(raw) != 4 + 7 * len(SCHEMES):
-        raise FieldError(f"BMP 60: {len(raw)} Bytes statt {4 + 7 * len(SCHEMES)}")
+        raise FieldError(t("BMP 60: {count} Bytes statt {value}", count=len(raw), value=4 + 7 * len(SCHEMES)))
     schemes, pos = [], 4
     for name in SCHEMES:
         schemes.append((name, raw[pos], from_bcd(raw[pos + 1:pos + 7])))
@@ -204,7 +205,7 @@ class PrintText:
 
 def parse_print_line(data: bytes) -> PrintText:
     if not data:
-        raise FieldError("Druckzeile ohne Attribut")
+        raise FieldError(t("Druckzeile ohne Attribut"))
     attribute = data[0]
     return PrintText((data[1:].decode("cp437").rstrip(),), RECEIPT_CUSTOMER, last=attribute == 0xFF)
 

@@ -33,6 +33,7 @@ from itertools import islice
 from pos_app import limits
 from pos_app.demo import catalog, people
 from pos_app.demo.synthetic import price_point, synthetic_products
+from pos_app.i18n import N_
 
 CHUNK_ROWS = 50_000
 DEFAULT_CUSTOMERS = 2_000
@@ -125,7 +126,7 @@ class ProductRows:
         limits.check_text(name, f"Produkt {pid}: Name", limits.PRODUCT_NAME, required=True)
         limits.check_text(cat.name, f"Produkt {pid}: Kategorie", limits.CATEGORY, required=True)
         limits.check_cents(price, f"Produkt {pid}: Preis")
-        limits.check_whole(pid, "Produkt-Id", 1, limits.MAX_ID)
+        limits.check_whole(pid, N_("Produkt-Id"), 1, limits.MAX_ID)
         rows = self.chunk
         rows.products.append((pid, f"WM-{pid:06d}", name, cat.name, cat.vat_percent, 1))
         if hand:  # hand-named: the range supplier's company prefix and its own item reference

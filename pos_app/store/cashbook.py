@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
 from pos_app.fiscal.signing import SigningFailure
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.shift import (
     BusinessCase, CountAmount, MovementKind, MovementLine, SaleInProgress, ShiftClosed, ShiftError,
@@ -181,11 +182,11 @@ class CashBook:
     def open(self, float_cents: int, by: StaffMember) -> OpenShift:
         """Open the till with the float counted into the drawer."""
         if not isinstance(float_cents, int) or float_cents < 0:
-            raise ShiftError("Der Anfangsbestand darf nicht negativ sein.")
+            raise ShiftError(t("Der Anfangsbestand darf nicht negativ sein."))
         now = iso(self._clock())
         with self._db.writing() as s:
             if open_shift_row(s, self.device_id) is not None:
-                raise ShiftError("Die Kasse ist schon geöffnet.")
+                raise ShiftError(t("Die Kasse ist schon geöffnet."))
             device = s.get(Device, self.device_id)
             assert device is not None
             last_audit = s.execute(select(func.max(AuditEntry.id))).scalar() or 0
@@ -239,7 +240,7 @@ class CashBook:
             raise SaleInProgress("Ein Bon ist noch offen. Bitte erst abschließen, parken oder stornieren, "
                                  "dann den Tag abschließen.")
         if not isinstance(counted_cents, int) or counted_cents < 0:
-            raise ShiftError("Der gezählte Betrag darf nicht negativ sein.")
+            raise ShiftError(t("Der gezählte Betrag darf nicht negativ sein."))
         now = iso(self._clock())
         with self._db.writing() as s:
             row = open_shift_row(s, self.device_id)
@@ -276,8 +277,7 @@ class CashBook:
             raise ShiftClosed(NOT_OPEN)
         expected = self._expected_cash(s, row)
         if kind is not MovementKind.PAID_IN and amount_cents > expected:
-            raise ShiftError(f"In der Kasse sollten nur {format_euro(expected)} sein; "
-                             f"{format_euro(amount_cents)} können nicht entnommen werden.")
+            raise ShiftError(t("In der Kasse sollten nur {expected} sein; {amount_cents} können nicht entnommen werden.", expected=format_euro(expected), amount_cents=format_euro(amount_cents)))
         return row, expected
 
     def _last_z(self, s: Session) -> int:

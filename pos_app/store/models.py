@@ -76,6 +76,7 @@ class Staff(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[str | None] = mapped_column(String(32), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # None: the store's default
 
 
 class Customer(Base):

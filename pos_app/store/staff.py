@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import case, select
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.i18n import available_languages, t
 from pos_app.pins import verify_pin
 from pos_app.store import audit
 from pos_app.store.db import Database
@@ -30,6 +31,7 @@ class StaffMember:
     id: int
     name: str
     role: str  # cashier | associate | manager
+    language: str | None = None  # the screens' language this person chose (None: the store's default)
 
     @property
     def is_manager(self) -> bool:
@@ -51,29 +53,38 @@ class StaffDirectory:
             # cashiers first: the log-in list at a till is mostly theirs
             role_order = case({"cashier": 0, "associate": 1, "manager": 2}, value=Staff.role, else_=3)
             rows = s.execute(q.order_by(role_order, Staff.name)).scalars().all()
-        return [StaffMember(r.id, r.name, r.role) for r in rows]
+        return [StaffMember(r.id, r.name, r.role, r.language) for r in rows]
+
+    def set_language(self, staff_id: int, language: str | None) -> None:
+        """Remember the language a person chose at log-in (a preference of this device's staff
+        record, which is not synced; the center has no staff)."""
+        if language is not None and language not in available_languages():
+            raise LoginError(t("Unbekannte Sprache „{language}“.", language=language))
+        with self._db.writing() as s:
+            person = s.get(Staff, staff_id)
+            if person is not None:
+                person.language = language
 
     def log_in(self, staff_id: int, pin: str, purpose: str = "login") -> StaffMember:
         """Check a PIN. `purpose` is "login" or "approval" (a manager's consent)."""
         if not pin.strip():
-            raise LoginError("Bitte die PIN eingeben.")
+            raise LoginError(t("Bitte die PIN eingeben."))
         now = self._clock()
         action = "login" if purpose == "login" else "manager_pin"
         with self._db.writing() as s:
             person = s.get(Staff, staff_id)
             if person is None or not person.active:
-                raise LoginError("Unbekannter Benutzer.")
+                raise LoginError(t("Unbekannter Benutzer."))
             if person.locked_until and parse_iso(person.locked_until) > now:
                 minutes = max(1, int((parse_iso(person.locked_until) - now).total_seconds() // 60) + 1)
-                raise LoginError(f"{person.name} ist nach {MAX_FAILURES} falschen PINs gesperrt. "
-                                 f"Bitte in {minutes} Minuten erneut versuchen.")
+                raise LoginError(t("{name} ist nach {MAX_FAILURES} falschen PINs gesperrt. Bitte in {minutes} Minuten erneut versuchen.", name=person.name, MAX_FAILURES=MAX_FAILURES, minutes=minutes))
             if purpose == "approval" and person.role != "manager":
-                raise LoginError(f"{person.name} ist keine Marktleitung und kann nicht freigeben.")
+                raise LoginError(t("{name} ist keine Marktleitung und kann nicht freigeben.", name=person.name))
             if verify_pin(person.pin_hash, pin.strip()):
                 person.failed_attempts = 0
                 person.locked_until = None
                 audit.record(s, self._device_id, person.id, person.name, action, {"ok": True})
-                return StaffMember(person.id, person.name, person.role)
+                return StaffMember(person.id, person.name, person.role, person.language)
             person.failed_attempts += 1
             locked = person.failed_attempts >= MAX_FAILURES
             if locked:

@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pos_app.clock import Clock, iso, utc_now
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.payment import Tender, TenderKind
 from pos_app.store import audit
@@ -121,7 +122,7 @@ class TenderLog:
         for payment in self.interrupted():
             if payment.payment_id == payment_id:
                 return payment
-        raise TenderLogError("Diese abgebrochene Zahlung ist schon erledigt.")
+        raise TenderLogError(t("Diese abgebrochene Zahlung ist schon erledigt."))
 
     def close_out(self, payment_id: str, manager: StaffMember, cash_kept: bool, cashbook: Any,
                   signer: Any = None) -> InterruptedPayment:
@@ -129,7 +130,7 @@ class TenderLog:
         in as a cash movement (Einlage); else it was handed back to the customer. An approved
         card was reversed at the terminal (the manager confirms). One audit entry either way."""
         if not manager.is_manager:
-            raise TenderLogError("Eine abgebrochene Zahlung schließt nur eine Marktleitung ab.")
+            raise TenderLogError(t("Eine abgebrochene Zahlung schließt nur eine Marktleitung ab."))
         payment = self.find(payment_id)
         details = {"payment_id": payment_id, "cash_cents": payment.cash_cents, "card_cents": payment.card_cents,
                    "total_cents": payment.total_cents, "cashier": payment.cashier_name}
@@ -161,7 +162,7 @@ class TenderLog:
                 TakenTender.state.in_(from_states)).values(
                 state=state, resolved_by=name, resolved_at=iso(self._clock()) if name else "")).rowcount
             if not changed:
-                raise TenderLogError("Diese abgebrochene Zahlung ist schon erledigt.")
+                raise TenderLogError(t("Diese abgebrochene Zahlung ist schon erledigt."))
             if audited is not None and isinstance(by, StaffMember):
                 audit.record(s, self.device_id, by.id, by.name, "interrupted_payment_closed", audited)
 
