@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStacke
 
 from pos_app.cart import ApprovalPolicy
 from pos_app.config import Settings
+from pos_app.i18n import t
 from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
@@ -101,6 +102,26 @@ class MainWindow(QMainWindow):
 
         if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)
             tablet.apply(self)
+        from PySide6.QtWidgets import QApplication
+
+        from ui.screen_fit import ScreenFit
+        from ui.till_keys import TillKeysFirst
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        ScreenFit.install(app, self.focus_home)  # dialogs fit the screen; the focus comes home after them
+        TillKeysFirst.install(self)  # Ctrl+U & co. reach the till, not the line edit's X11 binding
+
+    def focus_home(self) -> None:
+        """Where the keyboard belongs when no dialog is open: the scan field, or the PIN field
+        while the till is locked (ui.screen_fit calls this after every dialog)."""
+        if not self.isVisible():
+            return
+        self.activateWindow()
+        if self.till is not None and self.stack.currentWidget() is self.till:
+            self.till.entry.setFocus()
+        else:
+            self.login.pin.setFocus()
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -126,6 +147,8 @@ class MainWindow(QMainWindow):
         else:
             self.session.cashier = member
         assert self.till is not None
+        self.till.change.setText("")  # the previous person's change and message are not this one's
+        self.till.say(t("Angemeldet: {name}. Artikel scannen.", name=member.name))
         self.till.set_header(f"{self.store.store_name}  ·  Kasse {self.store.device_id}  ·  "
                              f"Bediener: {member.name}")
         self.stack.setCurrentWidget(self.till)

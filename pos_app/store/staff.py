@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import case, select
 
 from pos_app.clock import Clock, iso, parse_iso, utc_now
+from pos_app.i18n import t
 from pos_app.pins import verify_pin
 from pos_app.store import audit
 from pos_app.store.db import Database
@@ -81,7 +82,14 @@ class StaffDirectory:
                 person.failed_attempts = 0
             audit.record(s, self._device_id, person.id, person.name, f"{action}_failed",
                          {"locked": locked})
-            message = (f"Falsche PIN. {person.name} ist jetzt für {LOCK_MINUTES} Minuten gesperrt."
+            # The attempt counts against the person chosen, whoever typed it: not counting a PIN
+            # that belongs to someone else would tell a guesser which PINs exist, with no lock
+            # to stop the guessing. The message names the person, so a wrong name is noticed.
+            left = MAX_FAILURES - person.failed_attempts
+            message = (t("Falsche PIN für {name}. {name} ist jetzt für {minutes} Minuten gesperrt.",
+                         name=person.name, minutes=LOCK_MINUTES)
                        if locked else
-                       f"Falsche PIN. Noch {MAX_FAILURES - person.failed_attempts} Versuche.")
+                       t("Falsche PIN für {name}. Noch {left} Versuche. Richtigen Namen gewählt?",
+                         name=person.name, left=left) if left > 1 else
+                       t("Falsche PIN für {name}. Noch 1 Versuch. Richtigen Namen gewählt?", name=person.name))
         raise LoginError(message)
