@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         ScreenFit.install(app, self.focus_home)  # dialogs fit the screen; the focus comes home after them
-        TillKeysFirst.install(self)  # Ctrl+U & co. reach the till, not the line edit's X11 binding
+        self.till_keys = TillKeysFirst.install(self)  # Ctrl+U & co. reach the till, not the line edit's X11 binding
 
     def focus_home(self) -> None:
         """Where the keyboard belongs when no dialog is open: the scan field, or the PIN field

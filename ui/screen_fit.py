@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
@@ -97,6 +98,10 @@ class ScreenFit(QObject):
     def _go_home(self) -> None:
         """Only when no other dialog is still open (a dialog that opened a second one)."""
         if QApplication.activeModalWidget() is not None or self.home is None:
+            return
+        owner = getattr(self.home, "__self__", None)
+        if isinstance(owner, QWidget) and not shiboken6.isValid(owner):
+            self.home = None  # that main window is gone (tests make many)
             return
         active = QApplication.activeWindow()
         if isinstance(active, QDialog) and active.isVisible():
