@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from pos_app.cart import ApprovalPolicy
 from pos_app.config import Settings
@@ -62,7 +62,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
 
-        self.printer_label = QLabel()
+        from ui.elided import ElidedLabel
+
+        self.printer_label = ElidedLabel()
         self.printer_label.setObjectName("printerStatus")
         self.statusBar().addWidget(self.printer_label, 1)
         self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self,

@@ -112,7 +112,9 @@ class SyncIndicator(QWidget):
         super().__init__(parent)
         self.dot = QLabel("●")
         self.dot.setObjectName("syncDot")
-        self.text = QLabel()
+        from ui.elided import ElidedLabel
+
+        self.text = ElidedLabel()  # "…" with the whole line as tooltip on a narrow screen
         self.text.setObjectName("syncStatus")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -126,7 +128,7 @@ class SyncIndicator(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         for widget in (self.dot, self.text, self.progress, self.button):
-            layout.addWidget(widget)
+            layout.addWidget(widget, 1 if widget is self.text else 0)
 
     def show_line(self, colour: str, text: str, tooltip: str, fraction: float | None) -> None:
         self.dot.setStyleSheet(f"color: {colour}; font-size: 18px;")

@@ -22,13 +22,18 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from pos_app.config import PrinterSettings, Settings, UiSettings
+from pos_app.store.staff import StaffMember
+from tests.confirm_helpers import answer_next_question
 from tests.display.fit_check import outside_screen, small_targets, text_cut
 from tests.store_fixture import CASHIER_PIN, EAN_DECKE, EAN_KAFFEE
 from tests.tcp_printer import TcpPrinter
 from tests.test_till_gui import close_window, scanner_burst, type_slowly
 from ui.app import open_window, resources_dir
+from ui.customer_dialogs import CustomerEditDialog
+from ui.interrupted_payments import InterruptedPaymentsDialog
 from ui.main_window import MainWindow
 from ui.screen_fit import open_main_window
+from ui.shift_dialogs import OpenShiftDialog
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("POS_DISPLAY_TESTS") != "1" or not os.environ.get("DISPLAY"),
@@ -48,8 +53,8 @@ DIALOGS = [
     ("customer_new", Qt.Key.Key_U, CTRL_SHIFT), ("stock", Qt.Key.Key_I, CTRL),
     ("pickup_queue", Qt.Key.Key_P, CTRL_SHIFT), ("pickup_handover", Qt.Key.Key_H, CTRL),
     ("reserve", Qt.Key.Key_H, CTRL_SHIFT), ("returns", Qt.Key.Key_R, CTRL), ("blind_return", Qt.Key.Key_R, CTRL_SHIFT),
-    ("voucher", Qt.Key.Key_G, CTRL), ("shift_open", Qt.Key.Key_O, CTRL_SHIFT), ("cash_move", Qt.Key.Key_P, CTRL),
-    ("x_report", Qt.Key.Key_X, CTRL_SHIFT), ("z_close", Qt.Key.Key_Z, CTRL_SHIFT), ("audit", Qt.Key.Key_A, CTRL_SHIFT),
+    ("voucher", Qt.Key.Key_G, CTRL), ("cash_move", Qt.Key.Key_P, CTRL),
+    ("x_report", Qt.Key.Key_X, CTRL_SHIFT), ("audit", Qt.Key.Key_A, CTRL_SHIFT),
     ("conflicts", Qt.Key.Key_K, CTRL), ("tse", Qt.Key.Key_T, CTRL_SHIFT), ("dsfinvk", Qt.Key.Key_E, CTRL_SHIFT),
     ("devices", Qt.Key.Key_D, CTRL_SHIFT),
 ]
@@ -149,9 +154,15 @@ def inspect_dialog(qtbot, main: MainWindow, name: str, folder: Path, open_it: Ca
         seen.append(type(dialog).__name__)
         dialog.reject() if isinstance(dialog, QDialog) else dialog.close()
 
-    QTimer.singleShot(0, lambda: attempt(WAIT_MS // 50))
+    tries = [WAIT_MS // 50]
+    QTimer.singleShot(0, lambda: attempt(tries[0]))
     open_it()
-    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+    try:
+        qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+    except Exception:
+        screenshot(folder, name)
+        message = main.till.message.text() if main.till is not None else ""
+        found.append(f"{name}: no dialog opened (till says {message!r})")
     close_leftovers(qtbot, main)
     return found
 
@@ -182,6 +193,21 @@ def test_every_dialog_fits_the_screen(qtbot, till, shots):  # type: ignore[no-un
         problems += inspect_dialog(qtbot, window, name, shots,
                                    lambda k=key, m=mods: QTest.keyClick(window.till.entry, k, m))
         qtbot.waitUntil(lambda: QApplication.focusWidget() is window.till.entry, timeout=WAIT_MS)
+    problems += inspect_dialog(qtbot, window, "void_question", shots,  # Ctrl+Del asks before the cart goes
+                               lambda: QTest.keyClick(window.till.entry, Qt.Key.Key_Delete, CTRL))
+    if not window.till.session.cart.lines:
+        problems.append("Ctrl+Del voided the cart although the question was answered no")
+    asked = answer_next_question(yes=True)
+    QTest.keyClick(window.till.entry, Qt.Key.Key_Delete, CTRL)
+    qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=WAIT_MS)
+    assert asked and "stornieren" in asked[0]
+    problems += inspect_dialog(qtbot, window, "z_close", shots,
+                               lambda: QTest.keyClick(window.till.entry, Qt.Key.Key_Z, CTRL_SHIFT))
+    manager = StaffMember(2, "Jonas Weber", "manager")
+    for name, make in (("shift_open", lambda: OpenShiftDialog(window.store.cashbook, manager, window)),
+                       ("customer_edit", lambda: CustomerEditDialog(None, parent=window)),
+                       ("interrupted_payments", lambda: InterruptedPaymentsDialog([], window))):
+        problems += inspect_dialog(qtbot, window, name, shots, lambda m=make: m().exec())
     assert not problems, "\n".join(problems)
 
 
