@@ -43,7 +43,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 NONE = Qt.KeyboardModifier.NoModifier
 SETTLE_MS = 250  # the window manager places and paints a new window
-WAIT_MS = 8000  # generous: the machine may be loaded
+WAIT_MS = 15000  # generous: the machine may be loaded (argon2, eight test runs at once)
 
 # (screenshot name, key, modifiers): each opens one dialog at the till
 DIALOGS = [
