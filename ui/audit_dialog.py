@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from pos_app.plural import count_text
 from pos_app.clock import STORE_TZ, iso, local_display
 from pos_app.store import audit_check
 from pos_app.store.local import LocalStore
@@ -118,7 +119,7 @@ class AuditDialog(QDialog):
                 item = QTableWidgetItem(value)
                 item.setToolTip(json.dumps(row.details, ensure_ascii=False, indent=1) if c == 4 else value)
                 self.table.setItem(r, c, item)
-        self.status.setText(f"{len(rows)} Einträge" + (" (nur die neuesten)" if len(rows) == MAX_ROWS else ""))
+        self.status.setText(count_text(len(rows), "1 Eintrag", "{count} Einträge") + (" (nur die neuesten)" if len(rows) == MAX_ROWS else ""))
 
     def check(self) -> bool:
         with self.store.db.reading() as s:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
+from pos_app.plural import count_text
 from pos_app.cart import ApprovalPolicy
 from pos_app.config import Settings
 from pos_app.i18n import t
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
 
     def retry_printing(self) -> None:
         count = self.printing.retry_failed()
-        self._printer_status(True, f"{count} Bon(s) werden erneut gedruckt." if count else
+        self._printer_status(True, count_text(count, "1 Bon wird erneut gedruckt.", "{count} Bons werden erneut gedruckt.") if count else
                              "Keine ungedruckten Bons in der Warteschlange. Nachdruck: F9.")
 
     def _printer_status(self, ok: bool, message: str) -> None:

@@ -23,6 +23,7 @@ from hardware.print_queue import PrintJob, PrintQueue, PrintResult
 from hardware.printer_connection import describe
 from hardware.printer_models import logo_dots, paper_for, test_page_for
 from hardware.receipt_printer import drawer_kick_bytes, load_logo, render_escpos
+from pos_app.plural import count_text
 from pos_app.config import PrinterSettings
 from pos_app.card_payments import CardLedger
 from pos_app.receipt import PAPER_58MM, PAPER_80MM, Row, card_slip_rows, layout
@@ -130,7 +131,8 @@ class ReceiptPrinting(QObject):
         self.printer_status.emit(status)
         if changed:
             waiting = self.failed_count()
-            extra = f" {waiting} Bon(s) noch nicht gedruckt: F11." if waiting else ""
+            extra = (" " + count_text(waiting, "1 Bon noch nicht gedruckt: F11.", "{count} Bons noch nicht gedruckt: F11.")
+                     if waiting else "")
             self.status_changed.emit(status.ready and not waiting, status.message + extra)
 
     def print_rows(self, job_id: str, rows: list[Row], description: str) -> bool:
@@ -163,7 +165,8 @@ class ReceiptPrinting(QObject):
         if result.ok:
             waiting = self.failed_count()
             self.status_changed.emit(waiting == 0, "Drucker bereit." if not waiting else
-                                     f"Drucker bereit. {waiting} Bon(s) noch nicht gedruckt: F11.")
+                                     count_text(waiting, "Drucker bereit. 1 Bon noch nicht gedruckt: F11.",
+                                                "Drucker bereit. {count} Bons noch nicht gedruckt: F11."))
             self._recheck()
         else:
             self.status_changed.emit(False, f"Drucker nicht bereit, Bon nicht gedruckt: {result.error} "

@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog
 
+from pos_app.plural import count_text
 from pos_app.money import format_euro
 from pos_app.shift import ShiftReport
 from pos_app import card_payments
@@ -172,7 +173,8 @@ class ShiftActions(QObject):
         shown = ReportDialog(report, self.print_report, self.window.printing.paper, self.window)
         shown.exec()
         shown.deleteLater()
-        self._say(f"X-Bericht: {report.sales.count} Bons, {format_euro(report.total_cents)}.")
+        self._say(count_text(report.sales.count, "X-Bericht: 1 Bon, {total}.", "X-Bericht: {count} Bons, {total}.",
+                              total=format_euro(report.total_cents)))
 
     def close_day(self) -> None:
         if not self._at_till():

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSpinBox, QStackedWidget, QVBoxLayout, QWidget,
 )
 
+from pos_app.plural import count_text
 from pos_app.fiscal.signing import FiscalSigner
 from pos_app.money import format_euro, parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
@@ -168,8 +169,12 @@ class CloseDayDialog(QDialog):
         self.warning.setObjectName("error")
         self.warning.setWordWrap(True)
         if pending_events:
-            self.warning.setText(f"Achtung: {pending_events} Vorgänge sind noch nicht an die Zentrale übertragen. "
-                                 "Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.")
+            self.warning.setText(count_text(
+                pending_events,
+                "Achtung: 1 Vorgang ist noch nicht an die Zentrale übertragen. "
+                "Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.",
+                "Achtung: {count} Vorgänge sind noch nicht an die Zentrale übertragen. "
+                "Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt."))
         self.counted = QLineEdit()
         self.counted.setObjectName("counted")
         self.counted.setPlaceholderText("gezählter Bargeldbestand, z. B. 412,30")

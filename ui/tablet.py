@@ -201,6 +201,9 @@ def apply(window: MainWindow) -> None:
     short = available_geometry(window).height() < SHORT_SCREEN_PX
     app.setStyleSheet(app.styleSheet() + TOUCH_QSS + (COMPACT_QSS if short else ""))  # type: ignore[union-attr]
     window.tablet_mode = True  # type: ignore[attr-defined]
+    from ui.onscreen_keyboard import OnScreenKeyboard
+
+    window.keyboard = OnScreenKeyboard.install(app, window)  # type: ignore[attr-defined,arg-type]  # text fields
     pin = window.login.pin
     pad = NumberPad(pin)
     pad.confirmed.connect(window.login.submit)
