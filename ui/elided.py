@@ -29,6 +29,13 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
+    def text(self) -> str:
+        """The whole text (what was set), not the shortened one on the screen."""
+        return self._full
+
+    def shown_text(self) -> str:
+        return QLabel.text(self)
+
     def setText(self, text: str) -> None:  # noqa: N802
         self._full = text
         self._fit()
@@ -58,5 +65,5 @@ class ElidedLabel(QLabel):
         else:
             tip = self._own_tip
         QLabel.setToolTip(self, tip)
-        if shown != QLabel.text(self):
+        if shown != self.shown_text():
             QLabel.setText(self, shown)
