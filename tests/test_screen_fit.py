@@ -256,3 +256,14 @@ def test_one_and_many() -> None:
     assert count_text(1, "1 Bon", "{count} Bons") == "1 Bon"
     assert count_text(3, "1 Bon", "{count} Bons") == "3 Bons"
     assert count_text(0, "1 Vorgang ist", "{count} Vorgänge sind") == "0 Vorgänge sind"
+
+
+def test_display_fullscreen_setting() -> None:
+    import pytest
+
+    from pos_app.config import ConfigError, parse_settings
+
+    assert parse_settings("").display.fullscreen is False  # maximised by default
+    assert parse_settings("[display]\nfullscreen = true\n").display.fullscreen is True
+    with pytest.raises(ConfigError, match="display.fullscreen"):
+        parse_settings('[display]\nfullscreen = "ja"\n')
