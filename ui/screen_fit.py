@@ -21,7 +21,9 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication, QDialog, QFrame, QLayout, QMainWindow, QMessageBox, QScrollArea, QWidget,
+)
 
 FRAME_W = 16  # a window manager's left and right border, about
 FRAME_H = 40  # its title bar and bottom border, about
@@ -55,6 +57,18 @@ def fit_window(window: QWidget) -> None:
     y = min(max(frame.y(), area.y()), area.bottom() - frame.height() + 1)
     if (x, y) != (frame.x(), frame.y()):
         window.move(max(x, area.x()), max(y, area.y()))
+
+
+def scrolling(layout: QLayout) -> QScrollArea:
+    """`layout` in a scroll area that follows the width it gets: a dialog whose content is
+    taller than a small screen scrolls instead of squeezing its fields over each other."""
+    content = QWidget()
+    content.setLayout(layout)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area
 
 
 def open_main_window(window: QMainWindow, fullscreen: bool) -> None:

@@ -104,6 +104,9 @@ class _StatusRelay(QObject):
     changed = Signal(object)
 
 
+SYNC_TEXT_MAX_PX = 460
+
+
 class SyncIndicator(QWidget):
     """The status bar's sync line: a dot, the words, a progress bar for the first pull and a
     "sync now" button."""
@@ -116,6 +119,7 @@ class SyncIndicator(QWidget):
 
         self.text = ElidedLabel()  # "…" with the whole line as tooltip on a narrow screen
         self.text.setObjectName("syncStatus")
+        self.text.setMaximumWidth(SYNC_TEXT_MAX_PX)  # the printer's line next to it keeps room too
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setFixedWidth(140)

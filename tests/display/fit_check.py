@@ -3,7 +3,8 @@ and offscreen by tests/test_screen_fit.py).
 
 - the window's frame lies inside the screen's available geometry;
 - every visible widget lies inside its parent (a widget squeezed below its minimum size pokes
-  out of its parent and is cut off), except inside scroll areas, whose content may be larger;
+  out of its parent and is cut off); a scroll area's content may be larger than its viewport,
+  and cell widgets of lists and tables scroll with their rows;
 - every visible button and one-line label has room for its text, or says it is elided (its
   tooltip carries the full text).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget,
+    QAbstractButton, QAbstractItemView, QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget,
 )
 
 SLACK_PX = 2  # rounding of layouts and fonts
@@ -19,9 +20,14 @@ BUTTON_PADDING_PX = 6  # the least a button's frame takes left and right togethe
 
 
 def _in_scroll_content(widget: QWidget) -> bool:
+    """Inside a list or table (cell widgets scroll with the rows), or the content of a scroll
+    area itself (larger than its viewport on purpose). Widgets inside that content are checked."""
     parent = widget.parentWidget()
+    if parent is not None and isinstance(parent.parentWidget(), QAbstractScrollArea) \
+            and not isinstance(parent.parentWidget(), QAbstractItemView):
+        return True  # the scroll area's content widget
     while parent is not None:
-        if isinstance(parent, QAbstractScrollArea):
+        if isinstance(parent, QAbstractItemView):
             return True
         if parent.isWindow():
             return False
