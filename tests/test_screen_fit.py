@@ -230,6 +230,7 @@ def test_the_onscreen_keyboard_types_into_a_tapped_field(qtbot, qapp):  # type: 
     assert not keyboard.isVisible()  # the PIN field has its own pad
     QTest.mouseClick(field, Qt.MouseButton.LeftButton)
     assert keyboard.isVisible() and keyboard.target is field
+    assert dialog.frameGeometry().bottom() < keyboard.y() or dialog.height() <= 200  # the dialog stays in view
     assert min(b.height() for b in keyboard.keys.values()) >= 44
     for key in ("⇧", "m", "ü", "l", "l", "e", "r", "⌫", "r"):
         QTest.mouseClick(keyboard.keys[key], Qt.MouseButton.LeftButton)

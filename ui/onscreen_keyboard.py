@@ -24,6 +24,21 @@ NO_KEYBOARD = ("pin",)  # object names of fields with a pad of their own
 SHIFT, BACKSPACE, SPACE, DONE, ENTER = "⇧", "⌫", "Leerzeichen", "Fertig", "⏎"
 
 
+FRAME_H = 40  # a window manager's title bar and border, about
+
+
+def make_room(dialog: QWidget, room_px: int) -> None:
+    """Move (and if need be shorten) `dialog` into the `room_px` above the keyboard, so its
+    list and its buttons stay visible while typing."""
+    screen = (dialog.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+    frame = dialog.frameGeometry()
+    if frame.bottom() < screen.y() + room_px:
+        return
+    height = min(dialog.height(), max(200, room_px - FRAME_H))
+    dialog.resize(dialog.width(), height)
+    dialog.move(frame.x(), screen.y())
+
+
 class OnScreenKeyboard(QWidget):
     def __init__(self) -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint |
@@ -68,6 +83,8 @@ class OnScreenKeyboard(QWidget):
         self.move(screen.x() + (screen.width() - width) // 2, screen.bottom() - self.height() + 1)
         self.show()
         self.raise_()
+        if isinstance(window, QDialog):
+            make_room(window, self.y() - screen.y())
 
     def press(self, name: str) -> None:
         """A tap on a key: the key's press and release to the field."""
