@@ -14,13 +14,16 @@ DEB_BASE := libzbar0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 li
 DEB_CENTER := haproxy
 DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-shape0 libxkbcommon-x11-0
+# the real-display tests: a virtual X server, a small window manager, real key events, xdpyinfo
+DEB_DISPLAY := xvfb openbox xdotool x11-utils
 
-.PHONY: help setup system-deps system-deps-x11 run test test-scale check-extras lint bench bench-sync bench-center \
+.PHONY: help setup system-deps system-deps-x11 run test test-display test-scale check-extras lint bench bench-sync bench-center \
         bench-day soak chaos fuzz fuzz-ci package package-smoke demo-big clean
 
 help:
 	@echo "make run      set up, create the demo store on first run, open the store app"
 	@echo "make test     set up and run every test headless"
+	@echo "make test-display  the screens on a real X display (Xvfb + openbox) at four sizes; screenshots in test-artifacts/"
 	@echo "make fuzz     schemathesis against the real center, longer than make test's run"
 	@echo "make bench    benchmarks with 1,000,000 products (prints figures; not tests)"
 	@echo "make soak     the till through 20,000 scans and 500 sales in one process (a few minutes)"
@@ -77,6 +80,14 @@ lint: $(STAMP)
 TEST_WORKERS ?= 2
 test: setup lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# Every screen and dialog on a real X display (Xvfb, the xcb platform, openbox) at 1366x768,
+# 1280x800, 1024x768 and 800x1280: it fits, the shortcuts work by real key events; screenshots of
+# each in test-artifacts/<size>/. SIZES=1024x768 for one size.
+SIZES ?= 1366x768,1280x800,1024x768,800x1280
+test-display: setup system-deps-x11
+	@./.ci/debian-packages $(DEB_DISPLAY)
+	$(BIN)/python -m tests.display.run_displays --sizes $(SIZES)
 
 # PostgreSQL for the center tests that need a server (several processes on one database).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -95,6 +95,14 @@ UI_LAYOUTS = ("auto", "till", "tablet")
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    """The till's own screen: the main window opens maximised; `fullscreen` makes it a kiosk
+    (no title bar, no task bar; ui.screen_fit)."""
+
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True)
 class CustomerDisplaySettings:
     """The second screen facing the customer (ui.customer_display)."""
 
@@ -133,6 +141,7 @@ class Settings:
     terminal: TerminalSettings = field(default_factory=TerminalSettings)
     customer_display: CustomerDisplaySettings = field(default_factory=CustomerDisplaySettings)
     receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
 
 
 DEFAULT_FILE = """\
@@ -180,6 +189,9 @@ clock_skew_warn_s = 120       # warn when this till's clock is off the center's 
 
 [ui]
 layout = "auto"               # till | tablet (touch: big buttons, number pad) | auto (tablet on small/portrait screens)
+
+[display]
+fullscreen = false            # true: the till fills the screen as a kiosk (no title bar); false: maximised
 
 [terminal]
 kind = "none"                 # zvt (card terminal over the network, ZVT) | none (the cashier confirms by hand)
@@ -240,6 +252,7 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("terminal.password hat höchstens sechs Ziffern; terminal.port 1 bis 65535.")
     customer_display = _build(CustomerDisplaySettings, data.pop("customer_display", {}), "customer_display.")
     receipts = _build(ReceiptSettings, data.pop("receipts", {}), "receipts.")
+    display = _build(DisplaySettings, data.pop("display", {}), "display.")
     if not 0 <= customer_display.screen <= 8:
         raise ConfigError("customer_display.screen muss zwischen 0 und 8 liegen.")
     if receipts.link_base and not receipts.link_base.startswith(("https://", "http://")):
@@ -278,7 +291,7 @@ def parse_settings(text: str) -> Settings:
     from dataclasses import replace
 
     return replace(settings, printer=printer, wedge=wedge, camera=camera, sync=sync, tse=tse, ui=ui, terminal=terminal,
-                   customer_display=customer_display, receipts=receipts)
+                   customer_display=customer_display, receipts=receipts, display=display)
 
 
 def load_settings(path: Path) -> Settings:

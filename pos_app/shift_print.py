@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pos_app.plural import count_text
 from pos_app.card_terminal import TerminalDay
 from pos_app.clock import local_display
 from pos_app.money import format_euro
@@ -114,7 +115,8 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
         rows += terminal_rows(terminal, sum(t.amount_cents for t in report.tenders if t.kind == "card"), w)
     if report.pending_events:
         rows.append(TextRow("-" * w))
-        for part in wrap(f"Achtung: {report.pending_events} Vorgänge noch nicht an die Zentrale übertragen.", w):
+        for part in wrap(count_text(report.pending_events, "Achtung: 1 Vorgang noch nicht an die Zentrale übertragen.",
+                                  "Achtung: {count} Vorgänge noch nicht an die Zentrale übertragen.", translate=False), w):
             text(part)
     text()
     if report.is_z:

@@ -17,6 +17,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton, QWidget
 
 from pos_app.clock import STORE_TZ
+from tests.confirm_helpers import answer_next_question
 from tests.escpos_decode import decode
 from tests.store_fixture import EAN_DECKE, EAN_KAFFEE, EAN_SOFA_GRUEN, MANAGER_PIN, build_store
 from tests.tcp_printer import TcpPrinter
@@ -164,7 +165,9 @@ def test_open_sell_pay_out_x_report_and_close_with_a_blind_count(qtbot, closed_p
         shortcut(qtbot, window, Qt.Key.Key_Z, CTRL_SHIFT)
         assert "Bon ist noch offen" in till.message.text()
         assert QApplication.activeModalWidget() is None
+        asked = answer_next_question(yes=True)  # Ctrl+Del asks before the whole cart goes
         QTest.keyClick(till.entry, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)  # void it
+        assert asked and "stornieren" in asked[0]
         assert till.session.cart.is_empty()
 
         # the day close with a blind count: 174,00 counted, 3,49 short

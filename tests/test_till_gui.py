@@ -198,7 +198,9 @@ def test_wrong_pin_then_lockout(qtbot, store_path, printer):  # type: ignore[no-
             window.login.submit()
             qtbot.waitUntil(lambda: "Falsche PIN" in window.login.message.text(), timeout=3000)
             if attempt < 4:
-                assert f"Noch {4 - attempt} Versuche" in window.login.message.text()
+                left = 4 - attempt
+                assert (f"Noch {left} Versuche" if left > 1 else "Noch 1 Versuch.") in window.login.message.text()
+                assert "für Lena Schmidt" in window.login.message.text()  # whose attempt it was
             window.login.message.setText("")
         window.login.pin.setText(CASHIER_PIN)
         window.login.submit()

@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     window = open_window(app, db_path, settings)
     if window is None:
         return 2
-    window.show()
+    from ui.screen_fit import open_main_window
+
+    open_main_window(window, settings.display.fullscreen)  # maximised, or a kiosk ([display] fullscreen)
     if args.smoke_test:
         return smoke_exit(app, window)
     code = app.exec()

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from shiboken6 import isValid
-from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app.clienteling import CONSENT_CHANNELS, CONTACT_FIELDS, SearchResult
@@ -21,6 +21,25 @@ from ui.tasks import run_in_background
 
 FIELD_LABELS = {"first_name": N_("Vorname"), "last_name": N_("Nachname"), "street": N_("Straße"), "zip_code": N_("PLZ"),
                 "city": N_("Ort"), "phone": N_("Telefon"), "email": N_("E-Mail")}
+
+
+def with_close_button(dialog: QDialog, *buttons: QPushButton) -> QHBoxLayout:
+    """A row with `buttons` on the left and a visible "Schließen" on the right (Esc does the
+    same; on a tablet there is no Esc)."""
+    from pos_app.i18n import t
+
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    close = QPushButton(t("Schließen"))
+    close.setObjectName("closeButton")
+    close.setMinimumHeight(44)
+    close.setAutoDefault(False)
+    close.clicked.connect(dialog.reject)
+    row.addWidget(close)
+    dialog.close_button = close  # type: ignore[attr-defined]
+    return row
 
 
 class CustomerSearchDialog(QDialog):
@@ -53,11 +72,13 @@ class CustomerSearchDialog(QDialog):
         self.query.textChanged.connect(lambda _t: self.timer.start())
         self.query.returnPressed.connect(self._enter)
         self.results.itemActivated.connect(lambda item: self._choose(item))
+        self.results.itemClicked.connect(lambda item: self._choose(item))  # one tap opens the profile
+        self.results.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # long e-mail addresses: "…", tooltip
         layout = QVBoxLayout(self)
         layout.addWidget(self.query)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.note)
-        layout.addWidget(self.open_button)
+        layout.addLayout(with_close_button(self, self.open_button))
 
     def run_search(self) -> None:
         typed = self.query.text().strip()
@@ -79,6 +100,7 @@ class CustomerSearchDialog(QDialog):
         for hit in result.hits:
             item = QListWidgetItem(f"{hit.name}  ·  {hit.number}  ·  {hit.zip_code} {hit.city}  ·  {hit.phone}  ·  {hit.email}")
             item.setData(Qt.ItemDataRole.UserRole, hit)
+            item.setToolTip(item.text())
             self.results.addItem(item)
         if result.hits:
             self.results.setCurrentRow(0)
@@ -181,6 +203,7 @@ class StockDialog(QDialog):
         self.query.returnPressed.connect(self.look_up)
         self.products = QListWidget()
         self.products.itemActivated.connect(lambda item: self.show_stock(item.data(Qt.ItemDataRole.UserRole)))
+        self.products.itemClicked.connect(lambda item: self.show_stock(item.data(Qt.ItemDataRole.UserRole)))
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("stockTable")
         self.table.setHorizontalHeaderLabels([t("Filiale"), t("Verfügbar"), ""])
@@ -193,6 +216,7 @@ class StockDialog(QDialog):
         layout.addWidget(self.products, 1)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.note)
+        layout.addLayout(with_close_button(self))
 
     def look_up(self) -> None:
         typed = self.query.text().strip()
@@ -237,3 +261,6 @@ class StockDialog(QDialog):
                 button.clicked.connect(lambda _c=False, s=store_id: self._reserve(self.product_id, s))  # type: ignore[misc]
                 self.table.setCellWidget(n, 2, button)
         self.table.resizeColumnsToContents()
+        # rows as tall as their buttons (with the touch style the buttons overlapped, cut off)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.resizeRowsToContents()

@@ -47,6 +47,9 @@ def _note(text: str = "") -> QLabel:
     return label
 
 
+TWO_COLUMNS_PX = 1000  # narrower screens get the boxes one under the other
+
+
 class DevicesDialog(QDialog):
     def __init__(self, window: MainWindow, settings_path: Path, manager: StaffMember | None = None) -> None:
         super().__init__(window)
@@ -61,13 +64,14 @@ class DevicesDialog(QDialog):
             self.current = load_settings(settings_path) if settings_path.exists() else window.settings
         except ConfigError:
             self.current = window.settings
+        from ui.screen_fit import available_geometry, scrolling
+
         grid = QGridLayout()
-        grid.addWidget(self._printer_box(), 0, 0)
-        grid.addWidget(self._scanner_box(), 0, 1)
-        grid.addWidget(self._drawer_box(), 1, 0)
-        grid.addWidget(self._camera_box(), 1, 1)
         self.terminal_box = TerminalBox(self.current.terminal)  # ui.devices_terminal
-        grid.addWidget(self.terminal_box, 2, 0)
+        boxes = (self._printer_box(), self._scanner_box(), self._drawer_box(), self._camera_box(), self.terminal_box)
+        columns = 2 if available_geometry(window).width() >= TWO_COLUMNS_PX else 1  # one on a portrait tablet
+        for i, box in enumerate(boxes):
+            grid.addWidget(box, i // columns, i % columns)
         self.message = _note()
         self.message.setObjectName("message")
         save = QPushButton(t("Speichern"))
@@ -79,13 +83,14 @@ class DevicesDialog(QDialog):
         buttons.addWidget(save)
         buttons.addWidget(close)
         outer = QVBoxLayout(self)
-        outer.addLayout(grid, 1)
+        outer.addWidget(scrolling(grid), 1)  # on a 768 px screen the boxes scroll, Speichern stays in view
         outer.addLayout(buttons)
         wedge = getattr(window, "wedge", None)
         if wedge is not None:
             wedge.scan_timing.connect(self.show_scan)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        if columns == 2:
+            grid.setRowStretch(0, 3)
+            grid.setRowStretch(1, 2)
         self.resize(1100, 820)
 
     # ---- printer -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from pos_app.i18n import t
 from pos_app.i18n.formats import format_euro
@@ -47,17 +47,18 @@ class InterruptedPaymentsDialog(QDialog):
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
         self.resume_button = QPushButton(t("Bon fortsetzen"))
-        self.keep_button = QPushButton(t("Bargeld bleibt in der Kasse: Einlage buchen (Marktleitung)"))
-        self.back_button = QPushButton(t("Geld zurückgegeben / Karte storniert (Marktleitung)"))
+        self.keep_button = QPushButton(t("Bargeld bleibt in der Kasse:\nEinlage buchen (Marktleitung)"))
+        self.back_button = QPushButton(t("Geld zurückgegeben / Karte storniert\n(Marktleitung)"))
         later = QPushButton(t("Später"))
         for button, choice in ((self.resume_button, RESUME), (self.keep_button, KEEP_CASH),
                                (self.back_button, HANDED_BACK)):
             button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, c=choice: self._choose(c))
         later.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        for button in (self.resume_button, self.keep_button, self.back_button, later):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two by two: the long choices fit a 800 px wide screen too
+        for i, button in enumerate((self.resume_button, self.keep_button, self.back_button, later)):
+            button.setMinimumHeight(44)
+            buttons.addWidget(button, i // 2, i % 2)
         layout = QVBoxLayout(self)
         layout.addWidget(why)
         layout.addWidget(self.list, 1)

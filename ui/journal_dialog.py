@@ -52,6 +52,7 @@ class JournalDialog(QDialog):
             item = QListWidgetItem(f"{sale.receipt_number}  {local_display(sale.created_at)}  "
                                    f"{format_euro(sale.total_cents)}  {t_marked(STATUS.get(sale.print_status, ''))}")
             item.setData(Qt.ItemDataRole.UserRole, sale.sale_id)
+            item.setToolTip(item.text())  # the whole line when the list is narrower
             self.list.addItem(item)
         self.list.currentItemChanged.connect(self._show)
         self.list.itemActivated.connect(lambda _i: self.print_selected())

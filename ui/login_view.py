@@ -32,6 +32,9 @@ class LoginView(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.people = QListWidget()
         self.people.setObjectName("people")
+        # the keys always go to the PIN field (the list is chosen with the arrows or a tap): with
+        # the list focused at start, the first PIN typed went into its type-ahead search, unseen
+        self.people.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._members = store.staff.members()
         for member in self._members:
             item = QListWidgetItem(f"{member.name} · {t_marked(ROLE_NAMES.get(member.role, member.role))}")
@@ -58,6 +61,7 @@ class LoginView(QWidget):
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.returnPressed.connect(self.submit)
         self.people.itemActivated.connect(lambda _item: self.pin.setFocus())
+        self.people.itemClicked.connect(lambda _item: self.pin.setFocus())
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
@@ -83,6 +87,11 @@ class LoginView(QWidget):
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.pin.installEventFilter(self)
+        self.setFocusProxy(self.pin)
+
+    def showEvent(self, event):  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        self.pin.setFocus()
 
     def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802
         """Up/Down in the PIN field choose the person, so the hands stay on the keyboard."""

@@ -63,7 +63,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.login)
         self.setCentralWidget(self.stack)
 
-        self.printer_label = QLabel()
+        from ui.elided import ElidedLabel
+
+        self.printer_label = ElidedLabel()
         self.printer_label.setObjectName("printerStatus")
         self.statusBar().addWidget(self.printer_label, 1)
         self.sync = SyncGlue(store, sync_worker, sync_off_reason, parent=self,
@@ -105,6 +107,26 @@ class MainWindow(QMainWindow):
 
         if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)
             tablet.apply(self)
+        from PySide6.QtWidgets import QApplication
+
+        from ui.screen_fit import ScreenFit
+        from ui.till_keys import TillKeysFirst
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        ScreenFit.install(app, self.focus_home)  # dialogs fit the screen; the focus comes home after them
+        self.till_keys = TillKeysFirst.install(self)  # Ctrl+U & co. reach the till, not the line edit's X11 binding
+
+    def focus_home(self) -> None:
+        """Where the keyboard belongs when no dialog is open: the scan field, or the PIN field
+        while the till is locked (ui.screen_fit calls this after every dialog)."""
+        if not self.isVisible():
+            return
+        self.activateWindow()
+        if self.till is not None and self.stack.currentWidget() is self.till:
+            self.till.entry.setFocus()
+        else:
+            self.login.pin.setFocus()
 
     # ---- log-in and lock -------------------------------------------------------------------
 
@@ -155,6 +177,8 @@ class MainWindow(QMainWindow):
         else:
             self.session.cashier = member
         assert self.till is not None
+        self.till.change.setText("")  # the previous person's change and message are not this one's
+        self.till.say(t("Angemeldet: {name}. Artikel scannen.", name=member.name))
         self.till.set_header(t("{store_name}  ·  Kasse {device_id}  ·  Bediener: {name}", store_name=self.store.store_name, device_id=self.store.device_id, name=member.name))
         self.stack.setCurrentWidget(self.till)
         self.till.grid.reload()  # the quick keys as the last pull left them (ui.product_grid)

@@ -242,7 +242,7 @@ class PaymentDialog(QDialog):
         self._quick_amounts = quick_cash_amounts(max(p.remaining_cents, 1))
         for i, button in enumerate(self.quick_buttons):
             if i < len(self._quick_amounts):
-                button.setText(f"{format_euro(self._quick_amounts[i])}  [F{i + 1}]")
+                button.setText(f"{format_euro(self._quick_amounts[i])}\n[F{i + 1}]")  # two lines: four fit a tablet
             button.setVisible(i < len(self._quick_amounts))
 
     def _give(self, cents: int) -> None:

@@ -63,6 +63,7 @@ class PickupQueueDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(lambda _i: self.pick())
+        self.table.itemSelectionChanged.connect(self._enable_actions)  # a tap selects; the actions follow
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.pick_button = QPushButton(t("Kommissionieren"))
@@ -91,6 +92,14 @@ class PickupQueueDialog(QDialog):
         layout.addLayout(buttons)
         self.orders: list[PickupOrder] = []
         self.refresh()
+        self._enable_actions()
+
+    def _enable_actions(self) -> None:
+        """Picking, the slip and back-to-stock need an order chosen; the hand-over works by
+        scanning the customer's code too, so it stays."""
+        chosen = self.selected() is not None and bool(self.table.selectedItems())
+        for button in (self.pick_button, self.slip_button, self.return_button):
+            button.setEnabled(chosen)
 
     def refresh(self) -> None:
         """Read the queue again (called after each sync too)."""
@@ -123,6 +132,12 @@ class PickupQueueDialog(QDialog):
         for col in range(len(self.COLUMNS)):
             if col != 2:
                 header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        if not self.orders:  # an empty queue says why and what to do, not just an empty table
+            self.message.setText(t("Keine offenen Abholaufträge. Web-Bestellungen erscheinen hier nach dem "
+                                   "Abgleich mit der Zentrale (Strg+S); eine Reservierung für einen Kunden "
+                                   "legt Strg+Umschalt+H an."))
+        elif self.message.text().startswith(t("Keine offenen Abholaufträge.")):
+            self.message.setText("")
         if selected is not None:  # no selection by default: a new order's highlight stays visible
             for row, o in enumerate(self.orders):
                 if o.number == selected:
@@ -180,7 +195,12 @@ class PickingDialog(QDialog):
         desk.mark_seen(number)
         self.setWindowTitle(t("Kommissionieren {number}", number=number))
         self.resize(760, 440)
-        self.header = QLabel()
+        from ui.elided import ElidedLabel
+
+        self.header = ElidedLabel()  # a long customer name: "…" and the whole header as tooltip
+        bold = self.header.font()
+        bold.setBold(True)
+        self.header.setFont(bold)
         self.scan = QLineEdit()
         self.scan.setPlaceholderText(t("Artikel scannen (EAN oder Artikelnummer), Enter"))
         self.scan.returnPressed.connect(self.scanned)
@@ -214,7 +234,7 @@ class PickingDialog(QDialog):
     def refresh(self) -> None:
         order = self.desk.get(self.number)
         self.order = order
-        self.header.setText(f"<b>{order.number}</b> · {order.customer_name} · {STATE_NAMES.get(order.state)}")
+        self.header.setText(f"{order.number} · {order.customer_name} · {STATE_NAMES.get(order.state)}")
         self.table.setRowCount(len(order.lines))
         for row, ln in enumerate(order.lines):
             short = ln.quantity - ln.picked

@@ -70,6 +70,8 @@ class ReturnsDialog(QDialog):
         self.table.setHorizontalHeaderLabels([t_marked(c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "Kuscheldecke … grün": both ends show
         for col, width in ((1, 70), (2, 110), (3, 70), (4, 130), (5, 210), (6, 170), (7, 100)):
             self.table.setColumnWidth(col, width)
         self.total = QLabel("")
@@ -196,6 +198,8 @@ class ReturnsDialog(QDialog):
             for col, value in enumerate((line.name, str(line.quantity), str(line.returned_quantity))):
                 item = QTableWidgetItem(value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col == 0:
+                    item.setToolTip(value)  # the whole name when the column elides it
                 self.table.setItem(row, col, item)
             spin = QSpinBox()
             spin.setRange(0, line.returnable_quantity)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.fiscal.signing import FiscalSigner
-from pos_app.i18n import t, t_marked
+from pos_app.i18n import t, t_marked, tn
 from pos_app.i18n.formats import format_euro
 from pos_app.money import parse_euro
 from pos_app.receipt import PAPER_80MM, PaperWidth
@@ -169,7 +169,10 @@ class CloseDayDialog(QDialog):
         self.warning.setObjectName("error")
         self.warning.setWordWrap(True)
         if pending_events:
-            self.warning.setText(t("Achtung: {pending_events} Vorgänge sind noch nicht an die Zentrale übertragen. Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.", pending_events=pending_events))
+            self.warning.setText(tn(
+                "Achtung: {n} Vorgang ist noch nicht an die Zentrale übertragen. Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.",
+                "Achtung: {n} Vorgänge sind noch nicht an die Zentrale übertragen. Der Abschluss wird trotzdem gebucht; das wird im Protokoll vermerkt.",
+                pending_events))
         self.counted = QLineEdit()
         self.counted.setObjectName("counted")
         self.counted.setPlaceholderText(t("gezählter Bargeldbestand, z. B. 412,30"))

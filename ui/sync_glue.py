@@ -108,6 +108,9 @@ class _StatusRelay(QObject):
     changed = Signal(object)
 
 
+SYNC_TEXT_MAX_PX = 460
+
+
 class SyncIndicator(QWidget):
     """The status bar's sync line: a dot, the words, a progress bar for the first pull and a
     "sync now" button."""
@@ -116,8 +119,11 @@ class SyncIndicator(QWidget):
         super().__init__(parent)
         self.dot = QLabel("●")
         self.dot.setObjectName("syncDot")
-        self.text = QLabel()
+        from ui.elided import ElidedLabel
+
+        self.text = ElidedLabel()  # "…" with the whole line as tooltip on a narrow screen
         self.text.setObjectName("syncStatus")
+        self.text.setMaximumWidth(SYNC_TEXT_MAX_PX)  # the printer's line next to it keeps room too
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setFixedWidth(140)
@@ -130,7 +136,7 @@ class SyncIndicator(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         for widget in (self.dot, self.text, self.progress, self.button):
-            layout.addWidget(widget)
+            layout.addWidget(widget, 1 if widget is self.text else 0)
 
     def show_line(self, colour: str, text: str, tooltip: str, fraction: float | None) -> None:
         self.dot.setStyleSheet(f"color: {colour}; font-size: 18px;")

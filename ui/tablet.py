@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+from PySide6.QtWidgets import (QDialog, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 from pos_app.i18n import t
 
@@ -25,6 +25,11 @@ from pos_app import till_actions
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
+SHORT_SCREEN_PX = 900  # below this (a landscape tablet) the pad's keys and the name list shrink
+COMPACT_QSS = """
+QPushButton#padKey { min-height: 48px; font-size: 20pt; }
+"""
+BAR_ONE_ROW_PX = 1000  # narrower screens put the associate's bar in two rows
 TOUCH_QSS = """
 QWidget { font-size: 17pt; }
 QPushButton { min-height: 56px; padding: 6px 14px; }
@@ -37,6 +42,7 @@ QCheckBox::indicator { width: 34px; height: 34px; }
 QPushButton#padKey { min-width: 84px; min-height: 72px; font-size: 22pt; }
 QTableView, QTableWidget, QHeaderView::section { font-size: 13pt; }
 QStatusBar, QStatusBar QLabel, QStatusBar QPushButton { font-size: 11pt; min-height: 0; }
+QStatusBar QToolButton { font-size: 11pt; min-height: 44px; }
 """
 
 
@@ -127,7 +133,10 @@ class TabletBar(QWidget):
         self.setObjectName("tabletBar")
         self.window = window
         glue = window.customers
-        row = QHBoxLayout(self)
+        row = QGridLayout(self)  # five in a row on a landscape tablet, three on a portrait one
+        from ui.screen_fit import available_geometry
+
+        per_row = 5 if available_geometry(window).width() >= BAR_ONE_ROW_PX else 3
         self.buttons = {}
         handlers = {"customer_find": glue.find_customer, "customer_new": glue.new_customer,
                     "stock": glue.show_stock, "web_cart": lambda: glue.pull_web_cart(), "quantity": self.quantity}
@@ -137,7 +146,7 @@ class TabletBar(QWidget):
             button.setObjectName(f"tablet_{key}")
             button.setToolTip(registered.help_text())
             button.clicked.connect(lambda _c=False, a=handlers[registered.name]: a())
-            row.addWidget(button)
+            row.addWidget(button, len(self.buttons) // per_row, len(self.buttons) % per_row)
             self.buttons[key] = button
         self.dialog: QuantityDialog | None = None
 
@@ -160,20 +169,58 @@ class TabletBar(QWidget):
         self.dialog.open()
 
 
+def scroll_side(till: QWidget) -> None:
+    """The till's right column (total, VAT, change, the action buttons) in a scroll area: with
+    touch-sized buttons it is taller than a 768 px screen, and it made the whole window taller
+    than the screen (the pay button below the edge). The total stays at the top, in view."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    side = till.findChild(QFrame, "side")
+    if side is None or side.parentWidget() is None:
+        return
+    holder = side.parentWidget().layout()
+    body = next((holder.itemAt(i).layout() for i in range(holder.count())
+                 if holder.itemAt(i).layout() is not None and holder.itemAt(i).layout().indexOf(side) >= 0), None)
+    if body is None:
+        return
+    index = body.indexOf(side)
+    body.removeWidget(side)
+    scroll = QScrollArea()
+    scroll.setObjectName("sideScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    width = side.width()
+    side.setMinimumWidth(0)
+    side.setMaximumWidth(16777215)
+    scroll.setWidget(side)
+    scroll.setFixedWidth(width + 40)  # room for the touch-wide scroll bar
+    body.insertWidget(index, scroll)
+
+
 def apply(window: MainWindow) -> None:
     """Turn `window` into the tablet layout (call once, right after it is made)."""
     from PySide6.QtWidgets import QApplication
 
+    from ui.screen_fit import available_geometry
+
     app = QApplication.instance()
-    app.setStyleSheet(app.styleSheet() + TOUCH_QSS)  # type: ignore[union-attr]
+    short = available_geometry(window).height() < SHORT_SCREEN_PX
+    app.setStyleSheet(app.styleSheet() + TOUCH_QSS + (COMPACT_QSS if short else ""))  # type: ignore[union-attr]
     window.tablet_mode = True  # type: ignore[attr-defined]
+    from ui.onscreen_keyboard import OnScreenKeyboard
+
+    window.keyboard = OnScreenKeyboard.install(app, window)  # type: ignore[attr-defined,arg-type]  # text fields
     pin = window.login.pin
     pad = NumberPad(pin)
     pad.confirmed.connect(window.login.submit)
     box_layout = pin.parentWidget().layout()
     box_layout.insertWidget(box_layout.indexOf(pin) + 1, pad)
     window.login.pad = pad  # type: ignore[attr-defined]
-    window.login.people.setMinimumHeight(220)
+    # a landscape tablet (768 px) has room for the pad or for a long list, not both: two names
+    # show, the list scrolls (the log-in page's height is the window's least height)
+    window.login.people.setMinimumHeight(112 if short else 220)
 
     def add_bar(_member: object) -> None:
         till = window.till
@@ -182,4 +229,5 @@ def apply(window: MainWindow) -> None:
         bar = TabletBar(window)
         till.layout().insertWidget(1, bar)
         till.tablet_bar = bar  # type: ignore[attr-defined]
+        scroll_side(till)
     window.login.logged_in.connect(add_bar)  # after the window's own slot: the till exists then

@@ -76,6 +76,7 @@ class TillView(QWidget):
         self.results.setObjectName("results")
         self.results.setMaximumHeight(220)
         self.results.itemActivated.connect(self._add_hit)
+        self.results.itemClicked.connect(self._add_hit)  # one tap adds, as on every touch till
         self.results.hide()
         self.message = QLabel(t("Bereit. Artikel scannen."))
         self.message.setObjectName("message")
@@ -431,7 +432,16 @@ class TillView(QWidget):
                         t("Preis geändert."))
 
     def void_sale(self) -> None:
+        """Ctrl+Del: the whole cart goes, so it asks first (a slip of the finger cost every line)."""
         if self.session.cart.is_empty():
+            return
+        from ui.confirm import confirm
+
+        count = len(self.session.cart.lines)
+        question = (t("Den ganzen Bon mit 1 Position stornieren?") if count == 1 else
+                    t("Den ganzen Bon mit {count} Positionen stornieren?", count=count))
+        if not confirm(self, t("Bon stornieren"), question, yes=t("Stornieren")):
+            self.say(t("Nicht storniert."))
             return
         if self._apply(lambda a=None: self.session.void_sale(a)):
             self.say(t("Bon storniert."))

@@ -92,7 +92,14 @@ class StaffDirectory:
                 person.failed_attempts = 0
             audit.record(s, self._device_id, person.id, person.name, f"{action}_failed",
                          {"locked": locked})
-            message = (f"Falsche PIN. {person.name} ist jetzt für {LOCK_MINUTES} Minuten gesperrt."
+            # The attempt counts against the person chosen, whoever typed it: not counting a PIN
+            # that belongs to someone else would tell a guesser which PINs exist, with no lock
+            # to stop the guessing. The message names the person, so a wrong name is noticed.
+            left = MAX_FAILURES - person.failed_attempts
+            message = (t("Falsche PIN für {name}. {name} ist jetzt für {minutes} Minuten gesperrt.",
+                         name=person.name, minutes=LOCK_MINUTES)
                        if locked else
-                       f"Falsche PIN. Noch {MAX_FAILURES - person.failed_attempts} Versuche.")
+                       t("Falsche PIN für {name}. Noch {left} Versuche. Richtigen Namen gewählt?",
+                         name=person.name, left=left) if left > 1 else
+                       t("Falsche PIN für {name}. Noch 1 Versuch. Richtigen Namen gewählt?", name=person.name))
         raise LoginError(message)
