@@ -28,14 +28,15 @@ from pos_app.i18n import t
 # "till": the till screen (on while it is shown, inside the same window); "payment": the
 # payment dialog; "card": the card panel of the payment dialog; "returns": the returns dialog;
 # "dialog": any of the till's list dialogs; "field": handled by the scan field itself (no
-# shortcut object; listed so that help shows it).
-CONTEXTS = ("window", "till", "payment", "card", "returns", "dialog", "field")
+# shortcut object; listed so that help shows it); "login": the log-in screen only.
+CONTEXTS = ("window", "till", "payment", "card", "returns", "dialog", "field", "login")
 # Contexts whose keys can fire at the same moment: a key may be in only one action per group.
 CONTEXT_GROUPS: tuple[frozenset[str], ...] = (
     frozenset({"window", "till", "field"}),
     frozenset({"payment", "card"}),
     frozenset({"returns"}),
     frozenset({"dialog"}),
+    frozenset({"login"}),
 )
 PLACES = ("till_bar", "tablet", "menu")
 ROLES = ("all", "manager")  # manager: a cashier is asked for a manager's PIN first
@@ -157,6 +158,9 @@ ACTIONS: tuple[TillAction, ...] = (
     # other dialogs
     _a("book_return", "Ctrl+Return", "Rücknahme buchen", "Die Rücknahme buchen", "returns"),
     _a("close_dialog", "Esc", "Schließen", "Den offenen Dialog schließen", "dialog"),
+    # the log-in screen (ui.login_view)
+    _a("language", "Ctrl+Shift+L", "Sprache", "Sprache der Anzeige wechseln (für die gewählte Person gemerkt)",
+       "login"),
 )
 _BY_NAME = {a.name: a for a in ACTIONS}
 # the contexts whose keys are bound by QShortcut objects (the "field" keys are the field's own)
@@ -225,7 +229,7 @@ def keys_label(a: TillAction) -> str:
 
 
 _WHERE = {"window": "Überall", "till": "Kasse", "field": "Suchfeld", "payment": "Zahlung",
-          "card": "Zahlung (Karte)", "returns": "Rücknahme", "dialog": "Dialoge"}
+          "card": "Zahlung (Karte)", "returns": "Rücknahme", "dialog": "Dialoge", "login": "Anmeldung"}
 
 
 def where_label(a: TillAction) -> str:

@@ -6,13 +6,13 @@ person is locked for a while (the rule lives in pos_app.store.staff).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from pos_app.i18n import N_, active_language, available_languages, language_name, set_language, t, t_marked
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import LoginError, StaffMember
 from ui.tasks import run_in_background
+from ui.till_actions_qt import bind
 
 ROLE_NAMES = {"cashier": N_("Kasse"), "associate": N_("Verkauf"), "manager": N_("Marktleitung")}
 
@@ -48,10 +48,9 @@ class LoginView(QWidget):
         self.language.setMinimumHeight(44)
         for code in available_languages():
             self.language.addItem(language_name(code), code)
-        self.language.setToolTip("Sprache / Language  [Ctrl+Shift+L]")
+        self.language.setToolTip(t("Sprache / Language  [Strg+Umschalt+L]"))
         self.language.currentIndexChanged.connect(self._language_changed)
-        QShortcut(QKeySequence("Ctrl+Shift+L"), self, self._next_language,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        bind("language", self, self._next_language, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.people.currentRowChanged.connect(self._person_changed)
         self.people.setCurrentRow(0)
         self.pin = QLineEdit()
