@@ -178,6 +178,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (reconciliations_api.devices, reconciliations_api.admin):
         app.include_router(extra)
+    from backend import fulfilment_api, transfers_api  # transfers, the endless aisle (issue 14)
+
+    for extra in (transfers_api.devices, transfers_api.admin, fulfilment_api.devices, fulfilment_api.channel):
+        app.include_router(extra)
     return app
 
 

@@ -254,3 +254,5 @@ class ChangeCounter(Base):
 from backend import clienteling_models as _clienteling_models  # noqa: E402,F401
 # Reconciliations and payment refunds (issue 12), registered the same way.
 from backend import reconciliation_models as _reconciliation_models  # noqa: E402,F401
+# Transfers between stores and fulfilment orders (issue 14), registered the same way.
+from backend import transfers_models as _transfers_models  # noqa: E402,F401
