@@ -21,7 +21,7 @@ from backend import fulfilment, pickups, reconciliations, transfers
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.models import Customer, Product, Store
-from backend.transfers_events import _move_stock
+from backend.transfers_events import _move_stock, own_last
 from backend.transfers_models import FulfilmentLine, FulfilmentOrder, Transfer, TransferLine
 from pos_app.stock.transfer_rules import PICKUP_CARRIER, may_move_fulfilment
 from sync import protocol_transfers as pt
@@ -65,6 +65,7 @@ def apply(conn: Connection, device: DeviceIdentity, event_type: str, payload: An
     except _Refused as exc:
         return str(exc)
     changes += fulfilment.feed_changes(conn, oid)
+    own_last(changes, device.store_id)
     return None
 
 

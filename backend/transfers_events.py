@@ -71,7 +71,15 @@ def apply(conn: Connection, device: DeviceIdentity, event_type: str, payload: An
     except (_Refused, StepRefused) as exc:
         return str(exc)
     changes += transfers.feed_changes(conn, tid)
+    own_last(changes, device.store_id)
     return None
+
+
+def own_last(changes: list[PendingChange], store_id: str) -> None:
+    """Put the other store's feed rows first: an event's change_seq is its LAST sequence, and the
+    device folds its stock movements in once its feed cursor reaches it (pos_app.store.movements);
+    a last row that only the other store sees would leave this device's cursor short of it."""
+    changes.sort(key=lambda c: c.store_id in (store_id, None))
 
 
 def _side(row: Any, device_store: str, payload_store: str) -> str:

@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 from pos_app import limits
 from sync.protocol import CHANGE_DATA, PAYLOADS, ChangeKind, Id, Moment, Quantity, _Strict
 
+# The store app names the same types in pos_app.stock.transfer_rules (pos_app imports no sync).
 TRANSFER_REQUESTED = "transfer.requested"
 TRANSFER_ACCEPTED = "transfer.accepted"
 TRANSFER_DECLINED = "transfer.declined"

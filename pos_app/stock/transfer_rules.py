@@ -23,6 +23,19 @@ from __future__ import annotations
 
 from pos_app.i18n import t
 
+# The event types (the wire protocol, sync.protocol_transfers, registers their payloads).
+TRANSFER_REQUESTED = "transfer.requested"
+TRANSFER_ACCEPTED = "transfer.accepted"
+TRANSFER_DECLINED = "transfer.declined"
+TRANSFER_PICKED = "transfer.picked"
+TRANSFER_SHIPPED = "transfer.shipped"
+TRANSFER_RECEIVED = "transfer.received"
+TRANSFER_CANCELLED = "transfer.cancelled"
+FULFILMENT_ORDERED = "fulfilment.ordered"
+FULFILMENT_PICKED = "fulfilment.picked"
+FULFILMENT_SHIPPED = "fulfilment.shipped"
+FULFILMENT_CANCELLED = "fulfilment.cancelled"
+
 TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
     "requested": frozenset({"accepted", "declined", "cancelled"}),
     "accepted": frozenset({"picked", "cancelled"}),
