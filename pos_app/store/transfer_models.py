@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Index, String, Text, select
+from sqlalchemy import Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import iso, utc_now
@@ -52,6 +52,20 @@ class LocalFulfilment(Base):
     doc: Mapped[str] = mapped_column(Text)  # JSON: sync.protocol_transfers.FulfilmentData (or our order)
     picks: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class SeenAvailability(Base):
+    """The center's last answer to "where can product P be had?" (GET /v1/availability), kept so
+    the endless aisle can say offline what it knew, and since when (the till says so)."""
+
+    __tablename__ = "availability_seen"
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    store_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8))  # store | web
+    available: Mapped[int] = mapped_column(Integer)
+    in_transit: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[str] = mapped_column(String(32))
 
 
 def effective(row: LocalTransfer | LocalFulfilment) -> str:
@@ -114,4 +128,20 @@ def fulfilment_reserved(session: Session, store_id: str) -> dict[int, int]:
             continue
         for ln in json.loads(row.doc).get("lines", []):
             out[int(ln["product_id"])] = out.get(int(ln["product_id"]), 0) + int(ln["quantity"])
+    return out
+
+
+def receipt_notes(s: Session, sale_id: str) -> dict[int, str]:
+    """What the receipt says under each line sold for fulfilment (plain German: a receipt text)."""
+    out: dict[int, str] = {}
+    rows = s.execute(text("SELECT number, fulfil_from, doc FROM fulfilment_orders "
+                          "WHERE json_extract(doc, '$.sale_id') = :s"), {"s": sale_id}).all()
+    for number, src, raw in rows:
+        doc = json.loads(raw)
+        a = doc.get("address")
+        note = (f"Wird geliefert an {a['name']}, {a['street']}, {a['zip_code']} {a['city']} "
+                f"(aus {src}, Bestellung {number})" if doc.get("delivery") == "ship" and a else
+                f"Abholung in dieser Filiale ab Eingang, wir benachrichtigen Sie (aus {src}, Bestellung {number})")
+        for ln in doc.get("lines", []):
+            out[int(ln["product_id"])] = note
     return out

@@ -42,9 +42,21 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("number"),
     )
+    op.create_table(
+        "availability_seen",
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("store_id", sa.String(length=16), nullable=False),
+        sa.Column("store_name", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("available", sa.Integer(), nullable=False),
+        sa.Column("in_transit", sa.Integer(), nullable=False),
+        sa.Column("seen_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("product_id", "store_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("availability_seen")
     op.drop_table("fulfilment_orders")
     op.drop_index("ix_transfers_state", table_name="transfers")
     op.drop_table("transfers")
