@@ -143,8 +143,8 @@ class EndlessAisleDialog(QDialog):
             self.message.setText(t("Bitte Artikel und Filiale wählen."))
             return
         delivery = str(self.delivery.currentData())
-        address = Address(self.name.text(), self.street.text(), self.zip_code.text(), self.city.text()) \
-            if delivery == "ship" else None
+        typed = (self.name.text(), self.street.text(), self.zip_code.text(), self.city.text())
+        address = Address(*typed) if delivery == "ship" and any(x.strip() for x in typed) else None
         try:
             self.aisle.sell_from(self.till, self.product_id, self.quantity.value(), store, delivery, address,
                                  availability=self.availability)

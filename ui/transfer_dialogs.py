@@ -29,6 +29,7 @@ def _cell(text: str) -> QTableWidgetItem:
 def _button(label: str, slot: Callable[[], object], name: str = "") -> QPushButton:
     button = QPushButton(label)
     button.setMinimumHeight(TOUCH)
+    button.setAutoDefault(False)  # Enter in the scan field scans; it never presses a button
     if name:
         button.setObjectName(name)
     button.clicked.connect(lambda _c=False: slot())
