@@ -16,7 +16,8 @@ from sqlalchemy import text
 from hardware.receipt_printer import render_escpos
 from pos_app.pickups import PickupDesk
 from pos_app.receipt import PAPER_80MM, layout
-from pos_app.stock.fulfilment import Address, EndlessAisle, FulfilmentDesk, FulfilmentError
+from pos_app.cart import CartError
+from pos_app.stock.fulfilment import Address, EndlessAisle, FulfilmentDesk, FulfilmentError, ShelfGuard
 from pos_app.till import TillSession
 from tests.backend_server import BackendServer, backend_database_url
 from tests.consistency import differences, transit_and_reserved_differences
@@ -100,6 +101,10 @@ def test_sold_in_hamburg_shipped_from_muenchen_to_the_customer(ham: StoreTill, m
     assert [o["number"] for o in profile] == [number] and profile[0]["state"] == "new"
 
     muc.sync()
+    walk_in = TillSession(muc.store, LENA)  # München's till: the sofa is kept for this order
+    walk_in.reservation_guard = ShelfGuard(muc.store, EndlessAisle(muc.store))
+    with pytest.raises(CartError, match="Versandbestellungen"):
+        walk_in.add_product(BLUE_SOFA)
     desk = FulfilmentDesk(muc.store)
     [order] = desk.queue()
     assert order.number == number and order.delivery == "ship" and order.address["city"] == "Hamburg"

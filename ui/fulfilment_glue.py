@@ -13,7 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
-from pos_app.stock.fulfilment import EndlessAisle, FulfilmentDesk
+from pos_app.stock.fulfilment import EndlessAisle, FulfilmentDesk, ShelfGuard
 from pos_app.store.staff import StaffMember
 from ui.fulfilment_dialogs import EndlessAisleDialog, ShipFromStoreDialog
 
@@ -48,8 +48,11 @@ class FulfilmentGlue:
             client.close()
 
     def _logged_in(self, _member: StaffMember) -> None:
-        if self.window.session is not None:
-            self.window.session.endless_aisle = self.aisle
+        session = self.window.session
+        if session is not None and session.endless_aisle is not self.aisle:
+            session.endless_aisle = self.aisle
+            # units kept for orders this store ships are not for walk-ins (wraps the pickup guard)
+            session.reservation_guard = ShelfGuard(self.window.store, self.aisle, session.reservation_guard)
 
     def _connect_wedge(self) -> None:
         wedge = getattr(self.window, "wedge", None)

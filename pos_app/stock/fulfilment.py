@@ -38,7 +38,7 @@ from pos_app.store import movements
 from pos_app.store.local import LocalStore
 from pos_app.store.models import OutboxEvent, Stock
 from pos_app.store.outbox import append_event
-from pos_app.store.transfer_models import LocalFulfilment, SeenAvailability, effective
+from pos_app.store.transfer_models import LocalFulfilment, SeenAvailability, effective, fulfilment_reserved
 
 Clock = Callable[[], datetime]
 Lookup = Callable[[int], list[dict[str, Any]]]  # GET /v1/availability/{id}'s places; raises when offline
@@ -238,6 +238,34 @@ class EndlessAisle:
         self.last_orders = [o.number for o in placed]
         if placed:
             self.store.sales.reissue_document(s, done)
+
+
+@dataclass
+class ShelfGuard:
+    """The till's check (wrapping TillSession.reservation_guard) that units this store keeps for
+    fulfilment orders it ships are not sold to a walk-in; units marked for fulfilment elsewhere
+    in this cart do not come off this shelf and are not counted."""
+
+    store: LocalStore
+    aisle: EndlessAisle
+    inner: Callable[[int, int], None] | None = None
+
+    def __call__(self, product_id: int, in_cart: int) -> None:
+        marked = sum(i.quantity for i in self.aisle.intents if i.product_id == product_id)
+        here = in_cart - marked
+        with self.store.db.reading() as s:
+            held = fulfilment_reserved(s, self.store.store_id).get(product_id, 0)
+            if held:
+                on_hand = int(s.execute(text("SELECT coalesce(sum(quantity), 0) FROM stock WHERE product_id = :p "
+                                             "AND store_id = :s"), {"p": product_id, "s": self.store.store_id}).scalar())
+                pickup = int(s.execute(text("SELECT coalesce(sum(units), 0) FROM pickup_holds WHERE product_id = :p"),
+                                       {"p": product_id}).scalar())
+                free = on_hand - pickup - held
+                if here > free:
+                    raise CartError(t("Reserviert: {held} Stück sind für Versandbestellungen zurückgelegt, frei sind "
+                                      "nur {free}. Nicht an Laufkundschaft verkaufen.", held=held, free=max(free, 0)))
+        if self.inner is not None and here > 0:
+            self.inner(product_id, here)
 
 
 def _move(s: Session, store_id: str, deltas: dict[int, int]) -> None:
