@@ -192,3 +192,56 @@ def test_bad_input_is_refused_and_nothing_booked(ham: StoreTill, muc: StoreTill,
     till.void_sale()
     assert aisle.intents == []
     consistent(center, ham, muc)
+
+
+def test_killed_mid_sale_loses_and_doubles_nothing(ham: StoreTill, muc: StoreTill, center: BackendServer,
+                                                  tmp_path: Path) -> None:
+    """A till selling through the endless aisle is killed (SIGKILL) at random moments: every sale
+    that committed has exactly one order, written before it; none without the other; the shelf
+    is untouched; after the sync the center and the stores agree."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.backend_server import ROOT
+
+    EndlessAisle(ham.store, lookup=online(ham)).where(BLUE_SOFA)
+    with ham.store.db.writing() as s:  # as if München had many (the center will say otherwise)
+        s.execute(text("UPDATE availability_seen SET available = 100000 WHERE store_id = 'MUC'"))
+    before = ham.on_hand(BLUE_SOFA)
+    path = tmp_path / "ham.db"
+    ham.store.close()
+    rng = random.Random(14)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-m", "tests.crash_aisle_seller", str(path), "HAM-K1"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready", proc.stderr.read() if proc.stderr else ""
+        time.sleep(rng.uniform(0.3, 1.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(20)
+        proc.stdout.close()
+        proc.stderr.close()  # type: ignore[union-attr]
+    from pos_app.store.local import LocalStore
+
+    ham.store = LocalStore.open(path, "HAM-K1")
+    with ham.store.db.reading() as s:
+        rows = s.execute(text("SELECT seq, type, payload FROM outbox WHERE type IN "
+                              "('fulfilment.ordered', 'sale.completed') ORDER BY seq")).all()
+    import json
+
+    sales = [json.loads(p)["sale_id"] for _, kind, p in rows if kind == "sale.completed"]
+    orders = [json.loads(p)["sale_id"] for _, kind, p in rows if kind == "fulfilment.ordered"]
+    assert sales, "the seller never completed a sale"
+    assert orders == sales  # one order per sale, in the sale's order, none without its sale
+    kinds = [kind for _, kind, _ in rows]
+    assert kinds == ["fulfilment.ordered", "sale.completed"] * len(sales)  # each order before its sale
+    assert ham.on_hand(BLUE_SOFA) == before
+    for _ in range(4):
+        ham.sync()
+    assert center.admin("GET", "/v1/channel/customers/7/fulfilment").status_code == 200
+    consistent(center, ham, muc)
