@@ -123,6 +123,8 @@ def test_sold_in_hamburg_shipped_from_muenchen_to_the_customer(ham: StoreTill, m
     assert where["HAM"]["quantity"] == ham_before
     [o] = center.admin("GET", "/v1/channel/customers/7/fulfilment").json()["orders"]
     assert o["state"] == "shipped" and o["tracking"] == "00340434161094042557"
+    profile = center.admin("GET", "/v1/channel/customers/7/profile").json()  # every channel sees it
+    assert [(o["number"], o["state"]) for o in profile["fulfilment_orders"]] == [(number, "shipped")]
     with ham.store.db.reading() as s:  # the selling store sees the order's progress too
         assert s.execute(text("SELECT state FROM fulfilment_orders WHERE number = :n"), {"n": number}).scalar() == "shipped"
 

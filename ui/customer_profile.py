@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGridLayou
 from pos_app.clienteling import CONSENT_CHANNELS, Profile
 from pos_app.clock import local_display
 from pos_app.money import format_euro
+from pos_app.i18n import t
+from pos_app.stock.transfer_rules import FULFILMENT_STATE_NAMES
 
 CHANNEL_NAMES = {"email": "E-Mail", "phone": "Telefon", "chat": "Chat", "store": "Filiale", "web": "Webshop"}
 
@@ -120,6 +122,15 @@ class CustomerProfileDialog(QDialog):
                 f"<li>{kinds.get(o['kind'], o['kind'])} {o['number']} in {o['store_id']}, abholen bis "
                 f"{_day(o['pickup_by'])}: " + ", ".join(f"{i['quantity']} × {i['name']}" for i in o["items"])
                 + "</li>" for o in open_orders) + "</ul>"
+        shipped = data.get("fulfilment_orders") or []
+        if shipped:  # sold in a store, shipped from another (the endless aisle, issue 14)
+            html += "<h3>" + t("Bestellungen aus anderen Filialen") + "</h3><ul>" + "".join(
+                "<li>" + t("{number} aus {source}: {state}, {delivery}", number=o["number"], source=o["fulfil_from"],
+                           state=t(FULFILMENT_STATE_NAMES.get(o["state"], o["state"])),
+                           delivery=t("Lieferung") if o["delivery"] == "ship" else t("Abholung in {store}",
+                                                                                      store=o["store_id"]))
+                + (f" ({o['carrier']} {o['tracking']})" if o.get("tracking") else "") + ": "
+                + ", ".join(f"{ln['quantity']} × {ln['name']}" for ln in o["lines"]) + "</li>" for o in shipped) + "</ul>"
         loyalty = data.get("loyalty")
         if loyalty:
             html += (f"<h3>Bonusprogramm</h3><p>{loyalty['tier']}, {loyalty['points']} Punkte "
