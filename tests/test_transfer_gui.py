@@ -64,7 +64,7 @@ def sync_window(qtbot, window) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, store_path, center, printer,  # type: ignore[no-untyped-def]
-                                                                      other) -> None:
+                                                                      other, artifacts) -> None:
     ber = other["BER"]
     window = open_ham_window(qtbot, store_path, center, printer)
     tasks.set_synchronous(True)
@@ -113,6 +113,7 @@ def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, st
         assert "2 gescannt" in queue.message.text()
         queue.receive_button.click()
         assert "Differenz" in queue.message.text()
+        queue.grab().save(str(artifacts / "transfer_queue.png"))
         assert window.pickups.desk.on_hand(CUSHION) == on_hand + 2
         queue.findChild(QPushButton, "transferClose").click()
         assert not queue.isVisible()
@@ -127,7 +128,8 @@ def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, st
         close(window)
 
 
-def test_endless_aisle_at_the_till_and_ship_from_muenchen(qtbot, store_path, center, printer, other) -> None:  # type: ignore[no-untyped-def]
+def test_endless_aisle_at_the_till_and_ship_from_muenchen(qtbot, store_path, center, printer, other,  # type: ignore[no-untyped-def]
+                                                          artifacts) -> None:
     muc = other["MUC"]
     window = open_ham_window(qtbot, store_path, center, printer)
     tasks.set_synchronous(True)
@@ -149,6 +151,7 @@ def test_endless_aisle_at_the_till_and_ship_from_muenchen(qtbot, store_path, cen
         aisle.street.setText("Hofweg 5")
         aisle.zip_code.setText("22085")
         aisle.city.setText("Hamburg")
+        aisle.grab().save(str(artifacts / "endless_aisle.png"))
         aisle.add_to_cart()
         assert not aisle.isVisible() and len(window.session.cart.lines) == 1
         window.session.pay_cash(window.session.cart.totals().total_cents)
@@ -170,6 +173,7 @@ def test_endless_aisle_at_the_till_and_ship_from_muenchen(qtbot, store_path, cen
         dialog.scan.setText(muc.barcode(BLUE_SOFA))
         QTest.keyClick(dialog.scan, Qt.Key.Key_Return)
         assert "1 von 1" in dialog.message.text()
+        dialog.grab().save(str(artifacts / "ship_from_store.png"))
         dialog.carrier.setText("DHL")
         dialog.tracking.setText("00340434161094042557")
         for name in ("shipPicked", "shipShip"):
