@@ -102,7 +102,7 @@ def test_sold_in_hamburg_shipped_from_muenchen_to_the_customer(ham: StoreTill, m
 
     muc.sync()
     walk_in = TillSession(muc.store, LENA)  # München's till: the sofa is kept for this order
-    walk_in.reservation_guard = ShelfGuard(muc.store, EndlessAisle(muc.store))
+    walk_in.reservation_guard = ShelfGuard(PickupDesk(muc.store), aisle=EndlessAisle(muc.store))
     with pytest.raises(CartError, match="Versandbestellungen"):
         walk_in.add_product(BLUE_SOFA)
     desk = FulfilmentDesk(muc.store)

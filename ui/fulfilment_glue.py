@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
+from pos_app.pickups import PickupDesk
 from pos_app.stock.fulfilment import EndlessAisle, FulfilmentDesk, ShelfGuard
 from pos_app.store.staff import StaffMember
 from ui.fulfilment_dialogs import EndlessAisleDialog, ShipFromStoreDialog
@@ -51,8 +52,9 @@ class FulfilmentGlue:
         session = self.window.session
         if session is not None and session.endless_aisle is not self.aisle:
             session.endless_aisle = self.aisle
-            # units kept for orders this store ships are not for walk-ins (wraps the pickup guard)
-            session.reservation_guard = ShelfGuard(self.window.store, self.aisle, session.reservation_guard)
+            # units kept for pickups and for orders this store ships are not for walk-ins
+            desk = self.window.pickups.desk if hasattr(self.window, "pickups") else PickupDesk(self.window.store)
+            session.reservation_guard = ShelfGuard(desk, aisle=self.aisle)
 
     def _connect_wedge(self) -> None:
         wedge = getattr(self.window, "wedge", None)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from pos_app import limits
 from pos_app.cart import CartError
+from pos_app.pickup_till import WalkInGuard
 from pos_app.clock import iso, utc_now
 from pos_app.i18n import t
 from pos_app.stock.transfer_rules import FULFILMENT_ORDERED
@@ -239,31 +240,28 @@ class EndlessAisle:
 
 
 @dataclass
-class ShelfGuard:
-    """The till's check (wrapping TillSession.reservation_guard) that units this store keeps for
-    fulfilment orders it ships are not sold to a walk-in; units marked for fulfilment elsewhere
-    in this cart do not come off this shelf and are not counted."""
+class ShelfGuard(WalkInGuard):
+    """The till's walk-in guard (TillSession.reservation_guard) that also keeps the units this
+    store holds for fulfilment orders it ships off the counter. A WalkInGuard still (the pickup
+    flow sets its `exempt` units when a pickup order is paid); units marked for fulfilment
+    elsewhere in this cart do not come off this shelf and are not counted."""
 
-    store: LocalStore
-    aisle: EndlessAisle
-    inner: Callable[[int, int], None] | None = None
+    aisle: EndlessAisle | None = None
 
     def __call__(self, product_id: int, in_cart: int) -> None:
-        marked = sum(i.quantity for i in self.aisle.intents if i.product_id == product_id)
+        marked = sum(i.quantity for i in self.aisle.intents if i.product_id == product_id) if self.aisle else 0
         here = in_cart - marked
-        with self.store.db.reading() as s:
-            held = fulfilment_reserved(s, self.store.store_id).get(product_id, 0)
-            if held:
-                on_hand = int(s.execute(text("SELECT coalesce(sum(quantity), 0) FROM stock WHERE product_id = :p "
-                                             "AND store_id = :s"), {"p": product_id, "s": self.store.store_id}).scalar())
-                pickup = int(s.execute(text("SELECT coalesce(sum(units), 0) FROM pickup_holds WHERE product_id = :p"),
-                                       {"p": product_id}).scalar())
-                free = on_hand - pickup - held
-                if here > free:
-                    raise CartError(t("Reserviert: {held} Stück sind für Versandbestellungen zurückgelegt, frei sind "
-                                      "nur {free}. Nicht an Laufkundschaft verkaufen.", held=held, free=max(free, 0)))
-        if self.inner is not None and here > 0:
-            self.inner(product_id, here)
+        store = self.desk.store
+        with store.db.reading() as s:
+            held = fulfilment_reserved(s, store.store_id).get(product_id, 0)
+        if held:
+            reserved, on_hand = self.desk.reserved_and_on_hand(product_id)
+            free = on_hand - reserved - held + self.exempt.get(product_id, 0)
+            if here > free:
+                raise CartError(t("Reserviert: {held} Stück sind für Versandbestellungen zurückgelegt, frei sind "
+                                  "nur {free}. Nicht an Laufkundschaft verkaufen.", held=held, free=max(free, 0)))
+        if here > 0:
+            super().__call__(product_id, here)
 
 
 def _move(s: Session, store_id: str, deltas: dict[int, int]) -> None:
