@@ -236,6 +236,8 @@ class ShipFromStoreDialog(QDialog):
                 self.table.selectRow(n)
         if self.shown and self.selected_number() is None:
             self.table.selectRow(0)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

@@ -46,7 +46,8 @@ class TransferQueueDialog(QDialog):
         self.setWindowTitle(t("Transfers zwischen Filialen"))
         self.resize(1000, 640)
         self.filter = QComboBox()
-        for label in (t("Alle offenen"), t("Ausgehend (wir liefern)"), t("Eingehend (wir erhalten)")):
+        for label in (t("Alle offenen"), t("Ausgehend (wir liefern)"), t("Eingehend (wir erhalten)"),
+                      t("Alle, auch erledigte")):
             self.filter.addItem(label)
         self.filter.setMinimumHeight(TOUCH)
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -60,7 +61,7 @@ class TransferQueueDialog(QDialog):
         self.table.itemSelectionChanged.connect(self.show_lines)
         self.lines = QTableWidget(0, 5)
         self.lines.setObjectName("transferLines")
-        self.lines.setHorizontalHeaderLabels([t("Artikel"), t("Angefragt"), t("Kommissioniert"), t("Versandt"),
+        self.lines.setHorizontalHeaderLabels([t("Artikel"), t("Angefragt"), t("Kommiss."), t("Versandt"),
                                               t("Gescannt")])
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines.verticalHeader().setVisible(False)
@@ -123,9 +124,9 @@ class TransferQueueDialog(QDialog):
         self.scan.setFocus()
 
     def refresh(self, keep: str | None = None) -> None:
-        direction = (None, "outgoing", "incoming")[self.filter.currentIndex()]
+        direction = (None, "outgoing", "incoming", None)[self.filter.currentIndex()]
         keep = keep or self.selected_number()
-        self.shown = self.desk.queue(direction)
+        self.shown = self.desk.queue(direction, include_closed=self.filter.currentIndex() == 3)
         self.table.setRowCount(0)
         for n, tr in enumerate(self.shown):
             self.table.insertRow(n)
@@ -137,6 +138,8 @@ class TransferQueueDialog(QDialog):
                 self.table.selectRow(n)
         if self.shown and self.selected_number() is None:
             self.table.selectRow(0)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.show_lines()
 
     def selected_number(self) -> str | None:
@@ -149,6 +152,8 @@ class TransferQueueDialog(QDialog):
     def show_lines(self) -> None:
         number = self.selected_number()
         self.lines.setRowCount(0)
+        for b in (self.accept_button, self.decline_button, self.picked_button, self.ship_button, self.receive_button):
+            b.setEnabled(False)
         if number is None:
             return
         tr = self.desk.get(number)
