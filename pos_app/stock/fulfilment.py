@@ -213,7 +213,7 @@ class EndlessAisle:
                        lines=[dict(ln, line_no=n, picked=None) for n, ln in enumerate(lines, 1)])
             s.add(LocalFulfilment(number=number, id=oid, store_id=self.store.store_id, fulfil_from=src, state="",
                                   local_state="new", doc=json.dumps(doc, ensure_ascii=False), picks="{}",
-                                  updated_at=now))
+                                  updated_at=now, sale_id=""))
             _move(s, self.store.store_id, units)  # the sale below takes them off this shelf: not from here
             s.flush()
             movements.record(s, event.id, self.store.store_id, units)
@@ -232,7 +232,7 @@ class EndlessAisle:
             event.payload = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             doc = json.loads(row.doc)
             doc["sale_id"] = done.sale_id
-            row.doc = json.dumps(doc, ensure_ascii=False)
+            row.doc, row.sale_id = json.dumps(doc, ensure_ascii=False), done.sale_id
         self.intents.clear()
         self.last_orders = [o.number for o in placed]
         if placed:

@@ -40,8 +40,10 @@ def upgrade() -> None:
         sa.Column("doc", sa.Text(), nullable=False),
         sa.Column("picks", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.Column("sale_id", sa.String(length=36), nullable=False),
         sa.PrimaryKeyConstraint("number"),
     )
+    op.create_index("ix_fulfilment_orders_sale_id", "fulfilment_orders", ["sale_id"])
     op.create_table(
         "availability_seen",
         sa.Column("product_id", sa.Integer(), nullable=False),
