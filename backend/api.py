@@ -123,9 +123,14 @@ def stock_everywhere(product_id: PathId, device: Device, db: Database) -> StockR
             .outerjoin(Stock, (Stock.store_id == Store.id) & (Stock.product_id == product_id))
             .order_by(Store.id)).all()
         from backend.pickups import reserved  # held for pickup orders (issue 5)
-        held = {r.id: reserved(conn, r.id, [product_id]).get(product_id, 0) for r in rows}
+        from backend.transfers import fulfilment_reserved, in_transit  # issue 14
+
+        held = {r.id: reserved(conn, r.id, [product_id]).get(product_id, 0)
+                + fulfilment_reserved(conn, r.id, [product_id]).get(product_id, 0) for r in rows}
+        road = in_transit(conn, None, [product_id])
     return StockResponse(product_id=product_id, stores=[
-        StoreStock(store_id=r.id, store_name=r.name, quantity=r.quantity or 0, reserved=held[r.id]) for r in rows])
+        StoreStock(store_id=r.id, store_name=r.name, quantity=r.quantity or 0, reserved=held[r.id],
+                   in_transit=road.get((product_id, r.id), 0)) for r in rows])
 
 
 def create_app(database_url: str, admin_token: str) -> FastAPI:
@@ -181,6 +186,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     from backend import quick_keys_api  # the tills' product grid per store (issue 13)
 
     app.include_router(quick_keys_api.admin)
+    from backend import fulfilment_api, transfers_api  # transfers, the endless aisle (issue 14)
+
+    for extra in (transfers_api.devices, transfers_api.admin, fulfilment_api.devices, fulfilment_api.channel):
+        app.include_router(extra)
     return app
 
 

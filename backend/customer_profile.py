@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase, WishlistItem)
 from backend.models import Customer, Price, Product, Sale, SaleLine, Store
+from backend.fulfilment import of_customer
 from backend.pickup_models import PickupLine, PickupOrder
 from backend.receipts import for_customer
 from backend.returns_models import Return, ReturnLine, WebOrder, WebOrderLine
@@ -71,6 +72,7 @@ def build_profile(conn: Connection, customer_id: int) -> dict[str, Any] | None:
                     "rule": "1 Punkt je vollem Euro Einkauf; Rückgaben ziehen Punkte ab"},
         "purchases": purchases,
         "open_orders": _open_pickups(conn, customer_id),
+        "fulfilment_orders": of_customer(conn, customer_id),  # the endless aisle (issue 14), every channel
         "returns": returns,
         "service_cases": _cases(conn, customer_id),
         "cart": _products(conn, select(CartItem.product_id, CartItem.quantity, CartItem.updated_at)

@@ -40,6 +40,7 @@ from sqlalchemy import Connection
 
 from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
                      reconciliations, returns, trusted_time)
+from backend import fulfilment_events, transfers_events  # issue 14
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -49,6 +50,7 @@ from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outc
                            SaleCompletedV1)
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 from sync.protocol_shifts import DayClosedV1
+from sync.protocol_transfers import FULFILMENT_EVENTS, TRANSFER_EVENTS
 
 MAX_ATTEMPTS = 5
 KEY_REUSED = "idempotency key reused with a different payload"
@@ -224,6 +226,10 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
         reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
+    elif isinstance(payload, TRANSFER_EVENTS):  # transfers between stores (issue 14)
+        reason = transfers_events.apply(conn, device, event.type, payload, now, changes, str(event.id))
+    elif isinstance(payload, FULFILMENT_EVENTS):  # the endless aisle (issue 14)
+        reason = fulfilment_events.apply(conn, device, event.type, payload, now, changes, str(event.id))
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet

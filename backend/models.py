@@ -255,3 +255,5 @@ from backend import clienteling_models as _clienteling_models  # noqa: E402,F401
 # Reconciliations and payment refunds (issue 12), registered the same way.
 from backend import reconciliation_models as _reconciliation_models  # noqa: E402,F401
 from backend import quick_keys_models as _quick_keys_models  # noqa: E402,F401
+# Transfers between stores and fulfilment orders (issue 14), registered the same way.
+from backend import transfers_models as _transfers_models  # noqa: E402,F401

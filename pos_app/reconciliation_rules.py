@@ -20,6 +20,11 @@ KINDS: dict[str, str] = {
     "over_return": "Mehr zurückgenommen als gekauft",
     "price_mismatch": "Preisabweichung",
     "unbooked_movement": "Abgelehnter Vorgang mit Warenbewegung",
+    "transfer_difference": "Transfer: Differenz beim Wareneingang",  # issue 14 (backend.transfers)
+    "transfer_shipped_after_cancel": "Transfer nach Storno versandt",
+    "transfer_received_unshipped": "Transfer empfangen, Versand nicht gemeldet",
+    "fulfilment_unavailable": "Bestellung aus anderer Filiale: Ware nicht verfügbar",
+    "fulfilment_shipped_after_cancel": "Bestellung nach Storno versandt",
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -39,6 +44,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
                                  "accepted"),
     "negative_stock": ("count_adjusted", "accepted"),
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
+    "transfer_difference": ("count_adjusted", "goods_returned", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

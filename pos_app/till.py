@@ -95,6 +95,8 @@ class TillSession:
         # called (UI thread, no arguments) after each change of the sale: pos_app.customer_display
         self.watchers: list[Callable[[], None]] = []
         self.last_sale: CompletedSale | None = None  # the sale just completed, until the next starts
+        # units sold for fulfilment elsewhere (pos_app.stock.fulfilment.EndlessAisle, set by the app)
+        self.endless_aisle: Any = None
 
     @property
     def has_open_sale(self) -> bool:
@@ -180,6 +182,8 @@ class TillSession:
         self.payment = None
         self._payment_id = None
         self.customer_id = None  # a voided sale takes its customer with it
+        if self.endless_aisle is not None:
+            self.endless_aisle.forget()  # nothing to order from elsewhere any more
         self.fiscal.given_up("storniert")
         return self.cart.clear()
 
@@ -296,6 +300,8 @@ class TillSession:
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
         with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
+            # endless aisle: its orders' events go before the sale's (pos_app.stock.fulfilment)
+            ordered = self.endless_aisle.before_sale(s, self) if self.endless_aisle is not None else []
             done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s, paper=paper)
             if self.customer_id is not None:
                 from pos_app.clienteling import link_sale
@@ -304,6 +310,8 @@ class TillSession:
                 self.store.sales.reissue_document(s, done)  # the digital receipt shows the points too
             if self._payment_id is not None:
                 self.tender_log.settle(s, self._payment_id, done.sale_id)
+            if ordered:
+                self.endless_aisle.after_sale(s, ordered, done)
         self.customer_id = None
         self.cart.clear()
         self.payment = None

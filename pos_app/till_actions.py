@@ -143,6 +143,13 @@ ACTIONS: tuple[TillAction, ...] = (
     _a("test_page", "Ctrl+T", "Testseite", "Testseite auf dem Bondrucker drucken", places=("menu",)),
     _a("devices", "Ctrl+Shift+D", "Geräte", "Geräte einrichten (Drucker, Kamera, Terminal)", role="manager",
        places=("menu",)),
+    # stock between stores (ui.transfer_glue, ui.fulfilment_glue; issue 14)
+    _a("transfers", "Ctrl+Shift+F", "Filialtransfers", "Transfers zwischen Filialen: Anfragen, Kommissionieren, Versenden, Einscannen",
+       places=("menu",)),
+    _a("endless_aisle", "Ctrl+Shift+K", "Kundenbestellung", "Artikel, der hier fehlt, aus einer anderen Filiale oder dem Lager verkaufen",
+       places=("menu",)),
+    _a("ship_from_store", "Ctrl+Shift+V", "Versand aus der Filiale", "Bestellungen, die diese Filiale verschickt: kommissionieren, packen, versenden",
+       places=("menu",)),
     # the payment dialog (ui.payment_dialog)
     _a("pay_card", "F10", "Karte", "Kartenzahlung starten", "payment"),
     _a("pay_voucher", "Ctrl+G", "Gutschein einlösen", "Zum Feld für den Gutscheincode", "payment"),

@@ -249,6 +249,10 @@ class CenterClient:
     def stock(self, product_id: int) -> StockResponse:
         return self._request("GET", f"/v1/stock/{int(product_id)}", None, StockResponse)
 
+    def availability(self, product_id: int) -> list[dict[str, Any]]:
+        """GET /v1/availability/{id}: one product in every store and the web warehouse (issue 14)."""
+        return list(self._request("GET", f"/v1/availability/{int(product_id)}", None, None)["places"])
+
     def purchase(self, number: str) -> PurchaseResponse:
         """A sale of any store or a web order (returns; NotFound when there is none)."""
         return self._request("GET", f"/v1/purchases/{quote(number.strip(), safe='')}", None, PurchaseResponse)

@@ -297,6 +297,8 @@ class ChangeKind(str, Enum):
     PICKUP_ORDER = "pickup_order"  # key: the order number; for the pickup store only
     RECONCILIATION = "reconcile"  # key: its id; for its store only (sync.protocol_reconciliations)
     QUICK_KEYS = "quick_keys"  # key "quick_keys": the store's product grid; its store only (sync.protocol_quick_keys)
+    TRANSFER = "transfer"  # key: its number; for both of its stores (sync.protocol_transfers)
+    FULFILMENT = "fulfilment"  # key: its number; for the selling and the fulfilling store
 
 
 class BarcodeData(_Strict):
@@ -417,6 +419,7 @@ class StoreStock(_Strict):
     store_name: str
     quantity: int
     reserved: int = 0  # held for pickup orders and reservations; available = quantity - reserved
+    in_transit: int = 0  # shipped to this store by a transfer, not yet received (not in quantity)
 
 
 class StockResponse(_Strict):
@@ -483,3 +486,4 @@ import sync.protocol_pickups  # noqa: E402,F401
 import sync.protocol_quick_keys  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401
+import sync.protocol_transfers  # noqa: E402,F401

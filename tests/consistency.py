@@ -124,3 +124,57 @@ def _compare(till: LocalStore, center: dict[str, object]) -> list[str]:
             out.append(f"{who}: reconciliation {rec_id}: till {status}/{resolution} (closing: {closing}), "
                        f"center {c_recs.get(rec_id)}")
     return out
+
+
+def transit_and_reserved_differences(database_url: str, *stores: LocalStore) -> list[str]:
+    """Stock between stores (issue 14): per store and product, the units in transit to it (shipped
+    transfers) and the units it holds for fulfilment orders it ships, at the center and in each
+    till's copy; and no transfer or fulfilment step of a till that the center has not confirmed."""
+    from pos_app.store.transfer_models import fulfilment_reserved, in_transit
+
+    engine = create_engine(database_url)
+    found: list[str] = []
+    try:
+        with engine.connect() as conn:
+            road: dict[str, dict[int, int]] = {}
+            for pid, sid, n in conn.execute(text(
+                    "SELECT l.product_id, t.to_store_id, SUM(l.shipped) FROM transfer_lines l "
+                    "JOIN transfers t ON t.id = l.transfer_id WHERE t.state = 'shipped' "
+                    "GROUP BY l.product_id, t.to_store_id")):
+                if n:
+                    road.setdefault(str(sid), {})[int(pid)] = int(n)
+            held: dict[str, dict[int, int]] = {}
+            for pid, sid, n in conn.execute(text(
+                    "SELECT l.product_id, o.fulfil_from, SUM(l.quantity) FROM fulfilment_lines l "
+                    "JOIN fulfilment_orders o ON o.id = l.order_id WHERE o.state IN ('new', 'picked') "
+                    "GROUP BY l.product_id, o.fulfil_from")):
+                held.setdefault(str(sid), {})[int(pid)] = int(n)
+            states = {str(n): str(s) for n, s in conn.execute(text("SELECT number, state FROM transfers"))}
+            orders = {str(n): str(s) for n, s in conn.execute(text("SELECT number, state FROM fulfilment_orders"))}
+    finally:
+        engine.dispose()
+    for till in stores:
+        who, sid = till.device_id, till.store_id
+        with till.db.reading() as s:
+            here_road, here_held = in_transit(s, sid), fulfilment_reserved(s, sid)
+            local = s.connection().exec_driver_sql(
+                "SELECT number, state, local_state FROM transfers WHERE from_store_id = ? OR to_store_id = ?",
+                (sid, sid)).all()
+            local_orders = s.connection().exec_driver_sql(
+                "SELECT number, state, local_state FROM fulfilment_orders WHERE store_id = ? OR fulfil_from = ?",
+                (sid, sid)).all()
+        there_road, there_held = road.get(sid, {}), held.get(sid, {})
+        for pid in sorted(set(here_road) | set(there_road)):
+            if here_road.get(pid, 0) != there_road.get(pid, 0):
+                found.append(f"{who}: in transit of product {pid}: till {here_road.get(pid, 0)}, "
+                             f"center {there_road.get(pid, 0)}")
+        for pid in sorted(set(here_held) | set(there_held)):
+            if here_held.get(pid, 0) != there_held.get(pid, 0):
+                found.append(f"{who}: reserved for fulfilment, product {pid}: till {here_held.get(pid, 0)}, "
+                             f"center {there_held.get(pid, 0)}")
+        for kind, rows, center_states in (("transfer", local, states), ("fulfilment order", local_orders, orders)):
+            for number, state, ours in rows:
+                if ours is not None or center_states.get(str(number)) != state:
+                    found.append(f"{who}: {kind} {number}: till {state} ({ours or 'confirmed'}), "
+                                 f"center {center_states.get(str(number))}")
+    return found

@@ -192,9 +192,12 @@ class StockDialog(QDialog):
 
     def __init__(self, find_product: Callable[[str], list[tuple[int, str]]],
                  stock: Callable[[int], list[tuple[str, str, int]]],
-                 reserve: Callable[[int, str], None] | None, parent: QWidget | None = None) -> None:
+                 reserve: Callable[[int, str], None] | None, parent: QWidget | None = None,
+                 request: Callable[[int, str, int], None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(t("Bestand in allen Filialen"))
+        self._request = request  # ask that store for units: a transfer (issue 14)
+        self.own_store = ""  # the app sets it: no transfer from the own store
         self.resize(760, 520)
         self._find, self._stock, self._reserve = find_product, stock, reserve
         self.query = QLineEdit()
@@ -256,10 +259,26 @@ class StockDialog(QDialog):
             self.table.insertRow(n)
             self.table.setItem(n, 0, QTableWidgetItem(f"{name} ({store_id})"))
             self.table.setItem(n, 1, QTableWidgetItem(str(quantity)))
+            buttons = []
             if self._reserve is not None and quantity > 0:
                 button = QPushButton(t("Reservieren"))
                 button.clicked.connect(lambda _c=False, s=store_id: self._reserve(self.product_id, s))  # type: ignore[misc]
-                self.table.setCellWidget(n, 2, button)
+                buttons.append(button)
+            if self._request is not None and quantity > 0 and store_id != self.own_store:
+                ask = QPushButton(t("Transfer anfragen"))
+                ask.setObjectName(f"transferAsk{store_id}")
+                ask.clicked.connect(lambda _c=False, s=store_id, q=quantity:  # type: ignore[misc]
+                                    self._request(self.product_id, s, q))  # type: ignore[arg-type]
+                buttons.append(ask)
+            if len(buttons) == 1:
+                self.table.setCellWidget(n, 2, buttons[0])
+            elif buttons:
+                cell = QWidget()
+                row = QHBoxLayout(cell)
+                row.setContentsMargins(0, 0, 0, 0)
+                for b in buttons:
+                    row.addWidget(b)
+                self.table.setCellWidget(n, 2, cell)
         self.table.resizeColumnsToContents()
         # rows as tall as their buttons (with the touch style the buttons overlapped, cut off)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

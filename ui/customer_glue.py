@@ -290,7 +290,9 @@ class CustomerGlue:
             def reserve(product_id: int, store_id: str) -> None:
                 customer = self.attached.id if self.attached else None
                 self.window.reserve_item(product_id, store_id, customer)  # type: ignore[attr-defined]
-        self.stock_dialog = StockDialog(find, stock, reserve, self.window)
+        request = getattr(self.window, "request_transfer", None)  # transfers (issue 14)
+        self.stock_dialog = StockDialog(find, stock, reserve, self.window, request=request)
+        self.stock_dialog.own_store = store.store_id
         self.stock_dialog.finished.connect(lambda _result: self._back_to_till())
         self.stock_dialog.open()
         self.stock_dialog.query.setFocus()

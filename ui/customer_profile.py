@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGridLayou
 from pos_app.clienteling import CONSENT_CHANNELS, Profile
 from pos_app.i18n import N_, t, t_marked
 from pos_app.i18n.formats import format_euro, local_display
+from pos_app.stock.transfer_rules import FULFILMENT_STATE_NAMES
 
 CHANNEL_NAMES = {"email": N_("E-Mail"), "phone": N_("Telefon"), "chat": N_("Chat"), "store": N_("Filiale"), "web": N_("Webshop")}
 
@@ -114,6 +115,15 @@ class CustomerProfileDialog(QDialog):
                 f"<li>{kinds.get(o['kind'], o['kind'])} {o['number']} in {o['store_id']}, abholen bis "
                 f"{_day(o['pickup_by'])}: " + ", ".join(f"{i['quantity']} × {i['name']}" for i in o["items"])
                 + "</li>" for o in open_orders) + "</ul>"
+        shipped = data.get("fulfilment_orders") or []
+        if shipped:  # sold in a store, shipped from another (the endless aisle, issue 14)
+            html += "<h3>" + t("Bestellungen aus anderen Filialen") + "</h3><ul>" + "".join(
+                "<li>" + t("{number} aus {source}: {state}, {delivery}", number=o["number"], source=o["fulfil_from"],
+                           state=t(FULFILMENT_STATE_NAMES.get(o["state"], o["state"])),
+                           delivery=t("Lieferung") if o["delivery"] == "ship" else t("Abholung in {store}",
+                                                                                      store=o["store_id"]))
+                + (f" ({o['carrier']} {o['tracking']})" if o.get("tracking") else "") + ": "
+                + ", ".join(f"{ln['quantity']} × {ln['name']}" for ln in o["lines"]) + "</li>" for o in shipped) + "</ul>"
         loyalty = data.get("loyalty")
         if loyalty:
             html += (t("<h3>Bonusprogramm</h3><p>{tier}, {points} Punkte ({rule})</p>", tier=loyalty['tier'], points=loyalty['points'], rule=loyalty.get('rule', '')))

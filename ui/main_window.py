@@ -100,6 +100,11 @@ class MainWindow(QMainWindow):
         from ui.customer_glue import CustomerGlue
 
         self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui.fulfilment_glue import FulfilmentGlue
+        from ui.transfer_glue import TransferGlue
+
+        self.transfers = TransferGlue(self)  # transfers between stores: Ctrl+Shift+F (issue 14)
+        self.fulfilment = FulfilmentGlue(self)  # endless aisle Ctrl+Shift+K, ship-from-store Ctrl+Shift+V
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in
@@ -231,6 +236,10 @@ class MainWindow(QMainWindow):
         """Open the reservation dialog for this product, store and customer (the clienteling
         "stock in every store" view calls this)."""
         self.pickups.reserve_item(product_id, store_id, customer_id)
+
+    def request_transfer(self, product_id: int, store_id: str, available: int) -> None:
+        """Ask `store_id` for units of this product (the "stock in every store" view calls this)."""
+        self.transfers.request_transfer(product_id, store_id, available)
 
     # ---- sync ------------------------------------------------------------------------------
 

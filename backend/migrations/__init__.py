@@ -1,3 +1,3 @@
 """Alembic migrations of the center's database. HEAD_REVISION must name the newest revision
 (a test checks it against Alembic's own view)."""
-HEAD_REVISION = "0011_quick_keys"
+HEAD_REVISION = "0013_transfers"

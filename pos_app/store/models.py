@@ -300,3 +300,4 @@ from pos_app.store import tender_models as _tender_models  # noqa: E402,F401  (i
 from pos_app.store import reconciliation_models as _reconciliation_models  # noqa: E402,F401  (issue 12)
 from pos_app.store import card_models as _card_models  # noqa: E402,F401  (issue 16: card terminal)
 from pos_app.quick_keys import models as _quick_key_models  # noqa: E402,F401  (issue 13: the product grid)
+from pos_app.store import transfer_models as _transfer_models  # noqa: E402,F401  (issue 14: transfers)

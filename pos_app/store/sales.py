@@ -26,7 +26,7 @@ from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
 from pos_app.shift import ShiftClosed
-from pos_app.store import clock_offset, movements
+from pos_app.store import clock_offset, movements, transfer_models
 from pos_app.store.policies import return_policy_in
 from pos_app.trusted_time import corrected
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
@@ -227,6 +227,7 @@ class SaleBook:
         categories = dict(s.execute(text("SELECT id, category FROM products WHERE id IN "
                                          "(SELECT product_id FROM sale_lines WHERE sale_id = :s)"),
                                     {"s": sale_id}).all())
+        follows = transfer_models.receipt_notes(s, sale_id)
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         for line in lines:
@@ -239,6 +240,8 @@ class SaleBook:
                 notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(line.line_discount_cents)}")
             if policy.is_final_sale(line.product_id, categories.get(line.product_id) or ""):
                 notes.append("Vom Umtausch ausgeschlossen")
+            if line.product_id in follows:  # sold for fulfilment elsewhere (issue 14): what follows
+                notes.append(follows[line.product_id])
             receipt_lines.append(ReceiptLine(line.quantity, line.name, line.unit_price_cents,
                                              line.total_cents + line.cart_discount_cents, rate.letter,
                                              tuple(notes)))

@@ -1,0 +1,1 @@
+"""Stock: goods in, transfers between stores, counts, adjustments and the endless aisle."""
