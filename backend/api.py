@@ -178,6 +178,9 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (reconciliations_api.devices, reconciliations_api.admin):
         app.include_router(extra)
+    from backend import stock_api  # expected deliveries, the receiving report (issue 14)
+
+    app.include_router(stock_api.admin)
     return app
 
 

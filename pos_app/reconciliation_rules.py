@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "over_return": "Mehr zurückgenommen als gekauft",
     "price_mismatch": "Preisabweichung",
     "unbooked_movement": "Abgelehnter Vorgang mit Warenbewegung",
+    "delivery_discrepancy": "Abweichung im Wareneingang",  # issue 14: short/over/damaged (backend.stock_receiving)
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -38,6 +39,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
                                  "accepted"),
     "negative_stock": ("count_adjusted", "accepted"),
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
+    "delivery_discrepancy": ("goods_returned", "payment_collected", "count_adjusted", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"
