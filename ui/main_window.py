@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         from ui.customer_glue import CustomerGlue
 
         self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui.stock_glue import StockGlue
+
+        self.stock_ops = StockGlue(self)  # Ctrl+Shift+L goods receipt, Ctrl+Shift+B stock adjustment (issue 14)
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in

@@ -1,0 +1,68 @@
+"""Stock operations wired into the main window: Ctrl+Shift+L Wareneingang (ui.stock_receiving),
+Ctrl+Shift+B Bestandskorrektur (ui.stock_adjustment); wedge scans go to whichever of them is
+open. The value limit of adjustments comes from the settings (adjustment_pin_limit_cents,
+default pos_app.stock.rules.DEFAULT_PIN_LIMIT_CENTS). Thread: the UI thread.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication
+
+from pos_app.stock.adjustments import StockAdjustments
+from pos_app.stock.receiving import GoodsReceiving
+from pos_app.stock.rules import DEFAULT_PIN_LIMIT_CENTS
+from pos_app.store.staff import StaffMember
+from ui.conflicts_dialog import ask_manager
+from ui.stock_adjustment import AdjustmentDialog
+from ui.stock_receiving import ReceivingDialog
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class StockGlue:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.receiving = GoodsReceiving(window.store)
+        limit = getattr(window.settings, "adjustment_pin_limit_cents", DEFAULT_PIN_LIMIT_CENTS)
+        self.adjustments = StockAdjustments(window.store, int(limit))
+        QShortcut(QKeySequence("Ctrl+Shift+L"), window, self.show_receiving)
+        QShortcut(QKeySequence("Ctrl+Shift+B"), window, self.show_adjustment)
+        QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
+
+    def _connect_wedge(self) -> None:
+        wedge = getattr(self.window, "wedge", None)
+        if wedge is not None:
+            wedge.scanned.connect(self._route_scan)
+
+    def _route_scan(self, code: str) -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, (ReceivingDialog, AdjustmentDialog)):
+            dialog.on_scanned(code)
+
+    def _person(self) -> StaffMember | None:
+        session = self.window.session
+        return session.cashier if session is not None else None
+
+    def show_receiving(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        ReceivingDialog(self.receiving, person, ask_manager(self.window.store), self.window).exec()
+        self._done()
+
+    def show_adjustment(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        AdjustmentDialog(self.adjustments, person, ask_manager(self.window.store), self.window).exec()
+        self._done()
+
+    def _done(self) -> None:
+        self.window.sync.local_change()  # the booking is queued for the center
+        if self.window.till is not None:
+            self.window.till.setFocus()
+            self.window.till.focus_search()  # back to the scan field
