@@ -6,6 +6,8 @@
     POST /v1/admin/stock/deliveries/{number}/cancel  it will not come (the store's copy follows)
     GET  /v1/admin/stock/receipts                    the receiving report: booked receipts with
                                                      their differences and reconciliation
+    GET  /v1/admin/stock/counts/{count_id}           a count with its lines: snapshot, counted,
+                                                     variance, booked (backend.stock_counts)
 
 A store receives a delivery with an outbox event (stock.received, backend.stock_receiving),
 never through these. Stock adjustments are issue 12's endpoint (backend.reconciliations_api).
@@ -21,13 +23,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from backend import changelog, stock_receiving
+from backend import changelog, stock_counts, stock_receiving
 from backend.admin import require_admin
 from backend.db import BackendDatabase
 from backend.models import Store
 from backend.schemas import Input, PathText, Problem, QueryText
 from pos_app import limits
-from sync.protocol_stock import DELIVERY_NUMBER, MAX_DELIVERY_LINES, MAX_RECEIVED, DeliveryData
+from sync.protocol_stock import DELIVERY_NUMBER, MAX_DELIVERY_LINES, MAX_RECEIVED, CountData, DeliveryData
 
 
 def _db(request: Request) -> BackendDatabase:
@@ -142,3 +144,28 @@ def receipts(db: Db, store_id: QueryText | None = None) -> Any:
     """The receiving report: booked goods receipts, newest first (at most 500)."""
     with db.reading() as conn:
         return stock_receiving.receipts(conn, store_id)
+
+
+class CountLineOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    product_id: int
+    snapshot: int  # the center's stock when the first figure for it arrived (or its recount)
+    counted: int  # the sum of the devices' figures
+    variance: int  # counted - snapshot
+    booked_delta: int | None  # what the approval booked (None while open)
+    devices: int  # how many devices counted it
+
+
+class CountReport(CountData):
+    line_items: list[CountLineOut]
+
+
+@admin.get("/counts/{count_id}", response_model=CountReport, responses={
+    404: {"model": Problem, "description": "No such count"}})
+def count_report(count_id: PathText, db: Db) -> Any:
+    """A count with its lines (at most 10,000, by product id)."""
+    with db.reading() as conn:
+        found = stock_counts.report(conn, count_id)
+    if found is None:
+        raise HTTPException(404, f"no count {count_id}")
+    return found

@@ -129,6 +129,7 @@ class _Page:
         self.pickups: dict[str, dict[str, Any] | None] = {}  # pickup orders (pos_app.store.pickup_models)
         self.reconciliations: dict[str, dict[str, Any] | None] = {}  # pos_app.store.reconciliation_models
         self.deliveries: dict[str, dict[str, Any] | None] = {}  # expected deliveries (pos_app.store.stock_models)
+        self.counts: dict[str, dict[str, Any] | None] = {}  # stock counts (pos_app.store.stock_models)
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -151,6 +152,8 @@ class _Page:
                     self.reconciliations[key] = data
                 elif kind == "delivery":
                     self.deliveries[key] = data
+                elif kind == "count":
+                    self.counts[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -188,6 +191,7 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         pickup_models.apply_feed(s, parsed.pickups)
         reconciliation_models.apply_feed(s, parsed.reconciliations)
         stock_models.apply_feed(s, parsed.deliveries)
+        stock_models.apply_count_feed(s, parsed.counts)
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

@@ -297,6 +297,7 @@ class ChangeKind(str, Enum):
     PICKUP_ORDER = "pickup_order"  # key: the order number; for the pickup store only
     RECONCILIATION = "reconcile"  # key: its id; for its store only (sync.protocol_reconciliations)
     DELIVERY = "delivery"  # key: its number; an expected delivery, for its store only (sync.protocol_stock)
+    COUNT = "count"  # key: its id; a stock count, for its store only (sync.protocol_stock)
 
 
 class BarcodeData(_Strict):

@@ -61,6 +61,53 @@ class ReceivingLine(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)  # order on the notice, then of first scan
 
 
+class LocalCount(Base):
+    """A count of this store: started here (count.started) or by another device (the feed)."""
+
+    __tablename__ = "stock_counts"
+    count_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(10))  # store | category | products
+    categories: Mapped[str] = mapped_column(Text)  # JSON list
+    product_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[str] = mapped_column(String(40))
+    approved_event: Mapped[str | None] = mapped_column(String(36), nullable=True)  # ours, unconfirmed
+    summary: Mapped[str] = mapped_column(Text, default="{}")  # the center's, when booked
+
+
+class LocalCountLine(Base):
+    """This device's figure for one product of a count (what it sent in count.counted)."""
+
+    __tablename__ = "count_lines"
+    count_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)  # order of the first scan
+
+
+def apply_count_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
+    """Take the center's counts of one feed page (newest per id)."""
+    for count_id, doc in docs.items():
+        row = session.get(LocalCount, count_id)
+        if doc is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = LocalCount(count_id=count_id, approved_event=None)
+            session.add(row)
+        row.store_id, row.scope, row.status = doc["store_id"], doc["scope"], doc["status"]
+        row.categories = json.dumps(doc.get("categories") or [], ensure_ascii=False)
+        row.product_ids = json.dumps(doc.get("product_ids") or [])
+        row.started_by, row.started_at = doc["started_by"], doc["started_at"]
+        row.summary = json.dumps({k: doc.get(k, 0) for k in ("lines", "variance_units", "variance_cents")})
+        if doc["status"] == "booked":
+            row.approved_event = None
+    return len(docs)
+
+
 def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
     """Take the center's deliveries of one feed page (newest per number)."""
     for number, doc in docs.items():

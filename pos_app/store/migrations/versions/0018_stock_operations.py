@@ -1,4 +1,4 @@
-"""stock operations: expected deliveries from the center, receiving drafts scan by scan (issue 14)
+"""stock operations: expected deliveries from the center, receiving drafts scan by scan, counts (issue 14)
 
 Revision ID: 0018_stock_operations
 Revises: 0015_clock_offset
@@ -51,7 +51,31 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        'stock_counts',
+        sa.Column('count_id', sa.String(length=36), primary_key=True),
+        sa.Column('store_id', sa.String(length=16), nullable=False),
+        sa.Column('scope', sa.String(length=10), nullable=False),
+        sa.Column('categories', sa.Text(), nullable=False),
+        sa.Column('product_ids', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=10), nullable=False),
+        sa.Column('started_by', sa.String(length=80), nullable=False),
+        sa.Column('started_at', sa.String(length=40), nullable=False),
+        sa.Column('approved_event', sa.String(length=36), nullable=True),
+        sa.Column('summary', sa.Text(), nullable=False, server_default='{}'),
+    )
+    op.create_table(
+        'count_lines',
+        sa.Column('count_id', sa.String(length=36), primary_key=True),
+        sa.Column('product_id', sa.Integer(), primary_key=True),
+        sa.Column('quantity', sa.Integer(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table('count_lines')
+    op.drop_table('stock_counts')
     op.drop_table('receiving_lines')
     op.drop_index('ix_receiving_drafts_status', 'receiving_drafts')
     op.drop_table('receiving_drafts')
