@@ -118,3 +118,66 @@ def test_a_write_off_above_the_limit_asks_the_managers_pin(qtbot, ham: HamTill, 
     ham.sync()
     assert ham.center_stock(THROW)[0] == throws - 1
     assert differences(center.database_url, ham.store) == []
+
+
+def test_a_count_on_screen_started_scanned_recounted_and_approved(qtbot, ham: HamTill, center: BackendServer) -> None:
+    from pos_app.stock.counts import StockCounts
+    from ui.stock_count import CountDialog
+
+    dialog = CountDialog(StockCounts(ham.store), LENA, ask_manager(ham.store))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    screen_rules(dialog)
+    with ham.store.db.reading() as s:
+        category = s.connection().exec_driver_sql("SELECT category FROM products WHERE id = ?", (THROW,)).scalar()
+    dialog.category.setText(category)
+    with_manager_pin()
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.count is not None and dialog.count.categories == (category,)
+    dialog.quantity.setValue(3)
+    type_scan(dialog, ham.barcode(THROW))
+    type_scan(dialog, ham.barcode(THROW))
+    assert dialog.table.item(0, 1).text() == "4"
+    dialog.table.selectRow(0)
+    dialog.recount_to.setValue(6)
+    qtbot.mouseClick(dialog.recount_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.item(0, 1).text() == "6"
+    ham.sync()  # the figure reaches the center: its snapshot
+    qtbot.mouseClick(dialog.variance_button, Qt.MouseButton.LeftButton)
+    assert "Differenzen" in dialog.summary.text()
+    with_manager_pin()
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    assert "Freigegeben" in dialog.message.text()
+    dialog.close()
+    ham.sync()
+    assert ham.center_stock(THROW)[0] == 6 == ham.desk.on_hand(THROW)
+    assert differences(center.database_url, ham.store) == []
+
+
+def test_the_stock_screens_open_from_the_till_and_give_the_focus_back(qtbot, store_path: Path) -> None:
+    from tests.tcp_printer import TcpPrinter
+    from tests.test_till_gui import close_window, in_modal, log_in, make_window, scanner_burst
+    from ui.stock_count import CountDialog
+
+    with TcpPrinter() as printer:
+        window = make_window(qtbot, store_path, printer.port)
+        try:
+            log_in(qtbot, window)
+            for keys, kind in (("Ctrl+Shift+L", ReceivingDialog), ("Ctrl+Shift+B", AdjustmentDialog),
+                               ("Ctrl+Shift+N", CountDialog)):
+                seen: list[str] = []
+
+                def inside(dialog, kind=kind, seen=seen) -> None:  # type: ignore[no-untyped-def]
+                    assert isinstance(dialog, kind)
+                    scanner_burst(qtbot, with_check_digit("400000000001"))  # the wedge's scan reaches the open screen
+                    qtbot.waitUntil(lambda: bool(dialog.message.text()), timeout=5000)
+                    assert dialog.scan.text() == ""  # never typed into the field
+                    seen.append(dialog.message.text())
+                    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+
+                in_modal(inside)
+                QTest.keySequence(window, keys)
+                assert seen and seen[0], keys  # a message for the scan: routed to the screen
+                assert window.till.entry.hasFocus() or not window.isActiveWindow()
+        finally:
+            close_window(window)

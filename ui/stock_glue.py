@@ -1,5 +1,6 @@
 """Stock operations wired into the main window: Ctrl+Shift+L Wareneingang (ui.stock_receiving),
-Ctrl+Shift+B Bestandskorrektur (ui.stock_adjustment); wedge scans go to whichever of them is
+Ctrl+Shift+B Bestandskorrektur (ui.stock_adjustment), Ctrl+Shift+N Inventur (ui.stock_count);
+wedge scans go to whichever of them is
 open. The value limit of adjustments comes from the settings (adjustment_pin_limit_cents,
 default pos_app.stock.rules.DEFAULT_PIN_LIMIT_CENTS). Thread: the UI thread.
 """
@@ -12,11 +13,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from pos_app.stock.adjustments import StockAdjustments
+from pos_app.stock.counts import StockCounts
 from pos_app.stock.receiving import GoodsReceiving
 from pos_app.stock.rules import DEFAULT_PIN_LIMIT_CENTS
 from pos_app.store.staff import StaffMember
 from ui.conflicts_dialog import ask_manager
 from ui.stock_adjustment import AdjustmentDialog
+from ui.stock_count import CountDialog
 from ui.stock_receiving import ReceivingDialog
 
 if TYPE_CHECKING:
@@ -31,6 +34,8 @@ class StockGlue:
         self.adjustments = StockAdjustments(window.store, int(limit))
         QShortcut(QKeySequence("Ctrl+Shift+L"), window, self.show_receiving)
         QShortcut(QKeySequence("Ctrl+Shift+B"), window, self.show_adjustment)
+        QShortcut(QKeySequence("Ctrl+Shift+N"), window, self.show_count)
+        self.counts = StockCounts(window.store)
         QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
 
     def _connect_wedge(self) -> None:
@@ -40,7 +45,7 @@ class StockGlue:
 
     def _route_scan(self, code: str) -> None:
         dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, (ReceivingDialog, AdjustmentDialog)):
+        if isinstance(dialog, (ReceivingDialog, AdjustmentDialog, CountDialog)):
             dialog.on_scanned(code)
 
     def _person(self) -> StaffMember | None:
@@ -59,6 +64,13 @@ class StockGlue:
         if person is None:
             return
         AdjustmentDialog(self.adjustments, person, ask_manager(self.window.store), self.window).exec()
+        self._done()
+
+    def show_count(self) -> None:
+        person = self._person()
+        if person is None:
+            return
+        CountDialog(self.counts, person, ask_manager(self.window.store), self.window).exec()
         self._done()
 
     def _done(self) -> None:

@@ -64,6 +64,8 @@ class Stock(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
+    # one store's rows in one index range (a count's variance list, pos_app.stock.counts; 0018)
+    __table_args__ = (Index("ix_stock_store_product", "store_id", "product_id", "quantity"),)
 
 
 class Staff(Base):

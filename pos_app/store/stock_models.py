@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.clock import iso, utc_now
@@ -48,6 +48,7 @@ class ReceivingDraft(Base):
     started_at: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(8))  # open | booked | discarded
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    __table_args__ = (Index("ix_receiving_drafts_status", "status", "delivery_number"),)
 
 
 class ReceivingLine(Base):

@@ -51,6 +51,9 @@ def upgrade() -> None:
     )
 
 
+    # the variance list of a whole-store count reads this store's stock rows in one index range
+    # (pos_app.stock.counts.variance), not every store's (the stock table holds every store's)
+    op.create_index('ix_stock_store_product', 'stock', ['store_id', 'product_id', 'quantity'])
     op.create_table(
         'stock_counts',
         sa.Column('count_id', sa.String(length=36), primary_key=True),
@@ -76,6 +79,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('count_lines')
     op.drop_table('stock_counts')
+    op.drop_index('ix_stock_store_product', 'stock')
     op.drop_table('receiving_lines')
     op.drop_index('ix_receiving_drafts_status', 'receiving_drafts')
     op.drop_table('receiving_drafts')
