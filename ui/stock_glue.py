@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
@@ -36,12 +35,15 @@ class StockGlue:
         QShortcut(QKeySequence("Ctrl+Shift+B"), window, self.show_adjustment)
         QShortcut(QKeySequence("Ctrl+Shift+N"), window, self.show_count)
         self.counts = StockCounts(window.store)
-        QTimer.singleShot(0, self._connect_wedge)  # ui.app sets window.wedge after making the window
+        self._wedge: object | None = None
 
     def _connect_wedge(self) -> None:
+        """ui.app sets window.wedge after making the window (and may process events before it
+        does), so the route is made when a screen opens, once."""
         wedge = getattr(self.window, "wedge", None)
-        if wedge is not None:
+        if wedge is not None and wedge is not self._wedge:
             wedge.scanned.connect(self._route_scan)
+            self._wedge = wedge
 
     def _route_scan(self, code: str) -> None:
         dialog = QApplication.activeModalWidget()
@@ -56,6 +58,7 @@ class StockGlue:
         person = self._person()
         if person is None:
             return
+        self._connect_wedge()
         ReceivingDialog(self.receiving, person, ask_manager(self.window.store), self.window).exec()
         self._done()
 
@@ -63,6 +66,7 @@ class StockGlue:
         person = self._person()
         if person is None:
             return
+        self._connect_wedge()
         AdjustmentDialog(self.adjustments, person, ask_manager(self.window.store), self.window).exec()
         self._done()
 
@@ -70,6 +74,7 @@ class StockGlue:
         person = self._person()
         if person is None:
             return
+        self._connect_wedge()
         CountDialog(self.counts, person, ask_manager(self.window.store), self.window).exec()
         self._done()
 

@@ -221,25 +221,27 @@ class StockCounts:
         counted = self._counted_lines(count_id)
         if count.scope == "products":
             listed = [pid for pid in count.product_ids if pid not in counted]
-            uncounted = [(pid, name, qty, price) for pid, name, qty, price in self._products(listed) if qty]
+            uncounted = self._products(listed)  # every listed product is in the list, with stock or not
             n, units, value = len(uncounted), sum(u[2] for u in uncounted), sum(u[2] * u[3] for u in uncounted)
-            top = sorted(uncounted, key=lambda u: (-abs(u[2] * u[3]), u[0]))
+            top = sorted((u for u in uncounted if u[2]), key=lambda u: (-abs(u[2] * u[3]), u[0]))
+            differ = sum(1 for u in uncounted if u[2])
         else:
             where, params = self._scope_sql(count)
             with ThreadPoolExecutor(max_workers=1) as pool:
                 sums = pool.submit(self._uncounted_sums, where, params)
                 top = self._uncounted_top(where, {**params, "n": limit + len(counted)})
                 n, units, value = sums.result()
-        # the uncounted sums include the counted products that have stock: take them out again
-        for pid, (_, quantity, expected, price) in counted.items():
-            if expected:
-                n, units, value = n - 1, units - expected, value - expected * price
+            # the uncounted sums include the counted products that have stock: take them out again
+            for _, (_, quantity, expected, price) in counted.items():
+                if expected:
+                    n, units, value = n - 1, units - expected, value - expected * price
+            differ = n
         lines = [VarianceLine(pid, name, expected, quantity, price)
                  for pid, (name, quantity, expected, price) in counted.items() if quantity != expected]
         lines += [VarianceLine(pid, name, qty, 0, price) for pid, name, qty, price in top if pid not in counted]
         lines.sort(key=lambda v: (-abs(v.value_cents), v.product_id))
         products = n + len(counted)
-        differing = n + sum(1 for name, quantity, expected, price in counted.values() if quantity != expected)
+        differing = differ + sum(1 for name, quantity, expected, price in counted.values() if quantity != expected)
         total_units = sum(q - e for _, q, e, _ in counted.values()) - units
         total_value = sum((q - e) * p for _, q, e, p in counted.values()) - value
         return VarianceList(products, differing, total_units, total_value, tuple(lines[:limit]))
