@@ -221,3 +221,33 @@ def test_delivery_without_notice_and_a_second_device(ham: HamTill, center: Backe
         consistent(center, ham, k2)
     finally:
         k2.store.close()
+
+
+def test_the_delivery_endpoints_refuse_bad_input_with_4xx(center: BackendServer) -> None:
+    import requests
+
+    def post(path: str, body: object) -> requests.Response:
+        return requests.post(f"{center.url}{path}", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {center.admin_token}"})
+
+    good = {"store_id": "HAM", "supplier": "Lager", "number": "LS-1", "lines": [{"product_id": CUSHION, "quantity": 1}]}
+    for bad, field in (({**good, "supplier": "La\x00ger"}, "supplier"),
+                       ({**good, "lines": [{"product_id": 2**40, "quantity": 1}]}, "product_id"),
+                       ({**good, "lines": [{"product_id": CUSHION, "quantity": -1}]}, "quantity"),
+                       ({**good, "lines": [{"product_id": CUSHION, "quantity": 100_000}]}, "quantity"),
+                       ({**good, "lines": []}, "lines"),
+                       ({**good, "number": "LS 1/2"}, "number")):
+        answer = post("/v1/admin/stock/deliveries", bad)
+        assert answer.status_code == 422 and field in answer.text, (bad, answer.text)
+    assert post("/v1/admin/stock/deliveries", {**good, "store_id": "XXX"}).status_code == 422
+    assert post("/v1/admin/stock/deliveries", {**good, "lines": [{"product_id": 999_999, "quantity": 1}]}).status_code == 422
+    assert post("/v1/admin/stock/deliveries", {**good, "lines": [{"product_id": CUSHION, "quantity": 1}] * 2}).status_code == 422
+    assert post("/v1/admin/stock/deliveries", good).status_code == 201
+    assert post("/v1/admin/stock/deliveries", good).status_code == 409  # the number is taken
+    assert requests.get(f"{center.url}/v1/admin/stock/deliveries/NOPE", timeout=10,
+                        headers={"Authorization": f"Bearer {center.admin_token}"}).status_code == 404
+    assert requests.get(f"{center.url}/v1/admin/stock/counts/NOPE", timeout=10,
+                        headers={"Authorization": f"Bearer {center.admin_token}"}).status_code == 404
+    assert post("/v1/admin/stock/deliveries/LS-1/cancel", None).json()["status"] == "cancelled"
+    assert post("/v1/admin/stock/deliveries/LS-1/cancel", None).json()["status"] == "cancelled"  # again: no change
+    assert requests.post(f"{center.url}/v1/admin/stock/deliveries", json=good, timeout=10).status_code == 401

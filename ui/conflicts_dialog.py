@@ -29,7 +29,9 @@ from ui.reconciliation_panel import ReconciliationPanel
 TYPE_LABELS = {EventType.SALE_COMPLETED: "Verkauf", EventType.AUDIT_RECORDED: "Protokolleintrag",
                EventType.DAY_CLOSED: "Tagesabschluss", EventType.RETURN_COMPLETED: "Rückgabe",
                "pickup.handed_over": "Abholung übergeben", "pickup.picked": "Abholung kommissioniert",
-               EventType.STOCK_ADJUSTED: "Bestandskorrektur", EventType.RECONCILIATION_CLOSED: "Abgleich"}
+               EventType.STOCK_ADJUSTED: "Bestandskorrektur", EventType.RECONCILIATION_CLOSED: "Abgleich",
+               "stock.received": "Wareneingang", "count.started": "Inventur gestartet",  # issue 14
+               "count.counted": "Inventur gezählt", "count.approved": "Inventur freigegeben"}
 
 Approve = Callable[[str, QWidget], Approval | None]
 
