@@ -251,3 +251,30 @@ def test_the_delivery_endpoints_refuse_bad_input_with_4xx(center: BackendServer)
     assert post("/v1/admin/stock/deliveries/LS-1/cancel", None).json()["status"] == "cancelled"
     assert post("/v1/admin/stock/deliveries/LS-1/cancel", None).json()["status"] == "cancelled"  # again: no change
     assert requests.post(f"{center.url}/v1/admin/stock/deliveries", json=good, timeout=10).status_code == 401
+
+
+def test_one_delivery_booked_on_two_offline_devices_books_both_and_flags_it(
+        ham: HamTill, center: BackendServer, store_path: Path, tmp_path: Path) -> None:
+    """Both devices scanned the same delivery offline: the goods each says it shelved are booked
+    (a physical fact is never erased); the second booking opens a reconciliation."""
+    k2 = open_ham_till(center, store_path, tmp_path / "ham2.db", "HAM-K2")
+    try:
+        cushions = on_hand(ham.store, CUSHION)
+        announce(center, (CUSHION, 2), number="LS-2222")
+        ham.sync()
+        k2.sync()
+        for till in (ham, k2):
+            receiving = GoodsReceiving(till.store)
+            draft = receiving.open("LS-2222", FINN.name)
+            receiving.scan(draft.draft_id, till.barcode(CUSHION), quantity=2)
+            receiving.book(draft.draft_id, FINN)
+        ham.sync()
+        k2.sync()
+        ham.sync()
+        assert ham.center_stock(CUSHION)[0] == cushions + 4 == on_hand(ham.store, CUSHION) == on_hand(k2.store, CUSHION)
+        [item] = center.admin("GET", "/v1/admin/reconciliations", params={"store_id": "HAM"}).json()
+        assert item["kind"] == "delivery_discrepancy" and item["details"]["problem"] == "Avis schon gebucht"
+        assert ham.store.conflicts() == [] and k2.store.conflicts() == []
+        consistent(center, ham, k2)
+    finally:
+        k2.store.close()
