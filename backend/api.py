@@ -190,6 +190,9 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (transfers_api.devices, transfers_api.admin, fulfilment_api.devices, fulfilment_api.channel):
         app.include_router(extra)
+    from backend import stock_api  # expected deliveries, the receiving report (issue 14)
+
+    app.include_router(stock_api.admin)
     return app
 
 

@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
-                     reconciliations, returns, trusted_time)
+                     reconciliations, returns, stock_counts, stock_receiving, trusted_time)
 from backend import fulfilment_events, transfers_events  # issue 14
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
@@ -232,6 +232,10 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = fulfilment_events.apply(conn, device, event.type, payload, now, changes, str(event.id))
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
+    elif isinstance(payload, stock_receiving.HANDLED):  # goods receipt (issue 14)
+        reason = stock_receiving.apply(conn, device, str(event.id), payload, now, changes)
+    elif isinstance(payload, stock_counts.HANDLED):  # counts with the scanner (issue 14)
+        reason = stock_counts.apply(conn, device, str(event.id), payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

@@ -257,3 +257,5 @@ from backend import reconciliation_models as _reconciliation_models  # noqa: E40
 from backend import quick_keys_models as _quick_keys_models  # noqa: E402,F401
 # Transfers between stores and fulfilment orders (issue 14), registered the same way.
 from backend import transfers_models as _transfers_models  # noqa: E402,F401
+# Expected deliveries and goods receipts (issue 14), registered the same way.
+from backend import stock_models as _stock_models  # noqa: E402,F401

@@ -54,7 +54,7 @@ class AdjustmentIn(BaseModel):
     product_id: int = Field(ge=1, le=2**31 - 1)
     counted: int | None = Field(default=None, ge=0, le=999_999)
     delta: int | None = Field(default=None, ge=-99_999, le=99_999)
-    reason: Literal["count", "correction"] = "count"
+    reason: Literal["count", "correction", "damaged", "theft", "own_use", "found"] = "count"
     adjusted_by: str = Field(min_length=1, max_length=80)
 
     @model_validator(mode="after")

@@ -132,6 +132,7 @@ class Settings:
     max_discount_percent: Decimal = Decimal(10)
     pickup_sla_minutes: int = 120  # click and collect: a pickup order should be ready this soon
     pickup_retention_days: int = 30  # closed pickup orders are kept this long on the device
+    adjustment_pin_limit_cents: int = 5000  # a stock adjustment worth more needs a manager (pos_app.stock)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     wedge: WedgeSettings = field(default_factory=WedgeSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
@@ -152,6 +153,7 @@ idle_lock_minutes = 5         # lock the till after this many idle minutes (0 = 
 max_discount_percent = 10     # above this a discount needs a manager's PIN
 pickup_sla_minutes = 120      # pickup orders should be ready this many minutes after ordering
 pickup_retention_days = 30    # closed pickup orders are deleted from this device after this many days
+adjustment_pin_limit_cents = 5000  # a stock write-off worth more than this (in cents) needs a manager's PIN
 
 [printer]
 kind = "none"                 # network | usb | serial | file | none
@@ -278,6 +280,8 @@ def parse_settings(text: str) -> Settings:
         raise ConfigError("pickup_sla_minutes muss größer als 0 sein.")
     if settings.pickup_retention_days < 1:
         raise ConfigError("pickup_retention_days muss mindestens 1 sein.")
+    if not 0 <= settings.adjustment_pin_limit_cents <= 10**10 - 1:
+        raise ConfigError("adjustment_pin_limit_cents muss zwischen 0 und 9999999999 liegen.")
     if settings.language not in available_languages():
         raise ConfigError(f"language muss eine dieser Sprachen sein: {', '.join(available_languages())}.")
     if sync.backend_url and not sync.backend_url.startswith(("https://", "http://")):

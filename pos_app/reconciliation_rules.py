@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "transfer_received_unshipped": "Transfer empfangen, Versand nicht gemeldet",
     "fulfilment_unavailable": "Bestellung aus anderer Filiale: Ware nicht verfügbar",
     "fulfilment_shipped_after_cancel": "Bestellung nach Storno versandt",
+    "delivery_discrepancy": "Abweichung im Wareneingang",  # issue 14: short/over/damaged (backend.stock_receiving)
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -45,6 +46,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "negative_stock": ("count_adjusted", "accepted"),
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
     "transfer_difference": ("count_adjusted", "goods_returned", "accepted"),
+    "delivery_discrepancy": ("goods_returned", "payment_collected", "count_adjusted", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

@@ -150,6 +150,12 @@ ACTIONS: tuple[TillAction, ...] = (
        places=("menu",)),
     _a("ship_from_store", "Ctrl+Shift+V", "Versand aus der Filiale", "Bestellungen, die diese Filiale verschickt: kommissionieren, packen, versenden",
        places=("menu",)),
+    _a("goods_receipt", "Ctrl+Shift+L", "Wareneingang", "Lieferung per Scan annehmen und buchen (auch ohne Avis: Marktleitung)",
+       places=("menu", "tablet")),
+    _a("stock_adjustment", "Ctrl+Shift+B", "Bestandskorrektur", "Bruch, Diebstahl, Eigenverbrauch abschreiben oder Fund buchen",
+       places=("menu",)),
+    _a("stock_count", "Ctrl+Shift+N", "Inventur", "Inventur mit dem Scanner: starten, zählen, Differenzen freigeben",
+       places=("menu", "tablet")),
     # the payment dialog (ui.payment_dialog)
     _a("pay_card", "F10", "Karte", "Kartenzahlung starten", "payment"),
     _a("pay_voucher", "Ctrl+G", "Gutschein einlösen", "Zum Feld für den Gutscheincode", "payment"),
@@ -165,6 +171,7 @@ ACTIONS: tuple[TillAction, ...] = (
     # other dialogs
     _a("book_return", "Ctrl+Return", "Rücknahme buchen", "Die Rücknahme buchen", "returns"),
     _a("close_dialog", "Esc", "Schließen", "Den offenen Dialog schließen", "dialog"),
+    _a("book_delivery", "Ctrl+Return", "Wareneingang buchen", "Die gescannte Lieferung buchen", "dialog"),
     # the log-in screen (ui.login_view)
     _a("language", "Ctrl+Shift+L", "Sprache", "Sprache der Anzeige wechseln (für die gewählte Person gemerkt)",
        "login"),

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from pos_app.clock import iso, utc_now
 from pos_app.quick_keys import store as quick_keys_store
 from pos_app.i18n import t
-from pos_app.store import movements, pickup_models, policies, reconciliation_models, transfer_models
+from pos_app.store import movements, pickup_models, policies, reconciliation_models, stock_models, transfer_models
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
@@ -134,6 +134,8 @@ class _Page:
         self.quick_keys: dict[str, dict[str, Any] | None] = {}  # the product grid (pos_app.quick_keys.store)
         self.transfers: dict[str, dict[str, Any] | None] = {}  # pos_app.store.transfer_models (issue 14)
         self.fulfilment: dict[str, dict[str, Any] | None] = {}
+        self.deliveries: dict[str, dict[str, Any] | None] = {}  # expected deliveries (pos_app.store.stock_models)
+        self.counts: dict[str, dict[str, Any] | None] = {}  # stock counts (pos_app.store.stock_models)
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -160,6 +162,10 @@ class _Page:
                     self.transfers[key] = data
                 elif kind == "fulfilment":
                     self.fulfilment[key] = data
+                elif kind == "delivery":
+                    self.deliveries[key] = data
+                elif kind == "count":
+                    self.counts[key] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -201,6 +207,8 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         except ValueError as exc:
             raise FeedError(f"Schnelltasten unlesbar: {exc}") from exc
         transfer_models.apply_feed(s, parsed.transfers, parsed.fulfilment)
+        stock_models.apply_feed(s, parsed.deliveries)
+        stock_models.apply_count_feed(s, parsed.counts)
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

@@ -299,6 +299,8 @@ class ChangeKind(str, Enum):
     QUICK_KEYS = "quick_keys"  # key "quick_keys": the store's product grid; its store only (sync.protocol_quick_keys)
     TRANSFER = "transfer"  # key: its number; for both of its stores (sync.protocol_transfers)
     FULFILMENT = "fulfilment"  # key: its number; for the selling and the fulfilling store
+    DELIVERY = "delivery"  # key: its number; an expected delivery, for its store only (sync.protocol_stock)
+    COUNT = "count"  # key: its id; a stock count, for its store only (sync.protocol_stock)
 
 
 class BarcodeData(_Strict):
@@ -487,3 +489,4 @@ import sync.protocol_quick_keys  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401
 import sync.protocol_transfers  # noqa: E402,F401
+import sync.protocol_stock  # noqa: E402,F401

@@ -18,6 +18,9 @@ from sync.protocol import CHANGE_DATA, PAYLOADS, ChangeKind, _Strict
 
 RECONCILIATION_CLOSED = "reconciliation.closed"
 STOCK_ADJUSTED = "stock.adjusted"
+# which way each by-hand reason moves stock (the same table as pos_app.stock.rules.ADJUSTMENT_SIGNS,
+# which the protocol may not import; tests/test_stock_rules.py holds them equal)
+ADJUSTMENT_SIGNS = {"damaged": -1, "theft": -1, "own_use": -1, "found": 1}
 
 
 class ReconciliationData(_Strict):
@@ -52,7 +55,8 @@ class ReconciliationClosedV1(_Strict):
 class StockAdjustedV1(_Strict):
     """Stock changed in the store outside a sale or return: counted (`counted` is the figure
     found, `delta` what it changed), or booked for a rejected event whose goods really moved
-    (reason "conflict_acknowledged", `refs` = that event's id). Deltas, not absolute figures,
+    (reason "conflict_acknowledged", `refs` = that event's id), or written off / found by hand
+    (damaged, theft, own use: delta < 0; found: delta > 0; pos_app.stock.rules). Deltas, not absolute figures,
     so an adjustment made offline does not undo the other tills' sales meanwhile."""
 
     adjustment_id: UUID
@@ -60,7 +64,7 @@ class StockAdjustedV1(_Strict):
     product_id: int = Field(ge=1, le=2**31 - 1)
     delta: int = Field(ge=-99_999, le=99_999)
     counted: int | None = Field(default=None, ge=0, le=999_999)
-    reason: Literal["count", "correction", "conflict_acknowledged"]
+    reason: Literal["count", "correction", "conflict_acknowledged", "damaged", "theft", "own_use", "found"]
     refs: list[str] = Field(default_factory=list, max_length=20)
     adjusted_by: str = Field(min_length=1, max_length=80)
     approved_by: int | None = Field(default=None, ge=0, le=2**31 - 1)
@@ -70,6 +74,9 @@ class StockAdjustedV1(_Strict):
     def _changes_something(self) -> "StockAdjustedV1":
         if self.delta == 0 and self.counted is None:
             raise ValueError("an adjustment changes the stock or records a count")
+        sign = ADJUSTMENT_SIGNS.get(self.reason)
+        if sign is not None and self.delta * sign <= 0:
+            raise ValueError(f"a {self.reason} adjustment moves stock {'in' if sign > 0 else 'out'}")
         if any(not 0 < len(r) <= 64 for r in self.refs):
             raise ValueError("each ref has 1 to 64 characters")
         return self

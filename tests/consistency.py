@@ -178,3 +178,38 @@ def transit_and_reserved_differences(database_url: str, *stores: LocalStore) -> 
                     found.append(f"{who}: {kind} {number}: till {state} ({ours or 'confirmed'}), "
                                  f"center {center_states.get(str(number))}")
     return found
+def stock_operation_differences(database_url: str, *stores: LocalStore) -> list[str]:
+    """Goods receipt (issue 14): every store device's copy of its expected deliveries has the
+    center's status and no booking the center has not confirmed; every receipt booked here is
+    one the center holds (by its receipt id) and nothing the center holds was booked twice."""
+    engine = create_engine(database_url)
+    out: list[str] = []
+    try:
+        with engine.connect() as conn:
+            for till in stores:
+                center = {str(n): str(s) for n, s in conn.execute(
+                    text("SELECT number, status FROM deliveries WHERE store_id = :s"), {"s": till.store_id})}
+                held = {str(r): str(e) for r, e in conn.execute(
+                    text("SELECT receipt_id, event_id FROM stock_receipts WHERE store_id = :s"), {"s": till.store_id})}
+                with till.db.reading() as s:
+                    local = s.connection().exec_driver_sql(
+                        "SELECT number, status, booked_event FROM deliveries WHERE store_id = ?",
+                        (till.store_id,)).all()
+                    booked = s.connection().exec_driver_sql(
+                        "SELECT id, event_id FROM receiving_drafts WHERE status = 'booked' AND store_id = ?",
+                        (till.store_id,)).all()
+                who = till.device_id
+                for number, status, booked_event in local:
+                    if center.get(number) != status:
+                        out.append(f"{who}: delivery {number} is {status} here, {center.get(number)} at the center")
+                    if booked_event:
+                        out.append(f"{who}: delivery {number} booked here ({booked_event}), not confirmed")
+                for number in sorted(set(center) - {n for n, _, _ in local}):
+                    out.append(f"{who}: delivery {number} ({center[number]}) missing here")
+                for receipt_id, event_id in booked:
+                    if held.get(receipt_id) != event_id:
+                        out.append(f"{who}: receipt {receipt_id} (event {event_id}) not held at the center "
+                                   f"({held.get(receipt_id)})")
+    finally:
+        engine.dispose()
+    return out

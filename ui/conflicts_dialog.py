@@ -29,7 +29,9 @@ from ui.till_actions_qt import bind
 TYPE_LABELS = {EventType.SALE_COMPLETED: N_("Verkauf"), EventType.AUDIT_RECORDED: N_("Protokolleintrag"),
                EventType.DAY_CLOSED: N_("Tagesabschluss"), EventType.RETURN_COMPLETED: N_("Rückgabe"),
                "pickup.handed_over": N_("Abholung übergeben"), "pickup.picked": N_("Abholung kommissioniert"),
-               EventType.STOCK_ADJUSTED: N_("Bestandskorrektur"), EventType.RECONCILIATION_CLOSED: N_("Abgleich")}
+               EventType.STOCK_ADJUSTED: N_("Bestandskorrektur"), EventType.RECONCILIATION_CLOSED: N_("Abgleich"),
+               "stock.received": N_("Wareneingang"), "count.started": N_("Inventur gestartet"),  # issue 14
+               "count.counted": N_("Inventur gezählt"), "count.approved": N_("Inventur freigegeben")}
 
 Approve = Callable[[str, QWidget], Approval | None]
 

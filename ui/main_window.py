@@ -105,6 +105,9 @@ class MainWindow(QMainWindow):
 
         self.transfers = TransferGlue(self)  # transfers between stores: Ctrl+Shift+F (issue 14)
         self.fulfilment = FulfilmentGlue(self)  # endless aisle Ctrl+Shift+K, ship-from-store Ctrl+Shift+V
+        from ui.stock_glue import StockGlue
+
+        self.stock_ops = StockGlue(self)  # Ctrl+Shift+L goods receipt, Ctrl+Shift+B stock adjustment (issue 14)
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in

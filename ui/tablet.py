@@ -122,7 +122,7 @@ class QuantityDialog(QDialog):
 
 # the bar's buttons by their registry action; the keys name them (tablet_<key>) as before
 BUTTON_KEYS = {"customer_find": "customer", "customer_new": "new", "stock": "stock", "web_cart": "cart",
-               "quantity": "quantity"}
+               "quantity": "quantity", "goods_receipt": "receiving", "stock_count": "count"}
 
 
 class TabletBar(QWidget):
@@ -139,7 +139,9 @@ class TabletBar(QWidget):
         per_row = 5 if available_geometry(window).width() >= BAR_ONE_ROW_PX else 3
         self.buttons = {}
         handlers = {"customer_find": glue.find_customer, "customer_new": glue.new_customer,
-                    "stock": glue.show_stock, "web_cart": lambda: glue.pull_web_cart(), "quantity": self.quantity}
+                    "stock": glue.show_stock, "web_cart": lambda: glue.pull_web_cart(), "quantity": self.quantity,
+                    "goods_receipt": lambda: window.stock_ops.show_receiving(),  # issue 14: on the tablet too
+                    "stock_count": lambda: window.stock_ops.show_count()}
         for registered in till_actions.shown_in("tablet"):  # the registry's "tablet" actions (pos_app.till_actions)
             key = BUTTON_KEYS[registered.name]
             button = QPushButton(registered.label_text())

@@ -64,6 +64,8 @@ class Stock(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
+    # one store's rows in one index range (a count's variance list, pos_app.stock.counts; 0018)
+    __table_args__ = (Index("ix_stock_store_product", "store_id", "product_id", "quantity"),)
 
 
 class Staff(Base):
@@ -301,3 +303,4 @@ from pos_app.store import reconciliation_models as _reconciliation_models  # noq
 from pos_app.store import card_models as _card_models  # noqa: E402,F401  (issue 16: card terminal)
 from pos_app.quick_keys import models as _quick_key_models  # noqa: E402,F401  (issue 13: the product grid)
 from pos_app.store import transfer_models as _transfer_models  # noqa: E402,F401  (issue 14: transfers)
+from pos_app.store import stock_models as _stock_models  # noqa: E402,F401  (issue 14: stock operations)

@@ -5,6 +5,7 @@ import platform
 import time
 
 import bench_camera
+import bench_counts
 import bench_customers
 import bench_scan
 import bench_search
@@ -23,6 +24,7 @@ def main() -> None:
     bench_start.run()
     bench_camera.run()
     bench_customers.run()
+    bench_counts.run()  # issue 14: a count of 5,000 scans, the variance of the whole store
     report("all benchmarks took (s)", f"{time.perf_counter() - t0:.0f}")
 
 

@@ -1,0 +1,133 @@
+"""The store's tables of stock operations (migration 0018_stock_operations).
+
+`deliveries`: the center's expected deliveries for this store, filled from the change feed
+(ChangeKind.DELIVERY). `status` is the center's; `booked_event` is our stock.received event
+that the feed has not confirmed yet, so the list shows the delivery as booked at once (offline
+too) and nobody here books it a second time.
+
+`receiving_drafts` / `receiving_lines`: a delivery being received, scan by scan. Every scan is
+its own small write transaction, so an app that is killed half-way finds the draft again with
+every scan in it; booking turns the draft into one outbox event (pos_app.stock.receiving) and
+marks it booked in the same transaction, so it is never booked twice.
+
+Thread: any; functions run in the caller's transaction.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from pos_app.clock import iso, utc_now
+from pos_app.store.models import Base
+
+
+class LocalDelivery(Base):
+    __tablename__ = "deliveries"
+    number: Mapped[str] = mapped_column(String(40), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16))
+    supplier: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(10))  # the center's: expected | received | cancelled
+    lines: Mapped[str] = mapped_column(Text)  # JSON list of {"product_id", "quantity"}
+    created_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    received_by: Mapped[str] = mapped_column(String(80), default="")
+    booked_event: Mapped[str | None] = mapped_column(String(36), nullable=True)  # ours, unconfirmed
+
+
+class ReceivingDraft(Base):
+    __tablename__ = "receiving_drafts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16))
+    delivery_number: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: no notice
+    supplier: Mapped[str] = mapped_column(String(80), default="")
+    started_by: Mapped[str] = mapped_column(String(80))
+    approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the manager (no notice)
+    started_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(8))  # open | booked | discarded
+    event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    __table_args__ = (Index("ix_receiving_drafts_status", "status", "delivery_number"),)
+
+
+class ReceivingLine(Base):
+    __tablename__ = "receiving_lines"
+    draft_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expected: Mapped[int] = mapped_column(Integer, default=0)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    damaged: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order on the notice, then of first scan
+
+
+class LocalCount(Base):
+    """A count of this store: started here (count.started) or by another device (the feed)."""
+
+    __tablename__ = "stock_counts"
+    count_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(10))  # store | category | products
+    categories: Mapped[str] = mapped_column(Text)  # JSON list
+    product_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked
+    started_by: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[str] = mapped_column(String(40))
+    approved_event: Mapped[str | None] = mapped_column(String(36), nullable=True)  # ours, unconfirmed
+    summary: Mapped[str] = mapped_column(Text, default="{}")  # the center's, when booked
+
+
+class LocalCountLine(Base):
+    """This device's figure for one product of a count (what it sent in count.counted)."""
+
+    __tablename__ = "count_lines"
+    count_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)  # order of the first scan
+
+
+def apply_count_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
+    """Take the center's counts of one feed page (newest per id)."""
+    for count_id, doc in docs.items():
+        row = session.get(LocalCount, count_id)
+        if doc is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = LocalCount(count_id=count_id, approved_event=None)
+            session.add(row)
+        row.store_id, row.scope, row.status = doc["store_id"], doc["scope"], doc["status"]
+        row.categories = json.dumps(doc.get("categories") or [], ensure_ascii=False)
+        row.product_ids = json.dumps(doc.get("product_ids") or [])
+        row.started_by, row.started_at = doc["started_by"], doc["started_at"]
+        row.summary = json.dumps({k: doc.get(k, 0) for k in ("lines", "variance_units", "variance_cents")})
+        if doc["status"] == "booked":
+            row.approved_event = None
+    return len(docs)
+
+
+def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
+    """Take the center's deliveries of one feed page (newest per number)."""
+    for number, doc in docs.items():
+        row = session.get(LocalDelivery, number)
+        if doc is None:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = LocalDelivery(number=number, booked_event=None)
+            session.add(row)
+        row.store_id, row.supplier, row.status = doc["store_id"], doc.get("supplier", ""), doc["status"]
+        row.lines = json.dumps(doc.get("lines") or [], separators=(",", ":"))
+        row.created_at = doc["created_at"]
+        row.received_at, row.received_by = doc.get("received_at"), doc.get("received_by", "")
+        if doc["status"] != "expected":
+            row.booked_event = None  # the center has decided (ours, or another device's booking)
+    return len(docs)
+
+
+def now_text() -> str:
+    return iso(utc_now())
