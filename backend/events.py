@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
+from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, receipts, reconciliation_events,
                      reconciliations, returns, trusted_time)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
@@ -210,6 +210,7 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
             if reason is None:
                 returns.redeem_for_sale(conn, payload, now)
+                changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # issue 15: reconcile, never refuse
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,

@@ -317,6 +317,8 @@ class PriceData(_Strict):
     product_id: int
     store_id: str
     gross_cents: int = Field(ge=0)
+    # § 11 PAngV (issue 15): set while the price is a reduction; older centers omit it
+    lowest_30_days_cents: int | None = Field(default=None, ge=0)
 
 
 class StockData(_Strict):
