@@ -1,0 +1,36 @@
+"""The till's memory of gift card balances (migration 0021_gift_cards), for the offline rule
+(pos_app.gift_cards.rules.offline_allowance).
+
+One row per card this till asked the center about (or sold): the center's balance then, this
+till's redemptions still pending in the outbox then (not in the center's figure yet), and the
+total this store's sales had taken from the card then. What the till took since is its own
+sales' voucher tenders minus that total, so the offline allowance never counts a redemption
+twice or misses one, whether it was sent meanwhile or not.
+
+Thread: any (short reads and writes in the caller's session).
+"""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pos_app.store.models import Base
+
+
+class GiftCardBalance(Base):
+    __tablename__ = "gift_card_balances"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    balance_cents: Mapped[int] = mapped_column(Integer)  # the center's, when checked
+    pending_cents: Mapped[int] = mapped_column(Integer)  # this till's redemptions not at the center then
+    taken_here_cents: Mapped[int] = mapped_column(Integer)  # all this store's redemptions of it then
+    checked_at: Mapped[str] = mapped_column(String(32))  # UTC, ISO (pos_app.clock.iso)
+
+
+class PriceIndication(Base):
+    """§ 11 PAngV from the feed: the lowest 30-day price of a product whose price is reduced
+    (no row: not reduced). The till shows it wherever it shows the reduction."""
+
+    __tablename__ = "price_indications"
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    lowest_30_days_cents: Mapped[int] = mapped_column(Integer)
