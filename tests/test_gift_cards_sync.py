@@ -103,3 +103,21 @@ def test_the_offline_daily_limit_is_per_day_and_counts_what_was_sent_meanwhile(t
     worker, seen = till.worker()
     assert worker.run_cycle() == worker.interval_s  # the sale reaches the center (the check stays offline)
     assert check(card) == min(200_00 - taken, OFFLINE_DAILY_LIMIT_CENTS)  # sent meanwhile: not counted twice
+
+
+def test_a_reduced_price_reaches_the_till_with_its_lowest_30_day_price(till: Till) -> None:
+    from pos_app.store.gift_card_models import lowest_30_days
+
+    (_code, product, price), = till.products(1)
+    worker, seen = till.worker()
+    till.center.admin("PUT", f"/v1/admin/prices/BER/{product}", json={"gross_cents": price + 10_00})
+    till.center.admin("PUT", f"/v1/admin/prices/BER/{product}", json={"gross_cents": price - 10_00})
+    assert worker.run_cycle() == worker.interval_s, seen[-1].last_error
+    with till.store.db.reading() as s:
+        assert lowest_30_days(s, product, "BER") == price
+        assert s.execute(text("SELECT gross_cents FROM prices WHERE product_id = :p AND store_id = 'BER'"),
+                         {"p": product}).scalar() == price - 10_00
+    till.center.admin("PUT", f"/v1/admin/prices/BER/{product}", json={"gross_cents": price + 20_00})
+    assert worker.run_cycle() == worker.interval_s
+    with till.store.db.reading() as s:
+        assert lowest_30_days(s, product, "BER") is None  # a rise is no reduction: nothing to state

@@ -12,7 +12,7 @@ Thread: any (short reads and writes in the caller's session).
 from __future__ import annotations
 
 from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pos_app.store.models import Base
 
@@ -34,3 +34,23 @@ class PriceIndication(Base):
     product_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     store_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     lowest_30_days_cents: Mapped[int] = mapped_column(Integer)
+
+
+def apply_price_indications(session: Session, rows: dict[tuple[int, str], int | None]) -> None:
+    """The feed's price changes (sync.feed): a reduced price brings its lowest 30-day price, any
+    other price (or a deleted one) removes the row."""
+    conn = session.connection()
+    upserts = [(pid, sid, cents) for (pid, sid), cents in rows.items() if cents is not None]
+    deletes = [(pid, sid) for (pid, sid), cents in rows.items() if cents is None]
+    if upserts:
+        conn.exec_driver_sql("INSERT INTO price_indications (product_id, store_id, lowest_30_days_cents) "
+                             "VALUES (?, ?, ?) ON CONFLICT (product_id, store_id) DO UPDATE SET "
+                             "lowest_30_days_cents = excluded.lowest_30_days_cents", upserts)
+    if deletes:
+        conn.exec_driver_sql("DELETE FROM price_indications WHERE product_id = ? AND store_id = ?", deletes)
+
+
+def lowest_30_days(session: Session, product_id: int, store_id: str) -> int | None:
+    """The lowest 30-day price to state with this product's reduced price here (None: not reduced)."""
+    row = session.get(PriceIndication, (product_id, store_id))
+    return None if row is None else row.lowest_30_days_cents
