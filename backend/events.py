@@ -47,6 +47,7 @@ from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
 from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, ReturnCompletedV1,
                            SaleCompletedV1)
+from sync.protocol_gift_cards import GiftCardSoldV1
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 from sync.protocol_shifts import DayClosedV1
 
@@ -225,6 +226,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
         reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
+    elif isinstance(payload, GiftCardSoldV1):  # a till sold a gift card (issue 15)
+        reason = gift_cards.apply_sold(conn, device.store_id, payload, now)
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet

@@ -25,6 +25,7 @@ from backend.gift_cards_models import GiftCard, GiftCardReservation
 from backend.returns_models import Voucher, VoucherMovement
 from pos_app.gift_cards.rules import OVERDRAWN, new_code, overdrawn_by
 from sync.protocol import SaleCompletedV1
+from sync.protocol_gift_cards import GiftCardSoldV1
 
 HELD, CAPTURED, RELEASED = "held", "captured", "released"
 
@@ -155,3 +156,17 @@ def overdrawn_after_sale(conn: Connection, sale: SaleCompletedV1, now: datetime)
                  "device_id": sale.device_id}, cause=f"{OVERDRAWN}:{sale.sale_id}:{code}", now=now)
             changes += feed
     return changes
+
+
+def apply_sold(conn: Connection, device_store_id: str, sold: GiftCardSoldV1, now: datetime) -> str | None:
+    """A till's gift card sale (event gift_card.sold): issue the card with the till's code, once
+    per sale. The cash was taken, so an amount outside the sale rule is issued anyway (the till
+    checks the same rule first); only a card that cannot exist is refused: another store's
+    event, or a code that another sale holds already (the till then lists it as a conflict)."""
+    if sold.store_id != device_store_id:
+        return f"gift card sold for store {sold.store_id} by a device of {device_store_id}"
+    try:
+        issue(conn, sold.amount_cents, sold.store_id, str(sold.sale_id), now, code=sold.code)
+    except GiftCardRefused as exc:
+        return str(exc)
+    return None

@@ -52,6 +52,7 @@ class EventType(str, Enum):
     PICKUP_PICKED = "pickup.picked"  # click and collect (backend.pickup_events)
     PICKUP_HANDED_OVER = "pickup.handed_over"
     PICKUP_RETURNED = "pickup.returned_to_stock"
+    GIFT_CARD_SOLD = "gift_card.sold"  # a till sold a gift card (sync.protocol_gift_cards, backend.gift_cards)
 
 
 class SaleLineV1(_Strict):
@@ -482,4 +483,5 @@ class VoucherBalance(_Strict):
 import sync.protocol_clienteling  # noqa: E402,F401
 import sync.protocol_pickups  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
+import sync.protocol_gift_cards  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401

@@ -45,6 +45,8 @@ class GiftCardCheck:
             try:
                 balance = self._center(code)
             except LookupError:
+                if self._known(code):  # sold here, the center has not heard of it yet
+                    return self._offline(code, t("an der Zentrale noch nicht angekommen"))
                 raise VoucherError(t("Geschenkgutschein {code} ist unbekannt.", code=code)) from None
             except CenterUnavailable as exc:
                 return self._offline(code, str(exc))
@@ -65,6 +67,10 @@ class GiftCardCheck:
             # the till's own clock, like sales.created_at: only compared with it
             row.taken_here_cents, row.checked_at = self._taken_here(s, code, None), iso(self._clock())
             s.merge(row)
+
+    def _known(self, code: str) -> bool:
+        with self._db.reading() as s:
+            return s.get(GiftCardBalance, code) is not None
 
     def _day_start(self) -> str:
         """The start of today (the store's day by the center-corrected clock), on the till's

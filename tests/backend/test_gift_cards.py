@@ -5,11 +5,12 @@ the price history: every price with the center's time, the lowest 30-day price i
 SQLite, and PostgreSQL with $POS_TEST_DATABASE_URL."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from backend.db import BackendDatabase
 from pos_app.gift_cards.rules import is_gift_card_code
-from tests.backend.helpers import ADMIN, GREEN_SOFA, register, sale_event
+from tests.backend.helpers import ADMIN, GREEN_SOFA, now_iso, register, sale_event
 from tests.backend.test_push import push
 
 CUSHION = 30
@@ -112,3 +113,30 @@ def test_the_price_history_gives_the_lowest_30_day_price_to_the_feed(client) -> 
         assert client.put(url, headers=ADMIN, json=bad).status_code == 422
     assert client.put("/v1/admin/prices/NOPE/1", headers=ADMIN, json={"gross_cents": 1}).status_code == 404
     assert client.put(f"/v1/admin/prices/BER/{10**6}", headers=ADMIN, json={"gross_cents": 1}).status_code == 404
+
+
+def sold_event(seq: int, code: str, cents: int, device: str = "BER-K1", store: str = "BER") -> dict[str, Any]:
+    payload = {"sale_id": str(uuid.uuid4()), "code": code, "amount_cents": cents, "store_id": store,
+               "device_id": device, "cashier_id": 1, "sold_at": now_iso(), "tender": "cash"}
+    return {"id": str(uuid.uuid4()), "device_id": device, "seq": seq, "type": "gift_card.sold", "schema_version": 1,
+            "created_at": now_iso(), "payload": payload}
+
+
+def test_a_card_sold_at_a_till_is_issued_once_and_spent_in_the_web_shop(client) -> None:
+    ber = register(client)
+    event = sold_event(1, "GK-ABCDEFGHJKLM", 25_00)
+    assert push(client, ber, event)[0]["outcome"] == "applied"
+    assert push(client, ber, event)[0]["outcome"] == "duplicate"
+    card = client.get("/v1/channel/gift-cards/GK-ABCDEFGHJKLM", headers=ADMIN).json()
+    assert (card["balance_cents"], card["store_id"]) == (25_00, "BER")
+    same_code = sold_event(2, "GK-ABCDEFGHJKLM", 10_00)  # another sale with the code: cannot be issued twice
+    [result] = push(client, ber, same_code)
+    assert result["outcome"] == "rejected" and "vergeben" in result["reason"]
+    other_store = sold_event(3, "GK-ABCDEFGHJKLN", 10_00, store="HAM")
+    assert push(client, ber, other_store)[0]["outcome"] == "rejected"
+    bad = sold_event(4, "GK-0000", 10_00)
+    answer = client.post("/v1/events", headers=ber, json={"events": [bad]})  # not a card number: 422, field named
+    assert answer.status_code == 422 and "code" in answer.text
+    held = client.post("/v1/channel/gift-cards/GK-ABCDEFGHJKLM/reservations", headers=ADMIN,
+                       json={"amount_cents": 25_00, "reference": "web-1"}).json()
+    assert held["balance_cents"] == 0
