@@ -72,8 +72,7 @@ def label_rows(label: ShelfLabel, paper: PaperWidth = PAPER_80MM) -> list[LabelR
     rows.append(TextRow(format_euro(label.price_cents), "right", bold=True, double=True))
     if (unit := unit_price_text(label)) is not None:
         rows.append(TextRow(unit, "right"))
-    if reduced:
-        assert label.lowest_30_days_cents is not None
+    if label.lowest_30_days_cents is not None:  # reduced (the feed says so even without the old price)
         text = lowest_price_text(label.lowest_30_days_cents)
         if len(text) <= w:
             rows.append(TextRow(text))
