@@ -178,9 +178,9 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (reconciliations_api.devices, reconciliations_api.admin):
         app.include_router(extra)
-    from backend import gift_cards_api, price_history  # gift cards, the price history (issue 15)
+    from backend import gift_cards_api, loyalty_points, price_history  # gift cards, points, prices (issue 15)
 
-    for extra in (gift_cards_api.channel, gift_cards_api.devices, price_history.admin):
+    for extra in (gift_cards_api.channel, gift_cards_api.devices, loyalty_points.devices, price_history.admin):
         app.include_router(extra)
     return app
 

@@ -53,3 +53,20 @@ class PriceHistory(Base):
     price_cents: Mapped[int] = mapped_column(BigInteger)
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime())
     __table_args__ = (Index("ix_price_history_product_channel", "product_id", "channel", "valid_from"),)
+
+
+class LoyaltyRedemption(Base):
+    """Loyalty points redeemed as a discount (kind "redeemed", points > 0) or given back by a
+    return (kind "returned", points < 0 in the balance's sense: stored positive). `reference`:
+    the sale id (redeemed) or the return id (returned); unique per kind, so a retry books once."""
+
+    __tablename__ = "loyalty_redemptions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int] = mapped_column(BigInteger)
+    sale_reference: Mapped[str] = mapped_column(String(60))  # the sale the points were redeemed for
+    reference: Mapped[str] = mapped_column(String(60))
+    discount_cents: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    __table_args__ = (UniqueConstraint("kind", "reference", name="uq_loyalty_redemptions_ref"),)

@@ -140,3 +140,20 @@ def test_a_reduced_price_without_the_lowest_price_is_refused() -> None:
 def test_a_bad_check_digit_is_not_printed_as_ean13() -> None:
     rows = label_rows(ShelfLabel("Milch", "M1", 99, "4006381333932"))
     assert not any(isinstance(r, Ean13Row) for r in rows)
+
+
+# ---- loyalty points as a discount -------------------------------------------------------------
+
+def test_points_rule_and_allocation_to_the_cent() -> None:
+    from pos_app.prices.points import allocate, check_redemption, points_back
+
+    assert check_redemption(300, 500, 10_00) is None
+    assert check_redemption(250, 500, 10_00) is not None and check_redemption(0, 500, 10_00) is not None
+    assert check_redemption(600, 500, 10_00) is not None and check_redemption(300, 500, 2_99) is not None
+    assert allocate(100, [1000, 2000, 0]) == [33, 67, 0] and allocate(101, [100, 100, 100]) == [34, 34, 33]
+    assert allocate(2, [1, 1, 1]) == [1, 1, 0]  # ties to the earlier line
+    assert allocate(0, [0, 0]) == [0, 0]
+    with pytest.raises(ValueError):
+        allocate(5, [1, 1])
+    assert points_back(200, 200, 50) == 50 and points_back(200, 200, 500, already_back=50) == 150
+    assert points_back(300, 299, 100) == 100 and points_back(0, 0, 10) == 0

@@ -1,4 +1,5 @@
-"""gift cards (sold vouchers) and their web reservations; the price history per product and channel
+"""gift cards (sold vouchers) and their web reservations; the price history per product and channel;
+loyalty points redeemed as a discount
 
 Revision ID: 0015_gift_cards
 Revises: 0009_event_time_breach
@@ -50,8 +51,24 @@ def upgrade() -> None:
     op.create_index('ix_price_history_product_channel', 'price_history', ['product_id', 'channel', 'valid_from'],
                     unique=False)
 
+    op.create_table('loyalty_redemptions',
+    sa.Column('id', BIG_ID, autoincrement=True, nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('points', sa.BigInteger(), nullable=False),
+    sa.Column('sale_reference', sa.String(length=60), nullable=False),
+    sa.Column('reference', sa.String(length=60), nullable=False),
+    sa.Column('discount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('created_at', TIMESTAMP, nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'reference', name='uq_loyalty_redemptions_ref')
+    )
+    op.create_index('ix_loyalty_redemptions_customer_id', 'loyalty_redemptions', ['customer_id'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index('ix_loyalty_redemptions_customer_id', table_name='loyalty_redemptions')
+    op.drop_table('loyalty_redemptions')
     op.drop_index('ix_price_history_product_channel', table_name='price_history')
     op.drop_table('price_history')
     op.drop_index('ix_gift_card_reservations_code', table_name='gift_card_reservations')
