@@ -109,7 +109,8 @@ def _out(conn: Connection, channel: str, product_id: int) -> PriceHistoryOut:
     red = current_reduction(steps, now)
     return PriceHistoryOut(product_id=product_id, channel=channel, price_cents=price,
                            history=[PriceStep(valid_from=s.at, price_cents=s.price_cents) for s in steps],
-                           reduced_since=red.started_at if red else None, before_cents=red.before_cents if red else None,
+                           reduced_since=red.started_at if red else None,
+                           before_cents=red.before_cents if red else None,
                            lowest_30_days_cents=red.lowest_30_days_cents if red else None)
 
 

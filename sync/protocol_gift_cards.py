@@ -1,8 +1,9 @@
 """Gift cards in the wire protocol: the center's answers about a card and a web reservation
 (the web shop and the till read them). Pure data, like sync.protocol.
 
-A till's sale of a card is gift_card.sold (GiftCardSoldV1). A till's redemption travels as a `voucher` tender of sale.completed (sync.protocol.TenderV1):
-a gift card is a voucher, so it needs no event of its own for that.
+A till's sale of a card is the event gift_card.sold (GiftCardSoldV1). A till's redemption
+travels as a `voucher` tender of sale.completed (sync.protocol.TenderV1): a gift card is a
+voucher, so it needs no event of its own for that.
 """
 from __future__ import annotations
 

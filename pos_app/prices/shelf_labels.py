@@ -53,8 +53,8 @@ def label_for(db: Database, store_id: str, product_id: int) -> ShelfLabel | None
         row = s.execute(_SQL, {"store": store_id, "pid": product_id}).first()
     if row is None:
         return None
-    return ShelfLabel(name=row.name, sku=row.sku, price_cents=int(row.gross_cents), barcode=row.ean or row.any_code or "",
-                      lowest_30_days_cents=row.lowest_30_days_cents)
+    return ShelfLabel(name=row.name, sku=row.sku, price_cents=int(row.gross_cents),
+                      barcode=row.ean or row.any_code or "", lowest_30_days_cents=row.lowest_30_days_cents)
 
 
 def labels_for_codes(db: Database, store_id: str, codes: Sequence[str]) -> LabelPick:
