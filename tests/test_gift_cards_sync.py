@@ -121,3 +121,35 @@ def test_a_reduced_price_reaches_the_till_with_its_lowest_30_day_price(till: Til
     assert worker.run_cycle() == worker.interval_s
     with till.store.db.reading() as s:
         assert lowest_30_days(s, product, "BER") is None  # a rise is no reduction: nothing to state
+
+
+def test_goods_paid_with_a_gift_card_come_back_as_store_credit_never_as_cash(till: Till) -> None:
+    from pos_app.refunds import RefundError, RefundTender
+    from pos_app.returns import Choice, ReturnsService
+    from sync.purchases import CenterPurchases
+
+    (code, _product, price), = till.products(1)
+    card = till.center.admin("POST", "/v1/channel/gift-cards",
+                             json={"amount_cents": 500_00, "reference": "web-order-3"}).json()["code"]
+    check = GiftCardCheck(till.store.db, CenterVouchers(lambda: CenterClient(till.center.url, till.token,
+                                                                              timeout=(1, 3))))
+    worker, seen = till.worker()
+    paid = min(price, 500_00)
+    sale_id = pay(till, code, card, paid, check)
+    assert worker.run_cycle() == worker.interval_s
+    returns = ReturnsService(till.store, LENA, center=CenterPurchases(
+        lambda: CenterClient(till.center.url, till.token, timeout=(1, 3))))
+    with till.store.db.reading() as s:
+        number = s.execute(text("SELECT receipt_number FROM sales WHERE id = :i"), {"i": sale_id}).scalar()
+    purchase = returns.find(number).purchase
+    items = returns.items(purchase, [Choice(1, 1)])
+    proposal = returns.propose_refund(purchase, price)
+    assert ("voucher", paid) in [(t.kind, t.amount_cents) for t in proposal]  # back to credit, as paid
+    with pytest.raises(RefundError):
+        returns.complete(purchase, items, [RefundTender("cash", price)])  # the card's part never as cash
+    done = returns.complete(purchase, items, proposal)
+    [(credit, value)] = done.vouchers
+    assert value == paid
+    assert worker.run_cycle() == worker.interval_s and seen[-1].conflicts == 0
+    assert till.center.admin("GET", f"/v1/channel/vouchers/{credit}").json()["balance_cents"] == paid
+    assert till.center.admin("GET", f"/v1/channel/gift-cards/{card}").json()["balance_cents"] == 500_00 - paid
