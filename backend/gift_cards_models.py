@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models import Base, BigId, UtcDateTime
@@ -70,3 +70,15 @@ class LoyaltyRedemption(Base):
     discount_cents: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     __table_args__ = (UniqueConstraint("kind", "reference", name="uq_loyalty_redemptions_ref"),)
+
+
+class ProductContent(Base):
+    """A product's net content for the Grundpreis (pos_app.prices.unit_price): an integer amount
+    and a unit (g, kg, ml, l, mm, cm, m); `per_100`: shown per 100 g / 100 ml where customary.
+    Fed to the stores with the product (sync.protocol.ProductData.content_*)."""
+
+    __tablename__ = "product_contents"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(4))
+    per_100: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -4,6 +4,7 @@ pos_app.prices.lowest_price, which the till uses too).
 
     PUT /v1/admin/prices/{channel}/{product_id}           {gross_cents}: set a price (recorded)
     GET /v1/admin/prices/{channel}/{product_id}/history   the history and the reduction in force
+    PUT /v1/admin/products/{product_id}/content           {amount, unit, per_100}: the Grundpreis's net content
 
 `channel` is a store id; "WEB" is the web shop. A price set through here goes to the stores
 through the change feed with the reduction's reference (PriceData.lowest_30_days_cents, set
@@ -18,20 +19,21 @@ backend.changelog: the price row first, the change row last).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Connection, insert, select, update
 
 from backend import changelog
 from backend.admin import require_admin
 from backend.changelog import PendingChange
-from backend.gift_cards_models import PriceHistory
-from backend.models import Price, Product, Store
+from backend.gift_cards_models import PriceHistory, ProductContent
+from backend.models import Barcode, Price, Product, Store
 from backend.returns_api import NOT_FOUND, Database
 from backend.schemas import Input, PathId, PathText, Problem
 from pos_app.prices.lowest_price import WINDOW, PriceChange, current_reduction
+from pos_app.prices.unit_price import MAX_CONTENT
 from sync.protocol import ChangeKind, Cents
 
 admin = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_admin)],
@@ -133,3 +135,51 @@ def get_history(channel: PathText, product_id: PathId, db: Database) -> PriceHis
     with db.reading() as conn:
         _check(conn, channel, product_id)
         return _out(conn, channel, product_id)
+
+
+# ---- the Grundpreis: a product's net content --------------------------------------------------
+
+
+class ContentIn(Input):
+    amount: int = Field(ge=1, le=MAX_CONTENT, description="the net content in `unit`")
+    unit: Literal["g", "kg", "ml", "l", "mm", "cm", "m"]
+    per_100: bool = Field(default=False, description="Grundpreis per 100 g / 100 ml (packs up to 250 g / ml)")
+
+
+class ContentOut(BaseModel):
+    product_id: int
+    amount: int
+    unit: str
+    per_100: bool
+
+
+def product_doc(conn: Connection, product_id: int) -> dict[str, Any]:
+    """The feed's ProductData of a product, with its net content."""
+    p = conn.execute(select(Product).where(Product.id == product_id)).first()
+    assert p is not None
+    codes = conn.execute(select(Barcode.code, Barcode.symbology).where(Barcode.product_id == product_id)
+                         .order_by(Barcode.code)).all()
+    doc: dict[str, Any] = {"id": p.id, "sku": p.sku, "name": p.name, "category": p.category,
+                           "vat_percent": p.vat_percent, "active": bool(p.active),
+                           "barcodes": [{"code": c, "symbology": s} for c, s in codes]}
+    content = conn.execute(select(ProductContent).where(ProductContent.product_id == product_id)).first()
+    if content is not None:
+        doc.update(content_amount=content.amount, content_unit=content.unit, content_per_100=bool(content.per_100))
+    return doc
+
+
+@admin.put("/products/{product_id}/content", response_model=ContentOut, responses=NOT_FOUND)
+def put_content(product_id: PathId, body: ContentIn, db: Database) -> ContentOut:
+    """Set a product's net content (every store's Grundpreis follows with the feed)."""
+    now = datetime.now(timezone.utc)
+    with db.writing() as conn:
+        if conn.execute(select(Product.id).where(Product.id == product_id).with_for_update()).first() is None:
+            raise HTTPException(404, f"Artikel {product_id} unbekannt")
+        values = {"amount": body.amount, "unit": body.unit, "per_100": body.per_100}
+        if conn.execute(select(ProductContent.product_id).where(ProductContent.product_id == product_id)).first():
+            conn.execute(update(ProductContent).where(ProductContent.product_id == product_id).values(**values))
+        else:
+            conn.execute(insert(ProductContent).values(product_id=product_id, **values))
+        changelog.append(conn, [PendingChange(ChangeKind.PRODUCT, str(product_id), None,
+                                              product_doc(conn, product_id))], now)
+    return ContentOut(product_id=product_id, **values)

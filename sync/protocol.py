@@ -312,6 +312,10 @@ class ProductData(_Strict):
     vat_percent: Literal[0, 7, 19]
     active: bool
     barcodes: list[BarcodeData]
+    # the net content for the Grundpreis (issue 15, pos_app.prices.unit_price); older centers omit it
+    content_amount: int | None = Field(default=None, ge=1)
+    content_unit: Literal["g", "kg", "ml", "l", "mm", "cm", "m"] | None = None
+    content_per_100: bool = False
 
 
 class PriceData(_Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 from sqlalchemy import text
 
 from pos_app.gift_cards.check import GiftCardCheck
@@ -153,3 +154,31 @@ def test_goods_paid_with_a_gift_card_come_back_as_store_credit_never_as_cash(til
     assert worker.run_cycle() == worker.interval_s and seen[-1].conflicts == 0
     assert till.center.admin("GET", f"/v1/channel/vouchers/{credit}").json()["balance_cents"] == paid
     assert till.center.admin("GET", f"/v1/channel/gift-cards/{card}").json()["balance_cents"] == 500_00 - paid
+
+
+def test_a_net_content_set_at_the_center_gives_the_grundpreis_in_the_search_and_on_the_label(till: Till) -> None:
+    from pos_app.prices.labels import label_rows
+    from pos_app.prices.shelf_labels import label_for, unit_price_texts
+
+    (_code, product, price), = till.products(1)
+    for bad in ({"amount": 0, "unit": "g"}, {"amount": 250, "unit": "stk"}, {"amount": 10**9, "unit": "g"}):
+        r = requests.put(f"{till.center.url}/v1/admin/products/{product}/content", json=bad, timeout=30,
+                         headers={"Authorization": f"Bearer {till.center.admin_token}"})
+        assert r.status_code == 422, (bad, r.text)  # refused, the field named, nothing changed
+    till.center.admin("PUT", f"/v1/admin/products/{product}/content", json={"amount": 750, "unit": "ml"})
+    worker, seen = till.worker()
+    assert worker.run_cycle() == worker.interval_s, seen[-1].last_error
+    texts = unit_price_texts(till.store.db, [(product, price)])
+    expected = f"Grundpreis {unit_price_text_of(price, 750, 'ml')}"
+    assert texts == {product: expected}
+    label = label_for(till.store.db, "BER", product)
+    assert label is not None and (label.content_amount, label.content_unit) == (750, "ml")
+    assert any(getattr(r, "text", "") == expected for r in label_rows(label))
+    product_still_sells = till.store.catalog.product(product)
+    assert product_still_sells is not None and product_still_sells.unit_price_cents == price
+
+
+def unit_price_text_of(price: int, amount: int, unit: str) -> str:
+    from pos_app.prices.unit_price import unit_price
+
+    return unit_price(price, amount, unit).text

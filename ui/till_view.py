@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.money import format_euro
+from pos_app.prices.shelf_labels import unit_price_texts
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
 from ui.cart_model import CartTableModel
@@ -233,10 +234,17 @@ class TillView(QWidget):
             self.results.clear()
             self.results.hide()
             return
-        catalog = self.session.store.catalog
-        run_in_background(lambda: catalog.search(text, 30), lambda hits, err: self._show_hits(seq, hits, err))
+        catalog, db = self.session.store.catalog, self.session.store.db
 
-    def _show_hits(self, seq: int, hits: list[ProductHit] | None, error: BaseException | None) -> None:
+        def search() -> tuple[list[ProductHit], dict[int, str]]:  # worker thread: hits and Grundpreis (issue 15)
+            hits = catalog.search(text, 30)
+            return hits, unit_price_texts(db, [(h.product_id, h.price_cents) for h in hits])
+
+        run_in_background(search, lambda found, err: self._show_hits(seq, found[0] if found else None, err,
+                                                                      found[1] if found else {}))
+
+    def _show_hits(self, seq: int, hits: list[ProductHit] | None, error: BaseException | None,
+                   unit_prices: dict[int, str] | None = None) -> None:
         if seq != self._search_seq:
             return  # the cashier typed on; a newer search is coming
         self.results.clear()
@@ -246,6 +254,8 @@ class TillView(QWidget):
         for hit in hits or []:
             price = format_euro(hit.price_cents) if hit.price_cents is not None else "kein Preis"
             stock = f"Bestand {hit.stock}" if hit.stock is not None else "Bestand –"
+            unit = (unit_prices or {}).get(hit.product_id)
+            price = f"{price} ({unit})" if unit else price
             item = QListWidgetItem(f"{hit.name}   {price}   ({hit.sku}, {stock})")
             item.setData(Qt.ItemDataRole.UserRole, hit.product_id)
             self.results.addItem(item)

@@ -21,9 +21,11 @@ MAX_LABELS = 500  # one print job; a whole promotion of a big store is printed i
 _SQL = text(
     "SELECT p.id, p.sku, p.name, pr.gross_cents, pi.lowest_30_days_cents, "
     "(SELECT MIN(b.code) FROM barcodes b WHERE b.product_id = p.id AND b.symbology IN ('EAN13', 'UPCA')) AS ean, "
-    "(SELECT MIN(b.code) FROM barcodes b WHERE b.product_id = p.id) AS any_code "
+    "(SELECT MIN(b.code) FROM barcodes b WHERE b.product_id = p.id) AS any_code, "
+    "pc.amount, pc.unit, pc.per_100 "
     "FROM products p JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
     "LEFT JOIN price_indications pi ON pi.product_id = p.id AND pi.store_id = :store "
+    "LEFT JOIN product_contents pc ON pc.product_id = p.id "
     "WHERE p.active AND p.id = :pid")
 
 
@@ -54,7 +56,8 @@ def label_for(db: Database, store_id: str, product_id: int) -> ShelfLabel | None
     if row is None:
         return None
     return ShelfLabel(name=row.name, sku=row.sku, price_cents=int(row.gross_cents),
-                      barcode=row.ean or row.any_code or "", lowest_30_days_cents=row.lowest_30_days_cents)
+                      barcode=row.ean or row.any_code or "", lowest_30_days_cents=row.lowest_30_days_cents,
+                      content_amount=row.amount, content_unit=row.unit, per_100=bool(row.per_100))
 
 
 def labels_for_codes(db: Database, store_id: str, codes: Sequence[str]) -> LabelPick:
@@ -83,3 +86,20 @@ def reduced_labels(db: Database, store_id: str) -> LabelPick:
 
 def unknown_text(pick: LabelPick) -> str:
     return t("Unbekannt oder ohne Preis hier: {codes}", codes=", ".join(pick.unknown)) if pick.unknown else ""
+
+
+def unit_price_texts(db: Database, priced: Sequence[tuple[int, int | None]]) -> dict[int, str]:
+    """The Grundpreis text per product for (product id, price) pairs (the product search)."""
+    from pos_app.prices.labels import unit_price_text
+    from pos_app.store.gift_card_models import contents
+
+    with db.reading() as s:
+        known = contents(s, [pid for pid, _ in priced])
+    out: dict[int, str] = {}
+    for pid, price in priced:
+        if pid in known and price is not None:
+            amount, unit, per_100 = known[pid]
+            text_ = unit_price_text(ShelfLabel("", "", price, content_amount=amount, content_unit=unit, per_100=per_100))
+            if text_:
+                out[pid] = text_
+    return out

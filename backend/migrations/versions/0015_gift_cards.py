@@ -1,5 +1,5 @@
 """gift cards (sold vouchers) and their web reservations; the price history per product and channel;
-loyalty points redeemed as a discount
+loyalty points redeemed as a discount; products' net contents (Grundpreis)
 
 Revision ID: 0015_gift_cards
 Revises: 0009_event_time_breach
@@ -65,8 +65,18 @@ def upgrade() -> None:
     )
     op.create_index('ix_loyalty_redemptions_customer_id', 'loyalty_redemptions', ['customer_id'], unique=False)
 
+    op.create_table('product_contents',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=4), nullable=False),
+    sa.Column('per_100', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], ),
+    sa.PrimaryKeyConstraint('product_id')
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('product_contents')
     op.drop_index('ix_loyalty_redemptions_customer_id', table_name='loyalty_redemptions')
     op.drop_table('loyalty_redemptions')
     op.drop_index('ix_price_history_product_channel', table_name='price_history')

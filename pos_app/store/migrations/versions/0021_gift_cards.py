@@ -1,5 +1,5 @@
 """gift cards: the balances this till last saw (the offline rule); price indications: the lowest
-30-day price of reduced products from the feed (§ 11 PAngV)
+30-day price of reduced products from the feed (§ 11 PAngV); product_contents: net contents (Grundpreis)
 
 Revision ID: 0021_gift_cards
 Revises: 0015_clock_offset
@@ -29,8 +29,16 @@ def upgrade() -> None:
     sa.Column('lowest_30_days_cents', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('product_id', 'store_id')
     )
+    op.create_table('product_contents',
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=4), nullable=False),
+    sa.Column('per_100', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('product_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('product_contents')
     op.drop_table('price_indications')
     op.drop_table('gift_card_balances')
