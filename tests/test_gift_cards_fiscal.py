@@ -90,3 +90,16 @@ def test_a_gift_card_is_not_sold_while_the_till_is_closed_and_nothing_is_queued(
     with till.db.reading() as s:
         assert s.execute(text("SELECT count(*) FROM outbox WHERE type = 'gift_card.sold'")).scalar() == 0
         assert s.execute(text("SELECT count(*) FROM gift_card_balances")).scalar() == 0
+
+
+def test_a_card_sold_here_is_taken_before_the_center_has_heard_of_it_within_the_offline_rule(till) -> None:
+    till.cashbook.open(50_00, JONAS)
+    card = sell_gift_card(till, 80_00, LENA)
+
+    def center_not_yet(code: str) -> int:
+        raise LookupError(code)  # the gift_card.sold event is still in the outbox
+
+    check = GiftCardCheck(till.db, center_not_yet)
+    assert check(card.code) == 50_00  # the daily offline limit, not the whole 80
+    with pytest.raises(VoucherError, match="unbekannt"):
+        check("GK-ZZZZZZZZZZZZ")  # neither the center nor this till knows it
