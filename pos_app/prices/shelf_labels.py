@@ -99,7 +99,8 @@ def unit_price_texts(db: Database, priced: Sequence[tuple[int, int | None]]) -> 
     for pid, price in priced:
         if pid in known and price is not None:
             amount, unit, per_100 = known[pid]
-            text_ = unit_price_text(ShelfLabel("", "", price, content_amount=amount, content_unit=unit, per_100=per_100))
+            text_ = unit_price_text(ShelfLabel("", "", price, content_amount=amount, content_unit=unit,
+                                               per_100=per_100))
             if text_:
                 out[pid] = text_
     return out
