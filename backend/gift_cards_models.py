@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend import returns_models as _returns_models  # noqa: F401  (the vouchers table the keys point at)
 from backend.models import Base, BigId, UtcDateTime
 
 
