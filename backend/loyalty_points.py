@@ -45,7 +45,7 @@ class PointsBalance(BaseModel):
     step: int = POINTS_STEP
 
 
-class RedeemIn(Input):
+class PointsRedeemIn(Input):
     points: Count
     sale_reference: str = Field(min_length=1, max_length=60, description="the till's sale id")
     cart_total_cents: Cents
@@ -95,7 +95,7 @@ def get_balance(customer_id: PathId, device: Device, db: Database) -> PointsBala
 
 @devices.post("/loyalty/{customer_id}/redemptions", response_model=Redeemed, status_code=201,
               responses={**NOT_FOUND, **CONFLICT})
-def redeem(customer_id: PathId, body: RedeemIn, device: Device, db: Database) -> Redeemed:
+def redeem(customer_id: PathId, body: PointsRedeemIn, device: Device, db: Database) -> Redeemed:
     """Redeem points for a sale's discount (checked here; the till books the discount)."""
     now = datetime.now(timezone.utc)
     with db.writing() as conn:
