@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy import Connection, insert, select, update
 
 from backend import changelog
@@ -143,7 +143,7 @@ def get_history(channel: PathText, product_id: PathId, db: Database) -> PriceHis
 class ContentIn(Input):
     amount: int = Field(ge=1, le=MAX_CONTENT, description="the net content in `unit`")
     unit: Literal["g", "kg", "ml", "l", "mm", "cm", "m"]
-    per_100: bool = Field(default=False, description="Grundpreis per 100 g / 100 ml (packs up to 250 g / ml)")
+    per_100: StrictBool = Field(default=False, description="Grundpreis per 100 g / 100 ml (packs up to 250 g / ml)")
 
 
 class ContentOut(BaseModel):
