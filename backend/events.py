@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
+from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, receipts, reconciliation_events,
                      reconciliations, returns, stock_counts, stock_receiving, trusted_time)
 from backend import fulfilment_events, transfers_events  # issue 14
 from backend.auth import DeviceIdentity
@@ -48,6 +48,7 @@ from backend.db import BackendDatabase, is_retryable
 from backend.statements import HotSql, hot_sql, raw_cursor
 from sync.protocol import (AuditRecordedV1, ChangeKind, Event, EventResult, Outcome, ReturnCompletedV1,
                            SaleCompletedV1)
+from sync.protocol_gift_cards import GiftCardSoldV1
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 from sync.protocol_shifts import DayClosedV1
 from sync.protocol_transfers import FULFILMENT_EVENTS, TRANSFER_EVENTS
@@ -212,6 +213,7 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
             if reason is None:
                 returns.redeem_for_sale(conn, payload, now)
+                changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # issue 15: reconcile, never refuse
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
@@ -230,6 +232,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = transfers_events.apply(conn, device, event.type, payload, now, changes, str(event.id))
     elif isinstance(payload, FULFILMENT_EVENTS):  # the endless aisle (issue 14)
         reason = fulfilment_events.apply(conn, device, event.type, payload, now, changes, str(event.id))
+    elif isinstance(payload, GiftCardSoldV1):  # a till sold a gift card (issue 15)
+        reason = gift_cards.apply_sold(conn, device.store_id, payload, now)
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
     elif isinstance(payload, stock_receiving.HANDLED):  # goods receipt (issue 14)

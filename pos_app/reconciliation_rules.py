@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "fulfilment_unavailable": "Bestellung aus anderer Filiale: Ware nicht verfügbar",
     "fulfilment_shipped_after_cancel": "Bestellung nach Storno versandt",
     "delivery_discrepancy": "Abweichung im Wareneingang",  # issue 14: short/over/damaged (backend.stock_receiving)
+    "gift_card_overdrawn": "Geschenkgutschein überzogen",  # two offline tills spent one card (issue 15)
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -47,6 +48,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
     "transfer_difference": ("count_adjusted", "goods_returned", "accepted"),
     "delivery_discrepancy": ("goods_returned", "payment_collected", "count_adjusted", "accepted"),
+    "gift_card_overdrawn": ("payment_collected", "goods_given", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

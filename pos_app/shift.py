@@ -65,6 +65,7 @@ class BusinessCase(str, Enum):
     PRIVATENTNAHME = "Privatentnahme"  # the owner takes money out
     AUSZAHLUNG = "Auszahlung"  # paid out, e.g. a supplier or postage
     LOHNZAHLUNG = "Lohnzahlung"  # wages paid from the till
+    MEHRZWECKGUTSCHEIN_KAUF = "MehrzweckgutscheinKauf"  # a gift card sold for cash (issue 15): booked by its sale
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ class BusinessCase(str, Enum):
             "Privateinlage": N_("Privateinlage"), "Einzahlung": N_("Einzahlung (z. B. Wechselgeld von der Bank)"),
             "Geldtransit": N_("Geldtransit (Tresor/Bank)"), "Privatentnahme": N_("Privatentnahme"),
             "Auszahlung": N_("Auszahlung (z. B. Lieferant, Porto)"), "Lohnzahlung": N_("Lohnzahlung"),
+            "MehrzweckgutscheinKauf": N_("Geschenkgutschein verkauft"),
         }[self.value]
 
 
@@ -81,11 +83,16 @@ ALLOWED_CASES: dict[MovementKind, tuple[BusinessCase, ...]] = {
                             BusinessCase.GELDTRANSIT),
     MovementKind.DROP: (BusinessCase.GELDTRANSIT,),
 }
+# Cases booked by the till's own flows, never chosen in the cash movement dialog: a gift card
+# sold (pos_app.gift_cards.sale) is a paid in whose DSFinV-K business case is MehrzweckgutscheinKauf.
+BOOKED_CASES: dict[MovementKind, tuple[BusinessCase, ...]] = {
+    MovementKind.PAID_IN: (BusinessCase.MEHRZWECKGUTSCHEIN_KAUF,),
+}
 
 
 def check_movement(kind: MovementKind, case: BusinessCase, amount_cents: int, note: str) -> str:
     """Validate a cash movement; returns the cleaned note. Raises ShiftError."""
-    if case not in ALLOWED_CASES[kind]:
+    if case not in ALLOWED_CASES[kind] + BOOKED_CASES.get(kind, ()):
         raise ShiftError(t("„{label}“ passt nicht zu {label2}.", label=case.label, label2=kind.label))
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise ShiftError(t("Der Betrag muss größer als 0 sein."))

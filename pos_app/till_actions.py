@@ -156,6 +156,11 @@ ACTIONS: tuple[TillAction, ...] = (
        places=("menu",)),
     _a("stock_count", "Ctrl+Shift+N", "Inventur", "Inventur mit dem Scanner: starten, zählen, Differenzen freigeben",
        places=("menu", "tablet")),
+    # gift cards and shelf labels (ui.gift_card_dialog, ui.label_dialog; issue 15)
+    _a("gift_card_sale", "Ctrl+Shift+G", "Geschenkgutschein verkaufen", "Einen Geschenkgutschein bar verkaufen und drucken",
+       places=("menu",)),
+    _a("shelf_labels", "Ctrl+Shift+Y", "Regaletiketten", "Regaletiketten mit Preis, Grundpreis und Barcode drucken",
+       places=("menu",)),
     # the payment dialog (ui.payment_dialog)
     _a("pay_card", "F10", "Karte", "Kartenzahlung starten", "payment"),
     _a("pay_voucher", "Ctrl+G", "Gutschein einlösen", "Zum Feld für den Gutscheincode", "payment"),
@@ -171,6 +176,7 @@ ACTIONS: tuple[TillAction, ...] = (
     # other dialogs
     _a("book_return", "Ctrl+Return", "Rücknahme buchen", "Die Rücknahme buchen", "returns"),
     _a("close_dialog", "Esc", "Schließen", "Den offenen Dialog schließen", "dialog"),
+    _a("print_labels", "F10", "Etiketten drucken", "Die gewählten Regaletiketten drucken", "dialog"),
     _a("book_delivery", "Ctrl+Return", "Wareneingang buchen", "Die gescannte Lieferung buchen", "dialog"),
     # the log-in screen (ui.login_view)
     _a("language", "Ctrl+Shift+L", "Sprache", "Sprache der Anzeige wechseln (für die gewählte Person gemerkt)",

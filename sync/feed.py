@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 from pos_app.clock import iso, utc_now
 from pos_app.quick_keys import store as quick_keys_store
 from pos_app.i18n import t
-from pos_app.store import movements, pickup_models, policies, reconciliation_models, stock_models, transfer_models
+from pos_app.store import (gift_card_models, movements, pickup_models, policies, reconciliation_models, stock_models,
+                           transfer_models)
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
@@ -126,6 +127,7 @@ class _Page:
     def __init__(self, page: Page, after: int) -> None:
         self.products: dict[int, dict[str, Any] | None] = {}
         self.prices: dict[tuple[int, str], int | None] = {}
+        self.lowest: dict[tuple[int, str], int | None] = {}  # pos_app.store.gift_card_models.PriceIndication
         self.stock: dict[tuple[int, str], int | None] = {}
         self.customers: dict[int, dict[str, Any] | None] = {}
         self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
@@ -147,6 +149,8 @@ class _Page:
                 elif kind == "price":
                     row = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(key)
                     self.prices[row] = int(data["gross_cents"]) if data else None
+                    lowest = data.get("lowest_30_days_cents") if data else None  # § 11 PAngV (issue 15)
+                    self.lowest[row] = None if lowest is None else int(lowest)
                 elif kind == "stock":
                     row = (int(data["product_id"]), str(data["store_id"])) if data else _row_key(key)
                     self.stock[row] = int(data["quantity"]) if data else None
@@ -193,6 +197,8 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         _ensure_stores(s, parsed.store_ids())
         _apply_products(s, parsed.products)
         _apply_prices(s, parsed.prices)
+        gift_card_models.apply_price_indications(s, parsed.lowest)
+        gift_card_models.apply_contents(s, parsed.products)  # the Grundpreis's net contents (issue 15)
         movements.apply_center_stock(s, [(p, st, q) for (p, st), q in parsed.stock.items()],
                                      page.next_cursor)
         _apply_customers(s, parsed.customers)

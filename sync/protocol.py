@@ -52,6 +52,7 @@ class EventType(str, Enum):
     PICKUP_PICKED = "pickup.picked"  # click and collect (backend.pickup_events)
     PICKUP_HANDED_OVER = "pickup.handed_over"
     PICKUP_RETURNED = "pickup.returned_to_stock"
+    GIFT_CARD_SOLD = "gift_card.sold"  # a till sold a gift card (sync.protocol_gift_cards, backend.gift_cards)
 
 
 class SaleLineV1(_Strict):
@@ -316,12 +317,18 @@ class ProductData(_Strict):
     vat_percent: Literal[0, 7, 19]
     active: bool
     barcodes: list[BarcodeData]
+    # the net content for the Grundpreis (issue 15, pos_app.prices.unit_price); older centers omit it
+    content_amount: int | None = Field(default=None, ge=1)
+    content_unit: Literal["g", "kg", "ml", "l", "mm", "cm", "m"] | None = None
+    content_per_100: bool = False
 
 
 class PriceData(_Strict):
     product_id: int
     store_id: str
     gross_cents: int = Field(ge=0)
+    # § 11 PAngV (issue 15): set while the price is a reduction; older centers omit it
+    lowest_30_days_cents: int | None = Field(default=None, ge=0)
 
 
 class StockData(_Strict):
@@ -487,6 +494,7 @@ import sync.protocol_clienteling  # noqa: E402,F401
 import sync.protocol_pickups  # noqa: E402,F401
 import sync.protocol_quick_keys  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
+import sync.protocol_gift_cards  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401
 import sync.protocol_transfers  # noqa: E402,F401
 import sync.protocol_stock  # noqa: E402,F401

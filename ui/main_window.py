@@ -111,6 +111,11 @@ class MainWindow(QMainWindow):
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in
+        from ui.gift_card_dialog import GiftCardGlue
+        from ui.label_dialog import LabelGlue
+
+        self.gift_cards = GiftCardGlue(self)  # Ctrl+Shift+G: sell a gift card (issue 15)
+        self.labels = LabelGlue(self)  # Ctrl+Shift+L: shelf labels (issue 15)
         from ui import tablet
 
         if tablet.screen_layout(settings.ui.layout) == "tablet":  # touch layout ([ui] layout, issue 4)

@@ -22,7 +22,7 @@ from pos_app.return_receipt import layout_return
 from pos_app.returns import CenterLookup, ReturnsService
 from pos_app.store.returns import CompletedReturn
 from pos_app.store.returns_models import Voucher
-from pos_app.vouchers import VoucherCheck
+from pos_app.gift_cards.check import GiftCardCheck
 from ui.blind_return_dialog import BlindReturnDialog, VoucherDialog
 from ui.returns_dialog import ReturnsDialog
 from ui.till_actions_qt import bind
@@ -52,13 +52,14 @@ class ReturnsGlue:
 
         return CenterPurchases(self._client)
 
-    def voucher_check(self) -> VoucherCheck:
-        """How much of a voucher a tender may use (the center's balance, or offline this till's)."""
+    def voucher_check(self) -> GiftCardCheck:
+        """How much of a voucher or gift card a tender may use (the center's balance, or offline
+        this till's for its own vouchers and the offline rule for gift cards, issue 15)."""
         if self.window.sync.worker is None:
-            return VoucherCheck(self.window.store.db)
+            return GiftCardCheck(self.window.store.db)
         from sync.purchases import CenterVouchers
 
-        return VoucherCheck(self.window.store.db, CenterVouchers(self._client))
+        return GiftCardCheck(self.window.store.db, CenterVouchers(self._client))
 
     def service(self) -> ReturnsService | None:
         session = self.window.session

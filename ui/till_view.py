@@ -19,6 +19,7 @@ from pos_app import till_actions
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.i18n import t
 from pos_app.i18n.formats import format_euro
+from pos_app.prices.shelf_labels import unit_price_texts
 from pos_app.quick_keys.store import tiles as quick_tiles
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
@@ -37,9 +38,12 @@ SEARCH_DELAY_MS = 120
 WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
 
 
-def hit_text(hit: ProductHit) -> str:
-    """One search hit: name, price, SKU and stock here; sold out says how many the other stores have."""
+def hit_text(hit: ProductHit, unit_price: str | None = None) -> str:
+    """One search hit: name, price (with its Grundpreis, PAngV), SKU and stock here; sold out says
+    how many the other stores have."""
     price = format_euro(hit.price_cents) if hit.price_cents is not None else t("kein Preis")
+    if unit_price:
+        price = f"{price} ({unit_price})"
     if hit.stock is None:
         stock = t("Bestand –")
     elif hit.sold_out:
@@ -282,10 +286,17 @@ class TillView(QWidget):
             self.results.clear()
             self.results.hide()
             return
-        catalog = self.session.store.catalog
-        run_in_background(lambda: catalog.search(text, 30), lambda hits, err: self._show_hits(seq, hits, err))
+        catalog, db = self.session.store.catalog, self.session.store.db
 
-    def _show_hits(self, seq: int, hits: list[ProductHit] | None, error: BaseException | None) -> None:
+        def search() -> tuple[list[ProductHit], dict[int, str]]:  # worker thread: hits and Grundpreis (issue 15)
+            hits = catalog.search(text, 30)
+            return hits, unit_price_texts(db, [(h.product_id, h.price_cents) for h in hits])
+
+        run_in_background(search, lambda found, err: self._show_hits(seq, found[0] if found else None, err,
+                                                                      found[1] if found else {}))
+
+    def _show_hits(self, seq: int, hits: list[ProductHit] | None, error: BaseException | None,
+                   unit_prices: dict[int, str] | None = None) -> None:
         if seq != self._search_seq:
             return  # the cashier typed on; a newer search is coming
         self.results.clear()
@@ -293,7 +304,7 @@ class TillView(QWidget):
             self.say(t("Suche fehlgeschlagen: {error}", error=error), error=True)
             return
         for hit in hits or []:
-            item = QListWidgetItem(hit_text(hit))
+            item = QListWidgetItem(hit_text(hit, (unit_prices or {}).get(hit.product_id)))
             item.setData(Qt.ItemDataRole.UserRole, hit.product_id)
             if hit.sold_out:  # greyed, still sellable: the figure may lag what is on the shelf
                 item.setForeground(QBrush(QColor("#8a9099")))

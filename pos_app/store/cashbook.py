@@ -30,6 +30,7 @@ report reads one till's receipts of one day: milliseconds).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -200,11 +201,14 @@ class CashBook:
             return OpenShift(row.id, now, by.name, float_cents)
 
     def move(self, kind: MovementKind, case: BusinessCase, amount_cents: int, note: str,
-             by: StaffMember, signer: FiscalSigner | None = None) -> CashMoved:
+             by: StaffMember, signer: FiscalSigner | None = None,
+             also: Callable[[Session, int], None] | None = None) -> CashMoved:
         """Paid in, paid out or a drop to the safe. Taking out more than the drawer should hold
         is refused. `signer`: the till's TSE (LocalStore.fiscal); the movement is a Kassenbeleg
         of its own (pos_app.fiscal.cash_movements), signed before the write and recorded in it,
-        unsigned with the error when the TSE is down (never refused for that)."""
+        unsigned with the error when the TSE is down (never refused for that). `also(session,
+        movement_id)`: more writes of the same business case in the same transaction (a gift
+        card sold: its outbox event), so both happen or neither."""
         note = check_movement(kind, case, amount_cents, note)
         outcome = None
         if signer is not None:
@@ -226,6 +230,8 @@ class CashBook:
                 from pos_app.fiscal import records as fiscal_records
 
                 fiscal_records.record(s, self.device_id, outcome, reference=f"cash:{movement.id}")
+            if also is not None:
+                also(s, movement.id)
             audit.record(s, self.device_id, by.id, by.name, f"cash.{kind.value}", {
                 "shift_id": row.id, "movement_id": movement.id, "business_case": case.value,
                 "amount_cents": amount_cents, "note": note, "before": {"expected_cash_cents": expected},

@@ -304,3 +304,4 @@ from pos_app.store import card_models as _card_models  # noqa: E402,F401  (issue
 from pos_app.quick_keys import models as _quick_key_models  # noqa: E402,F401  (issue 13: the product grid)
 from pos_app.store import transfer_models as _transfer_models  # noqa: E402,F401  (issue 14: transfers)
 from pos_app.store import stock_models as _stock_models  # noqa: E402,F401  (issue 14: stock operations)
+from pos_app.store import gift_card_models as _gift_card_models  # noqa: E402,F401  (issue 15: gift cards, PAngV)

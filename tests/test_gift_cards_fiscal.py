@@ -1,0 +1,105 @@
+"""A day with gift cards at the till: one sold for cash (no VAT: a paid in of business case
+MehrzweckgutscheinKauf, signed by the TSE, queued as gift_card.sold in the same transaction),
+then spent on goods (VAT on the goods, the card as a Gutschein payment). The Z report and the
+DSFinV-K export of the day reconcile; the printed card is real ESC/POS."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+from sqlalchemy import text
+
+from hardware.receipt_printer import render_escpos
+from pos_app.fiscal.dev_tse import DevelopmentTse
+from pos_app.fiscal.dsfinvk import export
+from pos_app.fiscal.dsfinvk.from_store import closings_from_store
+from pos_app.fiscal.signing import FiscalSigner
+from pos_app.gift_cards.check import GiftCardCheck
+from pos_app.gift_cards.rules import is_gift_card_code
+from pos_app.gift_cards.sale import GiftCardSaleError, gift_card_rows, sell_gift_card
+from pos_app.receipt import PAPER_80MM
+from pos_app.till import TillSession
+from pos_app.vouchers import VoucherError
+from tests.escpos_decode import decode
+from tests.store_fixture import EAN_DECKE, EAN_KAFFEE
+from tests.test_dsfinvk import money, read_export
+from tests.test_returns_in_shift import JONAS, LENA, closed_template, till  # noqa: F401 - fixtures
+
+
+def test_a_day_with_a_gift_card_sold_and_spent_exports_and_reconciles_with_its_z_report(till, tmp_path) -> None:
+    signer = FiscalSigner(DevelopmentTse(till.db), "BER-K1")
+    till.fiscal = signer
+    till.cashbook.open(50_00, JONAS)
+    with pytest.raises(GiftCardSaleError, match="5 bis 500"):
+        sell_gift_card(till, 2_00, LENA)
+    card = sell_gift_card(till, 25_00, LENA)
+    assert is_gift_card_code(card.code) and card.tse_error == ""
+    with till.db.reading() as s:
+        [(kind, payload)] = s.execute(text("SELECT type, payload FROM outbox WHERE type = 'gift_card.sold'")).all()
+    assert json.loads(payload)["code"] == card.code and json.loads(payload)["amount_cents"] == 25_00
+
+    slip = decode(render_escpos(gift_card_rows(card, till.store_name, PAPER_80MM), paper=PAPER_80MM))
+    assert ("CODE128", card.code) in slip.barcodes and "25,00 €" in slip.text_lines
+    assert "Mehrzweckgutschein: keine USt beim Kauf" in slip.text_lines
+
+    check = GiftCardCheck(till.db)  # no center configured: the card this till sold is known here
+    session = TillSession(till, LENA, signer=signer)
+    session.vouchers = check
+    for code in (EAN_DECKE, EAN_KAFFEE):
+        session.scan(code)
+    total = session.cart.totals().total_cents
+    session.pay_voucher(card.code, 25_00, check(card.code))
+    session.pay_cash(total - 25_00)
+    sale = session.complete()
+    with pytest.raises(VoucherError, match="offline heute nichts mehr"):
+        check(card.code)  # spent: nothing left to take
+
+    expected = till.cashbook.x_report().cash.expected_cents
+    assert expected == 50_00 + 25_00 + (total - 25_00)  # the card's cash is in the drawer
+    closed = till.cashbook.close(expected, JONAS)
+    signer.close()
+    z = closed.report
+    [closing] = closings_from_store(till)
+    assert closing.cash_movements == {"MehrzweckgutscheinKauf": 25_00}
+    assert closing.totals_by_tender == {"cash": total - 25_00, "voucher": 25_00}
+    result = export(till, closing.local_day, closing.local_day, [closing], tmp_path / "out")
+    assert result.mismatches == () and result.receipts == 2  # the sale and the card's paid in
+
+    tables, _ = read_export(tmp_path / "out")
+    cases = {(r["GV_TYP"], r["UST_SCHLUESSEL"]): money(r["Z_UMS_BRUTTO"]) for r in tables["businesscases.csv"]}
+    umsatz = {k: v for k, v in cases.items() if k[0] == "Umsatz"}
+    assert sum(umsatz.values()) == total == sum(v.gross_cents for v in z.vat)  # VAT on the goods, at redemption
+    assert cases[("MehrzweckgutscheinKauf", "5")] == 25_00  # the sale of the card: not taxable
+    paid: dict[str, int] = defaultdict(int)
+    for row in tables["datapayment.csv"]:
+        paid[row["ZAHLART_NAME"]] += money(row["BASISWAEH_BETRAG"])
+    zahlart = {r["ZAHLART_NAME"]: money(r["Z_ZAHLART_BETRAG"]) for r in tables["payment.csv"]}
+    assert zahlart == {"Bar": total - 25_00 + 25_00, "Gutschein": 25_00} == dict(paid)
+    line = [r for r in tables["lines.csv"] if r["BON_ID"] == f"BEWEGUNG-{card.movement_id}"]
+    assert [(r["GV_TYP"], r["STK_BR"], r["ARTIKELTEXT"]) for r in line] == [
+        ("MehrzweckgutscheinKauf", "25.00000", f"Geschenkgutschein {card.code}")]
+    tse = {r["BON_ID"]: r for r in tables["transactions_tse.csv"]}
+    assert tse[f"BEWEGUNG-{card.movement_id}"]["TSE_VORGANGSDATEN"] == "Beleg^0.00_0.00_0.00_0.00_25.00^25.00:Bar"
+    assert sale.sale_id in tse
+
+
+def test_a_gift_card_is_not_sold_while_the_till_is_closed_and_nothing_is_queued(till) -> None:
+    with pytest.raises(GiftCardSaleError):
+        sell_gift_card(till, 20_00, LENA)
+    with till.db.reading() as s:
+        assert s.execute(text("SELECT count(*) FROM outbox WHERE type = 'gift_card.sold'")).scalar() == 0
+        assert s.execute(text("SELECT count(*) FROM gift_card_balances")).scalar() == 0
+
+
+def test_a_card_sold_here_is_taken_before_the_center_has_heard_of_it_within_the_offline_rule(till) -> None:
+    till.cashbook.open(50_00, JONAS)
+    card = sell_gift_card(till, 80_00, LENA)
+
+    def center_not_yet(code: str) -> int:
+        raise LookupError(code)  # the gift_card.sold event is still in the outbox
+
+    check = GiftCardCheck(till.db, center_not_yet)
+    assert check(card.code) == 50_00  # the daily offline limit, not the whole 80
+    with pytest.raises(VoucherError, match="unbekannt"):
+        check("GK-ZZZZZZZZZZZZ")  # neither the center nor this till knows it
