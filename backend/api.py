@@ -178,6 +178,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (reconciliations_api.devices, reconciliations_api.admin):
         app.include_router(extra)
+    from backend import cart_pricing, promotions_api  # promotions, coupons, cart pricing (issue 15)
+
+    for extra in (promotions_api.admin, promotions_api.devices, promotions_api.channel, cart_pricing.router):
+        app.include_router(extra)
     return app
 
 

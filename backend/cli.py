@@ -269,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a different run each time)")
     simulate.set_defaults(run=_simulate)
 
+    from backend.promotions_cli import add_commands as promotion_commands  # issue 15
+
+    promotion_commands(commands, db)
+
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
     openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")
     openapi.set_defaults(run=_openapi)

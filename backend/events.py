@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
-                     reconciliations, returns, trusted_time)
+from backend import (batch_push, changelog, clienteling, pickup_events, promotions_events, receipts,
+                     reconciliation_events, reconciliations, returns, trusted_time)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.day_closings import record_day_closing
@@ -226,6 +226,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)
         reason = reconciliation_events.apply(conn, device, str(event.id), payload, now, changes)
+    elif isinstance(payload, promotions_events.HANDLED):  # coupons redeemed at a till (issue 15)
+        reason = promotions_events.apply(conn, device, payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

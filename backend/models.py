@@ -254,3 +254,5 @@ class ChangeCounter(Base):
 from backend import clienteling_models as _clienteling_models  # noqa: E402,F401
 # Reconciliations and payment refunds (issue 12), registered the same way.
 from backend import reconciliation_models as _reconciliation_models  # noqa: E402,F401
+# Promotions and coupon redemptions (issue 15), registered the same way.
+from backend import promotions_models as _promotions_models  # noqa: E402,F401

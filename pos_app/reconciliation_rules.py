@@ -19,6 +19,7 @@ KINDS: dict[str, str] = {
     "over_return": "Mehr zurückgenommen als gekauft",
     "price_mismatch": "Preisabweichung",
     "unbooked_movement": "Abgelehnter Vorgang mit Warenbewegung",
+    "coupon_overused": "Gutschein öfter eingelöst als erlaubt",
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -38,6 +39,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
                                  "accepted"),
     "negative_stock": ("count_adjusted", "accepted"),
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
+    "coupon_overused": ("payment_collected", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

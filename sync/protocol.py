@@ -296,6 +296,7 @@ class ChangeKind(str, Enum):
     POLICY = "policy"  # key "returns": the return policy (pos_app.return_policy), for every store
     PICKUP_ORDER = "pickup_order"  # key: the order number; for the pickup store only
     RECONCILIATION = "reconcile"  # key: its id; for its store only (sync.protocol_reconciliations)
+    PROMOTION = "promotion"  # key: its id; for every store (sync.protocol_prices)
 
 
 class BarcodeData(_Strict):
@@ -479,5 +480,6 @@ class VoucherBalance(_Strict):
 # classes from those modules.
 import sync.protocol_clienteling  # noqa: E402,F401
 import sync.protocol_pickups  # noqa: E402,F401
+import sync.protocol_prices  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401
