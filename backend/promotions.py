@@ -81,7 +81,7 @@ def add(conn: Connection, data: dict[str, Any], now: datetime | None = None) -> 
     conn.execute(insert(PromotionRow).values(
         id=promo.id, name=promo.name, kind=promo.kind.value, data=promo.to_dict(), coupon_code=code,
         starts_at=promo.starts_at, ends_at=promo.ends_at, created_at=now, ended_at=None))
-    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promo.id)).scalar_one()
+    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promo.id)).one()
     return doc(row), [feed_change(promo)]
 
 
@@ -93,7 +93,7 @@ def _overlap(a0: datetime | None, a1: datetime | None, b0: datetime | None, b1: 
 def end(conn: Connection, promotion_id: int, now: datetime | None = None) -> tuple[dict[str, Any], list[PendingChange]]:
     """End a promotion now (center clock); ending an ended one changes nothing."""
     now = now or _now()
-    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id).with_for_update()).scalar_one_or_none()
+    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id).with_for_update()).first()
     if row is None:
         raise Refused(404, f"no promotion {promotion_id}", "id")
     if row.ended_at is not None or (row.ends_at is not None and row.ends_at <= now):
@@ -107,7 +107,7 @@ def end(conn: Connection, promotion_id: int, now: datetime | None = None) -> tup
         conn.execute(update(PromotionRow).where(PromotionRow.id == promotion_id).values(
             data=ended.to_dict(), ends_at=now, ended_at=now))
         change = feed_change(ended)
-    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id)).scalar_one()
+    row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id)).one()
     return doc(row), [change]
 
 
@@ -121,7 +121,7 @@ def listing(conn: Connection, active_at: datetime | None = None) -> list[dict[st
     q = select(PromotionRow).order_by(PromotionRow.id)
     if active_at is not None:
         q = q.where(*_live(active_at))
-    return [doc(r) for r in conn.execute(q).scalars()]
+    return [doc(r) for r in conn.execute(q)]
 
 
 def active_book(conn: Connection, at: datetime) -> PromotionBook:
@@ -130,10 +130,10 @@ def active_book(conn: Connection, at: datetime) -> PromotionBook:
     return PromotionBook(Promotion.from_dict(d) for d in conn.execute(q).scalars())
 
 
-def coupon_promotion(conn: Connection, code: str, at: datetime) -> PromotionRow | None:
+def coupon_promotion(conn: Connection, code: str, at: datetime) -> Any:
     """The promotion a coupon code means at `at` (one at a time, see `add`)."""
     return conn.execute(select(PromotionRow).where(PromotionRow.coupon_code == normal_code(code), *_live(at))
-                        .order_by(PromotionRow.id).limit(1)).scalar_one_or_none()
+                        .order_by(PromotionRow.id).limit(1)).first()
 
 
 def uses(conn: Connection, code: str) -> int:
@@ -150,12 +150,12 @@ def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, re
     again: the first answer, nothing counted twice."""
     now = now or _now()
     code = normal_code(code)
-    seen = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).scalar_one_or_none()
+    seen = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).first()
     if seen is not None:
-        row = conn.execute(select(PromotionRow).where(PromotionRow.id == seen.promotion_id)).scalar_one()
+        row = conn.execute(select(PromotionRow).where(PromotionRow.id == seen.promotion_id)).one()
         return _answer(seen, row, conn, "replayed"), []
     if offline and promotion_id is not None:
-        row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id)).scalar_one_or_none()
+        row = conn.execute(select(PromotionRow).where(PromotionRow.id == promotion_id)).first()
         if row is None or row.coupon_code != code:
             raise Refused(422, f"coupon {code} is not the code of promotion {promotion_id}", "code")
     else:
@@ -178,10 +178,10 @@ def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, re
             conn, store_id, "coupon_overused", saving_cents, [redemption_id],
             {"code": code, "promotion_id": row.id, "reference": reference, "uses": used + 1, "limit": limit},
             now=now)
-    red = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).scalar_one()
+    red = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).one()
     return _answer(red, row, conn, "redeemed"), changes
 
 
-def _answer(red: CouponRedemption, row: PromotionRow, conn: Connection, outcome: str) -> dict[str, Any]:
+def _answer(red: Any, row: Any, conn: Connection, outcome: str) -> dict[str, Any]:
     return {"redemption_id": red.id, "code": red.code, "promotion_id": row.id, "outcome": outcome,
             "uses": uses(conn, red.code), "limit": row.data.get("coupon_limit"), "redeemed_at": red.redeemed_at}
