@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from pos_app.clock import iso, utc_now
-from pos_app.store import movements, pickup_models, policies, reconciliation_models
+from pos_app.store import movements, pickup_models, policies, promotion_models, reconciliation_models
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
@@ -128,6 +128,7 @@ class _Page:
         self.policies: dict[str, dict[str, Any] | None] = {}  # the return policy (pos_app.store.policies)
         self.pickups: dict[str, dict[str, Any] | None] = {}  # pickup orders (pos_app.store.pickup_models)
         self.reconciliations: dict[str, dict[str, Any] | None] = {}  # pos_app.store.reconciliation_models
+        self.promotions: dict[str, dict[str, Any] | None] = {}  # pos_app.store.promotion_models
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -148,6 +149,8 @@ class _Page:
                     self.pickups[key] = data
                 elif kind == "reconcile":
                     self.reconciliations[key] = data
+                elif kind == "promotion":
+                    self.promotions[str(int(key))] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -184,6 +187,10 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
             raise FeedError(f"Richtlinie unlesbar: {exc}") from exc
         pickup_models.apply_feed(s, parsed.pickups)
         reconciliation_models.apply_feed(s, parsed.reconciliations)
+        try:
+            promotion_models.apply_feed(s, parsed.promotions)
+        except ValueError as exc:
+            raise FeedError(f"Aktion unlesbar: {exc}") from exc
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

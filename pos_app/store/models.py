@@ -298,3 +298,4 @@ from pos_app.store import customer_models as _customer_models  # noqa: E402,F401
 from pos_app.store import tender_models as _tender_models  # noqa: E402,F401  (issue 12: interrupted payments)
 from pos_app.store import reconciliation_models as _reconciliation_models  # noqa: E402,F401  (issue 12)
 from pos_app.store import card_models as _card_models  # noqa: E402,F401  (issue 16: card terminal)
+from pos_app.store import promotion_models as _promotion_models  # noqa: E402,F401  (issue 15: promotions)
