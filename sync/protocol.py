@@ -26,6 +26,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from pos_app import limits
+from sync.protocol_sale_pricing import SalePricingV1  # a sale's promotions (issue 15)
 from sync.protocol_fields import (  # noqa: F401  (re-exported: the protocol's field types)
     Cents, Count, Id, Moment, PositiveCents, Quantity, Seq, SignedCents, StaffId, refuse_unstorable,
 )
@@ -129,6 +130,7 @@ class SaleCompletedV1(_Strict):
     vat: list[VatRowV1] = Field(max_length=3)
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
     receipt: DigitalReceiptV1 | None = None  # added later to v1 as optional (issue 16)
+    pricing: SalePricingV1 | None = None  # added later to v1 as optional (issue 15): promotions
 
     @model_validator(mode="after")
     def _adds_up(self) -> "SaleCompletedV1":
@@ -138,6 +140,14 @@ class SaleCompletedV1(_Strict):
             raise ValueError("the tenders do not add up to total_cents")
         if sum(r.gross_cents for r in self.vat) != self.total_cents:
             raise ValueError("the VAT rows do not add up to total_cents")
+        if self.pricing is not None:
+            line_nos = {line.line_no: line.line_discount_cents for line in self.lines}
+            shared: dict[int, int] = {}
+            for promo in self.pricing.applied:
+                for share in promo.lines:
+                    shared[share.line_no] = shared.get(share.line_no, 0) + share.cents
+            if any(no not in line_nos or cents > line_nos[no] for no, cents in shared.items()):
+                raise ValueError("a promotion's share is not within its line's discount")
         return self
 
 
