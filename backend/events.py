@@ -211,6 +211,9 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             if reason is None:
                 returns.redeem_for_sale(conn, payload, now)
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
+                if payload.pricing is not None:  # its promotions, priced again by the center (issue 15)
+                    promotions_events.record_sale(conn, str(event.id), payload,
+                                                  trusted_time.event_time(event, now).at, changes)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
                                        trusted_time.event_time(event, now))

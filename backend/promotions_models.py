@@ -6,6 +6,8 @@ writes it (the engine's one model); the columns beside it are what the center fi
 `ended_at`: an operator ended it early (its `ends_at` moved to that moment); rows are never
 deleted, past sales and refunds name them.
 
+`sale_promotions`: the promotions each store sale got, as the till priced them.
+
 `coupon_redemptions`: every use of a coupon code, online or offline, keyed by the till's (or
 web shop's) redemption id, so a retried check or the offline event of an online redemption
 counts once. `over_limit`: booked beyond the coupon's limit (an offline till), with a
@@ -33,6 +35,18 @@ class PromotionRow(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SalePromotionRow(Base):
+    """A promotion a store's sale got (the sale event's pricing block): the definition the till
+    had, the saving, its shares per line. Returns refund by these (pos_app.prices.refunds)."""
+
+    __tablename__ = "sale_promotions"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    promotion_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    saving_cents: Mapped[int] = mapped_column(BigInteger)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONData)
+    lines: Mapped[list[dict[str, int]]] = mapped_column(JSONData)
 
 
 class CouponRedemption(Base):

@@ -1,4 +1,4 @@
-"""promotions: the promotions defined at the center and every coupon redemption
+"""promotions: the promotions defined at the center, each store sale's promotions, every coupon redemption
 
 Revision ID: 0014_promotions
 Revises: 0009_event_time_breach
@@ -44,9 +44,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_coupon_redemptions_code', 'coupon_redemptions', ['code'], unique=False)
+    op.create_table('sale_promotions',
+    sa.Column('sale_id', sa.String(length=36), nullable=False),
+    sa.Column('promotion_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('saving_cents', sa.BigInteger(), nullable=False),
+    sa.Column('definition', JSON, nullable=False),
+    sa.Column('lines', JSON, nullable=False),
+    sa.PrimaryKeyConstraint('sale_id', 'promotion_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('sale_promotions')
     op.drop_index('ix_coupon_redemptions_code', table_name='coupon_redemptions')
     op.drop_table('coupon_redemptions')
     op.drop_index(op.f('ix_promotions_coupon_code'), table_name='promotions')
