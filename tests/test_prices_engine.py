@@ -222,3 +222,41 @@ def test_returning_everything_in_any_order_refunds_what_was_paid_never_more(rnd)
         for lid, q in take.items():
             returned[lid] = returned.get(lid, 0) + q
     assert refunded == sum(s.paid_cents for s in sale)
+
+
+def eager_line_stage(promos: list[Promotion], lines: list[PricingLine], ctx: PricingContext) -> list[tuple[int, int]]:
+    """The resolution's line stage the slow way: judge every candidate again after each step."""
+    from pos_app.prices.engine import applies, compile_rule
+
+    book = PromotionBook(promos)
+    avail = [ln.quantity for ln in lines]
+    units = [ln.unit_price_cents for ln in lines]
+    product_of = {i: ln.product_id for i, ln in enumerate(lines)}
+    left = {pid: idxs for pid, idxs in book._line_candidates(lines).items()
+            if applies(book.promotions[pid], ctx, frozenset(ctx.coupons))}
+    chosen = []
+    while left:
+        best = None
+        for pid, idxs in sorted(left.items()):
+            use = compile_rule(book.promotions[pid], product_of)(idxs, avail, units)
+            if use and (best is None or use.saving > best[1].saving):
+                best = (pid, use)
+        if best is None:
+            break
+        pid, use = best
+        for i, q in use.taken:
+            avail[i] -= q
+        chosen.append((pid, use.saving))
+        del left[pid]
+    return chosen
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_the_lazy_resolution_picks_what_judging_everything_each_step_picks(rnd) -> None:
+    promos = [p for p in random_promotions(rnd, 25, products=8, at=NOW) if not p.on_cart]
+    lines = [line(i, rnd.randint(1, 8), rnd.randint(1, 6), rnd.randint(1, 4000), f"K{rnd.randint(1, 3)}")
+             for i in range(1, rnd.randint(2, 10))]
+    ctx = PricingContext(NOW, "BER", tier="Gold", coupons=("C1",))
+    fast = [(a.promotion_id, a.saving_cents) for a in price(promos, lines, ctx).applied]
+    assert fast == eager_line_stage(promos, lines, ctx)
