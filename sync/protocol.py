@@ -456,6 +456,8 @@ class PurchaseLineData(_Strict):
     total_cents: int
     refunded_cents: int
     vat_percent: int
+    list_price_cents: int | None = None  # issue 15: the unit price before promotions
+    promotable: bool = True  # False: a manual price or discount (outside the promotions)
 
 
 class PurchaseTenderData(_Strict):
@@ -476,6 +478,7 @@ class PurchaseResponse(_Strict):
     customer_id: int | None
     lines: list[PurchaseLineData]
     tenders: list[PurchaseTenderData]
+    pricing: dict[str, Any] | None = None  # issue 15: the sale's promotions (pos_app.prices.refunds)
 
 
 class VoucherBalance(_Strict):

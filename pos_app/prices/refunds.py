@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pos_app.i18n import t
 from pos_app.prices.allocation import largest_remainder
@@ -93,3 +94,61 @@ def refund_for_return(sold: Iterable[SoldLine], promotions: Iterable[Promotion],
         weights = [returning[i] for i in ids]
     split = largest_remainder(refund, weights)
     return Refund(refund, {i: c for i, c in zip(ids, split)}, max(0, sum(now_shares) - refund))
+
+
+def purchase_refunds(purchase: Any, returning: Mapping[int, int]) -> dict[int, int] | None:
+    """The rule above for a pos_app.refunds.Purchase (line no -> units coming back): the refund
+    per line, or None when the purchase got no promotion (then each line refunds its paid share,
+    pos_app.refunds.PurchaseLine.refund_for). The till and the center both call this."""
+    pricing = purchase.pricing
+    if not pricing or not pricing.get("definitions"):
+        return None
+    sold = [SoldLine(line.line_no, line.product_id, line.category, line.quantity,
+                     line.list_price_cents if line.list_price_cents is not None else 0, line.total_cents,
+                     line.promotable and line.list_price_cents is not None) for line in purchase.lines]
+    promotions = [Promotion.from_dict(d) for d in pricing["definitions"]]
+    ctx = PricingContext(purchase.created_at, store_id=pricing.get("store_id") or "", channel="store",
+                         tier=pricing.get("tier"), coupons=tuple(pricing.get("coupons") or ()))
+    # the sale's own promotions, whatever their window says now: judged as at the sale
+    promotions = [_timeless(p) for p in promotions]
+    refund = refund_for_return(
+        sold, promotions, ctx, {line.line_no: line.returned_quantity for line in purchase.lines},
+        sum(line.refunded_cents for line in purchase.lines), returning)
+    return refund.per_line
+
+
+def _timeless(p: Promotion) -> Promotion:
+    from dataclasses import replace
+
+    return replace(p, starts_at=None, ends_at=None)
+
+
+def sale_pricing(store_id: str, definitions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A purchase's `pricing` from the promotions its sale got (their definitions then): the
+    coupons are theirs, the tier one all of them admit (each applied, so one exists)."""
+    if not definitions:
+        return None
+    tiers: set[str] | None = None
+    for d in definitions:
+        if d.get("tiers"):
+            tiers = set(d["tiers"]) if tiers is None else tiers & set(d["tiers"])
+    return {"store_id": store_id, "tier": min(tiers) if tiers else None,
+            "coupons": sorted({d["coupon_code"] for d in definitions if d.get("coupon_code")}),
+            "definitions": definitions}
+
+
+def promotable_lines(lines: Iterable[tuple[int, int, int, int]], shares: Mapping[int, int]) -> dict[int, bool]:
+    """line no -> whether the engine priced it: (line no, unit price, list price, line discount)
+    with the unit price the list price and no discount beyond the promotions' shares."""
+    return {no: unit == listed and discount == shares.get(no, 0) for no, unit, listed, discount in lines}
+
+
+def split_over_items(per_line: Mapping[int, int], items: list[tuple[int, int]]) -> list[int]:
+    """A line's refund over the return items taken from it ((line no, units) each, in order),
+    by units (largest remainder): what each item refunds."""
+    out = [0] * len(items)
+    for line_no, cents in per_line.items():
+        idx = [k for k, (no, _) in enumerate(items) if no == line_no]
+        for k, share in zip(idx, largest_remainder(cents, [items[k][1] for k in idx])):
+            out[k] = share
+    return out
