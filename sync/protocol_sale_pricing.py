@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pos_app import limits
 from sync.protocol_fields import Id, PositiveCents
 
 
@@ -19,7 +18,7 @@ class _Strict(BaseModel):
 
 
 class PromotionShareV1(_Strict):
-    line_no: int = Field(ge=1, le=limits.MAX_COUNT)
+    line_no: Id
     cents: PositiveCents
 
 
