@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
         from ui.customer_glue import CustomerGlue
 
         self.customers = CustomerGlue(self)  # customer search/profile, new, web cart, stock (Ctrl+U/Shift+U/Shift+W/I)
+        from ui.promotion_coupon import PromotionGlue
+
+        self.promotions = PromotionGlue(self)  # coupon codes: Ctrl+Shift+C (issue 15)
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.cart import ApprovalRequired, CartChange
+from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
@@ -142,6 +143,8 @@ class TillView(QWidget):
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, f"Bon-Rabatt: -{format_euro(totals.cart_discount_cents)}")
+        if totals.promotions:  # issue 15: what the promotions saved (each one per line: tooltip, receipt)
+            vat_lines.insert(0, t("Aktionen: -{amount}", amount=format_euro(totals.promotion_cents)))
         self.vat.setText("\n".join(vat_lines))
         if change is not None and change.line_id is not None:
             row = self.model.row_of(change.line_id)
