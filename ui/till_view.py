@@ -35,6 +35,7 @@ SHORTCUTS = [
     ("Strg+R", "Rücknahme/Umtausch"), ("Strg+Umschalt+R", "Rücknahme ohne Beleg"), ("Strg+G", "Gutschein"),
     ("Strg+Umschalt+O", "Kasse öffnen"), ("Strg+P", "Ein-/Auszahlung"), ("Strg+Umschalt+X", "X-Bericht"),
     ("Strg+Umschalt+Z", "Tagesabschluss"), ("Strg+Umschalt+A", "Protokoll"),
+    ("Strg+Umschalt+C", "Aktions-Code"),  # ui.promotion_coupon (issue 15)
 ]
 SEARCH_DELAY_MS = 120
 
