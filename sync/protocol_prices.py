@@ -15,13 +15,13 @@ the feed data in CHANGE_DATA. Pure data, like sync.protocol.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from sync.protocol import CHANGE_DATA, PAYLOADS, ChangeKind, _Strict
-from sync.protocol_fields import Cents, Id, Moment
+from sync.protocol_fields import Cents, Id, Moment, refuse_unstorable
 
 COUPON_REDEEMED = "coupon.redeemed"
 COUPON_CODE = 40
@@ -52,6 +52,11 @@ class CouponRedeemedV1(_Strict):
 
 class CouponRedeemRequest(_Strict):
     """POST /v1/coupons/redeem and /v1/channel/coupons/redeem: redeem one use, now."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        return refuse_unstorable(data)
 
     redemption_id: UUID
     code: str = Field(min_length=1, max_length=COUPON_CODE)
