@@ -13,6 +13,7 @@ Thread: the UI thread (the till session's); the online check is the app's to run
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from pos_app.store.outbox import append_event
 
 COUPON_REDEEMED = "coupon.redeemed"  # sync.protocol_prices
 MAX_COUPONS = 10
+REUSE_S = 1.0  # a priced cart is reused for the same inputs this long (windows move on the clock)
 
 
 class CouponRefused(Exception):
@@ -61,6 +63,7 @@ class TillPromotions:
         self.tier: str | None = None  # the attached customer's loyalty tier (member prices)
         self.coupons: list[Coupon] = []
         self.online_check: OnlineCheck | None = None  # set by the app when a center is configured
+        self._last: tuple[Any, float, PricedCart] | None = None  # (inputs, when, answer): see price()
 
     @property
     def store_id(self) -> str:
@@ -71,9 +74,17 @@ class TillPromotions:
                               coupons=tuple(c.code for c in self.coupons))
 
     def price(self, lines: list[PricingLine]) -> PricedCart:
-        """The cart's pricer (pos_app.cart.Pricer)."""
+        """The cart's pricer (pos_app.cart.Pricer). One scan asks for the totals several times
+        (the till, the table, the customer display): the same cart with the same promotions,
+        coupons and tier within REUSE_S gets the same answer without pricing it again."""
         book, now = self.shelf.look()
-        return book.price(lines, self.context(now))
+        key = (tuple(lines), tuple(c.code for c in self.coupons), self.tier, id(book))
+        stamp = time.monotonic()
+        if self._last is not None and self._last[0] == key and stamp - self._last[1] < REUSE_S:
+            return self._last[2]
+        priced = book.price(lines, self.context(now))
+        self._last = (key, stamp, priced)
+        return priced
 
     def add_coupon(self, raw: str) -> Coupon:
         code = normal_code(raw)
