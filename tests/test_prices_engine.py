@@ -226,7 +226,8 @@ def test_returning_everything_in_any_order_refunds_what_was_paid_never_more(rnd)
 
 def eager_line_stage(promos: list[Promotion], lines: list[PricingLine], ctx: PricingContext) -> list[tuple[int, int]]:
     """The resolution's line stage the slow way: judge every candidate again after each step."""
-    from pos_app.prices.engine import applies, compile_rule
+    from pos_app.prices.engine import applies
+    from pos_app.prices.rules import compile_rule
 
     book = PromotionBook(promos)
     avail = [ln.quantity for ln in lines]
