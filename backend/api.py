@@ -197,6 +197,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
 
     for extra in (gift_cards_api.channel, gift_cards_api.devices, loyalty_points.devices, price_history.admin):
         app.include_router(extra)
+    from backend import cart_pricing, promotions_api  # promotions, coupons, cart pricing (issue 15)
+
+    for extra in (promotions_api.admin, promotions_api.devices, promotions_api.channel, cart_pricing.router):
+        app.include_router(extra)
     return app
 
 

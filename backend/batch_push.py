@@ -57,10 +57,11 @@ log = logging.getLogger(__name__)
 def handles(item: events.Incoming) -> bool:
     """Whether this event goes through the fast path (others: one transaction each). A sale paid
     with a voucher takes the per-event path, where the voucher is checked and redeemed
-    (backend.returns); such sales are rare."""
+    (backend.returns), and so does a sale with promotions, which the center prices again
+    (backend.promotions_events); such sales are rarer."""
     payload = item.payload
     if isinstance(payload, SaleCompletedV1):
-        return not any(t.kind == "voucher" for t in payload.tenders)
+        return payload.pricing is None and not any(t.kind == "voucher" for t in payload.tenders)
     return isinstance(payload, FAST_PAYLOADS)
 
 

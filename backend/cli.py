@@ -286,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backend.quick_keys_cli import add_commands
 
     add_commands(commands, db)  # pos-backend quick-keys show/set/add/remove/clear
+    from backend.promotions_cli import add_commands as promotion_commands  # issue 15
+
+    promotion_commands(commands, db)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
     openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")

@@ -38,8 +38,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, receipts, reconciliation_events,
-                     reconciliations, returns, stock_counts, stock_receiving, trusted_time)
+from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, promotions_events, receipts,
+                     reconciliation_events, reconciliations, returns, stock_counts, stock_receiving, trusted_time)
 from backend import fulfilment_events, transfers_events  # issue 14
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
@@ -215,6 +215,9 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
                 returns.redeem_for_sale(conn, payload, now)
                 changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # issue 15: reconcile, never refuse
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
+                if payload.pricing is not None:  # its promotions, priced again by the center (issue 15)
+                    promotions_events.record_sale(conn, str(event.id), payload,
+                                                  trusted_time.event_time(event, now).at, changes)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
                                        trusted_time.event_time(event, now))
@@ -240,6 +243,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         reason = stock_receiving.apply(conn, device, str(event.id), payload, now, changes)
     elif isinstance(payload, stock_counts.HANDLED):  # counts with the scanner (issue 14)
         reason = stock_counts.apply(conn, device, str(event.id), payload, now, changes)
+    elif isinstance(payload, promotions_events.HANDLED):  # coupons redeemed at a till (issue 15)
+        reason = promotions_events.apply(conn, device, payload, now, changes)
     else:  # the protocol registered a type this backend does not handle yet
         reason = f"event type {event.type!r} version {event.schema_version} is not handled by this backend"
 

@@ -261,3 +261,5 @@ from backend import transfers_models as _transfers_models  # noqa: E402,F401
 from backend import stock_models as _stock_models  # noqa: E402,F401
 # Gift cards and the price history (issue 15), registered the same way.
 from backend import gift_cards_models as _gift_cards_models  # noqa: E402,F401
+# Promotions and coupon redemptions (issue 15), registered the same way.
+from backend import promotions_models as _promotions_models  # noqa: E402,F401

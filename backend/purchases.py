@@ -114,12 +114,38 @@ def load(conn: Connection, found: Found) -> PurchaseResponse:
     paid: dict[str, int] = {}
     for kind, amount in tender_rows:
         paid[kind] = paid.get(kind, 0) + int(amount)
+    pricing, extra = _promotions(conn, found, store_id)  # issue 15: the sale's promotions, if any
     lines = [PurchaseLineData(line_no=r[0], product_id=r[1], sku=r[2], name=r[3], category=r[4] or "",
                               quantity=r[5], returned_quantity=returned.get(r[0], (0, 0))[0],
-                              total_cents=r[6], refunded_cents=returned.get(r[0], (0, 0))[1], vat_percent=r[7])
+                              total_cents=r[6], refunded_cents=returned.get(r[0], (0, 0))[1], vat_percent=r[7],
+                              **extra.get(r[0], {}))
              for r in line_rows]
     tenders = [PurchaseTenderData(kind=kind, amount_cents=amount, refunded_cents=refunded.get(kind, 0))
                for kind, amount in paid.items()]
     return PurchaseResponse(kind=found.kind, id=found.id, number=number, store_id=store_id,  # type: ignore[arg-type]
                             channel=channel, created_at=created_at, customer_id=customer_id,
-                            lines=lines, tenders=tenders)
+                            lines=lines, tenders=tenders, pricing=pricing)
+
+
+def _promotions(conn: Connection, found: Found, store_id: str | None) -> tuple[dict | None, dict[int, dict]]:
+    """A store sale's promotions as pos_app.prices.refunds needs them: (pricing, per line
+    {list_price_cents, promotable}); (None, {}) for a sale without promotions or an order."""
+    from backend.promotions_models import SalePromotionRow
+    from pos_app.prices.refunds import promotable_lines, sale_pricing
+
+    if found.kind != "sale":
+        return None, {}
+    offers = conn.execute(select(SalePromotionRow.definition, SalePromotionRow.lines)
+                          .where(SalePromotionRow.sale_id == found.id)
+                          .order_by(SalePromotionRow.promotion_id)).all()
+    if not offers:
+        return None, {}
+    shares: dict[int, int] = {}
+    for offer in offers:
+        for share in offer.lines:
+            shares[int(share["line_no"])] = shares.get(int(share["line_no"]), 0) + int(share["cents"])
+    rows = conn.execute(select(SaleLine.line_no, SaleLine.unit_price_cents, SaleLine.list_price_cents,
+                               SaleLine.line_discount_cents).where(SaleLine.sale_id == found.id)).all()
+    promotable = promotable_lines(((r[0], r[1], r[2], r[3]) for r in rows), shares)
+    extra = {r[0]: {"list_price_cents": r[2], "promotable": promotable[r[0]]} for r in rows}
+    return sale_pricing(store_id or "", [o.definition for o in offers]), extra

@@ -31,6 +31,7 @@ from backend import changelog, purchases
 from backend.changelog import PendingChange
 from backend.models import Product
 from backend.returns_models import PolicyRow, Return, ReturnLine, ReturnTender, Voucher, VoucherMovement
+from pos_app.prices.refunds import purchase_refunds
 from pos_app.money import format_euro
 from pos_app.return_policy import DEFAULT_POLICY, POLICY_KEY, ReturnPolicy
 from pos_app.trusted_time import EventTime
@@ -182,6 +183,13 @@ def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> str | N
             return (f"zu viel erstattet: {orig.name} ({original.number} Pos. {line_no}) bezahlt "
                     f"{format_euro(orig.total_cents)}, schon erstattet {format_euro(orig.refunded_cents)}, "
                     f"jetzt {format_euro(cents)}")
+    # a sale with promotions: the same rule as the till's (pos_app.prices.refunds, issue 15)
+    by_promotions = purchase_refunds(bought, {no: quantity for no, (quantity, _) in asked.items()})
+    for line_no, (_, cents) in sorted(asked.items()):
+        if by_promotions is not None and cents > by_promotions.get(line_no, 0):
+            orig = lines[line_no]
+            return (f"zu viel erstattet nach den Aktionen des Bons: {orig.name} ({original.number} Pos. {line_no}) "
+                    f"jetzt {format_euro(cents)}, zusteht {format_euro(by_promotions.get(line_no, 0))}")
     paid = {t.kind: t for t in bought.tenders}
     refund: dict[str, int] = {}
     for t in ret.tenders:

@@ -21,6 +21,7 @@ from typing import Any
 from pos_app import limits
 from pos_app.i18n import N_, t
 from pos_app.money import format_euro, percent_of
+from pos_app.prices.engine import AppliedPromotion, LineDiscount, PricedCart, PricingLine
 from pos_app.vat import VatRate, VatRow, breakdown
 
 MAX_QUANTITY = limits.MAX_QUANTITY  # the protocol's bound (pos_app.limits)
@@ -120,6 +121,7 @@ class ProductSnapshot:
     name: str
     unit_price_cents: int
     vat: VatRate
+    category: str = ""  # the promotions' product groups (pos_app.prices)
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,11 @@ class CartLine:
     def total_cents(self) -> int:
         return self.gross_cents - self.discount_cents
 
+    @property
+    def promotable(self) -> bool:
+        """A manual price or discount (the cashier's decision) takes the line out of promotions."""
+        return self.discount is None and self.override_price_cents is None
+
     def to_dict(self) -> dict[str, Any]:
         p = self.product
         return {
@@ -162,13 +169,14 @@ class CartLine:
             "discount": self.discount.to_dict() if self.discount else None,
             "override_price_cents": self.override_price_cents,
             "override_reason": self.override_reason,
+            "category": p.category,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CartLine":
         product = ProductSnapshot(
             d["product_id"], d["sku"], d["name"], d["unit_price_cents"],
-            VatRate.from_percent(d["vat_percent"]),
+            VatRate.from_percent(d["vat_percent"]), d.get("category") or "",
         )
         discount = Discount.from_dict(d["discount"]) if d.get("discount") else None
         return cls(d["line_id"], product, d["quantity"], discount,
@@ -181,10 +189,15 @@ class PricedLine:
 
     line: CartLine
     cart_discount_cents: int
+    promotions: tuple[LineDiscount, ...] = ()  # each promotion's share of this line (pos_app.prices)
+
+    @property
+    def promotion_cents(self) -> int:
+        return sum(d.cents for d in self.promotions)
 
     @property
     def total_cents(self) -> int:
-        return self.line.total_cents - self.cart_discount_cents
+        return self.line.total_cents - self.promotion_cents - self.cart_discount_cents
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,16 @@ class Totals:
     cart_discount_cents: int
     total_cents: int
     vat: tuple[VatRow, ...]
+    promotions: tuple[AppliedPromotion, ...] = ()  # what each applied promotion saved (pos_app.prices)
+
+    @property
+    def promotion_cents(self) -> int:
+        return sum(a.saving_cents for a in self.promotions)
+
+
+# The till's promotions: prices the cart's promotable lines (pos_app.prices.engine); set by the
+# till session, None for a cart without promotions.
+Pricer = Callable[[list[PricingLine]], PricedCart]
 
 
 @dataclass(frozen=True)
@@ -240,6 +263,7 @@ class Cart:
     cart_discount: Discount | None = None
     payment_started: bool = False
     _next_line_id: int = 1
+    pricer: Pricer | None = field(default=None, repr=False, compare=False)
 
     # ---- queries -------------------------------------------------------------------------
 
@@ -253,11 +277,16 @@ class Cart:
         raise CartError(t("Diese Position gibt es nicht (mehr)."))
 
     def totals(self) -> Totals:
-        line_totals = [line.total_cents for line in self.lines]
+        """Promotions first (the engine, on the lines without a manual price or discount), then
+        the manual cart discount on what is left, spread over the lines."""
+        offers = self._promotions()
+        by_line = {p.line_id: p.discounts for p in offers.lines} if offers else {}
+        line_totals = [line.total_cents - sum(d.cents for d in by_line.get(line.line_id, ())) for line in self.lines]
         subtotal = sum(line_totals)
         cart_off = self.cart_discount.cents_off(subtotal) if self.cart_discount else 0
         shares = spread(cart_off, line_totals)
-        priced = tuple(PricedLine(line, share) for line, share in zip(self.lines, shares))
+        priced = tuple(PricedLine(line, share, by_line.get(line.line_id, ()))
+                       for line, share in zip(self.lines, shares))
         by_rate: dict[VatRate, int] = {}
         for p in priced:
             by_rate[p.line.product.vat] = by_rate.get(p.line.product.vat, 0) + p.total_cents
@@ -268,7 +297,14 @@ class Cart:
             cart_discount_cents=cart_off,
             total_cents=subtotal - cart_off,
             vat=tuple(breakdown(by_rate)),
+            promotions=offers.applied if offers else (),
         )
+
+    def _promotions(self) -> PricedCart | None:
+        if self.pricer is None or not self.lines:
+            return None
+        return self.pricer([PricingLine(line.line_id, line.product.product_id, line.product.category, line.quantity,
+                                        line.product.unit_price_cents, line.promotable) for line in self.lines])
 
     # ---- operations ----------------------------------------------------------------------
 

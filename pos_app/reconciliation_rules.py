@@ -27,6 +27,7 @@ KINDS: dict[str, str] = {
     "fulfilment_shipped_after_cancel": "Bestellung nach Storno versandt",
     "delivery_discrepancy": "Abweichung im Wareneingang",  # issue 14: short/over/damaged (backend.stock_receiving)
     "gift_card_overdrawn": "Geschenkgutschein überzogen",  # two offline tills spent one card (issue 15)
+    "coupon_overused": "Gutschein öfter eingelöst als erlaubt",
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -49,6 +50,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "transfer_difference": ("count_adjusted", "goods_returned", "accepted"),
     "delivery_discrepancy": ("goods_returned", "payment_collected", "count_adjusted", "accepted"),
     "gift_card_overdrawn": ("payment_collected", "goods_given", "accepted"),
+    "coupon_overused": ("payment_collected", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

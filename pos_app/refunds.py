@@ -58,6 +58,8 @@ class PurchaseLine:
     total_cents: int  # what was paid for the whole line
     refunded_cents: int
     vat_percent: int
+    list_price_cents: int | None = None  # the unit price before promotions (issue 15)
+    promotable: bool = True  # False: a manual price or discount took the line out of promotions
 
     @property
     def returnable_quantity(self) -> int:
@@ -98,6 +100,9 @@ class Purchase:
     lines: tuple[PurchaseLine, ...]
     tenders: tuple[PurchaseTender, ...]
     source: str = "local"  # local | center: where the figures come from
+    # the promotions the sale got (pos_app.prices.refunds): {"store_id", "tier", "coupons",
+    # "definitions": [Promotion.to_dict()]}; None: no promotion, the per-line rule alone
+    pricing: dict | None = None
 
     def line(self, line_no: int) -> PurchaseLine:
         for line in self.lines:

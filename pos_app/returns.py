@@ -47,6 +47,7 @@ from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner
 from pos_app.i18n import t
 from pos_app.money import format_euro
 from pos_app.payment import Payment, Tender, TenderError, TenderKind
+from pos_app.prices.refunds import RefundError as PriceRuleError, purchase_refunds, split_over_items
 from pos_app.refunds import (CONDITIONS, CenterUnavailable, Purchase, PurchaseNotFound, RefundError, RefundTender,
                              check_refund, propose_refund)
 from pos_app.return_policy import PolicyError, ReturnPolicy
@@ -184,7 +185,24 @@ class ReturnsService:
             items.append(ReturnItem(line.line_no, line.product_id, line.sku, line.name, choice.quantity, refund,
                                     line.vat_percent, choice.condition, choice.reason_code,
                                     policy.reason(choice.reason_code).label, choice.reason_text.strip()))
-        return items
+        return self._promotion_refunds(purchase, items)
+
+    @staticmethod
+    def _promotion_refunds(purchase: Purchase, items: list[ReturnItem]) -> list[ReturnItem]:
+        """A sale with promotions refunds by their rule (pos_app.prices.refunds, the center's
+        too): what was paid for what is held, minus what the kept goods cost re-priced."""
+        returning: dict[int, int] = {}
+        for item in items:
+            assert item.original_line_no is not None
+            returning[item.original_line_no] = returning.get(item.original_line_no, 0) + item.quantity
+        try:
+            per_line = purchase_refunds(purchase, returning)
+        except PriceRuleError as exc:
+            raise RefundError(str(exc)) from None
+        if per_line is None:
+            return items
+        cents = split_over_items(per_line, [(i.original_line_no or 0, i.quantity) for i in items])
+        return [replace(item, refund_cents=c) for item, c in zip(items, cents)]
 
     def propose_refund(self, purchase: Purchase | None, amount_cents: int) -> list[RefundTender]:
         return propose_refund(purchase, amount_cents, self.policy.refund_as_store_credit)

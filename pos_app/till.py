@@ -28,6 +28,7 @@ from pos_app.cart import (
 )
 from pos_app.fiscal.sale_hook import SaleFiscal
 from pos_app.fiscal.signing import FiscalSigner
+from pos_app.clock import iso, utc_now
 from pos_app.gtin import BarcodeError, ScannedCode, classify
 from pos_app.i18n import t
 from pos_app.money import format_euro
@@ -38,6 +39,7 @@ from pos_app.store.local import LocalStore
 from pos_app.store.sales import CompletedSale
 from pos_app.store.staff import StaffMember
 from pos_app.store.tender_log import InterruptedPayment, TenderLog
+from pos_app.till_promotions import TillPromotions
 
 
 class UnknownCode(LookupError):
@@ -84,6 +86,8 @@ class TillSession:
         self.fiscal = SaleFiscal(store, signer if signer is not None else store.fiscal)  # the TSE side
         self.cashier = cashier
         self.cart = Cart(policy or ApprovalPolicy())
+        self.promotions = TillPromotions(store)  # the shared engine prices the cart (pos_app.prices)
+        self.cart.pricer = self.promotions.price
         self.payment: Payment | None = None
         self.vouchers: Callable[[str], int] | None = None  # pos_app.vouchers.VoucherCheck, set by the app
         # (product id, units the cart would hold) -> raises CartError when reserved units would be
@@ -184,8 +188,18 @@ class TillSession:
         self.customer_id = None  # a voided sale takes its customer with it
         if self.endless_aisle is not None:
             self.endless_aisle.forget()  # nothing to order from elsewhere any more
+        self.promotions.clear()
         self.fiscal.given_up("storniert")
         return self.cart.clear()
+
+    @_announced
+    def add_coupon(self, code: str) -> CartChange:
+        """A coupon code handed over (pos_app.till_promotions: checked online, or the offline rule)."""
+        if self.cart.is_empty():
+            raise CartError(t("Bitte zuerst Artikel erfassen, dann den Gutschein."))
+        if self.cart.payment_started:
+            raise CartError(t("Nach Zahlungsbeginn kann kein Gutschein mehr dazukommen."))
+        return self._guarded(lambda: (self.promotions.add_coupon(code), CartChange("discount"))[1])
 
     # ---- paying --------------------------------------------------------------------------
 
@@ -299,10 +313,13 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
+        pricing = self.promotions.pricing_for(totals.lines, totals.promotions)
         with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
             # endless aisle: its orders' events go before the sale's (pos_app.stock.fulfilment)
             ordered = self.endless_aisle.before_sale(s, self) if self.endless_aisle is not None else []
-            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s, paper=paper)
+            done = self.store.sales.complete(totals, payment, self.cashier, reason, fiscal, into=s, paper=paper,
+                                             pricing=pricing)
+            self.promotions.book_coupons(s, done.receipt_number, totals.promotions, iso(utc_now()))
             if self.customer_id is not None:
                 from pos_app.clienteling import link_sale
 
@@ -313,6 +330,7 @@ class TillSession:
             if ordered:
                 self.endless_aisle.after_sale(s, ordered, done)
         self.customer_id = None
+        self.promotions.clear()
         self.cart.clear()
         self.payment = None
         self._payment_id = None
@@ -334,6 +352,7 @@ class TillSession:
         self.cart.clear()
         self.payment = None
         self.customer_id = None  # not parked with the cart: attach the customer again after recall
+        self.promotions.clear()  # nor the coupons: hand them over again
         return parked_id
 
     @_announced

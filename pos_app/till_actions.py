@@ -156,6 +156,8 @@ ACTIONS: tuple[TillAction, ...] = (
        places=("menu",)),
     _a("stock_count", "Ctrl+Shift+N", "Inventur", "Inventur mit dem Scanner: starten, zählen, Differenzen freigeben",
        places=("menu", "tablet")),
+    _a("coupon", "Ctrl+Shift+C", "Aktions-Code", "Einen Aktions- oder Gutscheincode für den Bon eingeben", "till",
+       places=("menu",)),
     # gift cards and shelf labels (ui.gift_card_dialog, ui.label_dialog; issue 15)
     _a("gift_card_sale", "Ctrl+Shift+G", "Geschenkgutschein verkaufen", "Einen Geschenkgutschein bar verkaufen und drucken",
        places=("menu",)),

@@ -257,6 +257,11 @@ class CenterClient:
         """A sale of any store or a web order (returns; NotFound when there is none)."""
         return self._request("GET", f"/v1/purchases/{quote(number.strip(), safe='')}", None, PurchaseResponse)
 
+    def redeem_coupon(self, code: str, redemption_id: str, reference: str) -> dict[str, Any]:
+        """Take one use of a coupon now (issue 15; 404 unknown or ended, 409 used up)."""
+        body = json.dumps({"redemption_id": redemption_id, "code": code, "reference": reference}).encode()
+        return self._request("POST", "/v1/coupons/redeem", body, None)
+
     def voucher(self, code: str) -> VoucherBalance:
         return self._request("GET", f"/v1/vouchers/{quote(code.strip(), safe='')}", None, VoucherBalance)
 

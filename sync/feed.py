@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 from pos_app.clock import iso, utc_now
 from pos_app.quick_keys import store as quick_keys_store
 from pos_app.i18n import t
-from pos_app.store import (gift_card_models, movements, pickup_models, policies, reconciliation_models, stock_models,
-                           transfer_models)
+from pos_app.store import (gift_card_models, movements, pickup_models, policies, promotion_models, reconciliation_models,
+                           stock_models, transfer_models)
 from pos_app.store.customer_edits import keep_unsent_edits
 from pos_app.store.customers import index_rows
 from pos_app.store.db import Database
@@ -138,6 +138,7 @@ class _Page:
         self.fulfilment: dict[str, dict[str, Any] | None] = {}
         self.deliveries: dict[str, dict[str, Any] | None] = {}  # expected deliveries (pos_app.store.stock_models)
         self.counts: dict[str, dict[str, Any] | None] = {}  # stock counts (pos_app.store.stock_models)
+        self.promotions: dict[str, dict[str, Any] | None] = {}  # pos_app.store.promotion_models
         last = after
         for seq, kind, key, data in _entries(page):
             if seq <= last:
@@ -170,6 +171,8 @@ class _Page:
                     self.deliveries[key] = data
                 elif kind == "count":
                     self.counts[key] = data
+                elif kind == "promotion":
+                    self.promotions[str(int(key))] = data
                 else:
                     self.customers[int(data["id"]) if data else int(key)] = data
             except (KeyError, TypeError, ValueError) as exc:
@@ -211,10 +214,14 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         try:
             quick_keys_store.apply_feed(s, parsed.quick_keys)
         except ValueError as exc:
-            raise FeedError(f"Schnelltasten unlesbar: {exc}") from exc
+            raise FeedError(t("Schnelltasten unlesbar: {exc}", exc=exc)) from exc
         transfer_models.apply_feed(s, parsed.transfers, parsed.fulfilment)
         stock_models.apply_feed(s, parsed.deliveries)
         stock_models.apply_count_feed(s, parsed.counts)
+        try:
+            promotion_models.apply_feed(s, parsed.promotions)
+        except ValueError as exc:
+            raise FeedError(t("Aktion unlesbar: {exc}", exc=exc)) from exc
         state.cursor = max(page.next_cursor, after)
         state.high_water = max(page.high_water, state.cursor)
         state.last_pull_at = iso(utc_now())

@@ -26,6 +26,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from pos_app import limits
+from sync.protocol_sale_pricing import SalePricingV1  # a sale's promotions (issue 15)
 from sync.protocol_fields import (  # noqa: F401  (re-exported: the protocol's field types)
     Cents, Count, Id, Moment, PositiveCents, Quantity, Seq, SignedCents, StaffId, refuse_unstorable,
 )
@@ -130,6 +131,7 @@ class SaleCompletedV1(_Strict):
     vat: list[VatRowV1] = Field(max_length=3)
     tse: TseSignatureV1 | None = None  # added later to v1 as optional: older senders omit it
     receipt: DigitalReceiptV1 | None = None  # added later to v1 as optional (issue 16)
+    pricing: SalePricingV1 | None = None  # added later to v1 as optional (issue 15): promotions
 
     @model_validator(mode="after")
     def _adds_up(self) -> "SaleCompletedV1":
@@ -139,6 +141,14 @@ class SaleCompletedV1(_Strict):
             raise ValueError("the tenders do not add up to total_cents")
         if sum(r.gross_cents for r in self.vat) != self.total_cents:
             raise ValueError("the VAT rows do not add up to total_cents")
+        if self.pricing is not None:
+            line_nos = {line.line_no: line.line_discount_cents for line in self.lines}
+            shared: dict[int, int] = {}
+            for promo in self.pricing.applied:
+                for share in promo.lines:
+                    shared[share.line_no] = shared.get(share.line_no, 0) + share.cents
+            if any(no not in line_nos or cents > line_nos[no] for no, cents in shared.items()):
+                raise ValueError("a promotion's share is not within its line's discount")
         return self
 
 
@@ -302,6 +312,7 @@ class ChangeKind(str, Enum):
     FULFILMENT = "fulfilment"  # key: its number; for the selling and the fulfilling store
     DELIVERY = "delivery"  # key: its number; an expected delivery, for its store only (sync.protocol_stock)
     COUNT = "count"  # key: its id; a stock count, for its store only (sync.protocol_stock)
+    PROMOTION = "promotion"  # key: its id; for every store (sync.protocol_prices)
 
 
 class BarcodeData(_Strict):
@@ -458,6 +469,8 @@ class PurchaseLineData(_Strict):
     total_cents: int
     refunded_cents: int
     vat_percent: int
+    list_price_cents: int | None = None  # issue 15: the unit price before promotions
+    promotable: bool = True  # False: a manual price or discount (outside the promotions)
 
 
 class PurchaseTenderData(_Strict):
@@ -478,6 +491,7 @@ class PurchaseResponse(_Strict):
     customer_id: int | None
     lines: list[PurchaseLineData]
     tenders: list[PurchaseTenderData]
+    pricing: dict[str, Any] | None = None  # issue 15: the sale's promotions (pos_app.prices.refunds)
 
 
 class VoucherBalance(_Strict):
@@ -493,6 +507,7 @@ class VoucherBalance(_Strict):
 import sync.protocol_clienteling  # noqa: E402,F401
 import sync.protocol_pickups  # noqa: E402,F401
 import sync.protocol_quick_keys  # noqa: E402,F401
+import sync.protocol_prices  # noqa: E402,F401
 import sync.protocol_reconciliations  # noqa: E402,F401
 import sync.protocol_gift_cards  # noqa: E402,F401
 import sync.protocol_shifts  # noqa: E402,F401

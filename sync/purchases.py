@@ -18,10 +18,11 @@ def to_purchase(data: PurchaseResponse) -> Purchase:
         kind=data.kind, id=data.id, number=data.number, store_id=data.store_id, channel=data.channel,
         created_at=data.created_at, customer_id=data.customer_id,
         lines=tuple(PurchaseLine(line.line_no, line.product_id, line.sku, line.name, line.category, line.quantity,
-                                 line.returned_quantity, line.total_cents, line.refunded_cents, line.vat_percent)
+                                 line.returned_quantity, line.total_cents, line.refunded_cents, line.vat_percent,
+                                 line.list_price_cents, line.promotable)
                     for line in data.lines),
         tenders=tuple(PurchaseTender(t.kind, t.amount_cents, t.refunded_cents) for t in data.tenders),
-        source="center")
+        source="center", pricing=data.pricing)
 
 
 class CenterPurchases:

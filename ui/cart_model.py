@@ -24,18 +24,21 @@ Row = tuple[tuple[str, ...], str | None, int]  # texts per column, tooltip, line
 Refreshed = Literal["appended", "changed", "reset"]  # what refresh() told the view (ui.cart_table)
 
 
-def _format(priced: PricedLine) -> Row:
+def _format(priced: PricedLine, names: dict[int, str] | None = None) -> Row:
+    """`names`: promotion id -> name, for the line's promotions (issue 15)."""
     line = priced.line
     price = format_euro(line.unit_price_cents)
+    off = line.discount_cents + priced.promotion_cents
     texts = (
-        line.product.name,
+        line.product.name + (" %" if priced.promotions else ""),
         str(line.quantity),
         f"{price} *" if line.override_price_cents is not None else price,
-        f"-{format_euro(line.discount_cents)}" if line.discount_cents else "",
-        format_euro(line.total_cents),
+        f"-{format_euro(off)}" if off else "",
+        format_euro(line.total_cents - priced.promotion_cents),
         f"{line.product.vat.letter} {line.product.vat.percent} %",
     )
-    notes = []
+    notes = [f"Aktion {(names or {}).get(d.promotion_id, d.promotion_id)}: -{format_euro(d.cents)}"
+             for d in priced.promotions]
     if line.discount:
         notes.append(t("Rabatt {describe}", describe=line.discount.describe()))
     if line.override_price_cents is not None:
@@ -43,18 +46,23 @@ def _format(priced: PricedLine) -> Row:
     return texts, "\n".join(notes) or None, line.line_id
 
 
+def _rows(totals: Totals) -> list[Row]:
+    names = {a.promotion_id: a.name for a in totals.promotions}
+    return [_format(p, names) for p in totals.lines]
+
+
 class CartTableModel(QAbstractTableModel):
     def __init__(self, cart: Cart) -> None:
         super().__init__()
         self._cart = cart
         self._totals: Totals = cart.totals()
-        self._rows: list[Row] = [_format(p) for p in self._totals.lines]
+        self._rows: list[Row] = _rows(self._totals)
 
     def refresh(self) -> Refreshed:
         """Re-read the cart; signal an append as an insert, edits as changed rows (only the
         rows whose text changed: a scan of an article already in the cart updates one row)."""
         totals = self._cart.totals()
-        new = [_format(p) for p in totals.lines]
+        new = _rows(totals)
         old = self._rows
         self._totals = totals
         if len(new) == len(old) + 1 and new[:-1] == old:

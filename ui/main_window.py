@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         from ui.stock_glue import StockGlue
 
         self.stock_ops = StockGlue(self)  # Ctrl+Shift+L goods receipt, Ctrl+Shift+B stock adjustment (issue 14)
+        from ui.promotion_coupon import PromotionGlue
+
+        self.promotions = PromotionGlue(self)  # coupon codes: Ctrl+Shift+C (issue 15)
         from ui.interrupted_payments import InterruptedPaymentsGlue
 
         self.interrupted_payments = InterruptedPaymentsGlue(self)  # a payment a crash cut off: offered after log-in

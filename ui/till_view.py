@@ -195,6 +195,8 @@ class TillView(QWidget):
         vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, t("Bon-Rabatt: -{cart_discount}", cart_discount=format_euro(totals.cart_discount_cents)))
+        if totals.promotions:  # issue 15: what the promotions saved (each one per line: tooltip, receipt)
+            vat_lines.insert(0, t("Aktionen: -{amount}", amount=format_euro(totals.promotion_cents)))
         self.vat.setText("\n".join(vat_lines))
         if change is not None and change.line_id is not None:
             row = self.model.row_of(change.line_id)

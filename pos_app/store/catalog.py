@@ -17,12 +17,12 @@ from pos_app.vat import VatRate
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 _PRODUCT_SQL = text(
-    "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM products p "
+    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM products p "
     "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
     "WHERE p.id = :pid AND p.active")
 
 _BARCODE_SQL = text(
-    "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM barcodes b "
+    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM barcodes b "
     "JOIN products p ON p.id = b.product_id "
     "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
     "WHERE b.code = :code AND p.active")
@@ -83,7 +83,8 @@ class Catalog:
     def _snapshot(self, row) -> ProductSnapshot:  # type: ignore[no-untyped-def]
         if row.gross_cents is None:
             raise NoPrice(f"„{row.name}“ hat in dieser Filiale keinen Preis.")
-        return ProductSnapshot(row.id, row.sku, row.name, row.gross_cents, VatRate.from_percent(row.vat_percent))
+        return ProductSnapshot(row.id, row.sku, row.name, row.gross_cents, VatRate.from_percent(row.vat_percent),
+                               row.category or "")
 
     def by_barcode(self, lookup_key: str) -> ProductSnapshot | None:
         with self._db.reading() as s:
@@ -93,7 +94,7 @@ class Catalog:
     def by_sku(self, sku: str) -> ProductSnapshot | None:
         with self._db.reading() as s:
             row = s.execute(text(
-                "SELECT p.id, p.sku, p.name, p.vat_percent, pr.gross_cents FROM products p "
+                "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM products p "
                 "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
                 "WHERE p.sku = :sku AND p.active"), {"sku": sku.upper(), "store": self.store_id}).first()
         return self._snapshot(row) if row else None

@@ -305,3 +305,4 @@ from pos_app.quick_keys import models as _quick_key_models  # noqa: E402,F401  (
 from pos_app.store import transfer_models as _transfer_models  # noqa: E402,F401  (issue 14: transfers)
 from pos_app.store import stock_models as _stock_models  # noqa: E402,F401  (issue 14: stock operations)
 from pos_app.store import gift_card_models as _gift_card_models  # noqa: E402,F401  (issue 15: gift cards, PAngV)
+from pos_app.store import promotion_models as _promotion_models  # noqa: E402,F401  (issue 15: promotions)

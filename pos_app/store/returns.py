@@ -10,6 +10,7 @@ Thread: any; one short transaction per call.
 """
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from pos_app.refunds import (CONDITION_LABELS, REFUND_LABELS, Purchase, Purchase
                              RefundTender)
 from pos_app.return_receipt import ReturnReceipt, ReturnReceiptLine
 from pos_app.shift import ShiftClosed
-from pos_app.store import audit, clock_offset, movements
+from pos_app.prices.refunds import promotable_lines, sale_pricing
+from pos_app.store import audit, clock_offset, movements, promotion_models
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
 from pos_app.store.fiscal_models import TseTransaction
 from pos_app.store.db import Database
@@ -208,13 +210,22 @@ class ReturnBook:
             for t in s.execute(select(SaleTender).where(SaleTender.sale_id == sale.id)).scalars():
                 paid[t.kind] = paid.get(t.kind, 0) + t.amount_cents
             head = (sale.id, sale.receipt_number, sale.store_id, sale.created_at)
+            offers = promotion_models.sale_promotions(s, sale.id)  # issue 15: the sale's promotions
         returned, refunded = self.unconfirmed_returns("sale", head[0], only_unconfirmed=False)
+        shares: dict[int, int] = {}
+        for offer in offers:
+            for share in json.loads(offer.lines):
+                shares[int(share["line_no"])] = shares.get(int(share["line_no"]), 0) + int(share["cents"])
+        promotable = promotable_lines(((line.line_no, line.unit_price_cents, line.list_price_cents,
+                                        line.line_discount_cents) for line, _ in rows), shares)
         lines = tuple(PurchaseLine(line.line_no, line.product_id, line.sku, line.name, category or "",
                                    line.quantity, returned.get(line.line_no, (0, 0))[0], line.total_cents,
-                                   returned.get(line.line_no, (0, 0))[1], line.vat_percent)
+                                   returned.get(line.line_no, (0, 0))[1], line.vat_percent, line.list_price_cents,
+                                   promotable[line.line_no])
                       for line, category in rows)
         tenders = tuple(PurchaseTender(kind, cents, refunded.get(kind, 0)) for kind, cents in paid.items())
-        return Purchase("sale", head[0], head[1], head[2], "store", parse_iso(head[3]), None, lines, tenders, "local")
+        return Purchase("sale", head[0], head[1], head[2], "store", parse_iso(head[3]), None, lines, tenders, "local",
+                        sale_pricing(head[2], [json.loads(o.definition) for o in offers]))
 
     def unconfirmed_returns(self, kind: str, original_id: str, only_unconfirmed: bool = True
                             ) -> tuple[dict[int, tuple[int, int]], dict[str, int]]:

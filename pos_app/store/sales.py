@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from pos_app.money import format_euro
 from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
 from pos_app.shift import ShiftClosed
-from pos_app.store import clock_offset, movements, transfer_models
+from pos_app.store import clock_offset, movements, promotion_models, transfer_models
 from pos_app.store.policies import return_policy_in
 from pos_app.trusted_time import corrected
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
@@ -79,13 +80,16 @@ class SaleBook:
 
     def complete(self, totals: Totals, payment: Payment, cashier: StaffMember,
                  cart_discount_reason: str = "", fiscal: FiscalOutcome | None = None,
-                 into: Session | None = None, paper: bool = True) -> CompletedSale:
+                 into: Session | None = None, paper: bool = True,
+                 pricing: dict[str, Any] | None = None) -> CompletedSale:
         """`fiscal`: the TSE's outcome for this sale (signed or failed), stored with it and sent
         along in its event; None where no TSE is set up. `into`: write inside the caller's
         transaction instead of a new one (an exchange writes its return and its sale together:
         pos_app.store.returns). `paper`: False when the cashier chose "no paper"; the sale is
         then never queued for printing (nor reprinted as unprinted) and the digital receipt,
-        which every sale gets, is the receipt the customer takes."""
+        which every sale gets, is the receipt the customer takes. `pricing`: the promotions the
+        sale got (pos_app.prices.sale_pricing), kept with it and sent in its event; their
+        savings are part of the lines' line_discount_cents."""
         if not totals.lines:
             raise ValueError("a sale needs at least one line")
         if not payment.is_complete or payment.total_cents != totals.total_cents:
@@ -116,8 +120,8 @@ class SaleBook:
                     sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
                     name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
                     list_price_cents=line.product.unit_price_cents,
-                    line_discount_cents=line.discount_cents,
-                    line_discount_reason=line.discount.reason if line.discount else "",
+                    line_discount_cents=line.discount_cents + priced.promotion_cents,
+                    line_discount_reason=line.discount.reason if line.discount else ("Aktion" if priced.promotions else ""),
                     cart_discount_cents=priced.cart_discount_cents, total_cents=priced.total_cents,
                     vat_percent=line.product.vat.percent, override_reason=line.override_reason,
                 )
@@ -149,6 +153,9 @@ class SaleBook:
                 "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
                         for r in totals.vat],
             }
+            if pricing is not None:
+                payload["pricing"] = pricing
+                promotion_models.record_sale(s, sale_id, pricing)
             if fiscal is not None:
                 fiscal_records.record(s, self.device_id, fiscal, sale_id=sale_id)
                 payload["tse"] = fiscal_records.event_payload(fiscal)
@@ -230,14 +237,18 @@ class SaleBook:
         follows = transfer_models.receipt_notes(s, sale_id)
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
+        offers = promotion_models.line_notes(promotion_models.sale_promotions(s, sale_id))
         for line in lines:
             rate = VatRate.from_percent(line.vat_percent)
             by_rate[rate] = by_rate.get(rate, 0) + line.total_cents
             notes = []
             if line.override_reason:
                 notes.append(f"Preis geändert statt {format_euro(line.list_price_cents)}: {line.override_reason}")
-            if line.line_discount_cents:
-                notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(line.line_discount_cents)}")
+            offered = offers.get(line.line_no, [])
+            manual = line.line_discount_cents - sum(cents for _, cents in offered)
+            if manual:
+                notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(manual)}")
+            notes += [f"Aktion {name} -{format_euro(cents)}" for name, cents in offered]
             if policy.is_final_sale(line.product_id, categories.get(line.product_id) or ""):
                 notes.append("Vom Umtausch ausgeschlossen")
             if line.product_id in follows:  # sold for fulfilment elsewhere (issue 14): what follows

@@ -1,0 +1,81 @@
+"""The store's promotion events, applied at the center (registered in backend.events._apply):
+
+- coupon.redeemed: a coupon a till accepted (online after the center's yes, then a replay of
+  that redemption id; or offline under the once-per-till rule). Booked in every case, beyond
+  the coupon's limit with a coupon_overused reconciliation (backend.promotions.redeem);
+- a sale's pricing block (sale.completed): kept, and the sale priced again (`record_sale`).
+
+A refusal is a business rejection (the store's conflict list shows it), never an exception.
+
+Thread: request threads, inside backend.events' per-event transaction.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from backend import promotions, reconciliations
+from backend.auth import DeviceIdentity
+from backend.changelog import PendingChange
+from backend.models import Product
+from backend.promotions_models import SalePromotionRow
+from pos_app.prices.engine import PricingContext, PricingLine
+from sync.protocol import SaleCompletedV1
+from sync.protocol_prices import CouponRedeemedV1
+
+HANDLED = (CouponRedeemedV1,)
+
+
+def apply(conn: Connection, device: DeviceIdentity, payload: CouponRedeemedV1, now: datetime,
+          changes: list[PendingChange]) -> str | None:
+    if payload.store_id != device.store_id:
+        return f"event for store {payload.store_id!r} from a device of {device.store_id!r}"
+    try:
+        _, made = promotions.redeem(
+            conn, redemption_id=str(payload.redemption_id), code=payload.code, store_id=device.store_id,
+            reference=payload.reference, saving_cents=payload.saving_cents, offline=True,
+            redeemed_at=payload.redeemed_at, promotion_id=payload.promotion_id, now=now)
+    except promotions.Refused as exc:
+        return str(exc)
+    changes += made
+    return None
+
+
+def record_sale(conn: Connection, event_id: str, sale: SaleCompletedV1, at: datetime,
+                changes: list[PendingChange]) -> None:
+    """Keep a store sale's promotions and price it again by the center's rules: its promotions
+    live at the sale's trusted time, the coupons the sale names that the center knows for that
+    time, the tier the till stated (the customer arrives in an event of its own), and the
+    sale's own list prices (so only the promotions are judged). A different saving opens a
+    price_mismatch reconciliation with the difference; the till's receipt stands (the
+    customer paid it)."""
+    assert sale.pricing is not None
+    sale_id = str(sale.sale_id)
+    if sale.pricing.applied:
+        conn.execute(insert(SalePromotionRow), [
+            {"sale_id": sale_id, "promotion_id": a.promotion_id, "saving_cents": a.saving_cents,
+             "definition": a.definition, "lines": [s.model_dump() for s in a.lines]} for a in sale.pricing.applied])
+    shares: dict[int, int] = {}
+    for applied in sale.pricing.applied:
+        for share in applied.lines:
+            shares[share.line_no] = shares.get(share.line_no, 0) + share.cents
+    categories = dict(conn.execute(select(Product.id, Product.category)
+                                   .where(Product.id.in_({ln.product_id for ln in sale.lines}))).all())
+    lines = [PricingLine(ln.line_no, ln.product_id, categories.get(ln.product_id) or "", ln.quantity,
+                         ln.list_price_cents,
+                         promotable=ln.unit_price_cents == ln.list_price_cents
+                         and ln.line_discount_cents == shares.get(ln.line_no, 0)) for ln in sale.lines]
+    coupons = tuple(c for c in sale.pricing.coupons if promotions.coupon_promotion(conn, c, at) is not None)
+    ctx = PricingContext(at, store_id=sale.store_id, channel="store", tier=sale.pricing.tier, coupons=coupons)
+    center = promotions.active_book(conn, at).price(lines, ctx)
+    store_cents = sum(a.saving_cents for a in sale.pricing.applied)
+    if center.discount_cents == store_cents:
+        return
+    _, raised = reconciliations.raise_exception(
+        conn, sale.store_id, "price_mismatch", abs(center.discount_cents - store_cents), [event_id],
+        {"receipt_number": sale.receipt_number, "reason": "promotions", "store_saving_cents": store_cents,
+         "center_saving_cents": center.discount_cents,
+         "store_promotions": [a.promotion_id for a in sale.pricing.applied],
+         "center_promotions": [a.promotion_id for a in center.applied]})
+    changes += raised
