@@ -209,11 +209,11 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
         if reason is None:
             reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
             if reason is None:
-                returns.redeem_for_sale(conn, payload, now)
+                changes += returns.redeem_for_sale(conn, payload, now, str(event.id))
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
-                                       trusted_time.event_time(event, now))
+                                       trusted_time.event_time(event, now), book_excess=True)
         if reason is None:
             receipts.record(conn, payload, now)
     elif isinstance(payload, AuditRecordedV1):

@@ -19,6 +19,8 @@ KINDS: dict[str, str] = {
     "over_return": "Mehr zurückgenommen als gekauft",
     "price_mismatch": "Preisabweichung",
     "unbooked_movement": "Abgelehnter Vorgang mit Warenbewegung",
+    "voucher_overdrawn": "Gutschein überzogen",
+    "unknown_product": "Unbekannter Artikel verkauft",
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -27,6 +29,9 @@ RESOLUTIONS: dict[str, str] = {
     "goods_given": "Ware als überlassen gebucht",
     "goods_returned": "Ware zurückerhalten",
     "count_adjusted": "Bestand gezählt / korrigiert",
+    "money_recovered": "Geld zurückerhalten",
+    "written_off": "Abgeschrieben",
+    "product_assigned": "Artikel zugeordnet",
     "accepted": "Akzeptiert",
 }
 
@@ -38,6 +43,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
                                  "accepted"),
     "negative_stock": ("count_adjusted", "accepted"),
     "unbooked_movement": ("count_adjusted", "goods_given", "accepted"),
+    # the goods came back (or were damaged), the refund went out: get it back, or write it off
+    "over_return": ("money_recovered", "goods_returned", "count_adjusted", "written_off", "accepted"),
+    # the voucher's value was spent twice: the customer pays the rest, or it is written off
+    "voucher_overdrawn": ("money_recovered", "payment_collected", "written_off", "accepted"),
+    # a line sold under a product number the center does not know: name the article (count or
+    # product assigned) or write the goods off
+    "unknown_product": ("product_assigned", "count_adjusted", "written_off", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pos_app.clock import iso, utc_now
+from pos_app.i18n import t
 from pos_app.reconciliation_rules import (MAX_NOTE, ResolutionRefused, allowed, check_resolution, kind_label)
 from pos_app.store import audit, movements
 from pos_app.store.local import LocalStore
@@ -56,7 +57,14 @@ class ReconciliationItem:
         """What it is about, in a few words: the order, or the product."""
         d = self.details
         if d.get("order_number"):
-            return f"Auftrag {d['order_number']}"
+            return t("Auftrag {number}", number=d["order_number"])
+        if d.get("voucher_code"):
+            return t("Gutschein {code}", code=d["voucher_code"])
+        if d.get("return_number"):
+            return t("Rücknahme {number}", number=d["return_number"])
+        if d.get("unknown_product_id"):
+            return t("{name} (Art.-Nr. {product}) auf Bon {receipt}", name=d.get("name", ""),
+                     product=d["unknown_product_id"], receipt=d.get("receipt_number", ""))
         if d.get("product_id"):
             name = d.get("product_name") or f"Artikel {d['product_id']}"
             return f"{name}: Bestand {d['quantity']}" if "quantity" in d else str(name)
