@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from backend import (batch_push, changelog, clienteling, pickup_events, receipts, reconciliation_events,
+                     unknown_products,
                      reconciliations, returns, trusted_time)
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
@@ -125,7 +126,7 @@ def apply_batch(db: BackendDatabase, device: DeviceIdentity,
         start = 0
         while start < len(batch):
             end = start
-            while end < len(batch) and batch_push.handles(batch[end]):
+            while end < len(batch) and batch_push.handles(batch[end], lookups.known_products):
                 end += 1
             if end > start:  # a run of sales and audit entries: one transaction (backend.batch_push)
                 done = batch_push.apply_run(conn, device, batch[start:end], lookups)
@@ -203,11 +204,12 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             lookups.recorded_sales.pop(str(payload.sale_id), None)
             lookups.recorded_sales.update(sql.recorded_sales(cur, [str(payload.sale_id)]))
     changes: list[PendingChange] = []
+    aside: list[int] = []  # placeholders of unknown products sold: their own item, no negative-stock one
     reason: str | None = None
     if isinstance(payload, SaleCompletedV1):
         reason = returns.check_sale_vouchers(conn, payload)  # no query unless paid by voucher
         if reason is None:
-            reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
+            reason = _record_sale(conn, sql, cur, event, payload, now, lookups, changes, aside)
             if reason is None:
                 changes += returns.redeem_for_sale(conn, payload, now, str(event.id))
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
@@ -231,7 +233,9 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
 
     change_seq = None
     if changes:  # stock below zero raises its alert (backend.reconciliations), in this transaction
-        changes += reconciliations.watch_stock(conn, changes, lambda _n: str(event.id), now)
+        watched = [c for c in changes if not (aside and c.kind == ChangeKind.STOCK and c.data
+                                               and int(c.data["product_id"]) in aside)]
+        changes += reconciliations.watch_stock(conn, watched, lambda _n: str(event.id), now)
     if changes:  # the commit-order rule: this is the last contending statement before COMMIT
         change_seq = changelog.append(conn, changes, now)
     outcome = Outcome.APPLIED if reason is None else Outcome.REJECTED
@@ -248,10 +252,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
-def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now: datetime,
-                 lookups: _BatchLookups, changes: list[PendingChange]) -> str | None:
+def _record_sale(conn: Connection, sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now: datetime,
+                 lookups: _BatchLookups, changes: list[PendingChange], aside: list[int]) -> str | None:
     """Insert the sale and move stock; returns a rejection reason, or None when applied.
-    Every check that can reject runs before the first write, so a rejection writes nothing."""
+    Every check that can reject runs before the first write, so a rejection writes nothing.
+    Products the center does not know are booked under placeholders (their ids go to `aside`)."""
     sale_id = str(sale.sale_id)
     moved: dict[int, int] = {}
     for line in sale.lines:
@@ -259,10 +264,12 @@ def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now
     known = lookups.known_products
     if missing := [p for p in moved if p not in known]:  # not in the batch's look-up: ask again
         known.update(sql.known_products(cur, missing))
-        if unknown := sorted(p for p in missing if p not in known):
-            return "unknown product id " + ", ".join(str(p) for p in unknown)
+    unknown = sorted(p for p in moved if p not in known)
     if (other := lookups.recorded_sales.get(sale_id)) is not None:
         return f"sale {sale_id} is already recorded under another idempotency key ({other})"
+    if unknown:  # booked under placeholders and reconciled, never refused (backend.unknown_products)
+        aside += unknown
+        changes += unknown_products.book_aside(conn, sale, unknown, str(event.id), now)
     quantities = sql.write_sale(
         cur,
         {"id": sale_id, "receipt_number": sale.receipt_number, "store_id": sale.store_id,

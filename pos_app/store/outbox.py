@@ -37,11 +37,15 @@ class EventType:
     STOCK_ADJUSTED = "stock.adjusted"
 
 
-# Refusals whose goods cannot or need not be booked again at the center (the center's own
-# reasons, backend.events): a sale it holds already under another idempotency key (its goods
-# are booked there), and a product it does not know (it keeps no stock of it).
+# Refusals whose goods need not be booked again at the center (the center's own reasons,
+# backend.events): a sale it holds already under another idempotency key (its goods are booked
+# there).
 BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
-NOT_BOOKABLE = (BOOKED_ELSEWHERE, "unknown product id")
+NOT_BOOKABLE = (BOOKED_ELSEWHERE,)
+# A sale refused by an older center for a product it did not know: today's center books such a
+# sale under a placeholder (backend.unknown_products), so acknowledging one sends it again
+# instead of dropping the goods that left.
+UNKNOWN_PRODUCT = "unknown product id"
 
 
 class Status:
@@ -209,7 +213,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     center books and raises as a reconciliation with the goods' value; till and center then
     agree about what left the shelf. The exceptions (NOT_BOOKABLE, and a refused booking
     itself, which must not loop): a duplicate, whose goods the center counts under the other
-    key, and a product the center does not know; there the local copy of the movement goes.
+    key; there the local copy of the movement goes. A sale refused for an unknown product (an
+    older center) is sent again even when acknowledged: the center books it now.
     Sent again: the center remembers its verdict per idempotency key and
     answers a replay of the same key with the same rejection, so the event goes out again as a
     NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
@@ -222,6 +227,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
         raise LookupError("Dieser Konflikt ist schon entschieden.")
     row.decided_by = decided_by
     row.decided_at = iso(utc_now())
+    if UNKNOWN_PRODUCT in (row.reason or "") and row.type == EventType.SALE_COMPLETED:
+        resend = True  # never drop the goods: the center books it under a placeholder now
     if not resend:
         row.status = Status.ACKNOWLEDGED
         if row.type == EventType.STOCK_ADJUSTED or any(m in (row.reason or "") for m in NOT_BOOKABLE):
