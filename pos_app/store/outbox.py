@@ -165,6 +165,14 @@ def note_failure(session: Session, event_ids: list[str], error: str) -> None:
                     .values(attempts=OutboxEvent.attempts + 1, last_error=error[:2000]))
 
 
+def note_lone_failure(session: Session, event_id: str) -> int:
+    """One more 5xx answer to this event sent alone; returns how many it has had, over every
+    run of the worker (the count lives in the store file, so a restart does not reset it)."""
+    session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                    .values(lone_failures=OutboxEvent.lone_failures + 1))
+    return int(session.execute(select(OutboxEvent.lone_failures).where(OutboxEvent.id == event_id)).scalar() or 0)
+
+
 # ---- conflicts, for the manager -------------------------------------------------------------
 
 
