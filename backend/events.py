@@ -223,7 +223,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     elif isinstance(payload, DayClosedV1):
         reason = record_day_closing(conn, device, event, payload, now)
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
-        reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
+        reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id),
+                                     trusted_time.event_time(event, now))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
         reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
     elif isinstance(payload, reconciliation_events.HANDLED):  # closings and stock adjustments (issue 12)

@@ -184,15 +184,22 @@ class Conflict:
     created_at: str
     reason: str
     receipt_number: str  # "" unless the event is a sale or a return
+    corrected_at: str | None = None  # created_at on the center's clock, stamped with the event
+
+    @property
+    def shown_at(self) -> str:
+        """The time the manager sees (in the store's zone, by pos_app.clock.local_display): the
+        event's corrected time when the till knew its clock offset, else its device time."""
+        return self.corrected_at or self.created_at
 
 
 def conflicts(session: Session) -> list[Conflict]:
     rows = session.execute(
         select(OutboxEvent.id, OutboxEvent.seq, OutboxEvent.type, OutboxEvent.created_at,
-               OutboxEvent.reason, OutboxEvent.payload)
+               OutboxEvent.reason, OutboxEvent.payload, OutboxEvent.corrected_at)
         .where(OutboxEvent.status == Status.CONFLICT).order_by(OutboxEvent.seq)).all()
     found = []
-    for event_id, seq, event_type, created_at, reason, payload in rows:
+    for event_id, seq, event_type, created_at, reason, payload, corrected_at in rows:
         receipt = ""
         if event_type in (EventType.SALE_COMPLETED, EventType.RETURN_COMPLETED):
             key = "receipt_number" if event_type == EventType.SALE_COMPLETED else "return_number"
@@ -200,7 +207,7 @@ def conflicts(session: Session) -> list[Conflict]:
                 receipt = str(json.loads(payload).get(key, ""))
             except ValueError:
                 receipt = ""
-        found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt))
+        found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt, corrected_at))
     return found
 
 
