@@ -139,3 +139,5 @@ def test_the_journal_and_the_conflict_list_show_corrected_time(ham: HamTill, cen
     [conflict] = ham.store.conflicts()
     assert abs(moment(conflict.created_at) - (now - BEHIND)) < CLOSE
     assert abs(moment(conflict.shown_at) - now) < CLOSE
+    ham.store.decide_conflict(conflict.event_id, False, 2, "Jonas Weber")  # its goods are booked, not lost
+    sync(ham)
