@@ -36,7 +36,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 ENV_TEST_DATABASE_URL = "POS_TEST_DATABASE_URL"
 ADMIN_TOKEN = "test-admin-token"
-START_TIMEOUT_S = 20.0
+START_TIMEOUT_S = 60.0  # generous: a loaded CI machine starts uvicorn slowly
 
 
 def free_port() -> int:
