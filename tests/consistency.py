@@ -28,6 +28,8 @@ from sqlalchemy import create_engine, text
 
 from pos_app.store.local import LocalStore
 
+# closed orders a till may have pruned from its file (its retention); an open one must be there
+PRUNED = ("collected", "partially_collected", "cancelled", "returned_to_stock")
 CUSTOMER_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
 
 
@@ -121,6 +123,8 @@ def _compare(till: LocalStore, center: dict[str, object]) -> list[str]:
                 out.append(f"{who}: {name} {key}: till {local.get(key)}, center {remote.get(key)}")
     c_pickups: dict[str, str] = center["pickups"]  # type: ignore[assignment]
     for number in sorted(set(local_pickups) | set(c_pickups)):
+        if number not in local_pickups and c_pickups[number] in PRUNED:
+            continue  # closed at the center and pruned by the till's retention (pos_app.pickups)
         state, unconfirmed = local_pickups.get(number, (None, None))
         if state != c_pickups.get(number) or unconfirmed is not None:
             out.append(f"{who}: pickup {number}: till {state} ({unconfirmed or 'confirmed'}), "

@@ -92,3 +92,7 @@ def test_the_lone_failure_count_survives_a_restart_of_the_worker(till):
         assert conflict.event_id == bad_id and "3-mal" in conflict.reason
         assert seen[-1].pending == 0
     assert till.center_sales() == [s for s in till.local_sales() if s[0] != bad.sale_id]
+    till.store.decide_conflict(bad_id, resend=True, manager_id=2, manager_name="Marktleitung")  # center fixed
+    worker, _ = till.worker()
+    assert worker.run_cycle() == worker.interval_s
+    assert till.center_sales() == till.local_sales()
