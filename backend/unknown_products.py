@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select, text
 
 from backend import reconciliations
 from backend.changelog import PendingChange
@@ -35,6 +35,8 @@ from sync.protocol import SaleCompletedV1
 
 PLACEHOLDER_CATEGORY = "Unbekannt (Kasse)"
 KIND = "unknown_product"
+_PLACEHOLDER = text("INSERT INTO products (id, sku, name, category, vat_percent, active) "
+                    "VALUES (:id, :sku, :name, :category, :vat, false) ON CONFLICT DO NOTHING")
 
 
 def placeholders(conn: Connection, product_ids: Iterable[int]) -> set[int]:
@@ -57,10 +59,10 @@ def book_aside(conn: Connection, sale: SaleCompletedV1, unknown: Iterable[int], 
     for product_id in unknown:
         lines = [line for line in sale.lines if line.product_id == product_id]
         first = lines[0]
-        if product_id not in existing:
-            conn.execute(insert(Product).values(
-                id=product_id, sku=f"UNBEKANNT-{product_id}"[:64], name=first.name[:200],
-                category=PLACEHOLDER_CATEGORY, vat_percent=first.vat_percent, active=False))
+        if product_id not in existing:  # two tills pushing the same unknown id at once: one row
+            conn.execute(_PLACEHOLDER, {"id": product_id, "sku": f"UNBEKANNT-{product_id}"[:64],
+                                        "name": first.name[:200], "category": PLACEHOLDER_CATEGORY,
+                                        "vat": first.vat_percent})
         quantity = sum(line.quantity for line in lines)
         _, raised = reconciliations.raise_exception(
             conn, sale.store_id, KIND, sum(line.total_cents for line in lines), [event_id],
