@@ -54,13 +54,16 @@ FAST_PAYLOADS = (SaleCompletedV1, AuditRecordedV1)
 log = logging.getLogger(__name__)
 
 
-def handles(item: events.Incoming) -> bool:
+def handles(item: events.Incoming, known_products: set[int] | None = None) -> bool:
     """Whether this event goes through the fast path (others: one transaction each). A sale paid
     with a voucher takes the per-event path, where the voucher is checked and redeemed
     (backend.returns), and so does a sale with promotions, which the center prices again
-    (backend.promotions_events); such sales are rarer."""
+    (backend.promotions_events), and a sale of a product not in `known_products` (the batch's
+    look-up), which is booked under a placeholder (backend.unknown_products); such sales are rarer."""
     payload = item.payload
     if isinstance(payload, SaleCompletedV1):
+        if known_products is not None and any(line.product_id not in known_products for line in payload.lines):
+            return False
         return payload.pricing is None and not any(t.kind == "voucher" for t in payload.tenders)
     return isinstance(payload, FAST_PAYLOADS)
 

@@ -132,10 +132,10 @@ def apply_event(conn: Connection, store_id: str, payload: Any, changes: list[Pen
         _feed(conn, payload.customer_id, changes)
     elif isinstance(payload, CustomerNoteAddedV1):
         if conn.execute(select(CustomerNote.id).where(CustomerNote.id == str(payload.note_id))).first() is None:
-            add_note(conn, payload.customer_id, payload.text, "store", payload.author, payload.created_at,
+            add_note(conn, payload.customer_id, payload.text, "store", payload.author, trusted(payload.created_at),
                      source=payload.store_id, note_id=str(payload.note_id))
-    elif isinstance(payload, CaseStepAddedV1):
-        return add_step(conn, payload.case_id, "store", payload.text, payload.author, payload.created_at,
+    elif isinstance(payload, CaseStepAddedV1):  # dated by the corrected time, ordered by arrival
+        return add_step(conn, payload.case_id, "store", payload.text, payload.author, trusted(payload.created_at),
                         close=payload.close, source=payload.store_id, step_id=str(payload.step_id))
     elif isinstance(payload, CustomerEraseRequestedV1):
         erase(conn, payload.customer_id, payload.requested_at, changes)
@@ -173,7 +173,8 @@ def add_note(conn: Connection, customer_id: int, text: str, channel: str, author
              source: str = "", note_id: str | None = None) -> str:
     note_id = note_id or str(uuid.uuid4())
     conn.execute(insert(CustomerNote).values(id=note_id, customer_id=customer_id, created_at=utc(at),
-                                             channel=channel, source=source, author=author, text=text))
+                                             channel=channel, source=source, author=author, text=text,
+                                             received_at=datetime.now(timezone.utc)))
     return note_id
 
 
@@ -202,7 +203,8 @@ def add_step(conn: Connection, case_id: str, channel: str, text: str, author: st
     if step_id and conn.execute(select(CaseStep.id).where(CaseStep.id == step_id)).first():
         return None
     conn.execute(insert(CaseStep).values(id=step_id or str(uuid.uuid4()), case_id=case_id, created_at=utc(at),
-                                         channel=channel, source=source, author=author, text=text))
+                                         channel=channel, source=source, author=author, text=text,
+                                         received_at=datetime.now(timezone.utc)))
     if close:
         conn.execute(update(ServiceCase).where(ServiceCase.id == case_id)
                      .values(status="closed", closed_at=utc(at), closed_channel=channel))

@@ -56,6 +56,8 @@ class CustomerNote(Base):
     source: Mapped[str] = mapped_column(String(40), default="")  # e.g. the store id
     author: Mapped[str] = mapped_column(String(80), default="")
     text: Mapped[str] = mapped_column(Text)
+    # the center's clock when it recorded the note (created_at: when it was written, corrected)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class ServiceCase(Base):
@@ -80,6 +82,8 @@ class CaseStep(Base):
     source: Mapped[str] = mapped_column(String(40), default="")
     author: Mapped[str] = mapped_column(String(80), default="")
     text: Mapped[str] = mapped_column(Text)
+    # the center's clock when it recorded the step: the order of a case's steps
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     __table_args__ = (Index("ix_case_steps_case", "case_id", "created_at"),)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from backend.clienteling_models import (CartItem, CaseStep, CustomerConsent, CustomerNote, CustomerProfile,
                                         SaleCustomer, ServiceCase, WishlistItem)
@@ -137,7 +137,8 @@ def _cases(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
     for case in cases:
         case["steps"] = _rows(conn, select(CaseStep.id, CaseStep.created_at, CaseStep.channel, CaseStep.source,
                                            CaseStep.author, CaseStep.text)
-                              .where(CaseStep.case_id == case["id"]).order_by(CaseStep.created_at, CaseStep.id))
+                              .where(CaseStep.case_id == case["id"])  # in the order the center learnt of them
+                              .order_by(func.coalesce(CaseStep.received_at, CaseStep.created_at), CaseStep.id))
     return cases
 
 

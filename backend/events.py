@@ -39,7 +39,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, promotions_events, receipts,
-                     reconciliation_events, reconciliations, returns, stock_counts, stock_receiving, trusted_time)
+                     reconciliation_events, reconciliations, returns, stock_counts, stock_receiving, trusted_time,
+                     unknown_products)
 from backend import fulfilment_events, transfers_events  # issue 14
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
@@ -128,7 +129,7 @@ def apply_batch(db: BackendDatabase, device: DeviceIdentity,
         start = 0
         while start < len(batch):
             end = start
-            while end < len(batch) and batch_push.handles(batch[end]):
+            while end < len(batch) and batch_push.handles(batch[end], lookups.known_products):
                 end += 1
             if end > start:  # a run of sales and audit entries: one transaction (backend.batch_push)
                 done = batch_push.apply_run(conn, device, batch[start:end], lookups)
@@ -206,21 +207,24 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
             lookups.recorded_sales.pop(str(payload.sale_id), None)
             lookups.recorded_sales.update(sql.recorded_sales(cur, [str(payload.sale_id)]))
     changes: list[PendingChange] = []
+    aside: list[int] = []  # placeholders of unknown products sold: their own item, no negative-stock one
     reason: str | None = None
     if isinstance(payload, SaleCompletedV1):
         reason = returns.check_sale_vouchers(conn, payload)  # no query unless paid by voucher
         if reason is None:
-            reason = _record_sale(sql, cur, event, payload, now, lookups, changes)
+            reason = _record_sale(conn, sql, cur, event, payload, now, lookups, changes, aside)
             if reason is None:
-                returns.redeem_for_sale(conn, payload, now)
-                changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # issue 15: reconcile, never refuse
+                cards = gift_cards.gift_card_codes(conn, payload)  # issue 15: a card's overdraw is its own item
+                changes += returns.redeem_for_sale(conn, payload, now, str(event.id), own_reconciliation=cards)
+                if cards:
+                    changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # reconcile, never refuse
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
                 if payload.pricing is not None:  # its promotions, priced again by the center (issue 15)
                     promotions_events.record_sale(conn, str(event.id), payload,
                                                   trusted_time.event_time(event, now).at, changes)
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
-                                       trusted_time.event_time(event, now))
+                                       trusted_time.event_time(event, now), book_excess=True)
         if reason is None:
             receipts.record(conn, payload, now)
     elif isinstance(payload, AuditRecordedV1):
@@ -228,7 +232,8 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
     elif isinstance(payload, DayClosedV1):
         reason = record_day_closing(conn, device, event, payload, now)
     elif isinstance(payload, (PickupPickedV1, PickupHandedOverV1, PickupReturnedV1)):  # click and collect
-        reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id))
+        reason = pickup_events.apply(conn, device, payload, now, changes, str(event.id),
+                                     trusted_time.event_time(event, now))
     elif isinstance(payload, clienteling.HANDLED):  # customer events (issue 4)
         reason = clienteling.apply_event(conn, device.store_id, payload, changes, trusted_time.event_time(event, now))
     elif isinstance(payload, TRANSFER_EVENTS):  # transfers between stores (issue 14)
@@ -250,7 +255,9 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
 
     change_seq = None
     if changes:  # stock below zero raises its alert (backend.reconciliations), in this transaction
-        changes += reconciliations.watch_stock(conn, changes, lambda _n: str(event.id), now)
+        watched = [c for c in changes if not (aside and c.kind == ChangeKind.STOCK and c.data
+                                               and int(c.data["product_id"]) in aside)]
+        changes += reconciliations.watch_stock(conn, watched, lambda _n: str(event.id), now)
     if changes:  # the commit-order rule: this is the last contending statement before COMMIT
         change_seq = changelog.append(conn, changes, now)
     outcome = Outcome.APPLIED if reason is None else Outcome.REJECTED
@@ -267,10 +274,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
-def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now: datetime,
-                 lookups: _BatchLookups, changes: list[PendingChange]) -> str | None:
+def _record_sale(conn: Connection, sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now: datetime,
+                 lookups: _BatchLookups, changes: list[PendingChange], aside: list[int]) -> str | None:
     """Insert the sale and move stock; returns a rejection reason, or None when applied.
-    Every check that can reject runs before the first write, so a rejection writes nothing."""
+    Every check that can reject runs before the first write, so a rejection writes nothing.
+    Products the center does not know are booked under placeholders (their ids go to `aside`)."""
     sale_id = str(sale.sale_id)
     moved: dict[int, int] = {}
     for line in sale.lines:
@@ -278,10 +286,12 @@ def _record_sale(sql: HotSql, cur: Any, event: Event, sale: SaleCompletedV1, now
     known = lookups.known_products
     if missing := [p for p in moved if p not in known]:  # not in the batch's look-up: ask again
         known.update(sql.known_products(cur, missing))
-        if unknown := sorted(p for p in missing if p not in known):
-            return "unknown product id " + ", ".join(str(p) for p in unknown)
+    unknown = sorted(p for p in moved if p not in known)
     if (other := lookups.recorded_sales.get(sale_id)) is not None:
         return f"sale {sale_id} is already recorded under another idempotency key ({other})"
+    if unknown:  # booked under placeholders and reconciled, never refused (backend.unknown_products)
+        aside += unknown
+        changes += unknown_products.book_aside(conn, sale, unknown, str(event.id), now)
     quantities = sql.write_sale(
         cur,
         {"id": sale_id, "receipt_number": sale.receipt_number, "store_id": sale.store_id,

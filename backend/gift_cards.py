@@ -135,6 +135,15 @@ def settle(conn: Connection, code: str, reservation_id: str, to: str, now: datet
     return result
 
 
+def gift_card_codes(conn: Connection, sale: SaleCompletedV1) -> frozenset[str]:
+    """The codes among the sale's voucher tenders that are gift cards (their overdraw is this
+    module's reconciliation, not backend.returns')."""
+    codes = sorted({t.reference.strip() for t in sale.tenders if t.kind == "voucher"})
+    if not codes:
+        return frozenset()
+    return frozenset(conn.execute(select(GiftCard.code).where(GiftCard.code.in_(codes))).scalars())
+
+
 def overdrawn_after_sale(conn: Connection, sale: SaleCompletedV1, now: datetime) -> list[PendingChange]:
     """After the sale's voucher tenders were taken off (backend.returns.redeem_for_sale): a gift
     card now below zero opens a reconciliation for what this sale took beyond the balance."""

@@ -12,6 +12,7 @@ Thread: request threads, inside backend.events' per-event transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +25,13 @@ from backend.models import Stock
 from backend.pickup_models import PickupLine, PickupOrder
 from backend.pickup_refunds import record_pending, refunds_of
 from pos_app.clock import local_date
+from pos_app.trusted_time import EventTime
 from sync.protocol_pickups import PickupHandedOverV1, PickupPickedV1, PickupReturnedV1
 
 PickupEvent = PickupPickedV1 | PickupHandedOverV1 | PickupReturnedV1
+
+
+Stamp = Callable[[datetime], datetime]  # a device time of the event -> the center's (see apply)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -35,8 +40,14 @@ def _utc(moment: datetime) -> datetime:
 
 
 def apply(conn: Connection, device: DeviceIdentity, payload: PickupEvent, now: datetime,
-          changes: list[PendingChange], event_id: str = "") -> str | None:
-    """Apply one event; returns a rejection reason or None. Checks run before writes."""
+          changes: list[PendingChange], event_id: str = "", at: EventTime | None = None) -> str | None:
+    """Apply one event; returns a rejection reason or None. Checks run before writes.
+    `at`: the event's time by the center's rule (backend.trusted_time.event_time); the till's
+    picked_at / handed_at / returned_at are moved by it (`EventTime.correct`) before they are
+    recorded or judged (a return to stock before the pickup deadline), so a till hours off
+    neither dates a handover wrongly nor returns an order early. None: taken as they are."""
+    def stamp(moment: datetime) -> datetime:
+        return _utc(at.correct(moment) if at is not None else moment)
     if payload.store_id != device.store_id:
         return f"pickup event for store {payload.store_id!r} from a device of {device.store_id!r}"
     order = pickups.find(conn, payload.order_number, lock=True)
@@ -46,11 +57,11 @@ def apply(conn: Connection, device: DeviceIdentity, payload: PickupEvent, now: d
         return f"order {order.order_number} is for store {order.store_id}, not {payload.store_id}"
     try:
         if isinstance(payload, PickupPickedV1):
-            _picked(conn, order, payload)
+            _picked(conn, order, payload, stamp)
         elif isinstance(payload, PickupHandedOverV1):
-            changes += _handed_over(conn, order, payload, event_id)
+            changes += _handed_over(conn, order, payload, event_id, stamp)
         else:
-            _returned(conn, order, payload)
+            _returned(conn, order, payload, stamp)
     except pickups.Refused as exc:
         return str(exc)
     changes.append(pickups.feed_change(conn, order.id))
@@ -64,7 +75,7 @@ def _lines(conn: Connection, order: Any, wanted: dict[int, int]) -> dict[int, An
     return lines
 
 
-def _picked(conn: Connection, order: Any, p: PickupPickedV1) -> None:
+def _picked(conn: Connection, order: Any, p: PickupPickedV1, stamp: Stamp) -> None:
     picked = {ln.line_no: ln for ln in p.lines}
     lines = _lines(conn, order, {n: 0 for n in picked})
     for n, ln in lines.items():
@@ -72,10 +83,10 @@ def _picked(conn: Connection, order: Any, p: PickupPickedV1) -> None:
         if got > ln.quantity:
             raise pickups.Refused(422, f"line {n}: {got} picked, {ln.quantity} ordered")
     if all((picked[n].picked_quantity if n in picked else 0) == 0 for n in lines):
-        pickups.move(conn, order, "cancelled", closed_at=_utc(p.picked_at), note="nothing found when picking")
-        record_pending(conn, order, _utc(p.picked_at))  # prepaid: refunded by the next sweep
+        pickups.move(conn, order, "cancelled", closed_at=stamp(p.picked_at), note="nothing found when picking")
+        record_pending(conn, order, stamp(p.picked_at))  # prepaid: refunded by the next sweep
     else:
-        pickups.move(conn, order, "ready", ready_at=_utc(p.picked_at))
+        pickups.move(conn, order, "ready", ready_at=stamp(p.picked_at))
     for n, ln in lines.items():
         got = picked[n].picked_quantity if n in picked else 0
         conn.execute(update(PickupLine).where(PickupLine.order_id == order.id, PickupLine.line_no == n).values(
@@ -88,7 +99,8 @@ AFTER_CLOSE = ("cancelled", "returned_to_stock")  # closed at the center, goods 
 COLLECTED = ("collected", "partially_collected")
 
 
-def _handed_over(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: str) -> list[PendingChange]:
+def _handed_over(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: str,
+                 stamp: Stamp) -> list[PendingChange]:
     """Book the handover. One that the center can no longer square with the order (cancelled or
     returned to stock meanwhile, or already handed over at another till) is still booked as
     what physically happened, the goods leaving, and opens a reconciliation for the manager
@@ -105,10 +117,10 @@ def _handed_over(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: 
     value = sum(qty * lines[n].unit_price_cents for n, qty in taken.items())
     changes: list[PendingChange] = []
     if late:
-        changes += _reconcile(conn, order, p, event_id, value)
+        changes += _reconcile(conn, order, p, event_id, value, stamp)
     else:
         refund = sum((ln.quantity - taken.get(n, 0)) * ln.unit_price_cents for n, ln in lines.items())
-        pickups.move(conn, order, "collected" if whole else "partially_collected", closed_at=_utc(p.handed_at),
+        pickups.move(conn, order, "collected" if whole else "partially_collected", closed_at=stamp(p.handed_at),
                      handed_over_by=p.device_id, sale_id=str(p.sale_id) if p.sale_id else "",
                      refund_cents=refund if order.payment == "prepaid" else 0)
         for n, qty in taken.items():
@@ -127,14 +139,15 @@ def _handed_over(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: 
     return changes
 
 
-def _reconcile(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: str, value: int) -> list[PendingChange]:
+def _reconcile(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: str, value: int,
+               stamp: Stamp) -> list[PendingChange]:
     """A late handover: the order keeps its state at the center when it was handed over already;
     a cancelled or returned order becomes collected (the goods are with the customer), with a
     note. The reconciliation says what is at stake: the goods' value, and what was refunded."""
     twice = order.state in COLLECTED
     refunded = sum(r.amount_cents for r in refunds_of(conn, order.order_number))
     details = {"order_number": order.order_number, "state_at_center": order.state, "payment": order.payment,
-               "handed_over_by": p.device_id, "handed_at": _utc(p.handed_at).isoformat(), "collector": p.collector,
+               "handed_over_by": p.device_id, "handed_at": stamp(p.handed_at).isoformat(), "collector": p.collector,
                "sale_id": str(p.sale_id) if p.sale_id else "", "goods_cents": value, "refunded_cents": refunded,
                "lines": {str(n): q for n, q in sorted((ln.line_no, ln.quantity) for ln in p.lines)}}
     if twice:
@@ -151,8 +164,8 @@ def _reconcile(conn: Connection, order: Any, p: PickupHandedOverV1, event_id: st
     return changes
 
 
-def _returned(conn: Connection, order: Any, p: PickupReturnedV1) -> None:
-    when = _utc(p.returned_at)
+def _returned(conn: Connection, order: Any, p: PickupReturnedV1, stamp: Stamp) -> None:
+    when = stamp(p.returned_at)
     if order.state in ("new", "picking", "ready"):
         if order.pickup_by > when:
             raise pickups.Refused(409, f"order {order.order_number} may be collected until "

@@ -63,6 +63,9 @@ def _cause(kind: str, refs: Sequence[str]) -> str:
     return text if len(text) <= 160 else f"{kind}:#{hashlib.sha256(text.encode()).hexdigest()}"
 
 
+cause_of = _cause  # for other center modules that raise an item under a cause of their own
+
+
 def doc(row: Any) -> dict[str, Any]:
     """The item as the feed and the API carry it (sync.protocol_reconciliations.ReconciliationData)."""
     return {"id": row.id, "store_id": row.store_id, "kind": row.kind, "status": row.status,

@@ -31,6 +31,8 @@ from backend import changelog, purchases
 from backend.changelog import PendingChange
 from backend.models import Product
 from backend.returns_models import PolicyRow, Return, ReturnLine, ReturnTender, Voucher, VoucherMovement
+from pos_app.excess import LineLeft, ReturnExcess, over_return, overdrawn_cents
+from pos_app.i18n import t
 from pos_app.prices.refunds import purchase_refunds
 from pos_app.money import format_euro
 from pos_app.return_policy import DEFAULT_POLICY, POLICY_KEY, ReturnPolicy
@@ -67,10 +69,14 @@ def set_policy(conn: Connection, policy: ReturnPolicy, note: str = "") -> int:
 
 
 def record_return(conn: Connection, event_id: str, device_id: str | None, ret: ReturnCompletedV1, now: datetime,
-                  changes: list[PendingChange], at: EventTime | None = None) -> str | None:
+                  changes: list[PendingChange], at: EventTime | None = None, *, book_excess: bool = False) -> str | None:
     """Check and record one return; returns a rejection reason, or None when applied.
     `at`: when the center dates it (backend.trusted_time.event_time); None: `now` (the web
-    shop's own returns, made on the center's clock)."""
+    shop's own returns, made on the center's clock). `book_excess`: a store's return that took
+    back more than was left, or refunded more than was paid, HAPPENED (the goods are on the
+    shelf, the money left the drawer): book it and open an `over_return` reconciliation with
+    the refund at stake (pos_app.excess). False (the web shop asking before anything moved):
+    refuse it."""
     return_id = str(ret.return_id)
     if conn.execute(select(Return.id).where(Return.id == return_id)).first() is not None:
         return f"Rücknahme {ret.return_number} ist schon erfasst"
@@ -79,9 +85,15 @@ def record_return(conn: Connection, event_id: str, device_id: str | None, ret: R
     if unknown := [p for p in product_ids if p not in known]:
         return "unbekannte Artikel-Nr. " + ", ".join(map(str, unknown))
     judged_at = at.at if at is not None else now
-    reason = (_check_against_original(conn, ret) if ret.original is not None else _check_blind(conn, ret, judged_at))
+    excess = ReturnExcess()
+    if ret.original is not None:
+        reason, excess = _check_against_original(conn, ret)
+    else:
+        reason = _check_blind(conn, ret, judged_at)
     if reason:
         return reason
+    if excess and not book_excess:
+        return excess.reasons[0]
     breach, at_stake = policy_breaches(conn, ret, judged_at)
     codes = [t.reference.strip() for t in ret.tenders if t.kind == "voucher"]
     if any(not code for code in codes) or len(set(codes)) != len(codes):
@@ -131,6 +143,15 @@ def record_return(conn: Connection, event_id: str, device_id: str | None, ret: R
             {"return_id": return_id, "return_number": ret.return_number, "breach": breach,
              "original_number": original.number if original else None}, now=now)
         changes.extend(raised)
+    if excess:  # booked as it happened: the goods came back, the refund went out
+        from backend import reconciliations
+
+        _, raised = reconciliations.raise_exception(
+            conn, ret.store_id, "over_return", excess.at_stake_cents, [event_id],
+            {"return_id": return_id, "return_number": ret.return_number, "reasons": list(excess.reasons),
+             "original_number": original.number if original else None, "refund_cents": ret.total_cents,
+             "excess_quantity": excess.excess_quantity, "device_id": device_id}, now=now)
+        changes.extend(raised)
     return None
 
 
@@ -156,54 +177,50 @@ def policy_breaches(conn: Connection, ret: ReturnCompletedV1, at: datetime) -> t
     return "; ".join(dict.fromkeys(found))[:1000], cents
 
 
-def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> str | None:
+def _check_against_original(conn: Connection, ret: ReturnCompletedV1) -> tuple[str | None, ReturnExcess]:
+    """A rejection reason for a return that cannot be about its original (unknown, another
+    line or article), else what it took beyond what was left (pos_app.excess)."""
     original = ret.original
     assert original is not None
     if not purchases.lock_original(conn, original.kind, original.id):
         what = "Bestellung" if original.kind == "order" else "Bon"
-        return f"{what} {original.number} ist der Zentrale (noch) nicht bekannt"
+        return f"{what} {original.number} ist der Zentrale (noch) nicht bekannt", ReturnExcess()
     bought = purchases.load(conn, purchases.Found(original.kind, original.id))
     lines = {line.line_no: line for line in bought.lines}
     asked: dict[int, tuple[int, int]] = {}
     for line in ret.lines:
         assert line.original_line_no is not None
         if (orig := lines.get(line.original_line_no)) is None:
-            return f"{original.number} hat keine Position {line.original_line_no}"
+            return f"{original.number} hat keine Position {line.original_line_no}", ReturnExcess()
         if orig.product_id != line.product_id:
-            return f"{original.number} Position {line.original_line_no} ist ein anderer Artikel ({orig.sku})"
+            return (f"{original.number} Position {line.original_line_no} ist ein anderer Artikel ({orig.sku})",
+                    ReturnExcess())
         quantity, cents = asked.get(line.original_line_no, (0, 0))
         asked[line.original_line_no] = (quantity + line.quantity, cents + line.refund_cents)
-    for line_no, (quantity, cents) in sorted(asked.items()):
-        orig = lines[line_no]
-        left = orig.quantity - orig.returned_quantity
-        if quantity > left:
-            return (f"zu viel zurück: {orig.name} ({original.number} Pos. {line_no}) gekauft {orig.quantity}, "
-                    f"schon zurück {orig.returned_quantity}, jetzt {quantity}")
-        if cents > orig.total_cents - orig.refunded_cents:
-            return (f"zu viel erstattet: {orig.name} ({original.number} Pos. {line_no}) bezahlt "
-                    f"{format_euro(orig.total_cents)}, schon erstattet {format_euro(orig.refunded_cents)}, "
-                    f"jetzt {format_euro(cents)}")
-    # a sale with promotions: the same rule as the till's (pos_app.prices.refunds, issue 15)
-    by_promotions = purchase_refunds(bought, {no: quantity for no, (quantity, _) in asked.items()})
-    for line_no, (_, cents) in sorted(asked.items()):
-        if by_promotions is not None and cents > by_promotions.get(line_no, 0):
-            orig = lines[line_no]
-            return (f"zu viel erstattet nach den Aktionen des Bons: {orig.name} ({original.number} Pos. {line_no}) "
-                    f"jetzt {format_euro(cents)}, zusteht {format_euro(by_promotions.get(line_no, 0))}")
-    paid = {t.kind: t for t in bought.tenders}
+    left = {n: LineLeft(n, lines[n].name, lines[n].quantity, lines[n].returned_quantity, lines[n].total_cents,
+                        lines[n].refunded_cents) for n in asked}
+    paid = {tender.kind: tender.amount_cents - tender.refunded_cents for tender in bought.tenders}
     refund: dict[str, int] = {}
-    for t in ret.tenders:
-        refund[t.kind] = refund.get(t.kind, 0) + t.amount_cents
-    for kind in ("cash", "card", "paypal"):
-        if kind not in refund:
-            continue
-        tender = paid.get(kind)
-        cap = tender.amount_cents - tender.refunded_cents if tender else 0
-        if refund[kind] > cap:
-            label = {"cash": "Bar", "card": "Karte", "paypal": "PayPal"}[kind]
-            return (f"Erstattung {label} {format_euro(refund[kind])} höher als damit bezahlt und noch offen "
-                    f"({format_euro(max(cap, 0))}) auf {original.number}")
-    return None
+    for tender in ret.tenders:
+        refund[tender.kind] = refund.get(tender.kind, 0) + tender.amount_cents
+    excess = over_return(original.number, left, asked, paid, refund)
+    # a sale with promotions: a line refunds what the till's rule allows (pos_app.prices.refunds,
+    # issue 15); beyond that it is an over-return like any other, booked and reconciled
+    by_promotions = purchase_refunds(bought, {no: quantity for no, (quantity, _) in asked.items()})
+    if by_promotions is None:
+        return None, excess
+    reasons = list(excess.reasons)
+    beyond = 0
+    for line_no, (_, cents) in sorted(asked.items()):
+        allowed = by_promotions.get(line_no, 0)
+        if cents > allowed:
+            beyond += cents - allowed
+            reasons.append(t("zu viel erstattet nach den Aktionen des Bons: {name} ({number} Pos. {line}) jetzt "
+                             "{cents}, zusteht {allowed}", name=lines[line_no].name, number=original.number,
+                             line=line_no, cents=format_euro(cents), allowed=format_euro(allowed)))
+    if not beyond:
+        return None, excess
+    return None, ReturnExcess(tuple(dict.fromkeys(reasons)), max(excess.at_stake_cents, beyond), excess.excess_quantity)
 
 
 def _check_blind(conn: Connection, ret: ReturnCompletedV1, now: datetime) -> str | None:
@@ -235,20 +252,41 @@ def check_sale_vouchers(conn: Connection, sale: SaleCompletedV1) -> str | None:
     return None
 
 
-def redeem_for_sale(conn: Connection, sale: SaleCompletedV1, now: datetime) -> None:
+def redeem_for_sale(conn: Connection, sale: SaleCompletedV1, now: datetime, event_id: str = "",
+                    own_reconciliation: frozenset[str] = frozenset()) -> list[PendingChange]:
     """Take a sale's voucher tenders off the balances. Never rejects: the goods are gone, so
-    the sale stands; a balance that goes below zero (the same voucher spent at two offline
-    tills) stays visible at the center (`GET /v1/admin/vouchers?negative=true`)."""
+    the sale stands. A voucher that did not cover what was spent (the same credit spent at two
+    offline tills, or at a till and in the web shop) goes below zero and opens a
+    `voucher_overdrawn` reconciliation for the selling store with the uncovered amount
+    (pos_app.excess.overdrawn_cents); also listed at `GET /v1/admin/vouchers?negative=true`.
+    Codes in `own_reconciliation` (gift cards: backend.gift_cards raises its own
+    `gift_card_overdrawn`) are taken off but not reconciled here, so one fact opens one item.
+    Returns the feed changes to append."""
+    from backend import reconciliations
+
     spent: dict[str, int] = {}
     for t in sale.tenders:
         if t.kind == "voucher":
             spent[t.reference.strip()] = spent.get(t.reference.strip(), 0) + t.amount_cents
+    changes: list[PendingChange] = []
     for code, cents in sorted(spent.items()):
+        before = conn.execute(select(Voucher.balance_cents).where(Voucher.code == code).with_for_update()).scalar()
         conn.execute(update(Voucher).where(Voucher.code == code)
                      .values(balance_cents=Voucher.balance_cents - cents))
         conn.execute(insert(VoucherMovement).values(code=code, delta_cents=-cents, kind="redeemed",
                                                     reference=str(sale.sale_id), store_id=sale.store_id,
                                                     created_at=now))
+        if code in own_reconciliation:
+            continue
+        if before is not None and (uncovered := overdrawn_cents(int(before), cents)):
+            _, raised = reconciliations.raise_exception(
+                conn, sale.store_id, "voucher_overdrawn", uncovered, [event_id or str(sale.sale_id)],
+                {"voucher_code": code, "sale_id": str(sale.sale_id), "receipt_number": sale.receipt_number,
+                 "spent_cents": cents, "balance_before_cents": int(before),
+                 "balance_cents": int(before) - cents},
+                cause=reconciliations.cause_of("voucher_overdrawn", [code, str(sale.sale_id)]), now=now)
+            changes += raised
+    return changes
 
 
 def _utc(moment: datetime) -> datetime:

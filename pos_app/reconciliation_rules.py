@@ -28,6 +28,8 @@ KINDS: dict[str, str] = {
     "delivery_discrepancy": "Abweichung im Wareneingang",  # issue 14: short/over/damaged (backend.stock_receiving)
     "gift_card_overdrawn": "Geschenkgutschein überzogen",  # two offline tills spent one card (issue 15)
     "coupon_overused": "Gutschein öfter eingelöst als erlaubt",
+    "voucher_overdrawn": "Gutschein überzogen",
+    "unknown_product": "Unbekannter Artikel verkauft",
 }
 
 RESOLUTIONS: dict[str, str] = {
@@ -36,6 +38,9 @@ RESOLUTIONS: dict[str, str] = {
     "goods_given": "Ware als überlassen gebucht",
     "goods_returned": "Ware zurückerhalten",
     "count_adjusted": "Bestand gezählt / korrigiert",
+    "money_recovered": "Geld zurückerhalten",
+    "written_off": "Abgeschrieben",
+    "product_assigned": "Artikel zugeordnet",
     "accepted": "Akzeptiert",
 }
 
@@ -51,6 +56,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "delivery_discrepancy": ("goods_returned", "payment_collected", "count_adjusted", "accepted"),
     "gift_card_overdrawn": ("payment_collected", "goods_given", "accepted"),
     "coupon_overused": ("payment_collected", "accepted"),
+    # the goods came back (or were damaged), the refund went out: get it back, or write it off
+    "over_return": ("money_recovered", "goods_returned", "count_adjusted", "written_off", "accepted"),
+    # the voucher's value was spent twice: the customer pays the rest, or it is written off
+    "voucher_overdrawn": ("money_recovered", "payment_collected", "written_off", "accepted"),
+    # a line sold under a product number the center does not know: name the article (count or
+    # product assigned) or write the goods off
+    "unknown_product": ("product_assigned", "count_adjusted", "written_off", "accepted"),
 }
 
 OPEN, CLOSED = "open", "closed"

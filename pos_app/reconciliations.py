@@ -57,7 +57,14 @@ class ReconciliationItem:
         """What it is about, in a few words: the order, or the product."""
         d = self.details
         if d.get("order_number"):
-            return t("Auftrag {order_number}", order_number=d['order_number'])
+            return t("Auftrag {number}", number=d["order_number"])
+        if d.get("voucher_code"):
+            return t("Gutschein {code}", code=d["voucher_code"])
+        if d.get("return_number"):
+            return t("Rücknahme {number}", number=d["return_number"])
+        if d.get("unknown_product_id"):
+            return t("{name} (Art.-Nr. {product}) auf Bon {receipt}", name=d.get("name", ""),
+                     product=d["unknown_product_id"], receipt=d.get("receipt_number", ""))
         if d.get("product_id"):
             name = d.get("product_name") or t("Artikel {product_id}", product_id=d['product_id'])
             return t("{name}: Bestand {quantity}", name=name, quantity=d['quantity']) if "quantity" in d else str(name)

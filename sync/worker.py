@@ -123,7 +123,6 @@ class SyncWorker:
         self._status = SyncStatus(State.SYNCING, last_sync_at=self._stored_last_sync(),
                                   clock_offset_ms=self._stored_clock_offset_ms())
         self.lone_failures_to_park = lone_failures_to_park
-        self._lone_failures: dict[str, int] = {}  # event id -> 5xx answers it got alone (this process)
 
     # ---- any thread ------------------------------------------------------------------------
 
@@ -402,11 +401,10 @@ class SyncWorker:
             outbox.note_failure(s, [event_id], str(exc))
         if not self._center_answers():
             raise exc
-        count = self._lone_failures.get(event_id, 0) + 1
+        with self._db.writing() as s:  # counted in the store file: a restart keeps the count
+            count = outbox.note_lone_failure(s, event_id)
         if count < self.lone_failures_to_park:
-            self._lone_failures[event_id] = count
             raise exc
-        self._lone_failures.pop(event_id, None)
         reason = (f"Die Zentrale scheitert an diesem Vorgang ({count}-mal einzeln gesendet, zuletzt: {exc}). "
                   "Die Vorgänge dahinter wurden weiter gesendet; erneut senden, wenn die Zentrale behoben ist.")
         log.warning("event %s parked after %d lone failures: %s", event_id, count, exc)

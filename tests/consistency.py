@@ -11,6 +11,8 @@ and each store's SQLite file. Checked per store device, after its last sync:
 - stock per product of the store: the till's figure equals the center's (products the till has);
 - sales and returns of the device: the same ids with the same totals on both sides (one the
   center refused counts as accounted for only when a reconciliation there names its event);
+- customers the till holds: the same contact fields as at the center (names, address, phone,
+  e-mail), and none that the center does not have;
 - pickup orders of the store: the till's copy has the center's state, and no unconfirmed state;
 - reconciliations of the store: the same items with the same status and resolution, and no
   closing made here that the center has not confirmed.
@@ -25,6 +27,10 @@ from collections.abc import Iterable
 from sqlalchemy import create_engine, text
 
 from pos_app.store.local import LocalStore
+
+# closed orders a till may have pruned from its file (its retention); an open one must be there
+PRUNED = ("collected", "partially_collected", "cancelled", "returned_to_stock")
+CUSTOMER_FIELDS = ("first_name", "last_name", "street", "zip_code", "city", "phone", "email")
 
 
 def _center_rows(database_url: str, store_id: str, device_ids: Iterable[str]) -> dict[str, object]:
@@ -49,10 +55,12 @@ def _center_rows(database_url: str, store_id: str, device_ids: Iterable[str]) ->
                     "SELECT id, status, resolution, refs FROM reconciliations WHERE store_id = :s"), {"s": store_id}):
                 recs[str(i)] = (str(st), str(r))
                 accounted.update(json.loads(refs) if isinstance(refs, str) else refs)
+            customers = {int(row[0]): tuple(str(v or "") for v in row[1:]) for row in conn.execute(text(
+                f"SELECT id, {', '.join(CUSTOMER_FIELDS)} FROM customers"))}
     finally:
         engine.dispose()
     return {"stock": stock, "sales": sales, "returns": returns, "pickups": pickups, "recs": recs,
-            "accounted": accounted}
+            "accounted": accounted, "customers": customers}
 
 
 def differences(database_url: str, *stores: LocalStore) -> list[str]:
@@ -98,6 +106,8 @@ def _compare(till: LocalStore, center: dict[str, object]) -> list[str]:
             "SELECT id, total_cents FROM returns WHERE device_id = ?", (who,)).all() if str(i) not in refused}
         local_pickups = {str(n): (str(st), ls) for n, st, ls in conn.exec_driver_sql(
             "SELECT order_number, state, local_state FROM pickups").all()}
+        local_customers = {int(row[0]): tuple(str(v or "") for v in row[1:]) for row in conn.exec_driver_sql(
+            f"SELECT id, {', '.join(CUSTOMER_FIELDS)} FROM customers").all()}
         local_recs = {str(i): (str(st), str(r), lr) for i, st, r, lr in conn.exec_driver_sql(
             "SELECT id, status, resolution, local_resolution FROM reconciliations WHERE store_id = ?",
             (till.store_id,)).all()}
@@ -113,10 +123,17 @@ def _compare(till: LocalStore, center: dict[str, object]) -> list[str]:
                 out.append(f"{who}: {name} {key}: till {local.get(key)}, center {remote.get(key)}")
     c_pickups: dict[str, str] = center["pickups"]  # type: ignore[assignment]
     for number in sorted(set(local_pickups) | set(c_pickups)):
+        if number not in local_pickups and c_pickups[number] in PRUNED:
+            continue  # closed at the center and pruned by the till's retention (pos_app.pickups)
         state, unconfirmed = local_pickups.get(number, (None, None))
         if state != c_pickups.get(number) or unconfirmed is not None:
             out.append(f"{who}: pickup {number}: till {state} ({unconfirmed or 'confirmed'}), "
                        f"center {c_pickups.get(number)}")
+    c_customers: dict[int, tuple[str, ...]] = center["customers"]  # type: ignore[assignment]
+    for customer_id in sorted(local_customers):
+        if local_customers[customer_id] != c_customers.get(customer_id):
+            out.append(f"{who}: customer {customer_id}: till {local_customers[customer_id]}, "
+                       f"center {c_customers.get(customer_id)}")
     c_recs: dict[str, tuple[str, str]] = center["recs"]  # type: ignore[assignment]
     for rec_id in sorted(set(local_recs) | set(c_recs)):
         status, resolution, closing = local_recs.get(rec_id, (None, None, None))

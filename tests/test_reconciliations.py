@@ -225,9 +225,11 @@ def test_web_cancel_refunds_once(center: BackendServer, provider: PaymentStandin
     assert handed.status_code == 404
 
 
-def test_an_over_return_acknowledged_books_the_goods_it_put_back(till) -> None:  # noqa: F811
-    """Berlin, offline, takes back an item Hamburg took back meanwhile: the center refuses the
-    second return, but the item is on Berlin's shelf. Acknowledging books it at the center."""
+def test_an_over_return_is_booked_with_the_goods_it_put_back(till) -> None:  # noqa: F811
+    """Berlin, offline, takes back an item Hamburg took back meanwhile: the item is on Berlin's
+    shelf and the cash left its drawer, so the center books the second return (no conflict) and
+    opens an over_return item with the refund at stake (issue 12; before, it was refused and
+    acknowledging it booked an unbooked_movement)."""
     from datetime import datetime, timezone
     import uuid
 
@@ -264,14 +266,12 @@ def test_an_over_return_acknowledged_books_the_goods_it_put_back(till) -> None: 
     till.center.start()
     worker.wake()
     assert worker.run_cycle() == worker.interval_s
-    [conflict] = till.store.conflicts()
-    assert conflict.type == "return.completed"
-
-    till.store.decide_conflict(conflict.event_id, False, *JONAS)
+    assert till.store.conflicts() == []
+    assert worker.run_cycle() == worker.interval_s  # the feed brings the item and the stock
     assert till.quantity(product_id) == on_shelf  # the item stays on the shelf, never erased
-    assert worker.run_cycle() == worker.interval_s and worker.run_cycle() == worker.interval_s
     [item] = till.center.admin("GET", "/v1/admin/reconciliations", params={"store_id": "BER"}).json()
-    assert item["kind"] == "unbooked_movement" and item["refs"] == [conflict.event_id]
-    assert item["details"]["refused_type"] == "return.completed" and item["details"]["delta"] == 1
+    assert item["kind"] == "over_return" and item["amount_cents"] == price
+    assert "schon zurück 1" in item["details"]["reasons"][0]
     assert till.center_quantity(product_id) == till.quantity(product_id) == on_shelf
+    assert [i.kind for i in ReconciliationDesk(till.store).items()] == ["over_return"]
     assert differences(till.center.database_url, till.store) == []

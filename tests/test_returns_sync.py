@@ -66,7 +66,7 @@ def test_a_return_made_offline_is_checked_locally_and_reaches_the_center_when_it
     assert again.purchase.source == "center" and again.purchase.lines[0].returnable_quantity == 0
 
 
-def test_the_same_item_returned_in_hamburg_meanwhile_goes_to_the_managers_conflicts(till: Till) -> None:
+def test_the_same_item_returned_in_hamburg_meanwhile_is_booked_and_reconciled(till: Till) -> None:
     (code, product_id, price), = till.products(1)
     sale = sell(till.store, code)
     worker, seen = till.worker()
@@ -104,13 +104,16 @@ def test_the_same_item_returned_in_hamburg_meanwhile_goes_to_the_managers_confli
     till.center.start()
     worker.wake()
     assert worker.run_cycle() == worker.interval_s
-    assert seen[-1].conflicts == 1 and seen[-1].pending == 0
-    [conflict] = till.store.conflicts()
-    assert conflict.type == "return.completed"
-    assert "zu viel zurück" in conflict.reason and "schon zurück 1" in conflict.reason
-    assert [r["store_id"] for r in center_returns(till.center)] == ["HAM"]
+    # booked as it happened (the item is on Berlin's shelf, the cash went out), not refused:
+    # an over_return item for Berlin's managers with the refund at stake (issue 12)
+    assert seen[-1].conflicts == 0 and seen[-1].pending == 0
+    assert till.store.conflicts() == []
+    assert sorted(r["store_id"] for r in center_returns(till.center)) == ["BER", "HAM"]
+    [item] = till.center.admin("GET", "/v1/admin/reconciliations", params={"store_id": "BER"}).json()
+    assert item["kind"] == "over_return" and item["amount_cents"] == price
+    assert "zu viel zurück" in item["details"]["reasons"][0] and "schon zurück 1" in item["details"]["reasons"][0]
     with till.store.db.reading() as s:
-        assert s.query(Return).count() == 1  # the till's record stays; the manager resolves it
+        assert s.query(Return).count() == 1  # the till's record stays
 
 
 def test_store_credit_from_a_till_is_spent_in_the_web_shop_and_at_the_till_with_one_balance(till: Till) -> None:

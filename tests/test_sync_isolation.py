@@ -68,3 +68,31 @@ def test_a_center_that_fails_on_everything_parks_nothing(till):
     assert worker.run_cycle() == worker.interval_s
     assert {statuses(till.store)[event_id_of(till.store, s.sale_id)] for s in sales} == {"sent"}
     assert till.center_sales() == till.local_sales()
+
+
+def test_the_lone_failure_count_survives_a_restart_of_the_worker(till):
+    """A till that restarts after every failure (a crash loop) still parks the poison event: the
+    count is kept in the store file (outbox.lone_failures), not in the worker's memory."""
+    (code, pid, _), = till.products(1)
+    sales = [sell(till.store, code) for _ in range(3)]
+    bad = sales[1]
+    bad_id = event_id_of(till.store, bad.sale_id)
+    with FaultProxy(till.center.url, plan=FaultPlan(path_prefix="/v1/events")) as proxy:
+        proxy.poison = f'"receipt_number":"{bad.receipt_number}"'.encode()
+        for restart in (1, 2):  # a fresh worker each time, as after a crash
+            worker, seen = till.worker(proxy.url, batch_size=10, rng=random.Random(restart))
+            worker.run_cycle()
+            assert seen[-1].state is State.OFFLINE and till.store.conflicts() == []
+            with till.store.db.reading() as s:
+                from pos_app.store.models import OutboxEvent
+                assert s.get(OutboxEvent, bad_id).lone_failures == restart
+        worker, seen = till.worker(proxy.url, batch_size=10, rng=random.Random(9))
+        assert worker.run_cycle() == worker.interval_s  # the third, in a third process: parked
+        [conflict] = till.store.conflicts()
+        assert conflict.event_id == bad_id and "3-mal" in conflict.reason
+        assert seen[-1].pending == 0
+    assert till.center_sales() == [s for s in till.local_sales() if s[0] != bad.sale_id]
+    till.store.decide_conflict(bad_id, resend=True, manager_id=2, manager_name="Marktleitung")  # center fixed
+    worker, _ = till.worker()
+    assert worker.run_cycle() == worker.interval_s
+    assert till.center_sales() == till.local_sales()

@@ -100,7 +100,7 @@ class ConflictsDialog(QDialog):
         self.conflicts = self.store.conflicts()
         self.table.setRowCount(len(self.conflicts))
         for row, c in enumerate(self.conflicts):
-            values = (t_marked(TYPE_LABELS.get(c.type, c.type)), local_display(c.created_at), c.receipt_number or "–",
+            values = (t_marked(TYPE_LABELS.get(c.type, c.type)), local_display(c.shown_at), c.receipt_number or "–",
                       c.reason)
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)

@@ -49,7 +49,7 @@ class JournalDialog(QDialog):
         print_button.setAutoDefault(False)  # Enter is the list's (itemActivated), not a second print
         print_button.clicked.connect(self.print_selected)
         for sale in store.sales.recent(200):
-            item = QListWidgetItem(f"{sale.receipt_number}  {local_display(sale.created_at)}  "
+            item = QListWidgetItem(f"{sale.receipt_number}  {local_display(sale.shown_at)}  "
                                    f"{format_euro(sale.total_cents)}  {t_marked(STATUS.get(sale.print_status, ''))}")
             item.setData(Qt.ItemDataRole.UserRole, sale.sale_id)
             item.setToolTip(item.text())  # the whole line when the list is narrower

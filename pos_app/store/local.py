@@ -88,4 +88,4 @@ class LocalStore:
             if decision.booked_as:  # its goods moved: booked at the center, never erased
                 details["booked_as"] = list(decision.booked_as)
             audit.record(s, self.device_id, manager_id, manager_name,
-                         "sync.conflict_resent" if resend else "sync.conflict_acknowledged", details)
+                         "sync.conflict_resent" if decision.resent_as else "sync.conflict_acknowledged", details)

@@ -179,6 +179,9 @@ class OutboxEvent(Base):
     # that measurement (NULL both: no offset known); see pos_app.trusted_time
     corrected_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     clock_synced_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # 5xx answers to this event sent alone (sync.worker._isolate): kept here, not in the worker's
+    # memory, so a till that restarts (or crashes) in a loop still parks a poison event
+    lone_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (
         Index("ix_outbox_device_seq", "device_id", "seq", unique=True),
         Index("ix_outbox_status_seq", "status", "seq"),

@@ -37,11 +37,15 @@ class EventType:
     STOCK_ADJUSTED = "stock.adjusted"
 
 
-# Refusals whose goods cannot or need not be booked again at the center (the center's own
-# reasons, backend.events): a sale it holds already under another idempotency key (its goods
-# are booked there), and a product it does not know (it keeps no stock of it).
+# Refusals whose goods need not be booked again at the center (the center's own reasons,
+# backend.events): a sale it holds already under another idempotency key (its goods are booked
+# there).
 BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
-NOT_BOOKABLE = (BOOKED_ELSEWHERE, "unknown product id")
+NOT_BOOKABLE = (BOOKED_ELSEWHERE,)
+# A sale refused by an older center for a product it did not know: today's center books such a
+# sale under a placeholder (backend.unknown_products), so acknowledging one sends it again
+# instead of dropping the goods that left.
+UNKNOWN_PRODUCT = "unknown product id"
 
 
 class Status:
@@ -161,6 +165,14 @@ def note_failure(session: Session, event_ids: list[str], error: str) -> None:
                     .values(attempts=OutboxEvent.attempts + 1, last_error=error[:2000]))
 
 
+def note_lone_failure(session: Session, event_id: str) -> int:
+    """One more 5xx answer to this event sent alone; returns how many it has had, over every
+    run of the worker (the count lives in the store file, so a restart does not reset it)."""
+    session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id)
+                    .values(lone_failures=OutboxEvent.lone_failures + 1))
+    return int(session.execute(select(OutboxEvent.lone_failures).where(OutboxEvent.id == event_id)).scalar() or 0)
+
+
 # ---- conflicts, for the manager -------------------------------------------------------------
 
 
@@ -172,15 +184,22 @@ class Conflict:
     created_at: str
     reason: str
     receipt_number: str  # "" unless the event is a sale or a return
+    corrected_at: str | None = None  # created_at on the center's clock, stamped with the event
+
+    @property
+    def shown_at(self) -> str:
+        """The time the manager sees (in the store's zone, by pos_app.clock.local_display): the
+        event's corrected time when the till knew its clock offset, else its device time."""
+        return self.corrected_at or self.created_at
 
 
 def conflicts(session: Session) -> list[Conflict]:
     rows = session.execute(
         select(OutboxEvent.id, OutboxEvent.seq, OutboxEvent.type, OutboxEvent.created_at,
-               OutboxEvent.reason, OutboxEvent.payload)
+               OutboxEvent.reason, OutboxEvent.payload, OutboxEvent.corrected_at)
         .where(OutboxEvent.status == Status.CONFLICT).order_by(OutboxEvent.seq)).all()
     found = []
-    for event_id, seq, event_type, created_at, reason, payload in rows:
+    for event_id, seq, event_type, created_at, reason, payload, corrected_at in rows:
         receipt = ""
         if event_type in (EventType.SALE_COMPLETED, EventType.RETURN_COMPLETED):
             key = "receipt_number" if event_type == EventType.SALE_COMPLETED else "return_number"
@@ -188,7 +207,7 @@ def conflicts(session: Session) -> list[Conflict]:
                 receipt = str(json.loads(payload).get(key, ""))
             except ValueError:
                 receipt = ""
-        found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt))
+        found.append(Conflict(event_id, seq, event_type, created_at, reason, receipt, corrected_at))
     return found
 
 
@@ -209,7 +228,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     center books and raises as a reconciliation with the goods' value; till and center then
     agree about what left the shelf. The exceptions (NOT_BOOKABLE, and a refused booking
     itself, which must not loop): a duplicate, whose goods the center counts under the other
-    key, and a product the center does not know; there the local copy of the movement goes.
+    key; there the local copy of the movement goes. A sale refused for an unknown product (an
+    older center) is sent again even when acknowledged: the center books it now.
     Sent again: the center remembers its verdict per idempotency key and
     answers a replay of the same key with the same rejection, so the event goes out again as a
     NEW event (new id, next seq, byte-identical payload) and the old one is marked `resent`.
@@ -222,6 +242,8 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
         raise LookupError("Dieser Konflikt ist schon entschieden.")
     row.decided_by = decided_by
     row.decided_at = iso(utc_now())
+    if UNKNOWN_PRODUCT in (row.reason or "") and row.type == EventType.SALE_COMPLETED:
+        resend = True  # never drop the goods: the center books it under a placeholder now
     if not resend:
         row.status = Status.ACKNOWLEDGED
         if row.type == EventType.STOCK_ADJUSTED or any(m in (row.reason or "") for m in NOT_BOOKABLE):

@@ -62,6 +62,19 @@ class SaleSummary:
     cashier_name: str
     total_cents: int
     print_status: str
+    # created_at on the center's clock (the offset the sync measured), as its receipt shows it:
+    # what the journal (F9) shows; created_at stays the till's own clock
+    corrected_at: str = ""
+
+    @property
+    def shown_at(self) -> str:
+        return self.corrected_at or self.created_at
+
+
+def _summaries(s: Session, rows: Any) -> list[SaleSummary]:
+    offset = clock_offset.load(s)
+    return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents, r.print_status,
+                        iso(corrected(parse_iso(r.created_at), offset))) for r in rows]
 
 
 def receipt_number_for(device_id: str, number: int) -> str:
@@ -205,8 +218,7 @@ class SaleBook:
         with self._db.reading() as s:
             rows = s.execute(select(Sale).where(Sale.device_id == self.device_id)
                              .order_by(Sale.receipt_no.desc()).limit(limit)).scalars().all()
-        return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents,
-                            r.print_status) for r in rows]
+            return _summaries(s, rows)
 
     def find(self, receipt_number: str) -> str | None:
         with self._db.reading() as s:
@@ -295,5 +307,4 @@ class SaleBook:
             rows = s.execute(select(Sale).where(Sale.device_id == self.device_id,
                                                 Sale.print_status.not_in(("printed", "digital")))
                              .order_by(Sale.receipt_no)).scalars().all()
-        return [SaleSummary(r.id, r.receipt_number, r.created_at, r.cashier_name, r.total_cents,
-                            r.print_status) for r in rows]
+            return _summaries(s, rows)

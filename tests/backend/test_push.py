@@ -63,7 +63,9 @@ def test_same_key_with_a_different_payload_is_rejected(client, db: BackendDataba
 
 def test_business_rejections_do_not_stop_the_events_behind_them(client, db: BackendDatabase) -> None:
     headers = register(client)
-    unknown = sale_event(seq=1, lines=((GREEN_SOFA, 1, 100), (99_999_999, 1, 100)))
+    unknown = sale_event(seq=1, lines=((GREEN_SOFA, 1, 100), (GREEN_SOFA, 1, 100)))
+    unknown["payload"]["tenders"] = [{"kind": "voucher", "amount_cents": unknown["payload"]["total_cents"],
+                                      "given_cents": unknown["payload"]["total_cents"], "reference": "GS-NOPE"}]
     good = sale_event(seq=2)
     twice = sale_event(seq=3, sale_id=good["payload"]["sale_id"])  # same sale, another key
     audit = audit_event(seq=4)
@@ -71,7 +73,7 @@ def test_business_rejections_do_not_stop_the_events_behind_them(client, db: Back
     results = push(client, headers, unknown, good, twice, audit)
     assert [r["outcome"] for r in results] == ["rejected", "applied", "rejected", "applied"]
     assert [r["id"] for r in results] == [e["id"] for e in (unknown, good, twice, audit)]
-    assert results[0]["reason"] == "unknown product id 99999999"
+    assert results[0]["reason"] == "unbekannter Gutschein GS-NOPE"
     assert "already recorded under another idempotency key" in results[2]["reason"]
     assert good["id"] in results[2]["reason"]
     after = counts(db)
@@ -84,12 +86,14 @@ def test_business_rejections_do_not_stop_the_events_behind_them(client, db: Back
 
 def test_a_rejected_event_replays_as_rejected_with_the_same_reason(client, db: BackendDatabase) -> None:
     headers = register(client)
-    event = sale_event(lines=((424_242_424, 1, 100),))
+    event = sale_event(lines=((GREEN_SOFA, 1, 100),))
+    event["payload"]["tenders"] = [{"kind": "voucher", "amount_cents": event["payload"]["total_cents"],
+                                    "given_cents": event["payload"]["total_cents"], "reference": "GS-424242"}]
     [first] = push(client, headers, event)
     before = counts(db)
     [again] = push(client, headers, event)
     assert first["outcome"] == again["outcome"] == "rejected"
-    assert again["reason"] == first["reason"] == "unknown product id 424242424"
+    assert again["reason"] == first["reason"] == "unbekannter Gutschein GS-424242"
     assert again["change_seq"] is None
     assert counts(db) == before
 
@@ -195,3 +199,28 @@ def test_the_same_key_twice_in_one_batch(client, db: BackendDatabase) -> None:
     after = counts(db)
     assert (after["sales"] - before["sales"], after["audit_entries"] - before["audit_entries"],
             after["processed_events"] - before["processed_events"]) == (1, 1, 2)
+
+
+def test_a_sale_of_an_unknown_product_is_booked_under_a_placeholder(client, db: BackendDatabase) -> None:
+    """Issue 12: never refused, never dropped. Also inside a run of ordinary sales (the fast
+    path hands it to the per-event path), and again for a second sale of the same product."""
+    from sqlalchemy import text
+
+    headers = register(client)
+    before = counts(db)
+    results = push(client, headers, sale_event(seq=1), sale_event(seq=2, lines=((99_999_999, 2, 150),)),
+                   sale_event(seq=3), sale_event(seq=4, lines=((99_999_999, 1, 150), (GREEN_SOFA, 1, 100))))
+    assert [r["outcome"] for r in results] == ["applied"] * 4, results
+    after = counts(db)
+    assert after["sales"] - before["sales"] == 4 and after["sale_lines"] - before["sale_lines"] == 5
+    with db.connect() as conn:
+        product = conn.execute(text("SELECT sku, name, category, active FROM products WHERE id = 99999999")).one()
+        stock = conn.execute(text("SELECT quantity FROM stock WHERE product_id = 99999999 AND store_id = 'BER'"))
+        stock = stock.scalar_one()
+        kinds = conn.execute(text("SELECT kind, amount_cents FROM reconciliations WHERE kind <> 'negative_stock' ORDER BY amount_cents")).all()
+    assert (product.sku, product.name, product.category, bool(product.active)) == (
+        "UNBEKANNT-99999999", "Artikel 99999999", "Unbekannt (Kasse)", False)
+    assert stock == -3
+    assert [tuple(k) for k in kinds] == [("unknown_product", 150), ("unknown_product", 300)]
+    again = push(client, headers, sale_event(seq=2, lines=((99_999_999, 2, 150),)) | {"id": results[1]["id"]})
+    assert again[0]["outcome"] in ("duplicate", "rejected")  # a replayed key opens nothing new

@@ -60,7 +60,7 @@ def test_a_sale_on_the_per_event_path_keeps_its_receipt(db: BackendDatabase, mon
     from backend import batch_push
 
     register_device(db, DEVICE.device_id, DEVICE.store_id, DEVICE.name)
-    monkeypatch.setattr(batch_push, "handles", lambda _item: False)  # as a voucher sale would go
+    monkeypatch.setattr(batch_push, "handles", lambda _item, _known=None: False)  # as a voucher sale would go
     token = new_token()
     [result] = apply_batch(db, DEVICE, [Event.model_validate(with_receipt(sale_event(seq=1), token))])
     assert result.outcome == Outcome.APPLIED and receipts_of(db) == {token: "BER-K1-000001"}
