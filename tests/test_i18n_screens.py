@@ -39,6 +39,8 @@ GERMAN_WORDS = {
     "mwst", "lieferung", "lieferant", "inventur", "bestellung", "etiketten", "wareneingang", "versand", "gescannt",
     "seite", "taste", "tasten", "wo", "versenden", "stornieren", "annehmen", "ablehnen", "anfragen", "stück",
     "schnelltaste", "schnelltasten", "geschenkgutschein", "gutscheincode", "leerzeichen", "aktionen", "überall",
+    "kommissioniert", "unterwegs", "angefragt", "angenommen", "abgelehnt", "storniert", "versandt", "empfangen",
+    "jetzt", "abgleichen", "auf", "ein", "eine", "den", "dem", "im", "zum", "zur", "nach", "noch", "schon", "hier",
 }
 ALLOWED = {"status", "person", "art"}  # the same word in English (or a name the check cannot tell apart)
 
@@ -197,8 +199,19 @@ def new_screens(store, window, qtbot):  # type: ignore[no-untyped-def]
     from ui.stock_receiving import ReceivingDialog
     from ui.transfer_dialogs import TransferQueueDialog, TransferRequestDialog
 
+    import json
+
+    from pos_app.store.transfer_models import LocalFulfilment, LocalTransfer
+
     manager = next(m for m in store.staff.members() if m.is_manager)
     session, stock = window.session, window.stock_ops
+    line = {"line_no": 1, "product_id": 1, "sku": "K-1", "name": "Kaffee", "requested": 2, "quantity": 2}
+    with store.db.writing() as s:  # one open transfer and one order to ship, as a sync leaves them
+        s.add(LocalTransfer(number="TR-1", id="t-1", from_store_id=store.store_id, to_store_id="MUC", state="picked",
+                            doc=json.dumps({"lines": [line]}), updated_at="2026-12-07T09:00:00+00:00"))
+        s.add(LocalFulfilment(number="FO-1", id="f-1", store_id="MUC", fulfil_from=store.store_id, state="new",
+                              doc=json.dumps({"delivery": "ship", "lines": [line]}),
+                              updated_at="2026-12-07T09:00:00+00:00"))
     yield "help overlay", HelpOverlay(window.till, manager=False)  # F1, with the manager marks
     tiles = [QuickTile(1, "Favoriten", 0, "Kaffee", "#2d6cdf", "", 499, 5, True),
              QuickTile(2, "Favoriten", 1, "Tee", "#2d6cdf", "", 299, 0, True),  # out of stock
