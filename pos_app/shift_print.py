@@ -116,7 +116,7 @@ def report_rows(report: ShiftReport, paper: PaperWidth = PAPER_80MM, *, copy: bo
     if report.pending_events:
         rows.append(TextRow("-" * w))
         for part in wrap(count_text(report.pending_events, "Achtung: 1 Vorgang noch nicht an die Zentrale übertragen.",
-                                  "Achtung: {count} Vorgänge noch nicht an die Zentrale übertragen.", translate=False), w):
+                                  "Achtung: {count} Vorgänge noch nicht an die Zentrale übertragen."), w):
             text(part)
     text()
     if report.is_z:

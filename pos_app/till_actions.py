@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pos_app.i18n import t
+from pos_app.i18n import N_, t, t_marked
 
 # Where an action's key is live. "window": the main window (log-in screen and till);
 # "till": the till screen (on while it is shown, inside the same window); "payment": the
@@ -74,10 +74,10 @@ class TillAction:
         return any(k in LINE_EDIT_KEYS for k in self.keys) and self.context in ("window", "till")
 
     def label_text(self) -> str:
-        return t(self.label)
+        return t_marked(self.label)
 
     def help_text(self) -> str:
-        return t(self.help)
+        return t_marked(self.help)
 
 
 def _a(name: str, keys: str | tuple[str, ...], label: str, help: str, context: str = "window",
@@ -90,98 +90,114 @@ _BAR = ("till_bar",)
 # The order is the order of the till's button bar and of the help table.
 ACTIONS: tuple[TillAction, ...] = (
     # the till screen's own keys (ui.till_view); the first ten make the button bar
-    _a("help", "F1", "Hilfe", "Alle Tasten und Aktionen zeigen (diese Übersicht)", "till", places=_BAR),
-    _a("search", "F2", "Suchen", "Ins Such- und Scanfeld springen", "till", places=_BAR),
-    _a("quantity", "F3", "Menge", "Menge der gewählten Position ändern", "till", places=("till_bar", "tablet")),
-    _a("line_discount", "F4", "Pos.-Rabatt", "Rabatt auf die gewählte Position", "till", places=_BAR),
-    _a("cart_discount", "F5", "Bon-Rabatt", "Rabatt auf den ganzen Bon", "till", places=_BAR),
-    _a("price", "F6", "Preis ändern", "Preis der gewählten Position ändern (mit Grund)", "till", places=_BAR),
-    _a("park", "F7", "Parken", "Bon parken, um eine andere Kundin zu bedienen", "till", places=_BAR),
-    _a("parked", "F8", "Geparkte Bons", "Einen geparkten Bon zurückholen", "till", places=_BAR),
-    _a("journal", "F9", "Belege", "Letzte Bons ansehen und nachdrucken", "till", places=_BAR),
-    _a("pay", "F12", "Zahlung", "Bezahlen: bar, Karte oder Gutschein", "till", places=_BAR),
-    _a("quantity_up", ("Ctrl++", "Ctrl+="), "Menge +1", "Menge der gewählten Position um eins erhöhen", "till"),
-    _a("quantity_down", "Ctrl+-", "Menge −1", "Menge der gewählten Position um eins verringern", "till"),
-    _a("void", "Ctrl+Del", "Bon stornieren", "Den ganzen offenen Bon stornieren", "till"),
-    _a("lock", "Ctrl+L", "Sperren", "Kasse sperren (der offene Bon bleibt erhalten)", "till"),
-    _a("remove_line", "Del", "Position entfernen", "Gewählte Position entfernen (bei leerem Suchfeld)", "field"),
-    _a("clear_entry", "Esc", "Feld leeren", "Such- und Scanfeld leeren", "field"),
+    _a("help", "F1", N_("Hilfe"), N_("Alle Tasten und Aktionen zeigen (diese Übersicht)"), "till", places=_BAR),
+    _a("search", "F2", N_("Suchen"), N_("Ins Such- und Scanfeld springen"), "till", places=_BAR),
+    _a("quantity", "F3", N_("Menge"), N_("Menge der gewählten Position ändern"), "till", places=("till_bar", "tablet")),
+    _a("line_discount", "F4", N_("Pos.-Rabatt"), N_("Rabatt auf die gewählte Position"), "till", places=_BAR),
+    _a("cart_discount", "F5", N_("Bon-Rabatt"), N_("Rabatt auf den ganzen Bon"), "till", places=_BAR),
+    _a("price", "F6", N_("Preis ändern"), N_("Preis der gewählten Position ändern (mit Grund)"), "till", places=_BAR),
+    _a("park", "F7", N_("Parken"), N_("Bon parken, um eine andere Kundin zu bedienen"), "till", places=_BAR),
+    _a("parked", "F8", N_("Geparkte Bons"), N_("Einen geparkten Bon zurückholen"), "till", places=_BAR),
+    _a("journal", "F9", N_("Belege"), N_("Letzte Bons ansehen und nachdrucken"), "till", places=_BAR),
+    _a("pay", "F12", N_("Zahlung"), N_("Bezahlen: bar, Karte oder Gutschein"), "till", places=_BAR),
+    _a("quantity_up", ("Ctrl++", "Ctrl+="), N_("Menge +1"), N_("Menge der gewählten Position um eins erhöhen"), "till"),
+    _a("quantity_down", "Ctrl+-", N_("Menge −1"), N_("Menge der gewählten Position um eins verringern"), "till"),
+    _a("void", "Ctrl+Del", N_("Bon stornieren"), N_("Den ganzen offenen Bon stornieren"), "till"),
+    _a("lock", "Ctrl+L", N_("Sperren"), N_("Kasse sperren (der offene Bon bleibt erhalten)"), "till"),
+    _a("remove_line", "Del", N_("Position entfernen"),
+       N_("Gewählte Position entfernen (bei leerem Suchfeld)"), "field"),
+    _a("clear_entry", "Esc", N_("Feld leeren"), N_("Such- und Scanfeld leeren"), "field"),
     # the main window (ui.main_window and its glue modules)
-    _a("retry_printing", "F11", "Ungedruckte Bons drucken", "Bons, die nicht gedruckt wurden, erneut drucken"),
-    _a("sync_now", "Ctrl+S", "Jetzt abgleichen", "Jetzt mit der Zentrale abgleichen", places=("menu",)),
-    _a("conflicts", "Ctrl+K", "Konflikte", "Abgleich-Konflikte ansehen und entscheiden", role="manager",
+    _a("retry_printing", "F11", N_("Ungedruckte Bons drucken"), N_("Bons, die nicht gedruckt wurden, erneut drucken")),
+    _a("sync_now", "Ctrl+S", N_("Jetzt abgleichen"), N_("Jetzt mit der Zentrale abgleichen"), places=("menu",)),
+    _a("conflicts", "Ctrl+K", N_("Konflikte"), N_("Abgleich-Konflikte ansehen und entscheiden"), role="manager",
        places=("menu",)),
-    _a("tse_status", "Ctrl+Shift+T", "TSE-Status", "Zustand der TSE (Signatureinheit) zeigen", places=("menu",)),
-    _a("dsfinvk_export", "Ctrl+Shift+E", "DSFinV-K-Export", "Kassendaten für die Prüfung exportieren",
+    _a("tse_status", "Ctrl+Shift+T", N_("TSE-Status"),
+       N_("Zustand der TSE (Signatureinheit) zeigen"), places=("menu",)),
+    _a("dsfinvk_export", "Ctrl+Shift+E", N_("DSFinV-K-Export"), N_("Kassendaten für die Prüfung exportieren"),
        role="manager", places=("menu",)),
-    _a("returns", "Ctrl+R", "Rücknahme / Umtausch", "Rücknahme oder Umtausch mit Bon", places=("menu",)),
-    _a("blind_return", "Ctrl+Shift+R", "Rücknahme ohne Beleg", "Rücknahme ohne Bon (mit Freigabe)",
+    _a("returns", "Ctrl+R", N_("Rücknahme / Umtausch"), N_("Rücknahme oder Umtausch mit Bon"), places=("menu",)),
+    _a("blind_return", "Ctrl+Shift+R", N_("Rücknahme ohne Beleg"), N_("Rücknahme ohne Bon (mit Freigabe)"),
        role="manager", places=("menu",)),
-    _a("voucher", "Ctrl+G", "Gutschein", "Gutschein prüfen und Restwert zeigen", places=("menu",)),
-    _a("open_shift", "Ctrl+Shift+O", "Kasse öffnen", "Kasse öffnen mit Anfangsbestand", role="manager",
+    _a("voucher", "Ctrl+G", N_("Gutschein"), N_("Gutschein prüfen und Restwert zeigen"), places=("menu",)),
+    _a("open_shift", "Ctrl+Shift+O", N_("Kasse öffnen"), N_("Kasse öffnen mit Anfangsbestand"), role="manager",
        places=("menu",)),
-    _a("cash_movement", "Ctrl+P", "Ein-/Auszahlung", "Einlage, Entnahme oder Abschöpfung buchen", role="manager",
+    _a("cash_movement", "Ctrl+P", N_("Ein-/Auszahlung"),
+       N_("Einlage, Entnahme oder Abschöpfung buchen"), role="manager",
        places=("menu",)),
-    _a("x_report", "Ctrl+Shift+X", "X-Bericht", "Zwischenbericht der offenen Kasse", role="manager",
+    _a("x_report", "Ctrl+Shift+X", N_("X-Bericht"), N_("Zwischenbericht der offenen Kasse"), role="manager",
        places=("menu",)),
-    _a("close_day", "Ctrl+Shift+Z", "Tagesabschluss", "Tagesabschluss mit Kassenzählung (Z-Bon)", role="manager",
+    _a("close_day", "Ctrl+Shift+Z", N_("Tagesabschluss"),
+       N_("Tagesabschluss mit Kassenzählung (Z-Bon)"), role="manager",
        places=("menu",)),
-    _a("audit", "Ctrl+Shift+A", "Protokoll", "Protokoll (Audit-Trail) ansehen", role="manager", places=("menu",)),
-    _a("pickup_queue", "Ctrl+Shift+P", "Abholaufträge", "Abholaufträge (Click & Collect) der Filiale",
+    _a("audit", "Ctrl+Shift+A", N_("Protokoll"),
+       N_("Protokoll (Audit-Trail) ansehen"), role="manager", places=("menu",)),
+    _a("pickup_queue", "Ctrl+Shift+P", N_("Abholaufträge"), N_("Abholaufträge (Click & Collect) der Filiale"),
        places=("menu",)),
-    _a("pickup_handover", "Ctrl+H", "Abholung ausgeben", "Einen Abholauftrag an die Kundin ausgeben",
+    _a("pickup_handover", "Ctrl+H", N_("Abholung ausgeben"), N_("Einen Abholauftrag an die Kundin ausgeben"),
        places=("menu",)),
-    _a("reserve", "Ctrl+Shift+H", "Reservieren", "Einen Artikel für eine Kundin reservieren", places=("menu",)),
-    _a("customer_find", "Ctrl+U", "Kunde suchen", "Kundin suchen und Profil öffnen", places=("tablet", "menu")),
-    _a("customer_new", "Ctrl+Shift+U", "Neuer Kunde", "Neue Kundin anlegen", places=("tablet", "menu")),
-    _a("web_cart", "Ctrl+Shift+W", "Web-Warenkorb", "Den Web-Warenkorb der Kundin in den Bon holen",
+    _a("reserve", "Ctrl+Shift+H", N_("Reservieren"), N_("Einen Artikel für eine Kundin reservieren"), places=("menu",)),
+    _a("customer_find", "Ctrl+U", N_("Kunde suchen"), N_("Kundin suchen und Profil öffnen"), places=("tablet", "menu")),
+    _a("customer_new", "Ctrl+Shift+U", N_("Neuer Kunde"), N_("Neue Kundin anlegen"), places=("tablet", "menu")),
+    _a("web_cart", "Ctrl+Shift+W", N_("Web-Warenkorb"), N_("Den Web-Warenkorb der Kundin in den Bon holen"),
        places=("tablet", "menu")),
-    _a("stock", "Ctrl+I", "Bestand alle Filialen", "Bestand eines Artikels in allen Filialen",
+    _a("stock", "Ctrl+I", N_("Bestand alle Filialen"), N_("Bestand eines Artikels in allen Filialen"),
        places=("tablet", "menu")),
-    _a("camera", "Ctrl+B", "Kamera-Scan", "Scannen mit der Kamera ein oder aus", places=("menu",)),
-    _a("no_sale", "Ctrl+D", "Kassenlade öffnen", "Kassenlade ohne Verkauf öffnen (mit Grund)", places=("menu",)),
-    _a("test_page", "Ctrl+T", "Testseite", "Testseite auf dem Bondrucker drucken", places=("menu",)),
-    _a("devices", "Ctrl+Shift+D", "Geräte", "Geräte einrichten (Drucker, Kamera, Terminal)", role="manager",
+    _a("camera", "Ctrl+B", N_("Kamera-Scan"), N_("Scannen mit der Kamera ein oder aus"), places=("menu",)),
+    _a("no_sale", "Ctrl+D", N_("Kassenlade öffnen"),
+       N_("Kassenlade ohne Verkauf öffnen (mit Grund)"), places=("menu",)),
+    _a("test_page", "Ctrl+T", N_("Testseite"), N_("Testseite auf dem Bondrucker drucken"), places=("menu",)),
+    _a("devices", "Ctrl+Shift+D", N_("Geräte"), N_("Geräte einrichten (Drucker, Kamera, Terminal)"), role="manager",
        places=("menu",)),
     # stock between stores (ui.transfer_glue, ui.fulfilment_glue; issue 14)
-    _a("transfers", "Ctrl+Shift+F", "Filialtransfers", "Transfers zwischen Filialen: Anfragen, Kommissionieren, Versenden, Einscannen",
+    _a("transfers", "Ctrl+Shift+F", N_("Filialtransfers"),
+       N_("Transfers zwischen Filialen: Anfragen, Kommissionieren, Versenden, Einscannen"),
        places=("menu",)),
-    _a("endless_aisle", "Ctrl+Shift+K", "Kundenbestellung", "Artikel, der hier fehlt, aus einer anderen Filiale oder dem Lager verkaufen",
+    _a("endless_aisle", "Ctrl+Shift+K", N_("Kundenbestellung"),
+       N_("Artikel, der hier fehlt, aus einer anderen Filiale oder dem Lager verkaufen"),
        places=("menu",)),
-    _a("ship_from_store", "Ctrl+Shift+V", "Versand aus der Filiale", "Bestellungen, die diese Filiale verschickt: kommissionieren, packen, versenden",
+    _a("ship_from_store", "Ctrl+Shift+V", N_("Versand aus der Filiale"),
+       N_("Bestellungen, die diese Filiale verschickt: kommissionieren, packen, versenden"),
        places=("menu",)),
-    _a("goods_receipt", "Ctrl+Shift+L", "Wareneingang", "Lieferung per Scan annehmen und buchen (auch ohne Avis: Marktleitung)",
+    _a("goods_receipt", "Ctrl+Shift+L", N_("Wareneingang"),
+       N_("Lieferung per Scan annehmen und buchen (auch ohne Avis: Marktleitung)"),
        places=("menu", "tablet")),
-    _a("stock_adjustment", "Ctrl+Shift+B", "Bestandskorrektur", "Bruch, Diebstahl, Eigenverbrauch abschreiben oder Fund buchen",
+    _a("stock_adjustment", "Ctrl+Shift+B", N_("Bestandskorrektur"),
+       N_("Bruch, Diebstahl, Eigenverbrauch abschreiben oder Fund buchen"),
        places=("menu",)),
-    _a("stock_count", "Ctrl+Shift+N", "Inventur", "Inventur mit dem Scanner: starten, zählen, Differenzen freigeben",
+    _a("stock_count", "Ctrl+Shift+N", N_("Inventur"),
+       N_("Inventur mit dem Scanner: starten, zählen, Differenzen freigeben"),
        places=("menu", "tablet")),
-    _a("coupon", "Ctrl+Shift+C", "Aktions-Code", "Einen Aktions- oder Gutscheincode für den Bon eingeben", "till",
+    _a("coupon", "Ctrl+Shift+C", N_("Aktions-Code"),
+       N_("Einen Aktions- oder Gutscheincode für den Bon eingeben"), "till",
        places=("menu",)),
     # gift cards and shelf labels (ui.gift_card_dialog, ui.label_dialog; issue 15)
-    _a("gift_card_sale", "Ctrl+Shift+G", "Geschenkgutschein verkaufen", "Einen Geschenkgutschein bar verkaufen und drucken",
+    _a("gift_card_sale", "Ctrl+Shift+G", N_("Geschenkgutschein verkaufen"),
+       N_("Einen Geschenkgutschein bar verkaufen und drucken"),
        places=("menu",)),
-    _a("shelf_labels", "Ctrl+Shift+Y", "Regaletiketten", "Regaletiketten mit Preis, Grundpreis und Barcode drucken",
+    _a("shelf_labels", "Ctrl+Shift+Y", N_("Regaletiketten"),
+       N_("Regaletiketten mit Preis, Grundpreis und Barcode drucken"),
        places=("menu",)),
     # the payment dialog (ui.payment_dialog)
-    _a("pay_card", "F10", "Karte", "Kartenzahlung starten", "payment"),
-    _a("pay_voucher", "Ctrl+G", "Gutschein einlösen", "Zum Feld für den Gutscheincode", "payment"),
-    _a("no_paper", "Ctrl+Shift+D", "Kein Papierbon", "Nur digitaler Beleg (QR-Code) ein oder aus", "payment"),
-    _a("pay_partial", ("Shift+Return", "Shift+Enter"), "Teilbetrag bar", "Den Betrag als Teilzahlung bar buchen",
+    _a("pay_card", "F10", N_("Karte"), N_("Kartenzahlung starten"), "payment"),
+    _a("pay_voucher", "Ctrl+G", N_("Gutschein einlösen"), N_("Zum Feld für den Gutscheincode"), "payment"),
+    _a("no_paper", "Ctrl+Shift+D", N_("Kein Papierbon"), N_("Nur digitaler Beleg (QR-Code) ein oder aus"), "payment"),
+    _a("pay_partial", ("Shift+Return", "Shift+Enter"), N_("Teilbetrag bar"),
+       N_("Den Betrag als Teilzahlung bar buchen"),
        "payment"),
-    _a("quick_amount_1", "F1", "Betrag 1", "Ersten Schnellbetrag übernehmen", "payment"),
-    _a("quick_amount_2", "F2", "Betrag 2", "Zweiten Schnellbetrag übernehmen", "payment"),
-    _a("quick_amount_3", "F3", "Betrag 3", "Dritten Schnellbetrag übernehmen", "payment"),
-    _a("quick_amount_4", "F4", "Betrag 4", "Vierten Schnellbetrag übernehmen", "payment"),
-    _a("card_approved", "J", "Genehmigt", "Kartenzahlung am Terminal genehmigt (ohne Anbindung)", "card"),
-    _a("card_declined", "N", "Abgelehnt", "Kartenzahlung am Terminal abgelehnt (ohne Anbindung)", "card"),
+    _a("quick_amount_1", "F1", N_("Betrag 1"), N_("Ersten Schnellbetrag übernehmen"), "payment"),
+    _a("quick_amount_2", "F2", N_("Betrag 2"), N_("Zweiten Schnellbetrag übernehmen"), "payment"),
+    _a("quick_amount_3", "F3", N_("Betrag 3"), N_("Dritten Schnellbetrag übernehmen"), "payment"),
+    _a("quick_amount_4", "F4", N_("Betrag 4"), N_("Vierten Schnellbetrag übernehmen"), "payment"),
+    _a("card_approved", "J", N_("Genehmigt"), N_("Kartenzahlung am Terminal genehmigt (ohne Anbindung)"), "card"),
+    _a("card_declined", "N", N_("Abgelehnt"), N_("Kartenzahlung am Terminal abgelehnt (ohne Anbindung)"), "card"),
     # other dialogs
-    _a("book_return", "Ctrl+Return", "Rücknahme buchen", "Die Rücknahme buchen", "returns"),
-    _a("close_dialog", "Esc", "Schließen", "Den offenen Dialog schließen", "dialog"),
-    _a("print_labels", "F10", "Etiketten drucken", "Die gewählten Regaletiketten drucken", "dialog"),
-    _a("book_delivery", "Ctrl+Return", "Wareneingang buchen", "Die gescannte Lieferung buchen", "dialog"),
+    _a("book_return", "Ctrl+Return", N_("Rücknahme buchen"), N_("Die Rücknahme buchen"), "returns"),
+    _a("close_dialog", "Esc", N_("Schließen"), N_("Den offenen Dialog schließen"), "dialog"),
+    _a("print_labels", "F10", N_("Etiketten drucken"), N_("Die gewählten Regaletiketten drucken"), "dialog"),
+    _a("book_delivery", "Ctrl+Return", N_("Wareneingang buchen"), N_("Die gescannte Lieferung buchen"), "dialog"),
     # the log-in screen (ui.login_view)
-    _a("language", "Ctrl+Shift+L", "Sprache", "Sprache der Anzeige wechseln (für die gewählte Person gemerkt)",
+    _a("language", "Ctrl+Shift+L", N_("Sprache"), N_("Sprache der Anzeige wechseln (für die gewählte Person gemerkt)"),
        "login"),
 )
 _BY_NAME = {a.name: a for a in ACTIONS}
@@ -235,14 +251,15 @@ def key_clashes() -> list[tuple[str, str, str]]:
 
 
 # How keys are shown to a German-speaking person (Qt's native text would depend on the locale).
-_KEY_WORDS = {"Ctrl": "Strg", "Shift": "Umschalt", "Del": "Entf", "Return": "Enter", "Esc": "Esc", "Ins": "Einfg"}
+_KEY_WORDS = {"Ctrl": N_("Strg"), "Shift": N_("Umschalt"), "Del": N_("Entf"), "Return": N_("Enter"), "Esc": N_("Esc"),
+              "Ins": N_("Einfg")}
 
 
 def key_label(key: str) -> str:
     """"Ctrl+Shift+U" -> "Strg+Umschalt+U" (the till's keyboard labels)."""
     if key.endswith("++"):
         return key_label(key[:-2]) + "++"
-    return "+".join(t(_KEY_WORDS[p]) if p in _KEY_WORDS else p for p in key.split("+"))
+    return "+".join(t_marked(_KEY_WORDS[p]) if p in _KEY_WORDS else p for p in key.split("+"))
 
 
 def keys_label(a: TillAction) -> str:
@@ -250,13 +267,13 @@ def keys_label(a: TillAction) -> str:
     return " / ".join(dict.fromkeys(key_label(k) for k in a.keys))
 
 
-_WHERE = {"window": "Überall", "till": "Kasse", "field": "Suchfeld", "payment": "Zahlung",
-          "card": "Zahlung (Karte)", "returns": "Rücknahme", "dialog": "Dialoge", "login": "Anmeldung"}
+_WHERE = {"window": N_("Überall"), "till": N_("Kasse"), "field": N_("Suchfeld"), "payment": N_("Zahlung"),
+          "card": N_("Zahlung (Karte)"), "returns": N_("Rücknahme"), "dialog": N_("Dialoge"), "login": N_("Anmeldung")}
 
 
 def where_label(a: TillAction) -> str:
     """Where the key works, in words, for the help table."""
-    return t(_WHERE[a.context])
+    return t_marked(_WHERE[a.context])
 
 
 def help_rows(query: str = "", manager: bool = True) -> list[tuple[str, str, str, str]]:

@@ -123,3 +123,21 @@ def test_german_formats_are_those_of_the_receipts():
 def test_receipts_stay_german_in_an_english_till(english):
     """The receipt's legal language: pos_app.money and the receipt layout do not follow the person."""
     assert money.format_euro(123450) == "1.234,50 €"
+
+
+def test_text_tables_follow_the_language(english):
+    """Tables built at import time (marked with N_) are translated where they are shown."""
+    from pos_app.plural import count_text
+    from pos_app.stock.transfer_rules import FULFILMENT_STATE_NAMES, state_name
+    from pos_app.till_actions import ACTIONS, key_label, where_label
+
+    help_action = next(a for a in ACTIONS if a.name == "help")
+    assert (help_action.label_text(), where_label(help_action)) == ("Help", "Till")
+    assert key_label("Ctrl+Shift+Del") == "Ctrl+Shift+Del"
+    assert state_name("received_with_difference") == "received with discrepancy"
+    assert t_marked(FULFILMENT_STATE_NAMES["shipped"]) == "shipped"
+    assert state_name("no_such_state") == "no_such_state"  # an unknown state is shown as it is
+    # the Z report's counts keep the store's legal language
+    assert count_text(2, "1 Vorgang", "{count} Vorgänge") == "2 Vorgänge"
+    set_language("de")
+    assert (help_action.label_text(), state_name("shipped"), key_label("Ctrl+Del")) == ("Hilfe", "unterwegs", "Strg+Entf")

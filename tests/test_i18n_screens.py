@@ -36,6 +36,11 @@ GERMAN_WORDS = {
     "hilfe", "parken", "sperren", "protokoll", "karte", "bar", "gegeben", "rückgeld", "zu", "von", "bis",
     "auftrag", "übergeben", "einstellungen", "geräte", "status", "zeitpunkt", "aktion", "person", "art",
     "abholung", "lager", "telefon", "straße", "ort", "plz", "vorname", "nachname", "kommissionieren", "wählen", "datei", "vorschau", "einlage", "entnahme", "tagesabschluss",
+    "mwst", "lieferung", "lieferant", "inventur", "bestellung", "etiketten", "wareneingang", "versand", "gescannt",
+    "seite", "taste", "tasten", "wo", "versenden", "stornieren", "annehmen", "ablehnen", "anfragen", "stück",
+    "schnelltaste", "schnelltasten", "geschenkgutschein", "gutscheincode", "leerzeichen", "aktionen", "überall",
+    "kommissioniert", "unterwegs", "angefragt", "angenommen", "abgelehnt", "storniert", "versandt", "empfangen",
+    "jetzt", "abgleichen", "auf", "ein", "eine", "den", "dem", "im", "zum", "zur", "nach", "noch", "schon", "hier",
 }
 ALLOWED = {"status", "person", "art"}  # the same word in English (or a name the check cannot tell apart)
 
@@ -111,7 +116,7 @@ def english() -> Iterator[None]:
     remove_qt_translator()
 
 
-def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
+def open_dialogs(store, window, settings_path, qtbot):  # type: ignore[no-untyped-def]
     """Every dialog that can be built without a center: (name, widget)."""
     from pos_app.returns import ReturnsService
     from ui.audit_dialog import AuditDialog
@@ -174,6 +179,61 @@ def open_dialogs(store, window, settings_path):  # type: ignore[no-untyped-def]
         "service_cases": [{"id": "c1", "case_number": "S-1", "subject": "Sofa", "status": "open", "steps": []}],
         "notes": [], "cart": [], "wishlist": [], "returns": [], "receipts": []}, online=True)
     yield "customer profile", CustomerProfileDialog(profile)
+    yield from new_screens(store, window, qtbot)
+
+
+def new_screens(store, window, qtbot):  # type: ignore[no-untyped-def]
+    """The screens of stock operations, transfers, the endless aisle, promotions, gift cards,
+    shelf labels, quick keys, the help overlay and the tablet keyboard: (name, widget)."""
+    from pos_app.quick_keys.store import QuickTile
+    from ui.conflicts_dialog import ask_manager
+    from ui.fulfilment_dialogs import EndlessAisleDialog, ShipFromStoreDialog
+    from ui.gift_card_dialog import GiftCardDialog
+    from ui.help_overlay import HelpOverlay
+    from ui.label_dialog import LabelDialog
+    from ui.onscreen_keyboard import OnScreenKeyboard
+    from ui.product_grid import ProductGrid
+    from ui.promotion_coupon import CouponDialog
+    from ui.stock_adjustment import AdjustmentDialog
+    from ui.stock_count import CountDialog
+    from ui.stock_receiving import ReceivingDialog
+    from ui.transfer_dialogs import TransferQueueDialog, TransferRequestDialog
+
+    import json
+
+    from pos_app.store.transfer_models import LocalFulfilment, LocalTransfer
+
+    manager = next(m for m in store.staff.members() if m.is_manager)
+    session, stock = window.session, window.stock_ops
+    line = {"line_no": 1, "product_id": 1, "sku": "K-1", "name": "Kaffee", "requested": 2, "quantity": 2}
+    with store.db.writing() as s:  # one open transfer and one order to ship, as a sync leaves them
+        s.add(LocalTransfer(number="TR-1", id="t-1", from_store_id=store.store_id, to_store_id="MUC", state="picked",
+                            doc=json.dumps({"lines": [line]}), updated_at="2026-12-07T09:00:00+00:00"))
+        s.add(LocalFulfilment(number="FO-1", id="f-1", store_id="MUC", fulfil_from=store.store_id, state="new",
+                              doc=json.dumps({"delivery": "ship", "lines": [line]}),
+                              updated_at="2026-12-07T09:00:00+00:00"))
+    yield "help overlay", HelpOverlay(window.till, manager=False)  # F1, with the manager marks
+    tiles = [QuickTile(1, "Favoriten", 0, "Kaffee", "#2d6cdf", "", 499, 5, True),
+             QuickTile(2, "Favoriten", 1, "Tee", "#2d6cdf", "", 299, 0, True),  # out of stock
+             QuickTile(3, "Favoriten", 2, "Saft", "#2d6cdf", "", None, None, True),  # no price here
+             QuickTile(4, "Favoriten", 3, "Alt", "#2d6cdf", "", 199, 1, False)]  # not in the range
+    grid = ProductGrid(lambda: tiles)
+    qtbot.addWidget(grid)
+    grid.show()
+    grid.reload()  # read off the UI thread
+    qtbot.waitUntil(lambda: grid.pages() == ["Favoriten"], timeout=20000)
+    yield "product grid", grid
+    yield "goods receipt", ReceivingDialog(stock.receiving, manager, ask_manager(store))
+    yield "stock adjustment", AdjustmentDialog(stock.adjustments, manager, ask_manager(store))
+    yield "stock count", CountDialog(stock.counts, manager, ask_manager(store))
+    yield "transfer queue", TransferQueueDialog(window.transfers.desk, lambda: "Lena")
+    yield "transfer request", TransferRequestDialog(window.transfers.desk, 1, "Kaffee", "MUC", 3, lambda: "Lena")
+    yield "endless aisle", EndlessAisleDialog(window.fulfilment.aisle, session, lambda _q: [(1, "Kaffee")])
+    yield "ship from store", ShipFromStoreDialog(window.fulfilment.desk, lambda: "Lena")
+    yield "gift card sale", GiftCardDialog(store, session.cashier)
+    yield "shelf labels", LabelDialog(store, lambda _labels: "")
+    yield "coupon", CouponDialog(session)
+    yield "on-screen keyboard", OnScreenKeyboard()  # tablet mode's keyboard
 
 
 def walk(qtbot, store, store_path, language: str):  # type: ignore[no-untyped-def]
@@ -191,7 +251,7 @@ def walk(qtbot, store, store_path, language: str):  # type: ignore[no-untyped-de
     window.session.scan(EAN_DECKE)
     window.till.refresh()
     seen["till"] = visible_texts(window)
-    for name, dialog in open_dialogs(window.store, window, store_path.parent / "pos.toml"):
+    for name, dialog in open_dialogs(window.store, window, store_path.parent / "pos.toml", qtbot):
         qtbot.addWidget(dialog)
         dialog.show()
         seen[name] = visible_texts(dialog)
@@ -210,21 +270,39 @@ def test_every_screen_in_english_has_no_german_left(qtbot, store_path, store, da
     (artifacts / "english-texts.txt").write_text(  # every text seen, to be read by a person
         "\n".join(f"[{name}] {text!r}" for name, texts in seen.items() for text in dict.fromkeys(texts)), encoding="utf-8")
     names = data_names | {"Eva Müller", "Müller", "Hauptstraße 1", "mündlich", "Filiale BER", "1 Punkt je Euro"}  # the profile's data
+    # the on-screen keyboard's key caps are the letters it types (QWERTZ with ä ö ü ß), not words
+    seen["on-screen keyboard"] = [text for text in seen["on-screen keyboard"] if len(text) > 1]
     problems = {name: leftovers(texts, names) for name, texts in seen.items()}
     problems = {name: found for name, found in problems.items() if found}
     if problems:
         pytest.fail("German left on English screens:\n" + "\n".join(f"{name}: {found}" for name, found in problems.items()))
-    assert any("Ready. Scan items." in text for text in seen["till"])
+    assert any(text.endswith("Scan items.") for text in seen["till"])  # "Ready." or "Logged in: …"
 
 
 def test_german_users_see_the_german_texts(qtbot, store_path, store):  # type: ignore[no-untyped-def]
     set_language("de")
     seen = walk(qtbot, store, store_path, "de")
-    assert any("Bereit. Artikel scannen." in text for text in seen["till"]) or \
-        any("Hinzugefügt." in text for text in seen["till"])
+    assert any(text.endswith("Artikel scannen.") for text in seen["till"]) or \
+        any("Hinzugefügt." in text for text in seen["till"])  # "Bereit. …" or "Angemeldet: … Artikel scannen."
     assert "Zahlung" in seen["payment"]
     assert any(text.startswith("Bar") for text in seen["payment"])
     assert "Wer meldet sich an? (Pfeiltasten)" in seen["login"]
+
+
+def test_every_row_of_the_help_overlay_in_english(english):  # type: ignore[no-untyped-def]
+    """All rows of the F1 table (the screen walk reads only the first 20): labels, keys in
+    English key words (Ctrl, Shift, Del), places and descriptions."""
+    from pos_app.till_actions import ACTIONS, help_rows, key_label
+
+    rows = help_rows(manager=False)
+    assert len(rows) == len(ACTIONS)
+    problems = [row for row in rows if german_words(" ".join(row))]
+    assert not problems, problems
+    assert key_label("Ctrl+Shift+Del") == "Ctrl+Shift+Del" and key_label("Ins") == "Ins"
+    assert any(row[3].endswith("(manager approval)") for row in rows)
+    set_language("de")
+    assert key_label("Ctrl+Shift+Del") == "Strg+Umschalt+Entf"
+    assert help_rows("hilfe")[0][2] == "Kasse"
 
 
 def test_the_detector_sees_german_and_passes_english():

@@ -119,7 +119,7 @@ class CustomerProfileDialog(QDialog):
         if shipped:  # sold in a store, shipped from another (the endless aisle, issue 14)
             html += "<h3>" + t("Bestellungen aus anderen Filialen") + "</h3><ul>" + "".join(
                 "<li>" + t("{number} aus {source}: {state}, {delivery}", number=o["number"], source=o["fulfil_from"],
-                           state=t(FULFILMENT_STATE_NAMES.get(o["state"], o["state"])),
+                           state=t_marked(FULFILMENT_STATE_NAMES.get(o["state"], o["state"])),
                            delivery=t("Lieferung") if o["delivery"] == "ship" else t("Abholung in {store}",
                                                                                       store=o["store_id"]))
                 + (f" ({o['carrier']} {o['tracking']})" if o.get("tracking") else "") + ": "

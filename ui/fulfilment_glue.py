@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from pos_app.i18n import t
 from pos_app.pickups import PickupDesk
 from pos_app.stock.fulfilment import EndlessAisle, FulfilmentDesk, ShelfGuard
 from pos_app.store.staff import StaffMember
@@ -40,7 +41,7 @@ class FulfilmentGlue:
         """The center's availability (background thread); raises when there is no connection."""
         worker = self.window.sync.worker
         if worker is None:
-            raise ConnectionError("Die Kasse ist nicht mit der Zentrale verbunden.")
+            raise ConnectionError(t("Die Kasse ist nicht mit der Zentrale verbunden."))
         client = worker.client.copy()
         try:
             return client.availability(product_id)

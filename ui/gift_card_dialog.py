@@ -18,7 +18,8 @@ from hardware.print_queue import PrintJob
 from hardware.receipt_printer import render_escpos
 from pos_app.gift_cards.sale import GiftCardSaleError, SoldGiftCard, gift_card_rows, sell_gift_card
 from pos_app.i18n import t
-from pos_app.money import MoneyError, format_euro, parse_euro
+from pos_app.i18n.formats import format_euro
+from pos_app.money import MoneyError, parse_euro
 from pos_app.store.local import LocalStore
 from pos_app.store.staff import StaffMember
 from ui.till_actions_qt import bind

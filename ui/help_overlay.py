@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from pos_app.i18n import t
+from pos_app.i18n import N_, t, t_marked
 from pos_app.till_actions import help_rows
 
-COLUMNS = ("Aktion", "Taste", "Wo", "Beschreibung")
+COLUMNS = (N_("Aktion"), N_("Taste"), N_("Wo"), N_("Beschreibung"))
 
 
 class HelpOverlay(QDialog):
@@ -34,7 +34,7 @@ class HelpOverlay(QDialog):
         self.filter.textChanged.connect(self.show_rows)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("helpTable")
-        self.table.setHorizontalHeaderLabels([t(c) for c in COLUMNS])
+        self.table.setHorizontalHeaderLabels([t_marked(c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QS
                                QWidget)
 
 from pos_app.i18n import t
-from pos_app.money import format_euro
+from pos_app.i18n.formats import format_euro
 from pos_app.quick_keys.store import QuickTile
 from ui.tasks import run_in_background
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.cart import Approval
 from pos_app.i18n import t
-from pos_app.money import format_euro
+from pos_app.i18n.formats import format_euro
 from pos_app.stock.counts import MAX_COUNTED, CountView, StockCounts
 from pos_app.stock.rules import StockRuleError
 from pos_app.store.staff import StaffMember

@@ -169,7 +169,7 @@ class SyncGlue(QObject):
         self.status: SyncStatus | None = None
         self._pending = 0
         self._oldest: datetime | None = None
-        self.sync_now_action = QAction("Jetzt abgleichen", self)
+        self.sync_now_action = QAction(t("Jetzt abgleichen"), self)
         bind_action(self.sync_now_action, "sync_now")  # Ctrl+S: pos_app.till_actions
         self.sync_now_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.sync_now_action.setEnabled(worker is not None)

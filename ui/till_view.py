@@ -192,7 +192,8 @@ class TillView(QWidget):
         totals = self.model.totals()
         self.total.setText(f"<span style='font-size:15px; font-weight:600; color:#475569'>{t('Summe')}</span>"
                            f"<br>{format_euro(totals.total_cents)}")
-        vat_lines = [f"MwSt {r.rate.letter} {r.rate.percent} %: {format_euro(r.vat_cents)}" for r in totals.vat]
+        vat_lines = [t("MwSt {letter} {percent} %: {amount}", letter=r.rate.letter, percent=r.rate.percent,
+                       amount=format_euro(r.vat_cents)) for r in totals.vat]
         if totals.cart_discount_cents:
             vat_lines.insert(0, t("Bon-Rabatt: -{cart_discount}", cart_discount=format_euro(totals.cart_discount_cents)))
         if totals.promotions:  # issue 15: what the promotions saved (each one per line: tooltip, receipt)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from pos_app import limits
 from pos_app.clock import iso, utc_now
-from pos_app.i18n import t
+from pos_app.i18n import t, t_marked
 from pos_app.stock.fulfilment import FulfilmentError, _cut, _move
 from pos_app.stock.transfer_rules import (FULFILMENT_CANCELLED, FULFILMENT_PICKED, FULFILMENT_SHIPPED,
                                           FULFILMENT_STATE_NAMES, PICKUP_CARRIER, may_move_fulfilment)
@@ -56,7 +56,7 @@ class FulfilmentOrder:
 
     @property
     def state_name(self) -> str:
-        return t(FULFILMENT_STATE_NAMES.get(self.state, self.state))
+        return t_marked(FULFILMENT_STATE_NAMES.get(self.state, self.state))
 
 
 def _order(row: LocalFulfilment) -> FulfilmentOrder:

@@ -21,7 +21,7 @@ Fulfilment order states ("The endless aisle and ship-from-store"):
 """
 from __future__ import annotations
 
-from pos_app.i18n import t
+from pos_app.i18n import N_, t, t_marked
 
 # The event types (the wire protocol, sync.protocol_transfers, registers their payloads).
 TRANSFER_REQUESTED = "transfer.requested"
@@ -46,9 +46,10 @@ TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
     "declined": frozenset(), "cancelled": frozenset(), "closed": frozenset(),
 }
 TRANSFER_STATE_NAMES: dict[str, str] = {
-    "requested": "angefragt", "accepted": "angenommen", "declined": "abgelehnt", "picked": "kommissioniert",
-    "shipped": "unterwegs", "received": "empfangen", "received_with_difference": "empfangen mit Differenz",
-    "cancelled": "storniert", "closed": "abgeschlossen",
+    "requested": N_("angefragt"), "accepted": N_("angenommen"), "declined": N_("abgelehnt"),
+    "picked": N_("kommissioniert"), "shipped": N_("unterwegs"), "received": N_("empfangen"),
+    "received_with_difference": N_("empfangen mit Differenz"), "cancelled": N_("storniert"),
+    "closed": N_("abgeschlossen"),
 }
 OPEN_TRANSFER = ("requested", "accepted", "picked", "shipped")
 # The side of a transfer that may take each step: "to" the receiving store, "from" the sender.
@@ -64,7 +65,7 @@ FULFILMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "shipped": frozenset(), "cancelled": frozenset(),
 }
 FULFILMENT_STATE_NAMES: dict[str, str] = {
-    "new": "neu", "picked": "kommissioniert", "shipped": "versandt", "cancelled": "storniert",
+    "new": N_("neu"), "picked": N_("kommissioniert"), "shipped": N_("versandt"), "cancelled": N_("storniert"),
 }
 RESERVING_FULFILMENT = ("new", "picked")  # these hold units off the fulfilling store's shelf
 PICKUP_CARRIER = "pickup"  # "shipped" to the selling store, whose pickup flow takes over
@@ -75,7 +76,7 @@ class StepRefused(ValueError):
 
 
 def state_name(state: str) -> str:
-    return t(TRANSFER_STATE_NAMES[state]) if state in TRANSFER_STATE_NAMES else state
+    return t_marked(TRANSFER_STATE_NAMES[state]) if state in TRANSFER_STATE_NAMES else state
 
 
 def may_move(current: str, new: str) -> bool:
