@@ -121,3 +121,17 @@ def test_a_card_sold_here_is_taken_before_the_center_has_heard_of_it_within_the_
     assert check(card.code) == 50_00  # the daily offline limit, not the whole 80
     with pytest.raises(VoucherError, match="unbekannt"):
         check("GK-ZZZZZZZZZZZZ")  # neither the center nor this till knows it
+
+
+def test_the_tse_signs_a_gift_card_spent_in_the_not_taxable_field_and_store_credit_as_a_payment() -> None:
+    from pos_app.fiscal.records import amounts_for_sale
+    from pos_app.gift_cards.rules import redeems_gift_card
+
+    spent = amounts_for_sale({19: 40_00}, [("voucher", 25_00), ("cash", 15_00)], 25_00)
+    assert spent.process_data() == "Beleg^40.00_0.00_0.00_0.00_-25.00^15.00:Bar"
+    whole = amounts_for_sale({19: 30_00, 7: 10_00}, [("voucher", 40_00)], 40_00)
+    assert whole.process_data() == "Beleg^30.00_10.00_0.00_0.00_-40.00^"  # nothing paid in money
+    credit = amounts_for_sale({19: 40_00}, [("voucher", 25_00), ("cash", 15_00)])  # a return's credit
+    assert credit.process_data() == "Beleg^40.00_0.00_0.00_0.00_0.00^15.00:Bar_25.00:Unbar"
+    assert redeems_gift_card("voucher", "gk-abcdefghjkmn") and not redeems_gift_card("voucher", "GS-12345")
+    assert not redeems_gift_card("card", "GK-ABCDEFGHJKMN")
