@@ -7,18 +7,27 @@ backend.simulate_clienteling (`--orders`, `--carts`, `--cases`).
 Each batch is one transaction that follows the commit-order rule (backend.changelog): the price
 and stock rows are updated first, in key order, then the sequence numbers are taken, then the
 change rows written, then COMMIT.
+
+Every price changed here is recorded in the price history with the center's time, as a price set
+through the admin API is (backend.price_history: a price without history counts as in force
+since 30 days before), and a reduction goes to the stores with its lowest 30-day price, so a demo
+shows § 11 PAngV on the till's screen, receipt and labels.
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 
 from backend import changelog
 from backend.changelog import PendingChange
 from backend.db import BackendDatabase
+from backend.gift_cards_models import PriceHistory
 from backend.models import Price, Product, Stock
+from backend.price_history import feed_data
+from pos_app.prices.lowest_price import WINDOW
 from pos_app.demo.rows import STORE_IDS
 from pos_app.demo.synthetic import price_point
 from sync.protocol import ChangeKind
@@ -49,12 +58,27 @@ def _change_prices(conn: Connection, rng: random.Random, keys: list[tuple[int, s
     updates = []
     for pid, store, cents in rows:  # -15 % .. +15 %, keeping the price's ending (,99 stays ,99)
         new = price_point(cents * rng.randint(85, 115) // 100, cents)
-        updates.append({"p": pid, "s": store, "v": new if new != cents else cents + 100})
-    if updates:
-        conn.execute(update(Price).where(Price.product_id == bindparam("p"), Price.store_id == bindparam("s"))
-                     .values(gross_cents=bindparam("v")).execution_options(synchronize_session=False), updates)
-    return [PendingChange(ChangeKind.PRICE, f"{u['p']}@{u['s']}", u["s"],
-                          {"product_id": u["p"], "store_id": u["s"], "gross_cents": u["v"]}) for u in updates]
+        updates.append({"p": pid, "s": store, "v": new if new != cents else cents + 100, "old": cents})
+    if not updates:
+        return []
+    conn.execute(update(Price).where(Price.product_id == bindparam("p"), Price.store_id == bindparam("s"))
+                 .values(gross_cents=bindparam("v")).execution_options(synchronize_session=False), updates)
+    now = datetime.now(timezone.utc)  # the center's clock, as backend.price_history.put_price
+    _record_history(conn, updates, now)
+    return [PendingChange(ChangeKind.PRICE, f"{u['p']}@{u['s']}", u["s"], feed_data(conn, u["p"], u["s"], u["v"], now))
+            for u in updates]
+
+
+def _record_history(conn: Connection, updates: list[dict[str, int | str]], now: datetime) -> None:
+    """The new prices into the price history; a key without history first gets its old price as
+    in force since 30 days before (the rule of backend.price_history.set_price)."""
+    keys = [(u["p"], u["s"]) for u in updates]
+    known = set(conn.execute(select(PriceHistory.product_id, PriceHistory.channel).distinct()
+                             .where(tuple_(PriceHistory.product_id, PriceHistory.channel).in_(keys))).all())
+    rows = [{"product_id": u["p"], "channel": u["s"], "price_cents": u["old"], "valid_from": now - WINDOW}
+            for u in updates if (u["p"], u["s"]) not in known]
+    rows += [{"product_id": u["p"], "channel": u["s"], "price_cents": u["v"], "valid_from": now} for u in updates]
+    conn.execute(insert(PriceHistory), rows)
 
 
 def _move_stock(conn: Connection, rng: random.Random, keys: list[tuple[int, str]]) -> list[PendingChange]:

@@ -122,6 +122,9 @@ class ProductSnapshot:
     unit_price_cents: int
     vat: VatRate
     category: str = ""  # the promotions' product groups (pos_app.prices)
+    # § 11 PAngV: the price here is reduced and this was the lowest price of the 30 days before
+    # (the feed's price_indications, when the product was looked up); None: not reduced
+    lowest_30_days_cents: int | None = None
 
 
 @dataclass(frozen=True)
@@ -170,13 +173,14 @@ class CartLine:
             "override_price_cents": self.override_price_cents,
             "override_reason": self.override_reason,
             "category": p.category,
+            "lowest_30_days_cents": p.lowest_30_days_cents,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "CartLine":
         product = ProductSnapshot(
             d["product_id"], d["sku"], d["name"], d["unit_price_cents"],
-            VatRate.from_percent(d["vat_percent"]), d.get("category") or "",
+            VatRate.from_percent(d["vat_percent"]), d.get("category") or "", d.get("lowest_30_days_cents"),
         )
         discount = Discount.from_dict(d["discount"]) if d.get("discount") else None
         return cls(d["line_id"], product, d["quantity"], discount,

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from pos_app.cart import Cart, PricedLine, Totals
 from pos_app.i18n import N_, t, t_marked
 from pos_app.i18n.formats import format_euro
+from pos_app.prices.indications import lowest_price_hint, stated_lowest_price
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = (N_("Artikel"), N_("Menge"), N_("Einzelpreis"), N_("Rabatt"), N_("Summe"), N_("MwSt"))
@@ -43,6 +44,9 @@ def _format(priced: PricedLine, names: dict[int, str] | None = None) -> Row:
         notes.append(t("Rabatt {describe}", describe=line.discount.describe()))
     if line.override_price_cents is not None:
         notes.append(t("Preis geändert ({override_reason}), Listenpreis {unit_price_cents}", override_reason=line.override_reason, unit_price_cents=format_euro(line.product.unit_price_cents)))
+    lowest = stated_lowest_price(line)
+    if lowest is not None:  # § 11 PAngV: the reduced price with the lowest of the 30 days before
+        notes.append(lowest_price_hint(lowest))
     return texts, "\n".join(notes) or None, line.line_id
 
 

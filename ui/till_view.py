@@ -19,7 +19,7 @@ from pos_app import till_actions
 from pos_app.cart import ApprovalRequired, CartChange
 from pos_app.i18n import t
 from pos_app.i18n.formats import format_euro
-from pos_app.prices.shelf_labels import unit_price_texts
+from pos_app.prices.shelf_labels import search_price_texts
 from pos_app.quick_keys.store import tiles as quick_tiles
 from pos_app.store.catalog import ProductHit
 from pos_app.till import SellError, TillSession, UnknownCode
@@ -39,7 +39,8 @@ WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), el
 
 
 def hit_text(hit: ProductHit, unit_price: str | None = None) -> str:
-    """One search hit: name, price (with its Grundpreis, PAngV), SKU and stock here; sold out says
+    """One search hit: name, price (with its Grundpreis and, when reduced, its lowest 30-day price:
+    PAngV), SKU and stock here; sold out says
     how many the other stores have."""
     price = format_euro(hit.price_cents) if hit.price_cents is not None else t("kein Preis")
     if unit_price:
@@ -289,11 +290,11 @@ class TillView(QWidget):
             self.results.clear()
             self.results.hide()
             return
-        catalog, db = self.session.store.catalog, self.session.store.db
+        catalog, db, store_id = self.session.store.catalog, self.session.store.db, self.session.store.store_id
 
-        def search() -> tuple[list[ProductHit], dict[int, str]]:  # worker thread: hits and Grundpreis (issue 15)
+        def search() -> tuple[list[ProductHit], dict[int, str]]:  # worker thread: hits, Grundpreis, § 11 PAngV
             hits = catalog.search(text, 30)
-            return hits, unit_price_texts(db, [(h.product_id, h.price_cents) for h in hits])
+            return hits, search_price_texts(db, store_id, [(h.product_id, h.price_cents) for h in hits])
 
         run_in_background(search, lambda found, err: self._show_hits(seq, found[0] if found else None, err,
                                                                       found[1] if found else {}))

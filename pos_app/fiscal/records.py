@@ -31,11 +31,21 @@ from pos_app.store.fiscal_models import TseTransaction
 ABORTED = "abbruch"  # reference prefix of a sale given up after its TSE transaction started
 
 
-def amounts_for_sale(vat_gross: dict[int, int], tenders: list[tuple[str, int]]) -> FiscalAmounts:
-    """A sale's FiscalAmounts: gross per VAT percent and the tenders' (kind, amount) pairs."""
+def amounts_for_sale(vat_gross: dict[int, int], tenders: list[tuple[str, int]],
+                     gift_cards_cents: int = 0) -> FiscalAmounts:
+    """A sale's FiscalAmounts: gross per VAT percent and the tenders' (kind, amount) pairs.
+
+    `gift_cards_cents`: what of the tenders redeemed gift cards (multi-purpose vouchers,
+    pos_app.gift_cards.rules.redeems_gift_card). DSFinV-K books a redemption as a business case
+    MehrzweckgutscheinEinloesung, not as a payment: the TSE signs it as a negative amount in the
+    not-taxable field ("0 %") and only the money paid as payments, e.g. goods 40,00 at 19 %, 25,00
+    by gift card, 15,00 cash: "Beleg^40.00_0.00_0.00_0.00_-25.00^15.00:Bar"."""
     cash = sum(cents for kind, cents in tenders if kind == "cash")
-    return FiscalAmounts(vat_gross={rate: cents for rate, cents in vat_gross.items() if cents},
-                         cash_cents=cash, non_cash_cents=sum(c for _k, c in tenders) - cash)
+    gross = dict(vat_gross)
+    if gift_cards_cents:
+        gross[0] = gross.get(0, 0) - gift_cards_cents
+    return FiscalAmounts(vat_gross={rate: cents for rate, cents in gross.items() if cents}, cash_cents=cash,
+                         non_cash_cents=sum(c for _k, c in tenders) - cash - gift_cards_cents)
 
 
 def record(session: Session, device_id: str, outcome: FiscalOutcome, *, sale_id: str | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pos_app.cart import Cart, Totals
 from pos_app.fiscal import records
 from pos_app.fiscal.signing import FiscalOutcome, FiscalSigner, PendingTransaction
+from pos_app.gift_cards.rules import redeems_gift_card
 from pos_app.payment import Payment
 from pos_app.store.local import LocalStore
 
@@ -50,4 +51,6 @@ class SaleFiscal:
         pending, self.pending = self.pending, None
         return self.signer.sign_receipt(records.amounts_for_sale(
             {row.rate.percent: row.gross_cents for row in totals.vat},
-            [(tender.kind.value, tender.amount_cents) for tender in payment.tenders]), pending)
+            [(tender.kind.value, tender.amount_cents) for tender in payment.tenders],
+            sum(tender.amount_cents for tender in payment.tenders
+                if redeems_gift_card(tender.kind.value, tender.reference))), pending)

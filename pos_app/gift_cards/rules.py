@@ -36,6 +36,14 @@ def is_gift_card_code(code: str) -> bool:
     return bool(CODE_PATTERN.match(code.strip().upper()))
 
 
+def redeems_gift_card(kind: str, reference: str) -> bool:
+    """A tender that redeems a multi-purpose voucher (a gift card, not a return's store credit):
+    DSFinV-K books it as the business case MehrzweckgutscheinEinloesung (USt-Schlüssel 5, the
+    amount negative), not as a Zahlart, and the TSE signs it in the not-taxable field
+    (pos_app.fiscal.records.amounts_for_sale, pos_app.fiscal.dsfinvk.export)."""
+    return kind == "voucher" and is_gift_card_code(reference)
+
+
 def check_sale_amount(cents: int) -> str | None:
     """Why `cents` cannot be the value of a gift card sold, or None (German, for the cashier
     and the web shop's 422)."""

@@ -104,3 +104,25 @@ def unit_price_texts(db: Database, priced: Sequence[tuple[int, int | None]]) -> 
             if text_:
                 out[pid] = text_
     return out
+
+
+def lowest_price_texts(db: Database, store_id: str, product_ids: Sequence[int]) -> dict[int, str]:
+    """§ 11 PAngV in the product search: the lowest 30-day price of every hit reduced here."""
+    from pos_app.prices.indications import lowest_price_hint
+    from pos_app.store.gift_card_models import PriceIndication
+
+    if not product_ids:
+        return {}
+    with db.reading() as s:
+        rows = s.query(PriceIndication).filter(PriceIndication.store_id == store_id,
+                                               PriceIndication.product_id.in_(list(product_ids))).all()
+        return {r.product_id: lowest_price_hint(r.lowest_30_days_cents) for r in rows}
+
+
+def search_price_texts(db: Database, store_id: str, priced: Sequence[tuple[int, int | None]]) -> dict[int, str]:
+    """What the product search shows beside a hit's price: its Grundpreis and, when reduced,
+    its lowest 30-day price (thread: the search worker)."""
+    units = unit_price_texts(db, priced)
+    lowest = lowest_price_texts(db, store_id, [pid for pid, price in priced if price is not None])
+    return {pid: ", ".join(x for x in (units.get(pid), lowest.get(pid)) if x)
+            for pid in set(units) | set(lowest)}

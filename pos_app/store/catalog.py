@@ -17,14 +17,17 @@ from pos_app.vat import VatRate
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 _PRODUCT_SQL = text(
-    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM products p "
+    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents, pi.lowest_30_days_cents "
+    "FROM products p "
     "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+    "LEFT JOIN price_indications pi ON pi.product_id = p.id AND pi.store_id = :store "
     "WHERE p.id = :pid AND p.active")
 
 _BARCODE_SQL = text(
-    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM barcodes b "
-    "JOIN products p ON p.id = b.product_id "
+    "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents, pi.lowest_30_days_cents "
+    "FROM barcodes b JOIN products p ON p.id = b.product_id "
     "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+    "LEFT JOIN price_indications pi ON pi.product_id = p.id AND pi.store_id = :store "
     "WHERE b.code = :code AND p.active")
 
 _SEARCH_SQL = text(
@@ -84,7 +87,7 @@ class Catalog:
         if row.gross_cents is None:
             raise NoPrice(f"„{row.name}“ hat in dieser Filiale keinen Preis.")
         return ProductSnapshot(row.id, row.sku, row.name, row.gross_cents, VatRate.from_percent(row.vat_percent),
-                               row.category or "")
+                               row.category or "", row.lowest_30_days_cents)  # § 11 PAngV (issue 15)
 
     def by_barcode(self, lookup_key: str) -> ProductSnapshot | None:
         with self._db.reading() as s:
@@ -94,8 +97,9 @@ class Catalog:
     def by_sku(self, sku: str) -> ProductSnapshot | None:
         with self._db.reading() as s:
             row = s.execute(text(
-                "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents FROM products p "
-                "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+                "SELECT p.id, p.sku, p.name, p.vat_percent, p.category, pr.gross_cents, pi.lowest_30_days_cents "
+                "FROM products p LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = :store "
+                "LEFT JOIN price_indications pi ON pi.product_id = p.id AND pi.store_id = :store "
                 "WHERE p.sku = :sku AND p.active"), {"sku": sku.upper(), "store": self.store_id}).first()
         return self._snapshot(row) if row else None
 

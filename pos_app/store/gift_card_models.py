@@ -59,6 +59,28 @@ def lowest_30_days(session: Session, product_id: int, store_id: str) -> int | No
     return None if row is None else row.lowest_30_days_cents
 
 
+class SalePriceIndication(Base):
+    """The lowest 30-day price a sale's line stated (migration 0025_points): written with the
+    sale, read by its receipt, so a reprint says what the first print said even after the feed
+    changed the indication."""
+
+    __tablename__ = "sale_price_indications"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lowest_30_days_cents: Mapped[int] = mapped_column(Integer)
+
+
+def record_sale_indications(session: Session, sale_id: str, by_line: dict[int, int]) -> None:
+    """In the sale's own transaction (pos_app.store.sales.SalesService.complete)."""
+    for line_no, cents in by_line.items():
+        session.add(SalePriceIndication(sale_id=sale_id, line_no=line_no, lowest_30_days_cents=cents))
+
+
+def sale_indications(session: Session, sale_id: str) -> dict[int, int]:
+    rows = session.query(SalePriceIndication).filter(SalePriceIndication.sale_id == sale_id).all()
+    return {r.line_no: r.lowest_30_days_cents for r in rows}
+
+
 class ProductContent(Base):
     """A product's net content from the feed (ProductData.content_*), for the Grundpreis."""
 

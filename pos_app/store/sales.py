@@ -28,6 +28,9 @@ from pos_app.payment import Payment, TenderKind
 from pos_app.receipt import Receipt, ReceiptLine, ReceiptTender, ReceiptVatRow
 from pos_app.shift import ShiftClosed
 from pos_app.store import clock_offset, movements, promotion_models, transfer_models
+from pos_app.store.gift_card_models import record_sale_indications, sale_indications
+from pos_app.prices.indications import stated_lowest_price
+from pos_app.prices.lowest_price import lowest_price_text
 from pos_app.store.policies import return_policy_in
 from pos_app.trusted_time import corrected
 from pos_app.store.cashbook import NOT_OPEN, open_shift_row
@@ -127,8 +130,11 @@ class SaleBook:
             s.flush()
             lines_payload = []
             deltas: dict[int, int] = {}
+            indications: dict[int, int] = {}  # § 11 PAngV: line -> lowest 30-day price it states
             for no, priced in enumerate(totals.lines, start=1):
                 line = priced.line
+                if stated_lowest_price(line) is not None:
+                    indications[no] = line.product.lowest_30_days_cents  # type: ignore[assignment]
                 row = SaleLine(
                     sale_id=sale_id, line_no=no, product_id=line.product.product_id, sku=line.product.sku,
                     name=line.product.name, quantity=line.quantity, unit_price_cents=line.unit_price_cents,
@@ -166,6 +172,7 @@ class SaleBook:
                 "vat": [{"percent": r.rate.percent, "gross_cents": r.gross_cents, "vat_cents": r.vat_cents}
                         for r in totals.vat],
             }
+            record_sale_indications(s, sale_id, indications)
             if pricing is not None:
                 payload["pricing"] = pricing
                 promotion_models.record_sale(s, sale_id, pricing)
@@ -250,6 +257,7 @@ class SaleBook:
         by_rate: dict[VatRate, int] = {}
         receipt_lines = []
         offers = promotion_models.line_notes(promotion_models.sale_promotions(s, sale_id))
+        lowest = sale_indications(s, sale_id)
         for line in lines:
             rate = VatRate.from_percent(line.vat_percent)
             by_rate[rate] = by_rate.get(rate, 0) + line.total_cents
@@ -261,6 +269,8 @@ class SaleBook:
             if manual:
                 notes.append(f"Rabatt {line.line_discount_reason} -{format_euro(manual)}")
             notes += [f"Aktion {name} -{format_euro(cents)}" for name, cents in offered]
+            if line.line_no in lowest:  # § 11 PAngV under the reduced line (receipts stay German)
+                notes.append(lowest_price_text(lowest[line.line_no]))
             if policy.is_final_sale(line.product_id, categories.get(line.product_id) or ""):
                 notes.append("Vom Umtausch ausgeschlossen")
             if line.product_id in follows:  # sold for fulfilment elsewhere (issue 14): what follows

@@ -27,6 +27,7 @@ from pos_app.fiscal.dsfinvk.closing import CashClosing
 from pos_app.fiscal.dsfinvk.writer import cents, render_csv, render_index, write_all
 from pos_app.fiscal.records import ABORTED
 from pos_app.fiscal.tse import parse_qr_time
+from pos_app.gift_cards.rules import redeems_gift_card
 from pos_app.store.fiscal_models import TseTransaction
 from pos_app.store.local import LocalStore
 from pos_app.store.models import Device, Sale, SaleLine, SaleTender, Store
@@ -35,6 +36,9 @@ from pos_app.vat import VatRate, vat_from_gross
 SOFTWARE = ("OmniPOS", "OmniPOS Store App", "OmniPOS", "0.1.0")
 TENDER_TYPES = {"cash": ("Bar", "Bar"), "card": ("Unbar", "Karte"), "voucher": ("Unbar", "Gutschein"),
                 "exchange": ("Unbar", "Umtausch-Gutschrift")}
+
+
+MPV_REDEMPTION = "MehrzweckgutscheinEinloesung"  # DSFinV-K Anhang C: a gift card spent
 
 
 class ExportError(ValueError):
@@ -122,7 +126,7 @@ def export(store: LocalStore, date_from: date, date_to: date, closings: Sequence
             other_records.write_returns(s, z, returns, other_tse, rows, sums, helpers)
             other_records.write_movements(z, moves, other_tse, rows, sums, helpers)
             _master_data(z, closing, place, sales, sums["tse"], rows)
-            _closing_totals(z, closing, rows)
+            _closing_totals(z, closing, rows, sums["gift_cards"])
             mismatches += _reconcile(closing, sums)
         last = {c.device_id: max(x.closed_at for x in closings if x.device_id == c.device_id) for c in selected}
         unclosed = sum(s.execute(select(func.count()).select_from(Sale).where(
@@ -163,7 +167,7 @@ def _single_recordings(s, z: list[Any], sales, rows, aborted, others=()) -> dict
     signed_rows = [row for row in [*tse.values(), *aborted, *others] if row.status == "signed"]
     serials = sorted({row.tse_serial for row in signed_rows})
     tse_ids = {serial: n for n, serial in enumerate(serials, start=1)}
-    sums: dict[str, Any] = {"gross": 0, "by_vat": defaultdict(int), "by_tender": defaultdict(int),
+    sums: dict[str, Any] = {"gross": 0, "gift_cards": 0, "by_vat": defaultdict(int), "by_tender": defaultdict(int),
                             "movements": defaultdict(int), "tse": signed_rows, "tse_ids": tse_ids}
     for sale in sales:
         bon = z + [sale.id]
@@ -186,21 +190,42 @@ def _single_recordings(s, z: list[Any], sales, rows, aborted, others=()) -> dict
                 off_vat = base_vat - vat
                 rows[spec.BONPOS_PREISFINDUNG].append(bon + [str(line.line_no), "discount", key, cents(-off, 5),
                                                              cents(-(off - off_vat), 5), cents(-off_vat, 5)])
+        # a gift card spent (a multi-purpose voucher) is its own business case, not a Zahlart
+        # (DSFinV-K 4.1.3, Anhang C): a line MehrzweckgutscheinEinloesung, USt-Schlüssel 5,
+        # negative, with the card's number in GUTSCHEIN_NR; the goods keep their VAT above
+        redeemed = 0
+        line_no = max((line.line_no for line in lines[sale.id]), default=0)
+        for tender in tenders[sale.id]:
+            if not redeems_gift_card(tender.kind, tender.reference):
+                continue
+            line_no, cents_ = line_no + 1, tender.amount_cents
+            redeemed += cents_
+            rows[spec.BONPOS].append(bon + [
+                str(line_no), tender.reference, f"Geschenkgutschein {tender.reference}", sale.device_id,
+                MPV_REDEMPTION, "", 0, 0, 0, "", "", "", "", cents(100, 3), "1.000", "Stück", cents(-cents_, 5)])
+            rows[spec.BONPOS_UST].append(bon + [str(line_no), spec.NOT_TAXABLE_KEY, cents(-cents_, 5),
+                                                cents(-cents_, 5), cents(0, 5)])
+        sums["gift_cards"] += redeemed
         fiscal = tse.get(sale.id)
         signed = fiscal is not None and fiscal.status == "signed"
         start = parse_qr_time(fiscal.start) if signed and fiscal.start else parse_iso(sale.created_at)
         end = parse_qr_time(fiscal.end) if signed and fiscal.end else parse_iso(sale.created_at)
         rows[spec.BONKOPF].append(bon + [
             sale.receipt_no, "Beleg", "", sale.device_id, 0, _local(start), _local(end), str(sale.cashier_id),
-            sale.cashier_name, cents(sale.total_cents), "", "", "", "", "", "", "", "", sale.cart_discount_reason])
+            sale.cashier_name, cents(sale.total_cents - redeemed), "", "", "", "", "", "", "", "",
+            sale.cart_discount_reason])
         for percent in sorted(by_vat, key=lambda p: _key(p)):
             gross = by_vat[percent]
             vat = _vat(percent, gross)
             rows[spec.BONKOPF_UST].append(bon + [_key(percent), cents(gross, 5), cents(gross - vat, 5), cents(vat, 5)])
             sums["by_vat"][percent] += gross
+        if redeemed:
+            rows[spec.BONKOPF_UST].append(bon + [spec.NOT_TAXABLE_KEY, cents(-redeemed, 5), cents(-redeemed, 5),
+                                                 cents(0, 5)])
         paid: dict[str, int] = defaultdict(int)
         for tender in tenders[sale.id]:
-            paid[tender.kind] += tender.amount_cents
+            if not redeems_gift_card(tender.kind, tender.reference):
+                paid[tender.kind] += tender.amount_cents
         for kind in sorted(paid):
             kind_type, kind_name = TENDER_TYPES.get(kind, ("Unbar", kind))
             rows[spec.BONKOPF_ZAHLARTEN].append(bon + [kind_type, kind_name, "", None, cents(paid[kind])])
@@ -246,7 +271,10 @@ def _master_data(z, closing: CashClosing, place: Store, sales, signed, rows) -> 
                                          row.public_key, "", ""])
 
 
-def _closing_totals(z, closing: CashClosing, rows) -> None:  # type: ignore[no-untyped-def]
+def _closing_totals(z, closing: CashClosing, rows, gift_cards: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """`gift_cards`: the gift cards spent in the closing's sales (from their tenders): the Z
+    report counts them with the vouchers; here they are the business case
+    MehrzweckgutscheinEinloesung and the Zahlart Gutschein keeps the store credit only."""
     for percent in sorted(closing.totals_by_vat, key=_key):
         gross = closing.totals_by_vat[percent]
         vat = _vat(percent, gross)
@@ -260,7 +288,14 @@ def _closing_totals(z, closing: CashClosing, rows) -> None:  # type: ignore[no-u
         diff = closing.difference_cents
         rows[spec.Z_GV_TYP].append(z + ["DifferenzSollIst", "", 0, spec.NOT_TAXABLE_KEY, cents(diff, 5),
                                         cents(diff, 5), cents(0, 5)])
+    if gift_cards:
+        rows[spec.Z_GV_TYP].append(z + [MPV_REDEMPTION, "", 0, spec.NOT_TAXABLE_KEY, cents(-gift_cards, 5),
+                                        cents(-gift_cards, 5), cents(0, 5)])
     paid = dict(closing.totals_by_tender)
+    if gift_cards:
+        paid["voucher"] = paid.get("voucher", 0) - gift_cards
+        if not paid["voucher"]:
+            del paid["voucher"]
     if closing.cash_movements:
         paid["cash"] = paid.get("cash", 0) + sum(closing.cash_movements.values())
     for kind in sorted(paid):
@@ -279,6 +314,8 @@ def _reconcile(closing: CashClosing, sums: dict[str, Any]) -> list[str]:
             found.append(f"{label}: Umsatz {percent} % laut Abschluss {cents(want)}, laut Belegen {cents(got)}")
     for kind in sorted(set(closing.totals_by_tender) | set(sums["by_tender"])):
         want, got = closing.totals_by_tender.get(kind, 0), sums["by_tender"].get(kind, 0)
+        if kind == "voucher":  # the Z report counts gift cards spent as vouchers (business case here)
+            got += sums["gift_cards"]
         if want != got:
             found.append(f"{label}: Zahlart {kind} laut Abschluss {cents(want)}, laut Belegen {cents(got)}")
     for case in sorted(set(closing.cash_movements) | set(sums["movements"])):
