@@ -146,33 +146,43 @@ def _cart_saving(p: Promotion, base: int) -> int:
     return min(p.amount_cents or 0, base)
 
 
-# What a line promotion can save at most on units of value G (all it covers, nothing taken yet),
-# as (G * mul) // div - sub + per_line * (lines covered), at least 0. Savings never grow when
-# units are taken, so this bounds every later judgement too (docs/prices.md, "Speed").
-def _bound_of(p: Promotion) -> tuple[int, int, int, int]:
-    if p.kind is PromotionKind.PERCENT_OFF:  # each line rounds half up: less than half a cent more
-        return (int(p.percent * 100), 10_000, -1, 1)  # type: ignore[operator]
-    if p.kind is PromotionKind.BUY_X_PAY_Y:  # in each group the buy - pay cheapest are free
+# What a line promotion can save at most on units of value V (all it covers, nothing taken yet):
+# (V * mul) // div - sub + per_line * (lines covered), at most V, at least 0; nothing at all
+# below `least` units. Savings never grow when units are taken, so this bounds every later
+# judgement too (docs/prices.md, "Speed").
+Bound = tuple[int, int, int, int, int]  # (mul, div, sub, per_line, least)
+
+
+def _bound_of(p: Promotion) -> Bound:
+    if p.kind is PromotionKind.PERCENT_OFF:  # each line rounds half up: less than a cent more
+        return (int(p.percent * 100), 10_000, -1, 1, 1)  # type: ignore[operator]
+    if p.kind is PromotionKind.BUY_X_PAY_Y:  # in each group of `buy`, the buy - pay cheapest are free
         buy = p.buy or 2
-        return (buy - (p.pay or 0), buy, 0, 0)
-    if p.kind in (PromotionKind.MIX_MATCH, PromotionKind.BUNDLE):  # a group saves value - price
-        return (1, 1, p.price_cents or 0, 0)
-    return (1, 1, 0, 0)  # amount off, member price: at most what the units cost
+        return (buy - (p.pay or 0), buy, 0, 0, buy)
+    if p.kind is PromotionKind.MIX_MATCH:  # a group of `buy` units saves its value - price
+        return (1, 1, p.price_cents or 0, 0, p.buy or 2)
+    if p.kind is PromotionKind.BUNDLE:  # a set of one of each saves its value - price
+        return (1, 1, p.price_cents or 0, 0, len(p.product_ids))
+    return (1, 1, 0, 0, 1)  # amount off, member price: at most what the units cost
 
 
-def _first_heap(specs: dict[int, tuple[int, int, int, int]], found: dict[int, list[int]],
-                values: list[int]) -> list[tuple[int, int]]:
-    """The lazy greedy's starting heap: (-upper bound of the saving, promotion id)."""
+def _first_bounds(specs: dict[int, Bound], found: dict[int, list[int]], values: list[int],
+                  avail: list[int]) -> list[tuple[int, int]]:
+    """The lazy greedy's candidates before any judgement: (-upper bound of the saving,
+    promotion id), best first (a sorted list is walked, not popped: cheaper than a heap).
+    A candidate that cannot save anything (too few units) is left out."""
     heap = []
-    value_of = values.__getitem__
+    value_of, avail_of = values.__getitem__, avail.__getitem__
     for pid, idxs in found.items():
+        mul, div, sub, per_line, least = specs[pid]
+        if least > 1 and sum(map(avail_of, idxs)) < least:
+            continue
         value = sum(map(value_of, idxs))
-        mul, div, sub, per_line = specs[pid]
         bound = (value * mul) // div - sub + per_line * len(idxs)
         if bound > value:
             bound = value
         heap.append((-bound if bound > 0 else 0, pid))
-    heapq.heapify(heap)
+    heap.sort()
     return heap
 
 
@@ -214,7 +224,7 @@ class PromotionBook:
         # compiled once here; a bundle's rule needs the cart's products and is compiled per cart
         self._rules: dict[int, Rule] = {}
         self._product_sets: dict[int, frozenset[int]] = {}
-        self._bounds: dict[int, tuple[int, int, int, int]] = {}  # see _bound_of
+        self._bounds: dict[int, Bound] = {}  # see _bound_of
         moments: set[datetime] = set()
         for p in sorted(self.promotions.values(), key=lambda p: p.id):
             for moment in (p.starts_at, p.ends_at):
@@ -326,21 +336,28 @@ def price_cart(book: PromotionBook, lines: list[PricingLine], ctx: PricingContex
     # is judged exactly only when it reaches the top; a judgement is stale once units it counted
     # on were taken since. Savings never grow when units are taken, so this picks exactly what
     # judging everything again after each step would pick (same ties).
-    heap = _first_heap(book._bounds, found, values)
+    order = _first_bounds(book._bounds, found, values, avail)  # not judged yet: (-bound, id), ascending
+    heap: list[tuple[int, int]] = []  # judged: (-saving, id)
     judged: dict[int, tuple[Use, int]] = {}  # promotion id -> (exact judgement, step it was made at)
     taken_at = [0] * n  # line index -> the step at which units of it were last taken
-    step = 0
+    step = k = 0
     pop, push = heapq.heappop, heapq.heappush
     avail_of, taken_of = avail.__getitem__, taken_at.__getitem__
-    while heap and free:
-        pid = pop(heap)[1]
-        idxs = found[pid]
-        fresh = judged.pop(pid, None)
-        if fresh is not None:
-            use, when = fresh
-            if max(map(taken_of, idxs)) > when:
-                fresh = None
-        if fresh is None:
+    while free:
+        # the best of both: the next unjudged bound and the best judgement (the heap of both, merged)
+        if heap and (k == len(order) or heap[0] < order[k]):
+            pid = pop(heap)[1]
+            use, when = judged.pop(pid)
+            idxs = found[pid]
+            fresh = max(map(taken_of, idxs)) <= when
+        elif k < len(order):
+            pid = order[k][1]
+            k += 1
+            idxs = found[pid]
+            fresh = False
+        else:
+            break
+        if not fresh:
             if any(map(avail_of, idxs)):
                 rule = rules.get(pid)
                 key = (pid, tuple(idxs), tuple(map(avail_of, idxs)), tuple(map(units.__getitem__, idxs)),
