@@ -250,8 +250,7 @@ class PromotionBook:
         self._judgements: dict[tuple[Any, ...], Use | None] = {}
 
     def forget(self) -> None:
-        """Drop the memos (benchmarks: pricing as if every cart were new)."""
-        self._eligible = {}
+        """Drop the judgements remembered (benchmarks: the next cart priced as a new one)."""
         self._judgements = {}
 
     def __len__(self) -> int:
