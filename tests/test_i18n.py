@@ -57,6 +57,7 @@ def test_a_broken_translation_falls_back_instead_of_crashing(english, monkeypatc
 
 
 def test_an_unknown_language_falls_back_to_german_and_listeners_hear_switches():
+    set_language("de")  # whatever an earlier test left
     heard: list[str] = []
     stop = on_language_changed(heard.append)
     try:

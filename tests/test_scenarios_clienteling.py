@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.backend_server import BackendServer, backend_database_url
 from tests.escpos_decode import decode
@@ -152,7 +152,8 @@ def test_stock_in_every_store_with_the_reserve_hook(qtbot, store_path, center, p
         qtbot.waitUntil(lambda: stock.table.rowCount() >= 3, timeout=10_000)
         rows = {stock.table.item(r, 0).text(): r for r in range(stock.table.rowCount())}
         ham = next(r for text, r in rows.items() if "(HAM)" in text)
-        button = stock.table.cellWidget(ham, 2)
+        cell = stock.table.cellWidget(ham, 2)  # the button sits in a holder sized to the row
+        button = cell if isinstance(cell, QPushButton) else cell.findChild(QPushButton)
         assert button is not None and button.text() == "Reservieren"
         QTest.mouseClick(button, Qt.MouseButton.LeftButton)
         assert asked == [(CUSHION, "HAM", CUSTOMER)]

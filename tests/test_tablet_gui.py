@@ -62,7 +62,7 @@ def test_pin_on_the_pad_then_big_buttons_for_the_associate(qtbot, tablet, artifa
     QTest.mouseClick(pad.buttons["OK"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.till is not None and window.stack.currentWidget() is window.till, timeout=5000)
     bar = window.till.tablet_bar
-    assert set(bar.buttons) == {"customer", "new", "stock", "cart", "quantity"}
+    assert set(bar.buttons) == {"customer", "new", "stock", "cart", "quantity", "receiving", "count"}
 
     window.activateWindow()
     window.till.focus_search()

@@ -105,6 +105,12 @@ def test_the_running_app_binds_exactly_the_registry(qtbot, store_path, tmp_path)
         service = window.returns.service()
         if service is not None:
             found |= _bound(ReturnsDialog(service, window.session, lambda *_: None, window))
+        from ui.conflicts_dialog import ask_manager
+        from ui.label_dialog import LabelDialog
+        from ui.stock_receiving import ReceivingDialog
+
+        found |= _bound(LabelDialog(window.store, lambda _labels: "", window))  # F10 prints
+        found |= _bound(ReceivingDialog(window.stock_ops.receiving, LENA, ask_manager(window.store), window))
         registered = {(a.name, k) for a in till_actions.ACTIONS if a.context in till_actions.BOUND_CONTEXTS
                       for k in a.keys}
         assert found - registered == set()  # nothing bound that help does not know
