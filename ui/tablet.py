@@ -239,6 +239,10 @@ def apply(window: MainWindow) -> None:
         box = pin.parentWidget()
         box.setMaximumWidth(640)
         box_layout.setSpacing(4)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        hint = box.findChild(QLabel, "hint")
+        if hint is not None:  # the demo PINs on one line (two at 17 pt)
+            hint.setStyleSheet("font-size: 12pt;")
 
     def add_bar(_member: object) -> None:
         till = window.till

@@ -36,7 +36,7 @@ from ui.till_actions_qt import action_button, bind
 
 SEARCH_DELAY_MS = 120
 WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
-SHORT_TILL_PX = 800  # px of available height: below it (1024x768, 1366x768) the total column is compact
+SHORT_TILL_PX = 860  # px of available height: below it (1024x768, 1366x768) the total column is compact
 PORTRAIT_SIDE_H = 300  # px: in portrait the total and the buttons stand under the cart, this high
 
 
