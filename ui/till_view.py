@@ -131,7 +131,7 @@ class TillView(QWidget):
         # a 768 px screen: the language choice and the ninth bar key made the column (and the
         # window, status bar below the edge) 46 px taller than the screen; these heights give it back
         short = available_geometry(self).height() < SHORT_TILL_PX
-        right.addWidget(pinned(self.total, 92 if short else 110))
+        right.addWidget(pinned(self.total, 110))  # 92 px cut the big total
         right.addWidget(pinned(self.vat, 56 if short else 80))
         right.addWidget(pinned(self.change, 60 if short else 90))
         right.addStretch(1)
