@@ -23,12 +23,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from pos_app.config import PrinterSettings, Settings, UiSettings
 from pos_app.store.staff import StaffMember
+from tests.backend_server import backend_database_url
 from tests.confirm_helpers import answer_next_question
 from tests.display.fit_check import outside_screen, small_targets, text_cut
 from tests.store_fixture import CASHIER_PIN, EAN_DECKE, EAN_KAFFEE, MANAGER_PIN
 from tests.tcp_printer import TcpPrinter
 from tests.test_till_gui import close_window, type_slowly
-from ui.app import open_window, resources_dir
+from ui.app import open_window, resources_dir, shut_down
 from ui.customer_dialogs import CustomerEditDialog
 from ui.devices_view import DevicesDialog
 from ui.dialogs import ManagerApprovalDialog
@@ -360,3 +361,84 @@ def test_transfer_request_from_the_stock_view(qtbot, till, shots):  # type: igno
     qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
     close_leftovers(qtbot, window)
     assert not problems, "\n".join(problems)
+
+
+backend_db = pytest.fixture(backend_database_url)
+
+
+def test_picking_and_handover_with_a_real_order(qtbot, backend_db, store_path, shots):  # type: ignore[no-untyped-def]
+    """A web order for pickup placed at the real center (HTTP on loopback), synced into the
+    Hamburg till: the queue with the order (Ctrl+Shift+P), its picking dialog, and the handover
+    (Ctrl+H) searching the order, each checked and shot at this screen size."""
+    from pos_app.config import SyncSettings
+    from sync.token import token_path, write_token
+    from tests.backend_server import BackendServer
+    from tests.pickup_helpers import CUSHION, make_ham_store, web_pickup_order
+    from ui.pickup_dialogs import PickingDialog, PickupQueueDialog
+    from ui.pickup_handover import HandoverDialog
+
+    with BackendServer(backend_db) as center, TcpPrinter() as printer:
+        make_ham_store(store_path, store_path)
+        write_token(token_path(store_path.parent), center.register_device("HAM-K1", "HAM", "Kasse 1"))
+        app = QApplication.instance()
+        app.setStyleSheet((resources_dir() / "till.qss").read_text(encoding="utf-8"))
+        settings = Settings(device_id="HAM-K1", sync=SyncSettings(backend_url=center.url, interval_s=60),
+                            printer=PrinterSettings(kind="network", host="127.0.0.1", port=printer.port, timeout_s=1.0))
+        window = open_window(app, store_path, settings)
+        window.confirm_quit = lambda pending: True
+        open_main_window(window, fullscreen=False)
+        qtbot.addWidget(window)
+        try:
+            from sync.status import State
+
+            qtbot.waitUntil(lambda: window.sync.worker.status.state is State.ONLINE, timeout=60_000)
+            number = web_pickup_order(center, (CUSHION, 2), customer_id=1)["order_number"]
+            window.sync.sync_now()
+            qtbot.waitUntil(lambda: any(o.number == number for o in window.pickups.desk.queue().orders),
+                            timeout=30_000)
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
+            log_in_by_keys(qtbot, window)
+            problems: list[str] = []
+            seen: list[str] = []
+
+            def shoot(kind: type, name: str, then: Callable[[QDialog], None], left: int = WAIT_MS // 50) -> None:
+                dialog = next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()),
+                              None)
+                if dialog is None:
+                    if left:
+                        QTimer.singleShot(50, lambda: shoot(kind, name, then, left - 1))
+                    return
+
+                def check() -> None:
+                    problems.extend(f"{name}: {p}" for p in fits(dialog))
+                    screenshot(shots, name)
+                    seen.append(name)
+                    then(dialog)
+                QTimer.singleShot(SETTLE_MS, check)
+
+            def queue_shot(queue: QDialog) -> None:
+                queue.table.selectRow(0)  # type: ignore[attr-defined]
+                QTimer.singleShot(0, lambda: shoot(PickingDialog, "pickup_picking_order",
+                                                   lambda d: (d.reject(), queue.reject())))
+                QTimer.singleShot(0, queue.pick_button.click)  # type: ignore[attr-defined]
+            QTimer.singleShot(0, lambda: shoot(PickupQueueDialog, "pickup_queue_order", queue_shot))
+            QTest.keyClick(window.till.entry, Qt.Key.Key_P, CTRL_SHIFT)
+            qtbot.waitUntil(lambda: "pickup_picking_order" in seen, timeout=WAIT_MS * 2)
+            close_leftovers(qtbot, window)
+
+            def handover(dialog: QDialog) -> None:
+                dialog.query.setText(number)  # type: ignore[attr-defined]
+                dialog.search()  # type: ignore[attr-defined]
+                QTimer.singleShot(SETTLE_MS * 4, lambda: (problems.extend(f"pickup_handover_order: {p}"
+                                                                          for p in fits(dialog)),
+                                                          screenshot(shots, "pickup_handover_order"),
+                                                          seen.append("handover"), dialog.reject()))
+            QTimer.singleShot(0, lambda: shoot(HandoverDialog, "pickup_handover_open", handover))
+            QTest.keyClick(window.till.entry, Qt.Key.Key_H, CTRL)
+            qtbot.waitUntil(lambda: "handover" in seen, timeout=WAIT_MS * 2)
+            close_leftovers(qtbot, window)
+            assert not problems, "\n".join(problems)
+        finally:
+            app.removeEventFilter(window.wedge)
+            app.removeEventFilter(window.activity)
+            shut_down(window)  # the sync process too
