@@ -366,10 +366,11 @@ def test_transfer_request_from_the_stock_view(qtbot, till, shots):  # type: igno
 backend_db = pytest.fixture(backend_database_url)
 
 
-def test_picking_and_handover_with_a_real_order(qtbot, backend_db, store_path, shots):  # type: ignore[no-untyped-def]
+def test_pickup_and_customer_screens_with_a_real_center(qtbot, backend_db, store_path, shots):  # type: ignore[no-untyped-def]
     """A web order for pickup placed at the real center (HTTP on loopback), synced into the
-    Hamburg till: the queue with the order (Ctrl+Shift+P), its picking dialog, and the handover
-    (Ctrl+H) searching the order, each checked and shot at this screen size."""
+    Hamburg till: the queue with the order (Ctrl+Shift+P), its picking dialog, the handover
+    (Ctrl+H) searching the order, and the customer's profile from the center (Ctrl+U), each
+    checked and shot at this screen size."""
     from pos_app.config import SyncSettings
     from sync.token import token_path, write_token
     from tests.backend_server import BackendServer
@@ -436,6 +437,28 @@ def test_picking_and_handover_with_a_real_order(qtbot, backend_db, store_path, s
             QTimer.singleShot(0, lambda: shoot(HandoverDialog, "pickup_handover_open", handover))
             QTest.keyClick(window.till.entry, Qt.Key.Key_H, CTRL)
             qtbot.waitUntil(lambda: "handover" in seen, timeout=WAIT_MS * 2)
+            close_leftovers(qtbot, window)
+
+            # the customer's profile as the center answers it (Ctrl+U, search, "Profil öffnen")
+            from ui.customer_dialogs import CustomerSearchDialog
+            from ui.customer_profile import CustomerProfileDialog
+
+            def found(search: QDialog, left: int = WAIT_MS // 50) -> None:
+                if search.results.count() == 0 and left:  # type: ignore[attr-defined]
+                    QTimer.singleShot(50, lambda: found(search, left - 1))
+                    return
+                search.results.setCurrentRow(0)  # type: ignore[attr-defined]
+                QTimer.singleShot(0, lambda: shoot(CustomerProfileDialog, "customer_profile_center",
+                                                   lambda d: (d.reject(), search.reject())))
+                QTimer.singleShot(0, search.open_button.click)  # type: ignore[attr-defined]
+
+            def customer(search: QDialog) -> None:
+                search.query.setText("Sauer")  # type: ignore[attr-defined]
+                search.run_search()  # type: ignore[attr-defined]
+                found(search)
+            QTimer.singleShot(0, lambda: shoot(CustomerSearchDialog, "customer_search_center", customer))
+            QTest.keyClick(window.till.entry, Qt.Key.Key_U, CTRL)
+            qtbot.waitUntil(lambda: "customer_profile_center" in seen, timeout=WAIT_MS * 2)
             close_leftovers(qtbot, window)
             assert not problems, "\n".join(problems)
         finally:
