@@ -83,10 +83,16 @@ class CustomerProfileDialog(QDialog):
         close = QPushButton(t("Schließen"))
         close.clicked.connect(self.reject)
         buttons = QGridLayout()
-        for n, b in enumerate((self.attach_button, self.cart_button, self.edit_button, self.export_button,
-                               self.erase_button, close)):
+        from ui.screen_fit import available_geometry
+
+        if available_geometry(self).width() >= 1000:
+            places = ((0, 0, 1), (0, 1, 1), (0, 2, 1), (1, 0, 1), (1, 1, 1), (1, 2, 1))
+        else:  # a portrait tablet: two a row, the long web-cart button across both
+            places = ((0, 0, 1), (1, 0, 2), (0, 1, 1), (2, 0, 1), (2, 1, 1), (3, 1, 1))
+        for b, (row, column, span) in zip((self.attach_button, self.cart_button, self.edit_button,
+                                           self.export_button, self.erase_button, close), places):
             b.setMinimumHeight(40)
-            buttons.addWidget(b, n // 3, n % 3)
+            buttons.addWidget(b, row, column, 1, span)
         layout = QVBoxLayout(self)
         layout.addWidget(head)
         layout.addWidget(self.note)

@@ -46,6 +46,8 @@ class EndlessAisleDialog(QDialog):
         self.places.setObjectName("aislePlaces")
         self.places.setHorizontalHeaderLabels([t("Filiale / Lager"), t("Verfügbar"), t("Unterwegs")])
         self.places.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):  # as wide as the headings ("Unterwegs" was cut at 1024 px)
+            self.places.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.places.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.places.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.places.verticalHeader().setVisible(False)

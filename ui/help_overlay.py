@@ -55,8 +55,10 @@ class HelpOverlay(QDialog):
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
         bottom = QHBoxLayout()
-        bottom.addWidget(QLabel(t("Tasten gelten, wo „Wo“ es sagt; Aktionen der Marktleitung fragen nach "
-                                  "deren PIN.")), 1)
+        note = QLabel(t("Tasten gelten, wo „Wo“ es sagt; Aktionen der Marktleitung fragen nach "
+                        "deren PIN."))
+        note.setWordWrap(True)  # two lines on a portrait tablet instead of cut off
+        bottom.addWidget(note, 1)
         bottom.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(title)

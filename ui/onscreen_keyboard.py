@@ -14,7 +14,7 @@ taps. Each key sends a real key press to the field, as a keyboard would.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QGridLayout, QLineEdit, QPushButton, QWidget
 
@@ -25,6 +25,7 @@ SHIFT, BACKSPACE, SPACE, DONE, ENTER = "⇧", "⌫", "Leerzeichen", "Fertig", "�
 
 
 FRAME_H = 40  # a window manager's title bar and border, about
+FRAME_CHECK_MS = 100  # the window manager has framed a moved window by then
 
 
 def make_room(dialog: QWidget, room_px: int) -> None:
@@ -37,6 +38,17 @@ def make_room(dialog: QWidget, room_px: int) -> None:
     height = min(dialog.height(), max(200, room_px - FRAME_H))
     dialog.resize(dialog.width(), height)
     dialog.move(frame.x(), screen.y())
+    # on xcb with a window manager move() may place the client area: the title bar went 20 px
+    # above the screen's edge. Once the frame is known, bring its top down to the edge.
+    QTimer.singleShot(FRAME_CHECK_MS, lambda: _title_on_screen(dialog, screen.y()))
+
+
+def _title_on_screen(dialog: QWidget, top: int) -> None:
+    if not shiboken6.isValid(dialog) or not dialog.isVisible():
+        return
+    frame = dialog.frameGeometry()
+    if frame.y() < top:
+        dialog.move(frame.x(), top)  # the frame is known now: move() places it
 
 
 class OnScreenKeyboard(QWidget):

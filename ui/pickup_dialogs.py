@@ -207,6 +207,8 @@ class PickingDialog(QDialog):
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels((t("Artikel"), t("Art.-Nr."), t("Gescannt"), t("Fehlmenge / Grund")))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):  # as wide as the headings ("Fehlmenge / Grund" was cut at 1024 px)
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(t("Grund der Fehlmenge (z. B. nicht im Regal)"))

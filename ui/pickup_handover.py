@@ -53,6 +53,8 @@ class HandoverDialog(QDialog):
         self.lines = QTableWidget(0, 4)
         self.lines.setHorizontalHeaderLabels((t("Artikel"), t("Menge"), t("Preis"), t("Zurückgewiesen")))
         self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):  # as wide as the headings ("Zurückgewiesen" was cut at 1024 px)
+            self.lines.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.lines.verticalHeader().setVisible(False)
         self.name = QLineEdit()
         self.name.setPlaceholderText(t("Name der abholenden Person"))

@@ -65,6 +65,8 @@ class CountDialog(QDialog):
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels((t("Artikel"), t("Gezählt (dieses Gerät)")))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # the count's column as wide as its heading (the default width cut it from the left)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.recount_to = QSpinBox()
         self.recount_to.setRange(0, MAX_COUNTED)

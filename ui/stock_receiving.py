@@ -65,6 +65,8 @@ class ReceivingDialog(QDialog):
         self.table.setHorizontalHeaderLabels((t("Artikel"), t("Erwartet"), t("Gescannt"), t("Beschädigt"),
                                               t("Abweichung"), t("Grund")))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):  # the numbers as wide as their headings ("Beschädigt" was cut)
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(t("Grund der Abweichung für die gewählte Zeile"))

@@ -108,7 +108,7 @@ class _StatusRelay(QObject):
     changed = Signal(object)
 
 
-SYNC_TEXT_MAX_PX = 460
+SYNC_TEXT_MAX_PX = 420  # at 1024 px the printer's line had 80 px left with 460
 
 
 class SyncIndicator(QWidget):

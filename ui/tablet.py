@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SHORT_SCREEN_PX = 900  # below this (a landscape tablet) the pad's keys and the name list shrink
 COMPACT_QSS = """
-QPushButton#padKey { min-height: 48px; font-size: 20pt; }
+QPushButton#padKey { min-height: 44px; font-size: 20pt; }
 """
 BAR_ONE_ROW_PX = 1000  # narrower screens put the associate's bar in two rows
 TOUCH_QSS = """
@@ -136,7 +136,9 @@ class TabletBar(QWidget):
         row = QGridLayout(self)  # five in a row on a landscape tablet, three on a portrait one
         from ui.screen_fit import available_geometry
 
-        per_row = 5 if available_geometry(window).width() >= BAR_ONE_ROW_PX else 3
+        # seven buttons since issue 14: four a row on a landscape tablet (five ran 57 px past a
+        # 1024 px screen), three on a portrait one
+        per_row = 4 if available_geometry(window).width() >= BAR_ONE_ROW_PX else 3
         self.buttons = {}
         handlers = {"customer_find": glue.find_customer, "customer_new": glue.new_customer,
                     "stock": glue.show_stock, "web_cart": lambda: glue.pull_web_cart(), "quantity": self.quantity,
@@ -176,14 +178,24 @@ def scroll_side(till: QWidget) -> None:
     touch-sized buttons it is taller than a 768 px screen, and it made the whole window taller
     than the screen (the pay button below the edge). The total stays at the top, in view."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QFrame, QScrollArea
+    from PySide6.QtWidgets import QFrame, QLayout, QScrollArea
 
     side = till.findChild(QFrame, "side")
     if side is None or side.parentWidget() is None:
         return
-    holder = side.parentWidget().layout()
-    body = next((holder.itemAt(i).layout() for i in range(holder.count())
-                 if holder.itemAt(i).layout() is not None and holder.itemAt(i).layout().indexOf(side) >= 0), None)
+
+    def holding(layout: QLayout | None) -> QLayout | None:  # the side's layout, also in portrait (ui.till_view)
+        if layout is None:
+            return None
+        if layout.indexOf(side) >= 0:
+            return layout
+        for i in range(layout.count()):
+            found = holding(layout.itemAt(i).layout())
+            if found is not None:
+                return found
+        return None
+
+    body = holding(side.parentWidget().layout())
     if body is None:
         return
     index = body.indexOf(side)
@@ -223,6 +235,14 @@ def apply(window: MainWindow) -> None:
     # a landscape tablet (768 px) has room for the pad or for a long list, not both: two names
     # show, the list scrolls (the log-in page's height is the window's least height)
     window.login.people.setMinimumHeight(112 if short else 220)
+    if short:  # the language choice (issue 12) took another 46 px: the hint on one line, tighter rows
+        box = pin.parentWidget()
+        box.setMaximumWidth(640)
+        box_layout.setSpacing(4)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        hint = box.findChild(QLabel, "hint")
+        if hint is not None:  # the demo PINs on one line (two at 17 pt)
+            hint.setStyleSheet("font-size: 12pt;")
 
     def add_bar(_member: object) -> None:
         till = window.till

@@ -36,6 +36,8 @@ from ui.till_actions_qt import action_button, bind
 
 SEARCH_DELAY_MS = 120
 WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
+SHORT_TILL_PX = 860  # px of available height: below it (1024x768, 1366x768) the total column is compact
+PORTRAIT_SIDE_H = 300  # px: in portrait the total and the buttons stand under the cart, this high
 
 
 def hit_text(hit: ProductHit, unit_price: str | None = None) -> str:
@@ -125,9 +127,14 @@ class TillView(QWidget):
         self.cart_and_grid.addWidget(self.grid, 2)
         left.addLayout(self.cart_and_grid, 1)
         right = QVBoxLayout()
-        right.addWidget(pinned(self.total, 110))
-        right.addWidget(pinned(self.vat, 80))
-        right.addWidget(pinned(self.change, 90))
+        from ui.screen_fit import available_geometry
+
+        # a 768 px screen: the language choice and the ninth bar key made the column (and the
+        # window, status bar below the edge) 46 px taller than the screen; these heights give it back
+        short = available_geometry(self).height() < SHORT_TILL_PX
+        right.addWidget(pinned(self.total, 110))  # 92 px cut the big total
+        right.addWidget(pinned(self.vat, 56 if short else 80))
+        right.addWidget(pinned(self.change, 60 if short else 90))
         right.addStretch(1)
         buttons = QGridLayout()
         buttons.setSpacing(6)
@@ -161,6 +168,12 @@ class TillView(QWidget):
         body.setSpacing(0)
         body.addLayout(left, 1)
         body.addWidget(side)
+        self.side, self.body = side, body
+        # portrait (800x1280): the cart over the whole width, the grid and the total column under it
+        self.lower = QHBoxLayout()
+        self.lower.setSpacing(10)
+        left.addLayout(self.lower, 0)
+        self.portrait = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -178,7 +191,36 @@ class TillView(QWidget):
         if self.cart_and_grid.direction() != direction:
             self.cart_and_grid.setDirection(direction)
             self.grid.set_shape(*((3, 4) if wide else (5, 2)))
+        self._arrange(event.size().height() > event.size().width())
         super().resizeEvent(event)
+
+    def side_holder(self) -> QWidget:
+        """The total column as laid out: the column itself, or the scroll area the tablet layout
+        put it in (ui.tablet.scroll_side)."""
+        holder = self.side.parentWidget()
+        return holder.parentWidget() if holder is not None and holder.objectName() == "qt_scrollarea_viewport" \
+            else self.side
+
+    def _arrange(self, portrait: bool) -> None:
+        """Portrait: the cart over the whole width, the grid and the total column side by side
+        under it (side by side left the cart 470 px for six columns). Landscape: the column at the
+        right. Only moves widgets between layouts; nothing else changes."""
+        if portrait == self.portrait:
+            return
+        self.portrait = portrait
+        holder = self.side_holder()
+        if portrait:
+            self.cart_and_grid.removeWidget(self.grid)
+            self.body.removeWidget(holder)
+            self.lower.addWidget(self.grid, 1)
+            self.lower.addWidget(holder, 0)
+            self.grid.set_shape(3, 4)
+        else:
+            self.lower.removeWidget(self.grid)
+            self.lower.removeWidget(holder)
+            self.cart_and_grid.addWidget(self.grid, 2)
+            self.body.addWidget(holder)
+            self.grid.set_shape(5, 2)
 
     # ---- display ---------------------------------------------------------------------------
 

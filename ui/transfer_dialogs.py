@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from pos_app import limits
@@ -105,12 +105,18 @@ class TransferQueueDialog(QDialog):
         fields = QHBoxLayout()
         for field in (self.reason, self.carrier, self.tracking):
             fields.addWidget(field)
+        from ui.screen_fit import available_geometry
+
+        # six actions in one row need about 1000 px: on a portrait tablet they stand three by two
+        per_row = 6 if available_geometry(self).width() >= 1000 else 3
+        actions = QGridLayout()
+        for i, b in enumerate((self.accept_button, self.decline_button, self.picked_button, self.ship_button,
+                               self.receive_button, self.cancel_button)):
+            actions.addWidget(b, i // per_row, i % per_row)
         buttons = QHBoxLayout()
-        for b in (self.accept_button, self.decline_button, self.picked_button, self.ship_button, self.receive_button,
-                  self.cancel_button):
-            buttons.addWidget(b)
+        buttons.addLayout(actions)
         buttons.addStretch(1)
-        buttons.addWidget(close)
+        buttons.addWidget(close, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 2)
