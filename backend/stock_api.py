@@ -7,7 +7,8 @@
     GET  /v1/admin/stock/receipts                    the receiving report: booked receipts with
                                                      their differences and reconciliation
     GET  /v1/admin/stock/counts/{count_id}           a count with its lines: snapshot, counted,
-                                                     variance, booked (backend.stock_counts)
+                                                     variance, booked, value at cost and at
+                                                     retail (backend.stock_counts)
 
 A store receives a delivery with an outbox event (stock.received, backend.stock_receiving),
 never through these. Stock adjustments are issue 12's endpoint (backend.reconciliations_api).
@@ -154,10 +155,21 @@ class CountLineOut(BaseModel):
     variance: int  # counted - snapshot
     booked_delta: int | None  # what the approval booked (None while open)
     devices: int  # how many devices counted it
+    value_cost_cents: int | None  # variance x cost price (None: the product has no cost price)
+    value_retail_cents: int  # variance x the store's price
+
+
+class CountTotals(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    variance_units: int
+    value_cost_cents: int  # over the lines with a cost price
+    value_retail_cents: int
+    lines_without_cost: int
 
 
 class CountReport(CountData):
     line_items: list[CountLineOut]
+    totals: CountTotals
 
 
 @admin.get("/counts/{count_id}", response_model=CountReport, responses={

@@ -1,7 +1,7 @@
 """Inventur (Ctrl+Shift+N): count with the scanner (pos_app.stock.counts). A manager starts a
 count (PIN) for the whole store or one category; any associate joins an open count, scans (a
 quantity field for multiples), recounts the selected line; "Differenzen" shows this device's
-variance list (units and value at the store's prices, the biggest first); "Freigeben" (PIN)
+variance list (units, value at cost and at the store's prices, the biggest first); "Freigeben" (PIN)
 sends the approval, the center books it by its snapshot rule (docs/stock.md).
 
 UI thread; each action is one short local transaction. The variance list is one SQL query
@@ -203,14 +203,17 @@ class CountDialog(QDialog):
             return
         v = self.counts.variance(self.count.count_id, limit=200)
         self.summary.setText(t("Differenzen (dieses Gerät, vorläufig): {differing} von {products} Artikeln, "
-                               "{units:+d} Stück, {value}", differing=v.differing, products=v.products,
-                               units=v.units, value=format_euro(v.value_cents)))
-        self.table.setColumnCount(5)
-        self.table.setHorizontalHeaderLabels((t("Artikel"), t("Soll"), t("Gezählt"), t("Differenz"), t("Wert")))
+                               "{units:+d} Stück, {cost} zum Einkaufspreis, {value} zum Verkaufspreis",
+                               differing=v.differing, products=v.products, units=v.units,
+                               cost=format_euro(v.value_cost_cents), value=format_euro(v.value_cents)))
+        self.table.setColumnCount(6)
+        self.table.setHorizontalHeaderLabels((t("Artikel"), t("Soll"), t("Gezählt"), t("Differenz"),
+                                              t("Wert EK"), t("Wert VK")))
         self.table.setRowCount(len(v.lines))
         for row, line in enumerate(v.lines):
+            cost = "–" if line.value_cost_cents is None else format_euro(line.value_cost_cents)
             for col, text in enumerate((line.name, str(line.expected), str(line.counted), f"{line.variance:+d}",
-                                        format_euro(line.value_cents))):
+                                        cost, format_euro(line.value_cents))):
                 self.table.setItem(row, col, _cell(text))
         self.lines = [(line.product_id, line.name, line.counted) for line in v.lines]
 

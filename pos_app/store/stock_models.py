@@ -131,3 +131,29 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
 
 def now_text() -> str:
     return iso(utc_now())
+
+
+class ProductCost(Base):
+    """A product's cost price from the feed (ProductData.cost_cents; migration 0024_stock_costs):
+    the count's variance list values its differences at cost with it (pos_app.stock.counts)."""
+
+    __tablename__ = "product_costs"
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cost_cents: Mapped[int] = mapped_column(Integer)
+
+
+def apply_costs(session: Session, products: dict[int, dict[str, Any] | None]) -> None:
+    """The feed's product changes (sync.feed): a product with a cost price keeps it, one without
+    (an older center, or retired) has none. Thread: the sync worker's, in the page's transaction."""
+    conn = session.connection()
+    upserts, deletes = [], []
+    for pid, data in products.items():
+        if data and data.get("cost_cents") is not None:
+            upserts.append((pid, int(data["cost_cents"])))
+        else:
+            deletes.append((pid,))
+    if upserts:
+        conn.exec_driver_sql("INSERT INTO product_costs (product_id, cost_cents) VALUES (?, ?) "
+                             "ON CONFLICT (product_id) DO UPDATE SET cost_cents = excluded.cost_cents", upserts)
+    if deletes:
+        conn.exec_driver_sql("DELETE FROM product_costs WHERE product_id = ?", deletes)
