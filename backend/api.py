@@ -193,6 +193,7 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     from backend import stock_api  # expected deliveries, the receiving report (issue 14)
 
     app.include_router(stock_api.admin)
+    app.include_router(stock_api.devices)
     from backend import stock_costs  # cost prices (issue 14)
 
     app.include_router(stock_costs.admin)

@@ -184,6 +184,7 @@ def report(conn: Connection, count_id: str) -> dict[str, Any] | None:
         unit_cost = cost.get(pid)
         lines.append({"product_id": pid, "snapshot": int(r.snapshot), "counted": int(r.counted),
                       "variance": variance, "booked_delta": r.booked_delta, "devices": len(r.figures or {}),
+                      "price_cents": retail.get(pid, 0), "cost_cents": unit_cost,
                       "value_cost_cents": None if unit_cost is None else variance * unit_cost,
                       "value_retail_cents": variance * retail.get(pid, 0)})
     totals = {"variance_units": sum(ln["variance"] for ln in lines),
