@@ -46,7 +46,9 @@ class ReceivingDraft(Base):
     started_by: Mapped[str] = mapped_column(String(80))
     approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the manager (no notice)
     started_at: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(8))  # open | booked | discarded
+    # open | booked | discarded | refused (booked here, refused by the center, acknowledged by a
+    # manager: its goods went as stock.adjusted events, pos_app.store.outbox; see receipt_settled)
+    status: Mapped[str] = mapped_column(String(8))
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     __table_args__ = (Index("ix_receiving_drafts_status", "status", "delivery_number"),)
 
@@ -127,6 +129,27 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
         if doc["status"] != "expected":
             row.booked_event = None  # the center has decided (ours, or another device's booking)
     return len(docs)
+
+
+def receipt_settled(session: Session, event_id: str) -> None:
+    """A manager acknowledged the center's refusal of our stock.received `event_id`
+    (pos_app.store.outbox.decide_conflict). The center holds no receipt for it, so the draft is
+    no longer "booked" but "refused", and the delivery is no longer "booked here": it shows the
+    center's status again. Its goods are booked by what physically happened (stock.adjusted
+    events with the reconciliation, or left out when the center holds them already), and a
+    delivery with a refused receipt is not booked a second time here (pos_app.stock.receiving).
+    Thread: the caller's, in the decision's transaction."""
+    for draft in session.query(ReceivingDraft).filter(ReceivingDraft.event_id == event_id,
+                                                       ReceivingDraft.status == "booked").all():
+        draft.status = "refused"
+    for delivery in session.query(LocalDelivery).filter(LocalDelivery.booked_event == event_id).all():
+        delivery.booked_event = None
+
+
+def refused_here(session: Session, delivery_number: str) -> bool:
+    """A receipt of this delivery was booked here and its refusal acknowledged (receipt_settled)."""
+    return session.query(ReceivingDraft.id).filter(ReceivingDraft.delivery_number == delivery_number,
+                                                   ReceivingDraft.status == "refused").first() is not None
 
 
 def now_text() -> str:
