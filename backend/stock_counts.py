@@ -34,9 +34,9 @@ from backend.changelog import PendingChange
 from backend.models import Price, Product, Stock
 from backend.stock_models import StockCount, StockCountLine
 from sync.protocol import ChangeKind
-from sync.protocol_stock import CountApprovedV1, CountCountedV1, CountData, CountStartedV1
+from sync.protocol_stock import CountApprovedV1, CountCancelledV1, CountCountedV1, CountData, CountStartedV1
 
-HANDLED = (CountStartedV1, CountCountedV1, CountApprovedV1)
+HANDLED = (CountStartedV1, CountCountedV1, CountApprovedV1, CountCancelledV1)
 
 
 def doc(row: Any) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def feed_change(conn: Connection, count_id: str) -> PendingChange:
 
 
 def apply(conn: Connection, device: DeviceIdentity, event_id: str,
-          payload: CountStartedV1 | CountCountedV1 | CountApprovedV1, now: datetime,
+          payload: CountStartedV1 | CountCountedV1 | CountApprovedV1 | CountCancelledV1, now: datetime,
           changes: list[PendingChange]) -> str | None:
     if payload.store_id != device.store_id:
         return f"event for store {payload.store_id!r} from a device of {device.store_id!r}"
@@ -72,7 +72,12 @@ def apply(conn: Connection, device: DeviceIdentity, event_id: str,
     if count is None or count.store_id != device.store_id:
         return f"unknown count {count_id}"
     if count.status != "open":
-        return f"count {count_id} is booked already"
+        return f"count {count_id} is {count.status} already"
+    if isinstance(payload, CountCancelledV1):  # before approval: nothing booked, nothing to undo
+        conn.execute(update(StockCount).where(StockCount.count_id == count_id).values(
+            status="cancelled", booked_at=now, approved_by=f"{payload.cancelled_by_name}: {payload.reason}"[:80]))
+        changes.append(feed_change(conn, count_id))
+        return None
     if isinstance(payload, CountCountedV1):
         return _counted(conn, device, count, payload, changes)
     return _book(conn, count, payload, event_id, now, changes)

@@ -56,7 +56,7 @@ class StockCount(Base):
     scope: Mapped[str] = mapped_column(String(10))  # store | category | products
     categories: Mapped[list[str]] = mapped_column(JSONData)
     product_ids: Mapped[list[int]] = mapped_column(JSONData)
-    status: Mapped[str] = mapped_column(String(8))  # open | booked
+    status: Mapped[str] = mapped_column(String(10))  # open | booked | cancelled (0016_stock_costs widens it)
     started_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     booked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

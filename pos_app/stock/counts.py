@@ -9,6 +9,7 @@ Every action is one local transaction with its outbox event:
                              resend changes nothing); quantity entry for multiples
     recount  count.counted   with recount = true: this figure replaces every device's for it
     approve  count.approved  (manager's PIN) the center books counted - snapshot per product
+    cancel   count.cancelled (manager's PIN, a reason) before approval: nothing is booked
 
 The snapshot rule lives at the center (backend.stock_counts, docs/stock.md): a product's expected
 figure is the center's stock when the first figure for it arrives there, in the center's order;
@@ -45,6 +46,7 @@ from pos_app.store.staff import StaffMember
 from pos_app.store.stock_models import LocalCount
 
 COUNT_STARTED, COUNT_COUNTED, COUNT_APPROVED = "count.started", "count.counted", "count.approved"
+COUNT_CANCELLED = "count.cancelled"  # sync.protocol_stock.COUNT_CANCELLED
 MAX_COUNTED = 999_999  # sync.protocol_stock.MAX_COUNTED
 MAX_LIST = 5000
 
@@ -310,6 +312,31 @@ class StockCounts:
                 "LIMIT :n) t LEFT JOIN products p ON p.id = t.product_id "
                 "LEFT JOIN product_costs pc ON pc.product_id = t.product_id"), params).all()
         return [(int(r[0]), str(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
+
+    def cancel(self, count_id: str, manager: StaffMember, reason: str) -> str:
+        """The manager cancels an open count before approval (PIN checked by the caller): no
+        stock moves anywhere; the other devices see it closed through the feed. Returns the
+        event id."""
+        if not manager.is_manager:
+            raise StockRuleError(t("Eine Inventur bricht nur die Marktleitung ab."))
+        reason = reason.strip()
+        if not reason:
+            raise StockRuleError(t("Bitte einen Grund für den Abbruch angeben."))
+        if len(reason) > 200:  # sync.protocol_stock.CountCancelledV1.reason (limits.REASON_TEXT)
+            raise StockRuleError(t("Der Grund ist zu lang (höchstens {limit} Zeichen).", limit=200))
+        with self.store.db.writing() as s:
+            count = s.get(LocalCount, count_id)
+            if count is None or count.store_id != self.store.store_id:
+                raise StockRuleError(t("Diese Inventur gibt es hier nicht."))
+            if count.status != "open" or count.approved_event:
+                raise StockRuleError(t("Diese Inventur ist schon abgeschlossen."))
+            event = append_event(s, self.store.device_id, COUNT_CANCELLED, {
+                "count_id": count_id, "store_id": self.store.store_id, "cancelled_by": manager.id,
+                "cancelled_by_name": manager.name, "reason": reason, "cancelled_at": iso(utc_now())})
+            count.status = "cancelled"  # at once here; the feed confirms it (stock_models.apply_count_feed)
+            audit.record(s, self.store.device_id, manager.id, manager.name, COUNT_CANCELLED,
+                         {"count_id": count_id, "reason": reason, "event_id": event.id})
+            return event.id
 
     def approve(self, count_id: str, manager: StaffMember) -> str:
         """The manager approves the count (PIN checked by the caller): the center books it.

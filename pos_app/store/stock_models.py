@@ -73,7 +73,7 @@ class LocalCount(Base):
     scope: Mapped[str] = mapped_column(String(10))  # store | category | products
     categories: Mapped[str] = mapped_column(Text)  # JSON list
     product_ids: Mapped[str] = mapped_column(Text)  # JSON list
-    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked
+    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked | cancelled (here at once)
     started_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[str] = mapped_column(String(40))
     approved_event: Mapped[str | None] = mapped_column(String(36), nullable=True)  # ours, unconfirmed
@@ -101,7 +101,11 @@ def apply_count_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -
         if row is None:
             row = LocalCount(count_id=count_id, approved_event=None)
             session.add(row)
-        row.store_id, row.scope, row.status = doc["store_id"], doc["scope"], doc["status"]
+        # a count cancelled here stays cancelled while the center has not applied it yet (it
+        # answers with "cancelled", or "booked" when an approval came first: then that is true)
+        keep = row.status == "cancelled" and doc["status"] == "open"
+        row.store_id, row.scope = doc["store_id"], doc["scope"]
+        row.status = "cancelled" if keep else doc["status"]
         row.categories = json.dumps(doc.get("categories") or [], ensure_ascii=False)
         row.product_ids = json.dumps(doc.get("product_ids") or [])
         row.started_by, row.started_at = doc["started_by"], doc["started_at"]

@@ -1,4 +1,4 @@
-"""stock costs: a cost price per product, so a count's variance has a value at cost
+"""stock costs: a cost price per product, so a count's variance has a value at cost; counts can be cancelled
 
 Revision ID: 0016_stock_costs
 Revises: 0014_promotions
@@ -22,7 +22,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], ),
     sa.PrimaryKeyConstraint('product_id')
     )
+    # counts can be cancelled (count.cancelled): "cancelled" needs 9 characters (SQLite keeps any length)
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column('stock_counts', 'status', type_=sa.String(length=10), existing_nullable=False)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE stock_counts SET status = 'booked' WHERE status = 'cancelled'")
+        op.alter_column('stock_counts', 'status', type_=sa.String(length=8), existing_nullable=False)
     op.drop_table('product_costs')
