@@ -193,6 +193,10 @@ def create_app(database_url: str, admin_token: str) -> FastAPI:
     from backend import stock_api  # expected deliveries, the receiving report (issue 14)
 
     app.include_router(stock_api.admin)
+    app.include_router(stock_api.devices)
+    from backend import stock_costs  # cost prices (issue 14)
+
+    app.include_router(stock_costs.admin)
     from backend import gift_cards_api, loyalty_points, price_history  # gift cards, points, prices (issue 15)
 
     for extra in (gift_cards_api.channel, gift_cards_api.devices, loyalty_points.devices, price_history.admin):

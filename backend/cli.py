@@ -289,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backend.promotions_cli import add_commands as promotion_commands  # issue 15
 
     promotion_commands(commands, db)
+    from backend.stock_cli import add_commands as delivery_commands  # issue 14
+
+    delivery_commands(commands, db)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI spec")
     openapi.add_argument("--output", default=str(OPENAPI_PATH), help="default: backend/openapi.json")

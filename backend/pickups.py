@@ -9,7 +9,7 @@ States and the transition table (TRANSITIONS; anything else is refused with 409)
 
 "Partially ready" is `ready` with short-picked lines. Stock: placing an order reserves its
 quantities in the pickup store (refused with 409 when the store's available stock, on hand less
-reserved, is short); short-picked units are released at picking; a handover takes the collected
+reserved and promised to transfers, backend.transfers.held, is short); short-picked units are released at picking; a handover takes the collected
 units off the shelf (unless a till sale did, pay in store) and releases the rest; return to
 stock and cancel release everything. Reserved is computed, not stored (backend.pickup_models).
 
@@ -211,7 +211,8 @@ def place(conn: Connection, *, kind: str, number: str, store_id: str, customer_i
           contact: PickupContact, payment: str, lines: list[NewLine], created: datetime,
           web_order_id: str | None = None) -> tuple[str, list[PendingChange]]:
     """Record a pickup order and reserve its goods in `store_id` (refused with 409 when the
-    store's available stock is short). Returns its id and the feed changes to append."""
+    store's available stock is short: on hand less what backend.transfers.held counts as taken,
+    the one availability rule the transfers and fulfilment orders use too). Returns its id and the feed changes to append."""
     store = conn.execute(select(Store.id, Store.kind).where(Store.id == store_id)).first()
     if store is None or store.kind != "store":
         raise Refused(422, f"unknown store {store_id!r} (a pickup needs a physical store)")
@@ -231,7 +232,11 @@ def place(conn: Connection, *, kind: str, number: str, store_id: str, customer_i
     on_hand = dict(conn.execute(select(Stock.product_id, Stock.quantity)  # locked in product order
                                 .where(Stock.store_id == store_id, Stock.product_id.in_(sorted(wanted)))
                                 .order_by(Stock.product_id).with_for_update()).all())
-    held = reserved(conn, store_id, wanted)
+    # one availability rule (issue 14): units reserved for pickups and fulfilment orders and those
+    # promised to open transfers are all taken; backend.transfers.held is the one function
+    from backend.transfers import held as taken  # imported here: backend.transfers imports this module
+
+    held = taken(conn, store_id, wanted)
     for pid, qty in sorted(wanted.items()):
         available = on_hand.get(pid, 0) - held.get(pid, 0)
         if available < qty:

@@ -165,6 +165,11 @@ def product_doc(conn: Connection, product_id: int) -> dict[str, Any]:
     content = conn.execute(select(ProductContent).where(ProductContent.product_id == product_id)).first()
     if content is not None:
         doc.update(content_amount=content.amount, content_unit=content.unit, content_per_100=bool(content.per_100))
+    from backend.stock_costs import costs  # the cost price (issue 14), when the product has one
+
+    cost = costs(conn, [product_id]).get(product_id)
+    if cost is not None:
+        doc["cost_cents"] = cost
     return doc
 
 

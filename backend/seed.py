@@ -135,7 +135,23 @@ def ensure_stores(db: BackendDatabase) -> None:
         conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
 
 
-def _product_changes(chunk: rows.ProductChunk) -> list[tuple[str, str, str | None, str]]:
+def demo_cost_cents(lowest_gross_cents: int, vat_percent: int) -> int:
+    """The demo retailer's cost price (issue 14): 55 % of the lowest net retail price, a
+    plausible margin for home goods."""
+    return lowest_gross_cents * 100 * 55 // ((100 + vat_percent) * 100)
+
+
+def _chunk_costs(chunk: rows.ProductChunk) -> dict[int, int]:
+    lowest: dict[int, int] = {}
+    for row in chunk.prices:
+        for i in range(0, len(row), 3):
+            pid, value = row[i], row[i + 2]
+            lowest[pid] = min(lowest.get(pid, value), value)
+    vat = {p[0]: p[4] for p in chunk.products}
+    return {pid: demo_cost_cents(g, vat.get(pid, 19)) for pid, g in lowest.items()}
+
+
+def _product_changes(chunk: rows.ProductChunk, cost: dict[int, int]) -> list[tuple[str, str, str | None, str]]:
     codes: dict[int, list[dict[str, str]]] = {}
     for code, pid, symbology in chunk.barcodes:
         codes.setdefault(pid, []).append({"code": code, "symbology": symbology})
@@ -143,7 +159,8 @@ def _product_changes(chunk: rows.ProductChunk) -> list[tuple[str, str, str | Non
     out: list[tuple[str, str, str | None, str]] = [
         (product, str(pid), None, json.dumps(
             {"id": pid, "sku": sku, "name": name, "category": category, "vat_percent": vat, "active": bool(active),
-             "barcodes": codes.get(pid, [])}, ensure_ascii=False, separators=(",", ":")))
+             "barcodes": codes.get(pid, []), **({"cost_cents": cost[pid]} if pid in cost else {})},
+            ensure_ascii=False, separators=(",", ":")))
         for pid, sku, name, category, vat, active in chunk.products]
     for flat, kind, field in ((chunk.prices, price, "gross_cents"), (chunk.stock, stock, "quantity")):
         for row in flat:
@@ -179,12 +196,16 @@ def seed(db: BackendDatabase, products: int = 0, customers: int = rows.DEFAULT_C
             total = rows.product_total(products)
             report(STAGE_PRODUCTS, 0, total)
             for chunk in rows.product_chunks(products, seed, chunk_rows):
-                changes = _product_changes(chunk)
+                cost = _chunk_costs(chunk)
+                changes = _product_changes(chunk, cost)
                 _bulk(conn, dialect, "products", _PRODUCT_COLUMNS, chunk.products)
                 _bulk(conn, dialect, "barcodes", ("code", "product_id", "symbology"), chunk.barcodes)
                 _bulk(conn, dialect, "prices", ("product_id", "store_id", "gross_cents"),
                       _split_per_store(chunk.prices))
                 _bulk(conn, dialect, "stock", ("product_id", "store_id", "quantity"), _split_per_store(chunk.stock))
+                stamp = _timestamp_text(datetime.now(timezone.utc), dialect)
+                _bulk(conn, dialect, "product_costs", ("product_id", "cost_cents", "updated_at"),
+                      ((pid, c, stamp) for pid, c in sorted(cost.items())))
                 _append_changes(conn, dialect, changes, datetime.now(timezone.utc))
                 made, appended = chunk.last_id, appended + len(changes)
                 report(STAGE_PRODUCTS, made, total)

@@ -7,7 +7,14 @@
     GET  /v1/admin/stock/receipts                    the receiving report: booked receipts with
                                                      their differences and reconciliation
     GET  /v1/admin/stock/counts/{count_id}           a count with its lines: snapshot, counted,
-                                                     variance, booked (backend.stock_counts)
+                                                     variance, booked, value at cost and at
+                                                     retail (backend.stock_counts)
+
+For devices (device token, the device's own store only):
+
+    GET  /v1/stock/counts/{count_id}                 the merged count report (every device's
+                                                     figures), for the manager's tablet before
+                                                     approving
 
 A store receives a delivery with an outbox event (stock.received, backend.stock_receiving),
 never through these. Stock adjustments are issue 12's endpoint (backend.reconciliations_api).
@@ -25,6 +32,7 @@ from sqlalchemy import select
 
 from backend import changelog, stock_counts, stock_receiving
 from backend.admin import require_admin
+from backend.api import Device  # backend.api imports this module inside create_app
 from backend.db import BackendDatabase
 from backend.models import Store
 from backend.schemas import Input, PathText, Problem, QueryText
@@ -154,10 +162,23 @@ class CountLineOut(BaseModel):
     variance: int  # counted - snapshot
     booked_delta: int | None  # what the approval booked (None while open)
     devices: int  # how many devices counted it
+    price_cents: int  # the store's price per unit
+    cost_cents: int | None  # the cost price per unit (None: the product has none)
+    value_cost_cents: int | None  # variance x cost price (None: the product has no cost price)
+    value_retail_cents: int  # variance x the store's price
+
+
+class CountTotals(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    variance_units: int
+    value_cost_cents: int  # over the lines with a cost price
+    value_retail_cents: int
+    lines_without_cost: int
 
 
 class CountReport(CountData):
     line_items: list[CountLineOut]
+    totals: CountTotals
 
 
 @admin.get("/counts/{count_id}", response_model=CountReport, responses={
@@ -169,3 +190,23 @@ def count_report(count_id: PathText, db: Db) -> Any:
     if found is None:
         raise HTTPException(404, f"no count {count_id}")
     return found
+
+
+devices = APIRouter(prefix="/v1/stock", tags=["device"],
+                    responses={401: {"model": Problem, "description": "No token, or not a known device's"}})
+
+
+def _device_report(count_id: str, store_id: str, db: BackendDatabase) -> Any:
+    with db.reading() as conn:
+        found = stock_counts.report(conn, count_id)
+    if found is None or found["store_id"] != store_id:
+        raise HTTPException(404, f"no count {count_id} for store {store_id}")
+    return found
+
+
+@devices.get("/counts/{count_id}", response_model=CountReport, responses={
+    404: {"model": Problem, "description": "No such count in the device's store"}})
+def device_count_report(count_id: PathText, device: Device, db: Db) -> Any:
+    """A count of the device's store, merged over all its devices (at most 10,000 lines), for
+    the manager's tablet before approving."""
+    return _device_report(count_id, device.store_id, db)

@@ -28,15 +28,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from backend import reconciliations
+from backend import reconciliations, stock_costs
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
-from backend.models import Product, Stock
+from backend.models import Price, Product, Stock
 from backend.stock_models import StockCount, StockCountLine
 from sync.protocol import ChangeKind
-from sync.protocol_stock import CountApprovedV1, CountCountedV1, CountData, CountStartedV1
+from sync.protocol_stock import CountApprovedV1, CountCancelledV1, CountCountedV1, CountData, CountStartedV1
 
-HANDLED = (CountStartedV1, CountCountedV1, CountApprovedV1)
+HANDLED = (CountStartedV1, CountCountedV1, CountApprovedV1, CountCancelledV1)
 
 
 def doc(row: Any) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def feed_change(conn: Connection, count_id: str) -> PendingChange:
 
 
 def apply(conn: Connection, device: DeviceIdentity, event_id: str,
-          payload: CountStartedV1 | CountCountedV1 | CountApprovedV1, now: datetime,
+          payload: CountStartedV1 | CountCountedV1 | CountApprovedV1 | CountCancelledV1, now: datetime,
           changes: list[PendingChange]) -> str | None:
     if payload.store_id != device.store_id:
         return f"event for store {payload.store_id!r} from a device of {device.store_id!r}"
@@ -72,7 +72,12 @@ def apply(conn: Connection, device: DeviceIdentity, event_id: str,
     if count is None or count.store_id != device.store_id:
         return f"unknown count {count_id}"
     if count.status != "open":
-        return f"count {count_id} is booked already"
+        return f"count {count_id} is {count.status} already"
+    if isinstance(payload, CountCancelledV1):  # before approval: nothing booked, nothing to undo
+        conn.execute(update(StockCount).where(StockCount.count_id == count_id).values(
+            status="cancelled", booked_at=now, approved_by=f"{payload.cancelled_by_name}: {payload.reason}"[:80]))
+        changes.append(feed_change(conn, count_id))
+        return None
     if isinstance(payload, CountCountedV1):
         return _counted(conn, device, count, payload, changes)
     return _book(conn, count, payload, event_id, now, changes)
@@ -163,13 +168,32 @@ def _book(conn: Connection, count: Any, payload: CountApprovedV1, event_id: str,
 
 
 def report(conn: Connection, count_id: str) -> dict[str, Any] | None:
-    """The count with its lines (snapshot, counted, variance, booked) for the admin report."""
+    """The count with its lines (snapshot, counted, variance, booked) for the admin report, each
+    variance valued at cost (backend.stock_costs; None without a cost price) and at retail (the
+    store's price), with the totals over the lines."""
     row = conn.execute(select(StockCount).where(StockCount.count_id == count_id)).first()
     if row is None:
         return None
-    lines = [{"product_id": int(r.product_id), "snapshot": int(r.snapshot), "counted": int(r.counted),
-              "variance": int(r.counted) - int(r.snapshot), "booked_delta": r.booked_delta,
-              "devices": len(r.figures or {})}
-             for r in conn.execute(select(StockCountLine).where(StockCountLine.count_id == count_id)
-                                   .order_by(StockCountLine.product_id).limit(10_000)).all()]
-    return {**doc(row), "line_items": lines}
+    found = conn.execute(select(StockCountLine).where(StockCountLine.count_id == count_id)
+                         .order_by(StockCountLine.product_id).limit(10_000)).all()
+    ids = [int(r.product_id) for r in found]
+    cost = stock_costs.costs(conn, ids)
+    retail: dict[int, int] = {}
+    for i in range(0, len(ids), 5000):
+        retail.update({int(p): int(g) for p, g in conn.execute(
+            select(Price.product_id, Price.gross_cents)
+            .where(Price.store_id == row.store_id, Price.product_id.in_(ids[i:i + 5000]))).all()})
+    lines = []
+    for r in found:
+        pid, variance = int(r.product_id), int(r.counted) - int(r.snapshot)
+        unit_cost = cost.get(pid)
+        lines.append({"product_id": pid, "snapshot": int(r.snapshot), "counted": int(r.counted),
+                      "variance": variance, "booked_delta": r.booked_delta, "devices": len(r.figures or {}),
+                      "price_cents": retail.get(pid, 0), "cost_cents": unit_cost,
+                      "value_cost_cents": None if unit_cost is None else variance * unit_cost,
+                      "value_retail_cents": variance * retail.get(pid, 0)})
+    totals = {"variance_units": sum(ln["variance"] for ln in lines),
+              "value_cost_cents": sum(ln["value_cost_cents"] or 0 for ln in lines),
+              "value_retail_cents": sum(ln["value_retail_cents"] for ln in lines),
+              "lines_without_cost": sum(1 for ln in lines if ln["value_cost_cents"] is None)}
+    return {**doc(row), "line_items": lines, "totals": totals}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.models import Base, JSONData, UtcDateTime
@@ -56,7 +56,7 @@ class StockCount(Base):
     scope: Mapped[str] = mapped_column(String(10))  # store | category | products
     categories: Mapped[list[str]] = mapped_column(JSONData)
     product_ids: Mapped[list[int]] = mapped_column(JSONData)
-    status: Mapped[str] = mapped_column(String(8))  # open | booked
+    status: Mapped[str] = mapped_column(String(10))  # open | booked | cancelled (0016_stock_costs widens it)
     started_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     booked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -75,3 +75,14 @@ class StockCountLine(Base):
     figures: Mapped[dict[str, int]] = mapped_column(JSONData)  # device id -> its figure
     counted: Mapped[int] = mapped_column(Integer)
     booked_delta: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ProductCost(Base):
+    """A product's cost price (net purchase price per unit, in cents; migration 0016_stock_costs):
+    what a count's variance is worth to the retailer. Set by an operator (backend.stock_costs),
+    fed to the stores with the product (sync.protocol.ProductData.cost_cents)."""
+
+    __tablename__ = "product_costs"
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
+    cost_cents: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

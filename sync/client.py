@@ -253,6 +253,11 @@ class CenterClient:
         """GET /v1/availability/{id}: one product in every store and the web warehouse (issue 14)."""
         return list(self._request("GET", f"/v1/availability/{int(product_id)}", None, None)["places"])
 
+    def count_report(self, count_id: str) -> dict[str, Any]:
+        """GET /v1/stock/counts/{id}: a count of this store merged over all its devices (issue 14;
+        NotFound while the center does not know the count yet)."""
+        return dict(self._request("GET", f"/v1/stock/counts/{quote(count_id.strip(), safe='')}", None, None))
+
     def purchase(self, number: str) -> PurchaseResponse:
         """A sale of any store or a web order (returns; NotFound when there is none)."""
         return self._request("GET", f"/v1/purchases/{quote(number.strip(), safe='')}", None, PurchaseResponse)

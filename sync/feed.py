@@ -202,6 +202,7 @@ def apply_page(db: Database, page: Page, after: int) -> PageResult:
         _apply_prices(s, parsed.prices)
         gift_card_models.apply_price_indications(s, parsed.lowest)
         gift_card_models.apply_contents(s, parsed.products)  # the Grundpreis's net contents (issue 15)
+        stock_models.apply_costs(s, parsed.products)  # cost prices for the count's value at cost (issue 14)
         movements.apply_center_stock(s, [(p, st, q) for (p, st), q in parsed.stock.items()],
                                      page.next_cursor)
         _apply_customers(s, parsed.customers)

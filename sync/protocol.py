@@ -332,6 +332,8 @@ class ProductData(_Strict):
     content_amount: int | None = Field(default=None, ge=1)
     content_unit: Literal["g", "kg", "ml", "l", "mm", "cm", "m"] | None = None
     content_per_100: bool = False
+    # the cost price per unit, net (issue 14, values a count's variance at cost); older centers omit it
+    cost_cents: int | None = Field(default=None, ge=0, le=limits.MAX_CENTS)
 
 
 class PriceData(_Strict):

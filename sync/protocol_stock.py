@@ -30,6 +30,7 @@ STOCK_RECEIVED = "stock.received"
 COUNT_STARTED = "count.started"
 COUNT_COUNTED = "count.counted"
 COUNT_APPROVED = "count.approved"
+COUNT_CANCELLED = "count.cancelled"
 MAX_COUNT_PRODUCTS = 5000  # a shelf/area list
 MAX_COUNTED = 999_999  # units of one product counted in one store
 MAX_DELIVERY_LINES = 500
@@ -142,6 +143,18 @@ class CountApprovedV1(_Strict):
     approved_at: Moment
 
 
+class CountCancelledV1(_Strict):
+    """A manager cancelled an open count (PIN) before approval: nothing is booked, figures that
+    arrive later are refused (counts move no goods)."""
+
+    count_id: UUID
+    store_id: str = Field(min_length=1, max_length=16)
+    cancelled_by: int = Field(ge=0, le=limits.MAX_ID)
+    cancelled_by_name: str = Field(min_length=1, max_length=limits.PERSON_NAME)
+    reason: str = Field(min_length=1, max_length=limits.REASON_TEXT)
+    cancelled_at: Moment
+
+
 class CountData(_Strict):
     """A count as the center holds it (backend.stock_counts), key = its id; for its store."""
 
@@ -150,7 +163,7 @@ class CountData(_Strict):
     scope: Literal["store", "category", "products"]
     categories: list[str]
     product_ids: list[int]
-    status: Literal["open", "booked"]
+    status: Literal["open", "booked", "cancelled"]
     started_by: str
     started_at: datetime
     booked_at: datetime | None = None
@@ -166,4 +179,5 @@ PAYLOADS.update({
     (COUNT_STARTED, 1): CountStartedV1,
     (COUNT_COUNTED, 1): CountCountedV1,
     (COUNT_APPROVED, 1): CountApprovedV1,
+    (COUNT_CANCELLED, 1): CountCancelledV1,
 })

@@ -1,7 +1,8 @@
 """Inventur (Ctrl+Shift+N): count with the scanner (pos_app.stock.counts). A manager starts a
 count (PIN) for the whole store or one category; any associate joins an open count, scans (a
-quantity field for multiples), recounts the selected line; "Differenzen" shows this device's
-variance list (units and value at the store's prices, the biggest first); "Freigeben" (PIN)
+quantity field for multiples), recounts the selected line; "Differenzen" shows the center's
+merged variance list of every device (GET /v1/stock/counts/{id}; offline: this device's own,
+and it says so) (units, value at cost and at the store's prices, the biggest first); "Freigeben" (PIN)
 sends the approval, the center books it by its snapshot rule (docs/stock.md).
 
 UI thread; each action is one short local transaction. The variance list is one SQL query
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from pos_app.cart import Approval
 from pos_app.i18n import t
 from pos_app.i18n.formats import format_euro
+from pos_app.stock.count_merged import Fetch, count_variance
 from pos_app.stock.counts import MAX_COUNTED, CountView, StockCounts
 from pos_app.stock.rules import StockRuleError
 from pos_app.store.staff import StaffMember
@@ -41,9 +43,10 @@ def _manager(approval: Approval) -> StaffMember:
 
 class CountDialog(QDialog):
     def __init__(self, counts: StockCounts, person: StaffMember, approve: Approve,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, fetch_report: Fetch | None = None) -> None:
         super().__init__(parent)
         self.counts, self.person, self._approve = counts, person, approve
+        self._fetch_report = fetch_report  # the center's merged report (None: this device's figures only)
         self.count: CountView | None = None
         self.lines: list[tuple[int, str, int]] = []  # this device's: product, name, figure
         self.setWindowTitle(t("Inventur"))
@@ -203,16 +206,27 @@ class CountDialog(QDialog):
     def show_variance(self) -> None:
         if self.count is None:
             return
-        v = self.counts.variance(self.count.count_id, limit=200)
-        self.summary.setText(t("Differenzen (dieses Gerät, vorläufig): {differing} von {products} Artikeln, "
-                               "{units:+d} Stück, {value}", differing=v.differing, products=v.products,
-                               units=v.units, value=format_euro(v.value_cents)))
-        self.table.setColumnCount(5)
-        self.table.setHorizontalHeaderLabels((t("Artikel"), t("Soll"), t("Gezählt"), t("Differenz"), t("Wert")))
+        found = count_variance(self.counts, self.count.count_id, self._fetch_report, limit=200)
+        v = found.variance
+        if found.merged:
+            self.summary.setText(t("Differenzen aller Geräte (Zentrale): {differing} von {products} gezählten "
+                                   "Artikeln, {units:+d} Stück, {cost} zum Einkaufspreis, {value} zum "
+                                   "Verkaufspreis; nicht gezählte Artikel zählen bei der Freigabe als 0",
+                                   differing=v.differing, products=v.products, units=v.units,
+                                   cost=format_euro(v.value_cost_cents), value=format_euro(v.value_cents)))
+        else:
+            self.summary.setText(t("Differenzen nur dieses Geräts (offline, vorläufig): {differing} von {products} "
+                                   "Artikeln, {units:+d} Stück, {cost} zum Einkaufspreis, {value} zum "
+                                   "Verkaufspreis", differing=v.differing, products=v.products, units=v.units,
+                                   cost=format_euro(v.value_cost_cents), value=format_euro(v.value_cents)))
+        self.table.setColumnCount(6)
+        self.table.setHorizontalHeaderLabels((t("Artikel"), t("Soll"), t("Gezählt"), t("Differenz"),
+                                              t("Wert EK"), t("Wert VK")))
         self.table.setRowCount(len(v.lines))
         for row, line in enumerate(v.lines):
+            cost = "–" if line.value_cost_cents is None else format_euro(line.value_cost_cents)
             for col, text in enumerate((line.name, str(line.expected), str(line.counted), f"{line.variance:+d}",
-                                        format_euro(line.value_cents))):
+                                        cost, format_euro(line.value_cents))):
                 self.table.setItem(row, col, _cell(text))
         self.lines = [(line.product_id, line.name, line.counted) for line in v.lines]
 

@@ -6,7 +6,7 @@ default pos_app.stock.rules.DEFAULT_PIN_LIMIT_CENTS). Thread: the UI thread.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication
 
@@ -15,6 +15,7 @@ from pos_app.stock.counts import StockCounts
 from pos_app.stock.receiving import GoodsReceiving
 from pos_app.stock.rules import DEFAULT_PIN_LIMIT_CENTS
 from pos_app.store.staff import StaffMember
+from sync.client import SyncError
 from ui.conflicts_dialog import ask_manager
 from ui.stock_adjustment import AdjustmentDialog
 from ui.stock_count import CountDialog
@@ -50,6 +51,21 @@ class StockGlue:
         if isinstance(dialog, (ReceivingDialog, AdjustmentDialog, CountDialog)):
             dialog.on_scanned(code)
 
+    def _count_report(self, count_id: str) -> dict[str, Any]:
+        """The center's merged count report (UI thread, short timeouts: the manager pressed
+        "Differenzen" and waits for it); ConnectionError when there is no answer."""
+        worker = self.window.sync.worker if getattr(self.window, "sync", None) is not None else None
+        if worker is None:
+            raise ConnectionError("not connected to the center")
+        client = worker.client.copy()
+        client.timeout = (2.0, 5.0)
+        try:
+            return client.count_report(count_id)
+        except SyncError as exc:
+            raise ConnectionError(str(exc)) from exc
+        finally:
+            client.close()
+
     def _person(self) -> StaffMember | None:
         session = self.window.session
         return session.cashier if session is not None else None
@@ -75,7 +91,8 @@ class StockGlue:
         if person is None:
             return
         self._connect_wedge()
-        CountDialog(self.counts, person, ask_manager(self.window.store), self.window).exec()
+        CountDialog(self.counts, person, ask_manager(self.window.store), self.window,
+                    fetch_report=self._count_report).exec()
         self._done()
 
     def _done(self) -> None:

@@ -9,6 +9,7 @@ Every action is one local transaction with its outbox event:
                              resend changes nothing); quantity entry for multiples
     recount  count.counted   with recount = true: this figure replaces every device's for it
     approve  count.approved  (manager's PIN) the center books counted - snapshot per product
+    cancel   count.cancelled (manager's PIN, a reason) before approval: nothing is booked
 
 The snapshot rule lives at the center (backend.stock_counts, docs/stock.md): a product's expected
 figure is the center's stock when the first figure for it arrives there, in the center's order;
@@ -17,7 +18,8 @@ move its own stock at approval: the booked figures come back through the feed li
 stock change, and nothing is counted twice.
 
 The variance list here (variance()) is this device's preview: its own figures against the stock
-it shows now, units and value at this store's prices, the biggest differences first, computed in
+it shows now, units, value at cost (the feed's cost price) and at this store's prices, the
+biggest differences first, computed in
 SQL so that a 1,000,000-product store is listed in well under 2 s (tests/perf/bench_counts.py).
 Figures of other devices reach the center, not this device: the center's report
 (GET /v1/admin/stock/counts/{id}) is the merged one.
@@ -44,6 +46,7 @@ from pos_app.store.staff import StaffMember
 from pos_app.store.stock_models import LocalCount
 
 COUNT_STARTED, COUNT_COUNTED, COUNT_APPROVED = "count.started", "count.counted", "count.approved"
+COUNT_CANCELLED = "count.cancelled"  # sync.protocol_stock.COUNT_CANCELLED
 MAX_COUNTED = 999_999  # sync.protocol_stock.MAX_COUNTED
 MAX_LIST = 5000
 
@@ -79,6 +82,7 @@ class VarianceLine:
     expected: int
     counted: int
     price_cents: int
+    cost_cents: int | None = None  # the cost price from the feed (None: the center has none)
 
     @property
     def variance(self) -> int:
@@ -88,6 +92,10 @@ class VarianceLine:
     def value_cents(self) -> int:
         return self.variance * self.price_cents
 
+    @property
+    def value_cost_cents(self) -> int | None:
+        return None if self.cost_cents is None else self.variance * self.cost_cents
+
 
 @dataclass(frozen=True)
 class VarianceList:
@@ -96,6 +104,7 @@ class VarianceList:
     units: int  # sum of the variances
     value_cents: int  # at this store's prices (retail)
     lines: tuple[VarianceLine, ...]  # the biggest differences by value first, at most `limit`
+    value_cost_cents: int = 0  # at cost, over the products with a cost price
 
 
 def _check_quantity(quantity: int) -> None:
@@ -223,6 +232,7 @@ class StockCounts:
             listed = [pid for pid in count.product_ids if pid not in counted]
             uncounted = self._products(listed)  # every listed product is in the list, with stock or not
             n, units, value = len(uncounted), sum(u[2] for u in uncounted), sum(u[2] * u[3] for u in uncounted)
+            value_cost = sum(u[2] * (u[4] or 0) for u in uncounted)
             top = sorted((u for u in uncounted if u[2]), key=lambda u: (-abs(u[2] * u[3]), u[0]))
             differ = sum(1 for u in uncounted if u[2])
         else:
@@ -230,42 +240,49 @@ class StockCounts:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 sums = pool.submit(self._uncounted_sums, where, params)
                 top = self._uncounted_top(where, {**params, "n": limit + len(counted)})
-                n, units, value = sums.result()
+                n, units, value, value_cost = sums.result()
             # the uncounted sums include the counted products that have stock: take them out again
-            for _, (_, quantity, expected, price) in counted.items():
+            for _, (_, quantity, expected, price, cost) in counted.items():
                 if expected:
                     n, units, value = n - 1, units - expected, value - expected * price
+                    value_cost -= expected * (cost or 0)
             differ = n
-        lines = [VarianceLine(pid, name, expected, quantity, price)
-                 for pid, (name, quantity, expected, price) in counted.items() if quantity != expected]
-        lines += [VarianceLine(pid, name, qty, 0, price) for pid, name, qty, price in top if pid not in counted]
+        lines = [VarianceLine(pid, name, expected, quantity, price, cost)
+                 for pid, (name, quantity, expected, price, cost) in counted.items() if quantity != expected]
+        lines += [VarianceLine(pid, name, qty, 0, price, cost) for pid, name, qty, price, cost in top
+                  if pid not in counted]
         lines.sort(key=lambda v: (-abs(v.value_cents), v.product_id))
         products = n + len(counted)
-        differing = differ + sum(1 for name, quantity, expected, price in counted.values() if quantity != expected)
-        total_units = sum(q - e for _, q, e, _ in counted.values()) - units
-        total_value = sum((q - e) * p for _, q, e, p in counted.values()) - value
-        return VarianceList(products, differing, total_units, total_value, tuple(lines[:limit]))
+        differing = differ + sum(1 for _, quantity, expected, _, _ in counted.values() if quantity != expected)
+        total_units = sum(q - e for _, q, e, _, _ in counted.values()) - units
+        total_value = sum((q - e) * p for _, q, e, p, _ in counted.values()) - value
+        total_cost = sum((q - e) * (c or 0) for _, q, e, _, c in counted.values()) - value_cost
+        return VarianceList(products, differing, total_units, total_value, tuple(lines[:limit]), total_cost)
 
-    def _counted_lines(self, count_id: str) -> dict[int, tuple[str, int, int, int]]:
-        """product -> (name, this device's figure, the stock shown here, price)."""
+    def _counted_lines(self, count_id: str) -> dict[int, tuple[str, int, int, int, int | None]]:
+        """product -> (name, this device's figure, the stock shown here, price, cost price)."""
         with self.store.db.reading() as s:
             rows = s.connection().exec_driver_sql(
                 "SELECT cl.product_id, COALESCE(p.name, ''), cl.quantity, COALESCE(st.quantity, 0), "
-                "COALESCE(pr.gross_cents, 0) FROM count_lines cl LEFT JOIN products p ON p.id = cl.product_id "
+                "COALESCE(pr.gross_cents, 0), pc.cost_cents FROM count_lines cl "
+                "LEFT JOIN products p ON p.id = cl.product_id "
                 "LEFT JOIN stock st ON st.product_id = cl.product_id AND st.store_id = ? "
-                "LEFT JOIN prices pr ON pr.product_id = cl.product_id AND pr.store_id = ? WHERE cl.count_id = ?",
+                "LEFT JOIN prices pr ON pr.product_id = cl.product_id AND pr.store_id = ? "
+                "LEFT JOIN product_costs pc ON pc.product_id = cl.product_id WHERE cl.count_id = ?",
                 (self.store.store_id, self.store.store_id, count_id)).all()
-        return {int(r[0]): (str(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows}
+        return {int(r[0]): (str(r[1]), int(r[2]), int(r[3]), int(r[4]), None if r[5] is None else int(r[5]))
+                for r in rows}
 
-    def _products(self, ids: list[int]) -> list[tuple[int, str, int, int]]:
+    def _products(self, ids: list[int]) -> list[tuple[int, str, int, int, int | None]]:
         with self.store.db.reading() as s:
             rows = s.connection().exec_driver_sql(
-                "SELECT p.id, p.name, COALESCE(st.quantity, 0), COALESCE(pr.gross_cents, 0) FROM products p "
-                "JOIN json_each(?) j ON p.id = j.value "
+                "SELECT p.id, p.name, COALESCE(st.quantity, 0), COALESCE(pr.gross_cents, 0), pc.cost_cents "
+                "FROM products p JOIN json_each(?) j ON p.id = j.value "
                 "LEFT JOIN stock st ON st.product_id = p.id AND st.store_id = ? "
-                "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = ?",
+                "LEFT JOIN prices pr ON pr.product_id = p.id AND pr.store_id = ? "
+                "LEFT JOIN product_costs pc ON pc.product_id = p.id",
                 (json.dumps(ids), self.store.store_id, self.store.store_id)).all()
-        return [(int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+        return [(int(r[0]), str(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
 
     def _scope_sql(self, count: CountView) -> tuple[str, dict[str, object]]:
         params: dict[str, object] = {"s": self.store.store_id}
@@ -276,23 +293,50 @@ class StockCounts:
             params.update({f"cat{i}": c for i, c in enumerate(count.categories)})
         return where, params
 
-    def _uncounted_sums(self, where: str, params: dict[str, object]) -> tuple[int, int, int]:
+    def _uncounted_sums(self, where: str, params: dict[str, object]) -> tuple[int, int, int, int]:
         with self.store.db.reading() as s:
             row = s.execute(text(
-                "SELECT COUNT(*), COALESCE(SUM(st.quantity), 0), COALESCE(SUM(st.quantity * pr.gross_cents), 0) "
-                f"FROM stock st LEFT JOIN prices pr ON pr.product_id = st.product_id AND pr.store_id = st.store_id "
-                f"WHERE {where}"), params).one()
-        return int(row[0]), int(row[1]), int(row[2])
+                "SELECT COUNT(*), COALESCE(SUM(st.quantity), 0), COALESCE(SUM(st.quantity * pr.gross_cents), 0), "
+                "COALESCE(SUM(st.quantity * pc.cost_cents), 0) FROM stock st "
+                "LEFT JOIN prices pr ON pr.product_id = st.product_id AND pr.store_id = st.store_id "
+                f"LEFT JOIN product_costs pc ON pc.product_id = st.product_id WHERE {where}"), params).one()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
-    def _uncounted_top(self, where: str, params: dict[str, object]) -> list[tuple[int, str, int, int]]:
+    def _uncounted_top(self, where: str, params: dict[str, object]) -> list[tuple[int, str, int, int, int | None]]:
         with self.store.db.reading() as s:
             rows = s.execute(text(
-                "SELECT t.product_id, COALESCE(p.name, ''), t.quantity, t.price FROM ("
+                "SELECT t.product_id, COALESCE(p.name, ''), t.quantity, t.price, pc.cost_cents FROM ("
                 "SELECT st.product_id, st.quantity, COALESCE(pr.gross_cents, 0) AS price FROM stock st "
                 "LEFT JOIN prices pr ON pr.product_id = st.product_id AND pr.store_id = st.store_id "
                 f"WHERE {where} ORDER BY ABS(st.quantity * COALESCE(pr.gross_cents, 0)) DESC, st.product_id "
-                "LIMIT :n) t LEFT JOIN products p ON p.id = t.product_id"), params).all()
-        return [(int(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows]
+                "LIMIT :n) t LEFT JOIN products p ON p.id = t.product_id "
+                "LEFT JOIN product_costs pc ON pc.product_id = t.product_id"), params).all()
+        return [(int(r[0]), str(r[1]), int(r[2]), int(r[3]), None if r[4] is None else int(r[4])) for r in rows]
+
+    def cancel(self, count_id: str, manager: StaffMember, reason: str) -> str:
+        """The manager cancels an open count before approval (PIN checked by the caller): no
+        stock moves anywhere; the other devices see it closed through the feed. Returns the
+        event id."""
+        if not manager.is_manager:
+            raise StockRuleError(t("Eine Inventur bricht nur die Marktleitung ab."))
+        reason = reason.strip()
+        if not reason:
+            raise StockRuleError(t("Bitte einen Grund für den Abbruch angeben."))
+        if len(reason) > 200:  # sync.protocol_stock.CountCancelledV1.reason (limits.REASON_TEXT)
+            raise StockRuleError(t("Der Grund ist zu lang (höchstens {limit} Zeichen).", limit=200))
+        with self.store.db.writing() as s:
+            count = s.get(LocalCount, count_id)
+            if count is None or count.store_id != self.store.store_id:
+                raise StockRuleError(t("Diese Inventur gibt es hier nicht."))
+            if count.status != "open" or count.approved_event:
+                raise StockRuleError(t("Diese Inventur ist schon abgeschlossen."))
+            event = append_event(s, self.store.device_id, COUNT_CANCELLED, {
+                "count_id": count_id, "store_id": self.store.store_id, "cancelled_by": manager.id,
+                "cancelled_by_name": manager.name, "reason": reason, "cancelled_at": iso(utc_now())})
+            count.status = "cancelled"  # at once here; the feed confirms it (stock_models.apply_count_feed)
+            audit.record(s, self.store.device_id, manager.id, manager.name, COUNT_CANCELLED,
+                         {"count_id": count_id, "reason": reason, "event_id": event.id})
+            return event.id
 
     def approve(self, count_id: str, manager: StaffMember) -> str:
         """The manager approves the count (PIN checked by the caller): the center books it.

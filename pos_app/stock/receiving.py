@@ -35,7 +35,7 @@ from pos_app.store import audit
 from pos_app.store.local import LocalStore
 from pos_app.store.outbox import append_event
 from pos_app.store.staff import StaffMember
-from pos_app.store.stock_models import LocalDelivery, ReceivingDraft, ReceivingLine
+from pos_app.store.stock_models import LocalDelivery, ReceivingDraft, ReceivingLine, refused_here
 
 STOCK_RECEIVED = "stock.received"  # sync.protocol_stock.STOCK_RECEIVED (pos_app imports no sync)
 
@@ -115,6 +115,9 @@ class GoodsReceiving:
                 raise StockRuleError(t("Lieferung {number} ist nicht angekündigt.", number=number[:40]))
             if delivery.status != "expected" or delivery.booked_event:
                 raise StockRuleError(t("Lieferung {number} ist schon gebucht.", number=number))
+            if refused_here(s, number):
+                raise StockRuleError(t("Lieferung {number} ist hier schon eingegangen; die Zentrale hat die Buchung "
+                                       "abgelehnt, die Ware ist als Korrektur gebucht.", number=number))
             draft = s.execute(select(ReceivingDraft).where(ReceivingDraft.delivery_number == number,
                                                            ReceivingDraft.status == "open")).scalars().first()
             if draft is None:
@@ -228,6 +231,9 @@ class GoodsReceiving:
             delivery = s.get(LocalDelivery, draft.delivery_number) if draft.delivery_number else None
             if draft.delivery_number and (delivery is None or delivery.status != "expected" or delivery.booked_event):
                 raise StockRuleError(t("Lieferung {number} ist schon gebucht.", number=draft.delivery_number))
+            if draft.delivery_number and refused_here(s, draft.delivery_number):
+                raise StockRuleError(t("Lieferung {number} ist hier schon eingegangen; die Zentrale hat die Buchung "
+                                       "abgelehnt, die Ware ist als Korrektur gebucht.", number=draft.delivery_number))
             payload = {"receipt_id": draft.id, "store_id": self.store.store_id,
                        "delivery_number": draft.delivery_number, "supplier": draft.supplier,
                        "lines": [{"product_id": line.product_id, "expected": line.expected, "received": line.received,

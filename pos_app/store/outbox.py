@@ -41,11 +41,12 @@ class EventType:
 # backend.events): a sale it holds already under another idempotency key (its goods are booked
 # there).
 BOOKED_ELSEWHERE = "is already recorded under another idempotency key"
-NOT_BOOKABLE = (BOOKED_ELSEWHERE,)
 # A sale refused by an older center for a product it did not know: today's center books such a
 # sale under a placeholder (backend.unknown_products), so acknowledging one sends it again
-# instead of dropping the goods that left.
+# instead of dropping the goods that left. Other events refused for it have nothing to book on.
 UNKNOWN_PRODUCT = "unknown product id"
+NOT_BOOKABLE = (BOOKED_ELSEWHERE, UNKNOWN_PRODUCT)
+STOCK_RECEIVED = "stock.received"  # pos_app.stock.receiving.STOCK_RECEIVED
 
 
 class Status:
@@ -246,6 +247,17 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
         resend = True  # never drop the goods: the center books it under a placeholder now
     if not resend:
         row.status = Status.ACKNOWLEDGED
+        if row.type == STOCK_RECEIVED:  # the delivery is no longer "booked here" (issue 14)
+            from pos_app.store.stock_models import receipt_settled  # stock_models is the stock package's
+
+            receipt_settled(session, event_id)
+        unknown = _unknown_product(row.reason or "")
+        if row.type == STOCK_RECEIVED and unknown is not None:
+            # the other products of the delivery did arrive: book them, leave out only the one the
+            # center does not know (it has nothing to book it on)
+            booked = _book_movements(session, row, decided_by, skip=unknown)
+            movements.forget_event(session, event_id)
+            return Decision(current, None, booked)
         if row.type == EventType.STOCK_ADJUSTED or any(m in (row.reason or "") for m in NOT_BOOKABLE):
             movements.forget_event(session, event_id)  # booked there already, or nothing to book it on
             return Decision(current, None)
@@ -261,13 +273,24 @@ def decide_conflict(session: Session, event_id: str, resend: bool, decided_by: s
     return Decision(current, copy.id)
 
 
-def _book_movements(session: Session, row: OutboxEvent, decided_by: str) -> tuple[str, ...]:
+def _unknown_product(reason: str) -> int | None:
+    """The product id in the center's "unknown product id N" refusal, if that is the reason."""
+    marker = "unknown product id "
+    if marker not in reason:
+        return None
+    digits = reason.split(marker, 1)[1].split()[0].strip(".,;:") if reason.split(marker, 1)[1].split() else ""
+    return int(digits) if digits.isdigit() else None
+
+
+def _book_movements(session: Session, row: OutboxEvent, decided_by: str, skip: int | None = None) -> tuple[str, ...]:
     """The refused event's goods movements, booked as stock.adjusted events (one per product;
     the movements move to them, so the local figures stay and fold in when the center has
-    applied them)."""
+    applied them). `skip`: a product the center does not know, left on the refused event."""
     moved = movements.of_event(session, row.id)
     booked = []
     for (product_id, store_id), delta in sorted(moved.items()):
+        if product_id == skip or not delta:
+            continue
         adjusted = append_event(session, row.device_id, EventType.STOCK_ADJUSTED, {
             "adjustment_id": str(uuid.uuid4()), "store_id": store_id, "product_id": product_id, "delta": delta,
             "counted": None, "reason": "conflict_acknowledged", "refs": [row.id],

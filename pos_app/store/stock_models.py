@@ -46,7 +46,9 @@ class ReceivingDraft(Base):
     started_by: Mapped[str] = mapped_column(String(80))
     approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the manager (no notice)
     started_at: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(8))  # open | booked | discarded
+    # open | booked | discarded | refused (booked here, refused by the center, acknowledged by a
+    # manager: its goods went as stock.adjusted events, pos_app.store.outbox; see receipt_settled)
+    status: Mapped[str] = mapped_column(String(8))
     event_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     __table_args__ = (Index("ix_receiving_drafts_status", "status", "delivery_number"),)
 
@@ -71,7 +73,7 @@ class LocalCount(Base):
     scope: Mapped[str] = mapped_column(String(10))  # store | category | products
     categories: Mapped[str] = mapped_column(Text)  # JSON list
     product_ids: Mapped[str] = mapped_column(Text)  # JSON list
-    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked
+    status: Mapped[str] = mapped_column(String(10))  # the center's: open | booked | cancelled (here at once)
     started_by: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[str] = mapped_column(String(40))
     approved_event: Mapped[str | None] = mapped_column(String(36), nullable=True)  # ours, unconfirmed
@@ -99,7 +101,11 @@ def apply_count_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -
         if row is None:
             row = LocalCount(count_id=count_id, approved_event=None)
             session.add(row)
-        row.store_id, row.scope, row.status = doc["store_id"], doc["scope"], doc["status"]
+        # a count cancelled here stays cancelled while the center has not applied it yet (it
+        # answers with "cancelled", or "booked" when an approval came first: then that is true)
+        keep = row.status == "cancelled" and doc["status"] == "open"
+        row.store_id, row.scope = doc["store_id"], doc["scope"]
+        row.status = "cancelled" if keep else doc["status"]
         row.categories = json.dumps(doc.get("categories") or [], ensure_ascii=False)
         row.product_ids = json.dumps(doc.get("product_ids") or [])
         row.started_by, row.started_at = doc["started_by"], doc["started_at"]
@@ -129,5 +135,52 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
     return len(docs)
 
 
+def receipt_settled(session: Session, event_id: str) -> None:
+    """A manager acknowledged the center's refusal of our stock.received `event_id`
+    (pos_app.store.outbox.decide_conflict). The center holds no receipt for it, so the draft is
+    no longer "booked" but "refused", and the delivery is no longer "booked here": it shows the
+    center's status again. Its goods are booked by what physically happened (stock.adjusted
+    events with the reconciliation, or left out when the center holds them already), and a
+    delivery with a refused receipt is not booked a second time here (pos_app.stock.receiving).
+    Thread: the caller's, in the decision's transaction."""
+    for draft in session.query(ReceivingDraft).filter(ReceivingDraft.event_id == event_id,
+                                                       ReceivingDraft.status == "booked").all():
+        draft.status = "refused"
+    for delivery in session.query(LocalDelivery).filter(LocalDelivery.booked_event == event_id).all():
+        delivery.booked_event = None
+
+
+def refused_here(session: Session, delivery_number: str) -> bool:
+    """A receipt of this delivery was booked here and its refusal acknowledged (receipt_settled)."""
+    return session.query(ReceivingDraft.id).filter(ReceivingDraft.delivery_number == delivery_number,
+                                                   ReceivingDraft.status == "refused").first() is not None
+
+
 def now_text() -> str:
     return iso(utc_now())
+
+
+class ProductCost(Base):
+    """A product's cost price from the feed (ProductData.cost_cents; migration 0024_stock_costs):
+    the count's variance list values its differences at cost with it (pos_app.stock.counts)."""
+
+    __tablename__ = "product_costs"
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cost_cents: Mapped[int] = mapped_column(Integer)
+
+
+def apply_costs(session: Session, products: dict[int, dict[str, Any] | None]) -> None:
+    """The feed's product changes (sync.feed): a product with a cost price keeps it, one without
+    (an older center, or retired) has none. Thread: the sync worker's, in the page's transaction."""
+    conn = session.connection()
+    upserts, deletes = [], []
+    for pid, data in products.items():
+        if data and data.get("cost_cents") is not None:
+            upserts.append((pid, int(data["cost_cents"])))
+        else:
+            deletes.append((pid,))
+    if upserts:
+        conn.exec_driver_sql("INSERT INTO product_costs (product_id, cost_cents) VALUES (?, ?) "
+                             "ON CONFLICT (product_id) DO UPDATE SET cost_cents = excluded.cost_cents", upserts)
+    if deletes:
+        conn.exec_driver_sql("DELETE FROM product_costs WHERE product_id = ?", deletes)
