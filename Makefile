@@ -85,9 +85,10 @@ test: setup lint
 # 1280x800, 1024x768 and 800x1280: it fits, the shortcuts work by real key events; screenshots of
 # each in test-artifacts/<size>/. SIZES=1024x768 for one size.
 SIZES ?= 1366x768,1280x800,1024x768,800x1280
+LANGUAGES ?= de,en
 test-display: setup system-deps-x11
 	@./.ci/debian-packages $(DEB_DISPLAY)
-	$(BIN)/python -m tests.display.run_displays --sizes $(SIZES)
+	$(BIN)/python -m tests.display.run_displays --sizes $(SIZES) --languages $(LANGUAGES)
 
 # PostgreSQL for the center tests that need a server (several processes on one database).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

@@ -7,7 +7,8 @@ temporary folder each time unless told where; we give it one stable cache folder
 works across starts (faster cold start) and no temp folders pile up. It writes that pickle in
 place, so a second process starting at the same moment (a till and a CLI, two test workers)
 could read half a file and fail ("Ran out of input"): the first process with a cold cache builds
-it in a private folder and moves it into place in one step.
+it in a private folder and moves it into place in one step, and each escpos install has its own
+cache folder (escpos rewrites a pickle older than its database, in place).
 """
 import os
 import platform
@@ -15,8 +16,26 @@ import shutil
 import tempfile
 
 
+def _escpos_install_key() -> str:
+    """Which python-escpos install the cache is for: its printer database's path and time. A new
+    install (a fresh virtualenv) gets a cache of its own, built fresh, instead of one escpos finds
+    older than its database and rewrites in place."""
+    import hashlib
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("escpos")
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        database = os.path.join(folders[0], "capabilities.json") if folders else ""
+        stamp = f"{database}:{os.path.getmtime(database)}" if database else "none"
+    except (ImportError, OSError, ValueError):
+        stamp = "none"
+    return hashlib.sha1(stamp.encode()).hexdigest()[:12]
+
+
 def _escpos_cache_folder() -> str:
-    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "omnipos", "escpos")
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "omnipos", "escpos",
+                         _escpos_install_key())
     try:
         os.makedirs(cache, exist_ok=True)
     except OSError:
