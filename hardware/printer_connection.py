@@ -34,42 +34,42 @@ def _seconds(value: float) -> str:
 
 
 def _reason(exc: BaseException, settings: PrinterSettings) -> str:
-    """A short German reason for an OS/socket error."""
+    """A short reason for an OS/socket error, in the person's language."""
     if isinstance(exc, socket.gaierror):
-        return f"Adresse „{settings.host}“ unbekannt"
+        return t("Adresse „{host}“ unbekannt", host=settings.host)
     if isinstance(exc, (TimeoutError, socket.timeout)):
-        return f"Zeitüberschreitung nach {_seconds(settings.timeout_s)} s"
+        return t("Zeitüberschreitung nach {seconds} s", seconds=_seconds(settings.timeout_s))
     if isinstance(exc, ConnectionRefusedError):
-        return "Verbindung abgelehnt"
+        return t("Verbindung abgelehnt")
     if isinstance(exc, ConnectionResetError):
-        return "Verbindung vom Drucker zurückgesetzt"
+        return t("Verbindung vom Drucker zurückgesetzt")
     if isinstance(exc, (BrokenPipeError, ConnectionAbortedError)):
-        return "Verbindung vom Drucker getrennt"
+        return t("Verbindung vom Drucker getrennt")
     code = getattr(exc, "errno", None)
     if code == errno.EHOSTUNREACH:
-        return "Gerät im Netzwerk nicht erreichbar"
+        return t("Gerät im Netzwerk nicht erreichbar")
     if code == errno.ENETUNREACH:
-        return "Netzwerk nicht erreichbar"
+        return t("Netzwerk nicht erreichbar")
     if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
-        return "Gerät nicht gefunden"
+        return t("Gerät nicht gefunden")
     if code in (errno.EACCES, errno.EPERM):
-        return "keine Berechtigung"
+        return t("keine Berechtigung")
     if code == errno.EBUSY:
-        return "Gerät belegt"
+        return t("Gerät belegt")
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def describe(settings: PrinterSettings) -> str:
     """How the printer is named in messages: "Drucker 192.168.1.50:9100"."""
     if settings.kind == "network":
-        return f"Drucker {settings.host}:{settings.port}"
+        return t("Drucker {host}:{port}", host=settings.host, port=settings.port)
     if settings.kind == "usb":
-        return f"USB-Drucker {settings.usb_vendor:04x}:{settings.usb_product:04x}"
+        return t("USB-Drucker {vendor}:{product}", vendor=f"{settings.usb_vendor:04x}", product=f"{settings.usb_product:04x}")
     if settings.kind == "serial":
-        return f"Drucker an {settings.serial_device}"
+        return t("Drucker an {device}", device=settings.serial_device)
     if settings.kind == "file":
-        return f"Drucker {settings.file_path or '(kein Pfad)'}"
-    return "Drucker"
+        return t("Drucker {path}", path=settings.file_path or t("(kein Pfad)"))
+    return t("Drucker")
 
 
 def _send_network(settings: PrinterSettings, data: bytes) -> None:
