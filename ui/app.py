@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from pos_app.i18n import t
+from pos_app.i18n import N_, t
 
 START = time.perf_counter()
 SMOKE_SYNC_WAIT_S = 30.0
@@ -163,7 +163,7 @@ def make_sync_worker(store, settings, data_dir: Path):  # type: ignore[no-untype
     its own process (sync/process.py): in a thread it held the GIL long enough to stall the
     till's screen while a catalog page was parsed."""
     if not settings.sync.enabled:
-        return None, t("keine Zentrale eingestellt (pos.toml: [sync] backend_url)")
+        return None, N_("keine Zentrale eingestellt (pos.toml: [sync] backend_url)")  # shown in the person's language
     from sync.process import SyncProcess, WorkerSettings
     from sync.token import TokenError, read_token, token_path
 

@@ -20,8 +20,8 @@ Thread: the UI thread.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView, QWidget
 
 from ui.cart_model import COLUMN_WIDTHS, CartTableModel, Refreshed
@@ -70,6 +70,26 @@ class CartTable(QTableView):
         # always there: a bar that appears with the 17th line narrows the viewport, and the whole
         # table is laid out and painted again (a 5 ms frame in the middle of a sale)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+
+    def fit_headings(self) -> None:
+        """Widen a fixed column to its heading in the font the header has now (the tablet theme
+        and the English headings are larger than the widths were made for); never narrower."""
+        head = self.horizontalHeader()
+        metrics = head.fontMetrics()
+        model = self.model()
+        for col, width in enumerate(COLUMN_WIDTHS):
+            if width:
+                text = str(model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+                head.resizeSection(col, max(width, metrics.horizontalAdvance(text) + 24))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_headings()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit_headings()
 
     def shown(self, what: Refreshed) -> None:
         """After the model refreshed: an append needs only the scroll range updated (the new

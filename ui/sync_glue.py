@@ -80,7 +80,7 @@ def status_text(status: SyncStatus | None, now: datetime, pending: int, oldest: 
     offset = status.clock_offset_ms if status is not None and status.clock_offset_ms is not None else clock_offset_ms
     skew = skew_text(offset, skew_limit_s)
     if status is None:
-        text = t("Abgleich aus: {off_reason}", off_reason=off_reason) if off_reason else t("Abgleich aus")
+        text = t("Abgleich aus: {off_reason}", off_reason=t_marked(off_reason)) if off_reason else t("Abgleich aus")
         return text + (t(" · nicht gesendet: {pending}", pending=pending) if pending else "") + (f" · {skew}" if skew else "")
     parts = [t_marked(LABELS[status.state])]
     if status.pull_fraction is not None and status.pull_total > BIG_PULL:
