@@ -17,7 +17,7 @@ DEB_X11  := libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-re
 # the real-display tests: a virtual X server, a small window manager, real key events, xdpyinfo
 DEB_DISPLAY := xvfb openbox xdotool x11-utils
 
-.PHONY: help setup system-deps system-deps-x11 run test test-display test-scale check-extras lint bench bench-sync bench-center \
+.PHONY: help setup system-deps system-deps-x11 run test test-long test-display test-scale check-extras lint bench bench-sync bench-center \
         bench-day soak chaos fuzz fuzz-ci package package-smoke demo-big clean
 
 help:
@@ -75,11 +75,19 @@ run: setup system-deps-x11
 lint: $(STAMP)
 	$(BIN)/lint-imports
 
-# Two workers (pytest-xdist; a test file stays on one worker, so its module fixtures are built
-# once): the suite is CPU-bound and CI has two cores. TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS ?= 2
+# Three workers (pytest-xdist; a test file stays on one worker, so its module fixtures are built
+# once): CI has two cores, and much of the suite waits on centers, sync rounds and fsync rather
+# than computing. TEST_WORKERS=0 runs it in one process. The long system runs (the sync worker
+# killed 20 times, two centers behind haproxy, the soak harness's own tests) are make test-long,
+# which CI runs right after.
+TEST_WORKERS ?= 3
+LONG_TESTS := tests/test_sync_chaos.py tests/test_center_scale.py tests/test_soak.py
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(addprefix --ignore=,$(LONG_TESTS))
+
+test-long: setup
+	@./.ci/debian-packages $(DEB_CENTER)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadfile $(LONG_TESTS)
 
 # Every screen and dialog on a real X display (Xvfb, the xcb platform, openbox) at 1366x768,
 # 1280x800, 1024x768 and 800x1280: it fits, the shortcuts work by real key events; screenshots of
@@ -129,7 +137,7 @@ fuzz-ci: setup
 	@if [ -n "$$POS_TEST_DATABASE_URL" ]; then \
 	  POS_FUZZ=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/backend/test_fuzz.py; fi
 
-# The kill test with 200 SIGKILL cycles instead of 20 (make test runs 20).
+# The kill test with 200 SIGKILL cycles instead of 20 (make test-long runs 20).
 chaos: setup
 	POS_CHAOS_CYCLES=$${POS_CHAOS_CYCLES:-200} POS_CRASH_CYCLES=$${POS_CHAOS_CYCLES:-200} QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_sync_chaos.py tests/test_store.py tests/test_shifts.py -k "killed"
 

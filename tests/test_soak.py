@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def soak(fault: str = "", scans: int = 300, none_bound: int = 2000) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "POS_SOAK_NONE_BOUND": str(none_bound), "QT_QPA_PLATFORM": "offscreen", "POS_SOAK_SCANS": str(scans), "POS_SOAK_SALES": "6",
-           "POS_SOAK_BATCHES": "3", "POS_SOAK_PRODUCTS": "2000", "POS_SOAK_FAULT": fault}
+           "POS_SOAK_BATCHES": "3", "POS_SOAK_PRODUCTS": "2000", "POS_SOAK_FAULT": fault, "POS_SOAK_DRAIN": "40"}
     return subprocess.run([sys.executable, str(SOAK)], env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -35,6 +35,6 @@ def test_the_soak_fails_when_the_till_aborts() -> None:
 
 
 def test_the_soak_fails_when_none_loses_references() -> None:
-    done = soak("drain-none", none_bound=500)  # 300 scans: 3,000 references less (6.12.0's rate)
+    done = soak("drain-none", none_bound=500)  # 300 scans: 12,000 references less (POS_SOAK_DRAIN=40)
     assert done.returncode == 1
     assert "None's reference count fell by" in done.stdout

@@ -116,6 +116,15 @@ def prune_closed(session: Session, closed_before: str) -> int:
     return len(numbers)
 
 
+# how far an order has come: the feed may bring the center's answer to an earlier local step
+# after a later one was taken here (picked, then handed over before the next pull)
+_STEPS = {"new": 0, "reserved": 0, "picking": 1, "ready": 2, "expired": 3}  # expired: the center decided
+
+
+def _step(state: str) -> int:
+    return 3 if state in TERMINAL else _STEPS.get(state, 0)
+
+
 def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
     """Take the center's pickup orders of one feed page (newest per order number)."""
     for number, doc in docs.items():
@@ -136,7 +145,11 @@ def apply_feed(session: Session, docs: dict[str, dict[str, Any] | None]) -> int:
         row.payment, row.created_at, row.pickup_by = doc["payment"], doc["created_at"], doc["pickup_by"]
         row.ready_at, row.total_cents = doc.get("ready_at"), int(doc["total_cents"])
         row.lines = json.dumps(doc["lines"], ensure_ascii=False)
-        if row.local_state is not None and (moved or doc["state"] in TERMINAL or doc["state"] == row.local_state):
-            row.local_state = None  # the center has caught up (or decided otherwise: a conflict says so)
+        if row.local_state is not None and (doc["state"] in TERMINAL or doc["state"] == row.local_state
+                                            or (moved and _step(doc["state"]) >= _step(row.local_state))):
+            # the center has caught up (or decided otherwise: a conflict says so); a move to a step
+            # before ours is the center catching up with our earlier event (picked, while the
+            # handover is still on its way), not a decision against ours
+            row.local_state = None
         note_change(session, row)
     return len(docs)
