@@ -60,7 +60,7 @@ def test_codes_from_the_camera_land_in_the_cart(qtbot, store_path: Path, tmp_pat
             assert not camera_threads()
             # the wedge scanner works alongside
             scanner_burst(qtbot, EAN_KAFFEE)
-            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 4, timeout=2000)
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 4, timeout=15_000)
         finally:
             window.devices.stop()
             close_window(window)
@@ -84,7 +84,7 @@ def test_camera_stops_when_the_till_is_locked_and_a_missing_camera_only_says_so(
             qtbot.waitUntil(lambda: "Kamera 97 nicht gefunden" in till.message.text(), timeout=10000)
             assert not devices.camera.running and not camera_threads()
             scanner_burst(qtbot, EAN_DECKE)  # the till goes on as before
-            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=2000)
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
 
             from hardware.camera import VideoFileSource
             devices.camera_source = str(video)
@@ -92,10 +92,10 @@ def test_camera_stops_when_the_till_is_locked_and_a_missing_camera_only_says_so(
             assert devices.camera.running
             devices.camera.stop()
             devices.camera.start(VideoFileSource(video, loop=True))  # a camera that runs until stopped
-            qtbot.waitUntil(lambda: devices.preview.image is not None, timeout=5000)
+            qtbot.waitUntil(lambda: devices.preview.image is not None, timeout=15_000)
             assert camera_threads()
             ctrl(till.entry, Qt.Key.Key_L)  # lock: the till screen goes away, so does the camera
-            qtbot.waitUntil(lambda: not camera_threads(), timeout=3000)
+            qtbot.waitUntil(lambda: not camera_threads(), timeout=15_000)
             assert not devices.camera.running and not devices.preview.isVisible()
         finally:
             window.devices.stop()

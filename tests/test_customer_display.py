@@ -83,10 +83,10 @@ def test_the_display_during_a_real_sale_with_no_paper(qtbot, store_path, artifac
             display.grab().save(str(artifacts / "customer-display-idle.png"))
             till = window.till
             scanner_burst(qtbot, EAN_DECKE)
-            qtbot.waitUntil(lambda: display.lines.rowCount() == 1, timeout=5000)  # as it is scanned
+            qtbot.waitUntil(lambda: display.lines.rowCount() == 1, timeout=15_000)  # as it is scanned
             qtbot.wait(300)  # the next item is picked up and scanned
             scanner_burst(qtbot, EAN_KAFFEE)
-            qtbot.waitUntil(lambda: display.lines.rowCount() == 2, timeout=3000)
+            qtbot.waitUntil(lambda: display.lines.rowCount() == 2, timeout=15_000)
             assert [display.lines.item(0, c).text() for c in range(3)] == ["1 ×", "Kuscheldecke Größe XL grün", "39,99 €"]
             assert display.lines.item(1, 1).text() == "Bio-Kaffee Äthiopien 500 g" and "52,98" in display.total.text()
             qtbot.wait(50)
@@ -106,7 +106,7 @@ def test_the_display_during_a_real_sale_with_no_paper(qtbot, store_path, artifac
             in_modal(pay)
             QTest.keyClick(till.entry, Qt.Key.Key_F12)
             assert chosen == [True], "the tap did not choose no paper"
-            qtbot.waitUntil(lambda: display.screen_now.phase == "done", timeout=3000)
+            qtbot.waitUntil(lambda: display.screen_now.phase == "done", timeout=15_000)
             assert "Rückgeld 7,02" in display.change.text() and "52,98" in display.total.text()
             assert "übertragen" in display.qr_caption.text()
             qtbot.wait(50)

@@ -109,7 +109,7 @@ def test_no_sale_at_the_till_and_the_cash_sale_kick(qtbot, store_path: Path) -> 
             QTest.keyClick(till.entry, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
             assert "abgebrochen" in till.message.text()
             assert len(entries(window.store)) == start
-            qtbot.waitUntil(window.isActiveWindow, timeout=2000)  # the till has the keys again
+            qtbot.waitUntil(window.isActiveWindow, timeout=15_000)  # the till has the keys again
 
             def reason_then_pin(dialog: QWidget) -> None:
                 fill_reason("Wechselgeld tauschen")(dialog)
@@ -120,22 +120,22 @@ def test_no_sale_at_the_till_and_the_cash_sale_kick(qtbot, store_path: Path) -> 
                 in till.message.text()
             [job] = printer.wait_for_jobs(1, timeout=5)
             assert job == KICK  # only the kick: no paper used
-            qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+            qtbot.waitUntil(window.isActiveWindow, timeout=15_000)
             actions = [(a, who) for a, who, _ in entries(window.store)[start:]]
             assert actions == [("manager_pin", "Jonas Weber"), ("approval", "Jonas Weber"),
                                ("drawer_no_sale", "Lena Schmidt")]
 
             # a cash sale opens the drawer: the kick comes first in the receipt's job
             scanner_burst(qtbot, EAN_DECKE)
-            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=2000)
+            qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
             pay_cash(qtbot, window, "50,00")
-            qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=3000)
+            qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=15_000)
             jobs = printer.wait_for_jobs(2, timeout=5)
             assert jobs[1].startswith(b"\x1b@" + KICK)
             assert decode(jobs[1]).drawer_kicks == [2]
 
             # printer off: the no-sale kick fails, is reported and dropped (never opens later)
-            qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+            qtbot.waitUntil(window.isActiveWindow, timeout=15_000)
             printer.stop()
             window.printing.queue._backoff = (0.01,)
             in_modal(reason_then_pin)

@@ -47,5 +47,5 @@ def test_a_missing_closings_file_is_a_clear_message_and_nothing_is_written(qtbot
     assert "Kassenabschlüssen wählen" in dialog.message.text()
     dialog.closings_file.setText(str(tmp_path / "missing.json"))
     dialog.export_button.click()
-    qtbot.waitUntil(lambda: "nicht möglich" in dialog.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "nicht möglich" in dialog.message.text(), timeout=15_000)
     assert not (tmp_path / "none").exists()

@@ -54,9 +54,9 @@ def make_window(qtbot, store_path: Path, port: int, standin: FiskalyStandIn) -> 
 def sell_one(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     log_in(qtbot, window)
     scanner_burst(qtbot, EAN_DECKE)
-    qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=15_000)
     pay_cash(qtbot, window, "50,00")
-    qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=5000)
+    qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=15_000)
 
 
 def test_a_signed_sale_prints_the_tse_fields_and_a_qr_code(qtbot, store_path, printer, standin, artifacts):  # type: ignore[no-untyped-def]
@@ -78,7 +78,7 @@ def test_a_signed_sale_prints_the_tse_fields_and_a_qr_code(qtbot, store_path, pr
         assert (row.status, row.tx_number, row.signature) == ("signed", fields.transaction_number, fields.signature)
 
         dialog = TseStatusDialog(window.store, window)
-        qtbot.waitUntil(lambda: "Seriennummer" in dialog.module.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "Seriennummer" in dialog.module.text(), timeout=15_000)
         assert standin.tss_serial in dialog.module.text() and "Signierte Vorgänge: 1" in dialog.counts.text()
         dialog.show()
         qtbot.wait(50)

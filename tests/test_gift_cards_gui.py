@@ -55,7 +55,7 @@ def test_a_gift_card_is_sold_and_printed_and_labels_print_with_ean13(qtbot, stor
         with window.store.db.reading() as s:
             assert s.execute(text("SELECT count(*) FROM outbox WHERE type = 'gift_card.sold' "
                                   "AND payload LIKE :c"), {"c": f"%{code}%"}).scalar() == 1
-        qtbot.waitUntil(lambda: till.entry.hasFocus(), timeout=3000)
+        qtbot.waitUntil(lambda: till.entry.hasFocus(), timeout=15_000)
 
         def labels(dialog: QWidget) -> None:
             assert isinstance(dialog, LabelDialog)
@@ -67,12 +67,12 @@ def test_a_gift_card_is_sold_and_printed_and_labels_print_with_ean13(qtbot, stor
 
         in_modal(labels)
         QTest.keyClick(till.entry, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-        qtbot.waitUntil(lambda: "labels" in seen, timeout=5000)
+        qtbot.waitUntil(lambda: "labels" in seen, timeout=15_000)
         [_, label_job] = printer.wait_for_jobs(2, timeout=10)
         printed = decode(label_job)
         assert printed.barcodes == [("EAN13", EAN_DECKE[:12])] and printed.cuts == 1
         assert "Kuscheldecke Größe XL grün" in printed.text_lines[0]
         assert "1 Etiketten" in str(seen["labels"]) and "NOPE-1" in str(seen["labels"])
-        qtbot.waitUntil(lambda: till.entry.hasFocus(), timeout=3000)
+        qtbot.waitUntil(lambda: till.entry.hasFocus(), timeout=15_000)
     finally:
         close_window(window)

@@ -171,7 +171,7 @@ def test_after_the_restart_the_till_offers_the_payment_and_resumes_it(qtbot, tmp
         try:
             inside(InterruptedPaymentsDialog, later, errors)
             log_in(qtbot, window)
-            qtbot.waitUntil(lambda: seen == ["later"] or bool(errors), timeout=5000)
+            qtbot.waitUntil(lambda: seen == ["later"] or bool(errors), timeout=15_000)
             inside(InterruptedPaymentsDialog, later, errors)  # the day close is refused and offers it again
             window.shift.close_day()
             assert seen == ["later", "later"] and "abgebrochene Zahlung" in window.till.message.text()
@@ -180,7 +180,7 @@ def test_after_the_restart_the_till_offers_the_payment_and_resumes_it(qtbot, tmp
             inside(InterruptedPaymentsDialog, resume, errors)
             log_in(qtbot, window)
             qtbot.waitUntil(lambda: bool(errors) or (window.session is not None and bool(window.session.cart.lines)),
-                            timeout=5000)
+                            timeout=15_000)
             if errors:
                 raise errors[0]
             assert "20,00" in seen[0] and "Lena Schmidt" in seen[0]

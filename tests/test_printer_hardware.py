@@ -191,11 +191,11 @@ def test_status_bar_and_test_page_at_the_till(qtbot, store_path: Path) -> None: 
             log_in(qtbot, window)
             printer.paper = "out"
             window.printing.request_status()
-            qtbot.waitUntil(lambda: "Papier leer" in window.printer_label.text(), timeout=5000)
+            qtbot.waitUntil(lambda: "Papier leer" in window.printer_label.text(), timeout=15_000)
             assert window.printer_label.property("error") is True
             printer.paper = "ok"
             window.printing.request_status()
-            qtbot.waitUntil(lambda: window.printer_label.text().endswith("bereit."), timeout=5000)
+            qtbot.waitUntil(lambda: window.printer_label.text().endswith("bereit."), timeout=15_000)
             assert window.printer_label.property("error") is False
 
             QTest.keyClick(window.till.entry, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
@@ -203,17 +203,17 @@ def test_status_bar_and_test_page_at_the_till(qtbot, store_path: Path) -> None: 
             out = decode(page)
             assert "Testdruck" in out.text and "Papier 80mm, 42 Zeichen je Zeile:" in out.text_lines
             assert ("CODE128", LAYOUT_TEST_CODE) in out.barcodes and out.cuts == 1
-            qtbot.waitUntil(lambda: "Testseite gedruckt" in window.printer_label.text(), timeout=5000)
+            qtbot.waitUntil(lambda: "Testseite gedruckt" in window.printer_label.text(), timeout=15_000)
 
             # the printer takes the bytes but is out of paper: the status bar must not say "bereit"
             printer.paper = "out"
             window.printing.request_status()
-            qtbot.waitUntil(lambda: "Papier leer" in window.printer_label.text(), timeout=5000)
+            qtbot.waitUntil(lambda: "Papier leer" in window.printer_label.text(), timeout=15_000)
             said: list[str] = []
             window.printing.status_changed.connect(lambda _ok, text: said.append(text))
             QTest.keyClick(window.till.entry, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
             printer.wait_for_jobs(2, timeout=5)
-            qtbot.waitUntil(lambda: "Testseite gedruckt." in said and "Papier leer" in said[-1], timeout=5000)
+            qtbot.waitUntil(lambda: "Testseite gedruckt." in said and "Papier leer" in said[-1], timeout=15_000)
             assert "Papier leer" in window.printer_label.text() and window.printer_label.property("error") is True
             rows = test_page_for(PrinterSettings(profile="POS-5890"), "Filiale")
             assert max(len(getattr(r, "text", "")) for r in rows) <= 32

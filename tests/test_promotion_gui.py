@@ -37,7 +37,7 @@ def test_three_for_two_on_screen_and_receipt_then_a_partial_return(qtbot, store_
         log_in(qtbot, window)
         till = window.till
         scanner_burst(qtbot, EAN_DECKE)
-        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
         for _ in range(2):  # two more of the same: Strg++ on the line
             QTest.keyClick(till.entry, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
         assert till.session.cart.lines[0].quantity == 3
@@ -47,7 +47,7 @@ def test_three_for_two_on_screen_and_receipt_then_a_partial_return(qtbot, store_
         assert "3 für 2 Decken" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
         assert "Aktionen: -39,99 €" in till.vat.text() and "79,98" in till.total.text()
         pay_cash(qtbot, window, "79,98")
-        qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=5000)
+        qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=15_000)
         [job] = printer.wait_for_jobs(1, timeout=10)
         text = decode(job).text
         assert "Aktion 3 für 2 Decken -39,99 €" in text and "79,98" in text, text
@@ -73,7 +73,7 @@ def test_a_coupon_at_a_till_without_center_is_taken_once(qtbot, store_path, prin
         log_in(qtbot, window)
         till = window.till
         scanner_burst(qtbot, EAN_KAFFEE)
-        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
 
         def type_code(code: str):  # type: ignore[no-untyped-def]
             def act(dialog) -> None:  # type: ignore[no-untyped-def]
@@ -88,28 +88,28 @@ def test_a_coupon_at_a_till_without_center_is_taken_once(qtbot, store_path, prin
 
         def active() -> None:
             window.activateWindow()
-            qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+            qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
 
         seen: list[str] = []
         active()
         in_modal(type_code("zehn"))
         QTest.keyClick(till.entry, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-        qtbot.waitUntil(lambda: "ZEHN angenommen" in till.message.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "ZEHN angenommen" in till.message.text(), timeout=15_000)
         assert till.session.cart.totals().total_cents == 1299 - 130
         assert window.focusWidget() is till.entry  # focus back on the scan field
         active()
         pay_cash(qtbot, window, "11,69")
-        qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=5000)
+        qtbot.waitUntil(lambda: till.session.cart.is_empty(), timeout=15_000)
 
         active()
         till.focus_search()
         qtbot.wait(50)
         scanner_burst(qtbot, EAN_KAFFEE)
-        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
         active()
         in_modal(type_code("ZEHN"))
         QTest.keyClick(till.entry, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-        qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+        qtbot.waitUntil(lambda: bool(seen), timeout=15_000)
         assert "schon offline eingelöst" in seen[0]
         assert till.session.cart.totals().total_cents == 1299  # nothing changed
         with window.store.db.reading() as s:

@@ -185,8 +185,8 @@ def test_a_single_tap_sells_one_and_the_scan_field_keeps_the_focus(qtbot, store_
             if window.till is None:
                 window.login.logged_in.emit(window.store.staff.members()[0])
             till = window.till
-            qtbot.waitUntil(lambda: till.grid.pages() == ["Favoriten", "Sofas"], timeout=5000)
-            qtbot.waitUntil(lambda: QApplication.focusWidget() is till.entry, timeout=5000)
+            qtbot.waitUntil(lambda: till.grid.pages() == ["Favoriten", "Sofas"], timeout=15_000)
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is till.entry, timeout=15_000)
             tile = till.grid.button_for(1)
             assert tile is not None and tile.isVisible() and tile.height() >= 44 and tile.width() >= 44
             assert tile.focusPolicy() == Qt.FocusPolicy.NoFocus
@@ -233,7 +233,7 @@ def test_many_tiles_page_with_arrows(qtbot, store) -> None:  # type: ignore[no-u
     qtbot.addWidget(grid)
     grid.show()
     grid.reload()
-    qtbot.waitUntil(lambda: grid.pages() == ["Favoriten"], timeout=5000)
+    qtbot.waitUntil(lambda: grid.pages() == ["Favoriten"], timeout=15_000)
     assert grid.next.isVisible() and not grid.previous.isEnabled() and "1 von 2" in grid.page_label.text()
     tapped: list[int] = []
     grid.tapped.connect(tapped.append)

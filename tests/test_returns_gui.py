@@ -68,7 +68,7 @@ def test_blind_return_with_the_managers_pin_prints_a_voucher(qtbot, store_path, 
             dialog.code.setFocus()
             qtbot.wait(50)
             scanner_burst(qtbot, EAN_DECKE)  # the item, scanned
-            qtbot.waitUntil(lambda: dialog.item is not None, timeout=3000)
+            qtbot.waitUntil(lambda: dialog.item is not None, timeout=15_000)
             assert "39,99" in dialog.refund.text()
             dialog.grab().save(str(artifacts / "blind-return-dialog.png"))
             inside(ManagerApprovalDialog, approve, errors)
@@ -97,7 +97,7 @@ def test_blind_return_with_the_managers_pin_prints_a_voucher(qtbot, store_path, 
         window.till.focus_search()
         qtbot.wait(50)
         scanner_burst(qtbot, EAN_KAFFEE)
-        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=15_000)
 
         def pay_with_voucher(dialog: QWidget) -> None:
             assert isinstance(dialog, PaymentDialog)
@@ -107,13 +107,13 @@ def test_blind_return_with_the_managers_pin_prints_a_voucher(qtbot, store_path, 
             qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.voucher_code, timeout=1000)
             dialog.voucher_code.setText(code.lower())  # typed by hand
             QTest.keyClick(dialog.voucher_code, Qt.Key.Key_Return)
-            qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=3000)
+            qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=15_000)
 
         inside(PaymentDialog, pay_with_voucher, errors)
         QTest.keyClick(window.till.entry, Qt.Key.Key_F12)
         if errors:
             raise errors[0]
-        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=3000)
+        qtbot.waitUntil(lambda: window.till.session.cart.is_empty(), timeout=15_000)
         [_, sale_job] = printer.wait_for_jobs(2, timeout=5)
         assert any(t.startswith("Gutschein") and t.endswith("12,99") for t in decode(sale_job).text_lines)
         with window.store.db.reading() as s:
@@ -129,14 +129,14 @@ def test_exchange_at_the_till_returns_and_sells_in_one_go(qtbot, store_path, pri
         old = sell(window.store, EAN_KAFFEE)  # 12,99, bought earlier at this till
         log_in(qtbot, window)
         scanner_burst(qtbot, EAN_DECKE)  # the new item: 39,99
-        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=2000)
+        qtbot.waitUntil(lambda: len(window.till.session.cart.lines) == 1, timeout=15_000)
 
         def exchange(dialog: QWidget) -> None:
             assert isinstance(dialog, ReturnsDialog)
             dialog.number.setFocus()
             qtbot.wait(50)
             scanner_burst(qtbot, old.receipt_number)  # the old receipt's barcode
-            qtbot.waitUntil(lambda: dialog.purchase is not None, timeout=3000)
+            qtbot.waitUntil(lambda: dialog.purchase is not None, timeout=15_000)
             dialog.set_quantity(1, 1)
             assert dialog.exchange.isEnabled() and "39,99" in dialog.exchange.text()
             dialog.exchange.setChecked(True)
@@ -163,13 +163,13 @@ def test_exchange_at_the_till_returns_and_sells_in_one_go(qtbot, store_path, pri
         def reprint(dialog: QWidget) -> None:
             assert isinstance(dialog, ReturnsDialog)
             dialog.look_up("BER-K1-000002")
-            qtbot.waitUntil(lambda: dialog.reprint_button.isVisible(), timeout=3000)
+            qtbot.waitUntil(lambda: dialog.reprint_button.isVisible(), timeout=15_000)
             assert "ist ein Rücknahmebeleg" in dialog.message.text() and dialog.purchase is None
             dialog.reprint_button.click()
             ran.append(dialog.message.text())
             dialog.reject()
 
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         ran: list[str] = []
         inside(ReturnsDialog, reprint, errors)
         QTest.keyClick(window.till.entry, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)

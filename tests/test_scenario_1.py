@@ -88,7 +88,7 @@ def when_open(kind: type, steps: Callable, errors: list[BaseException]) -> None:
 
 def shortcut(qtbot, window, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> None:  # type: ignore[no-untyped-def]
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
     QTest.keyClick(window.till.entry, key, modifiers)
 
 
@@ -132,7 +132,7 @@ def test_scenario_1_click_and_collect_in_hamburg(qtbot, store_path, center, prin
             dialog.finish_button.click()
 
         def queue(dialog: PickupQueueDialog) -> None:
-            qtbot.waitUntil(lambda: dialog.isVisible(), timeout=2000)
+            qtbot.waitUntil(lambda: dialog.isVisible(), timeout=15_000)
             assert dialog.orders[0].number == number and dialog.orders[0].is_new
             assert dialog.table.item(0, 0).font().bold() and "Neu 1" in dialog.counts.text()
             dialog.grab().save(str(artifacts / "pickup-queue.png"))
@@ -176,7 +176,7 @@ def test_scenario_1_click_and_collect_in_hamburg(qtbot, store_path, center, prin
         when_open(HandoverDialog, handover, errors)
         window.activateWindow()
         window.till.entry.setFocus()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         scanner_burst(qtbot, order["qr_payload"])  # the customer's pickup QR, at the till's main screen
         qtbot.waitUntil(lambda: "übergeben" in window.till.message.text() or bool(errors), timeout=10_000)
         if errors:

@@ -113,7 +113,7 @@ def in_returns_dialog(qtbot, window, steps: Callable[[ReturnsDialog], None]) -> 
             errors.append(exc)
             dialog.reject()
 
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)  # shortcuts need it
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)  # shortcuts need it
     QTimer.singleShot(0, run)
     QTest.keyClick(window.till.entry, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     if not ran:

@@ -43,11 +43,11 @@ def printer() -> Iterator[TcpPrinter]:
 def open_profile(qtbot, window, typed: str) -> CustomerProfileDialog:  # type: ignore[no-untyped-def]
     glue = window.customers
     glue.profile_dialog = None
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
     QTest.keyClick(window.till.entry, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: glue.search_dialog is not None and glue.search_dialog.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: glue.search_dialog is not None and glue.search_dialog.isVisible(), timeout=15_000)
     type_slowly(qtbot, glue.search_dialog.query, typed)
-    qtbot.waitUntil(lambda: glue.search_dialog.results.count() >= 1, timeout=5000)
+    qtbot.waitUntil(lambda: glue.search_dialog.results.count() >= 1, timeout=15_000)
     QTest.keyClick(glue.search_dialog.query, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: glue.profile_dialog is not None and glue.profile_dialog.isVisible(), timeout=10_000)
     return glue.profile_dialog
@@ -106,9 +106,9 @@ def test_scenario_3_one_cart_several_devices(qtbot, store_path, center, printer)
         till.bump_quantity(-1)  # one cushion, not two
         assert sorted((ln.product.product_id, ln.quantity) for ln in session.cart.lines) == [(CUSHION, 1), (THROW, 1)]
         total = session.cart.totals().total_cents
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         pay_cash(qtbot, window, f"{(total // 100) + 1},00")
-        qtbot.waitUntil(lambda: len(printer.jobs) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(printer.jobs) == 1, timeout=15_000)
         assert f"Bonuspunkte für diesen Einkauf: +{total // 100}" in decode(printer.jobs[0]).text
         window.sync.sync_now()
 
@@ -130,10 +130,10 @@ def test_stock_in_every_store_with_the_reserve_hook(qtbot, store_path, center, p
     try:
         log_in(qtbot, window)
         glue = window.customers
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         QTest.keyClick(window.till.entry, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
         stock = glue.stock_dialog
-        qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=2000)
+        qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=15_000)
         stock.show_stock(CUSHION)
         qtbot.waitUntil(lambda: stock.table.rowCount() >= 3, timeout=10_000)
         stores = [stock.table.item(r, 0).text() for r in range(stock.table.rowCount())]

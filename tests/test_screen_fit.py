@@ -37,11 +37,11 @@ def test_the_first_pin_typed_after_the_start_logs_in(qtbot, store_path, printer)
     window = make_window(qtbot, store_path, printer.port)
     try:
         window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.login.pin, timeout=3000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.login.pin, timeout=15_000)
         assert window.login.people.focusPolicy() == Qt.FocusPolicy.NoFocus  # the list never takes the keys
         type_slowly(qtbot, QApplication.focusWidget(), "1234")
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till, timeout=5000)
+        qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till, timeout=15_000)
     finally:
         close_window(window)
 
@@ -54,7 +54,7 @@ def test_focus_comes_back_to_the_scan_field_after_any_dialog(qtbot, store_path, 
         for key, mods in ((Qt.Key.Key_F9, Qt.KeyboardModifier.NoModifier),
                           (Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)):
             window.activateWindow()
-            qtbot.waitUntil(lambda: QApplication.focusWidget() is entry, timeout=3000)
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is entry, timeout=15_000)
             closed: list[str] = []
 
             def close_it() -> None:
@@ -69,8 +69,8 @@ def test_focus_comes_back_to_the_scan_field_after_any_dialog(qtbot, store_path, 
 
             QTimer.singleShot(100, close_it)
             QTest.keyClick(entry, key, mods)
-            qtbot.waitUntil(lambda: bool(closed), timeout=3000)
-            qtbot.waitUntil(lambda: QApplication.focusWidget() is entry, timeout=3000)
+            qtbot.waitUntil(lambda: bool(closed), timeout=15_000)
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is entry, timeout=15_000)
     finally:
         close_window(window)
 
@@ -95,7 +95,7 @@ def test_till_shortcuts_win_over_a_fields_own_binding(qtbot, store_path, printer
         field.show()
         field.setFocus()
         window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=3000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=15_000)
         seen: list[str] = []
 
         def look() -> None:
@@ -107,14 +107,14 @@ def test_till_shortcuts_win_over_a_fields_own_binding(qtbot, store_path, printer
 
         QTimer.singleShot(200, look)
         QTest.keyClick(field, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+        qtbot.waitUntil(lambda: bool(seen), timeout=15_000)
         assert seen == [CustomerSearchDialog.__name__]
         QApplication.instance().removeEventFilter(window.till_keys)  # without it, the field wins
         seen.clear()
         field.setFocus()
         QTimer.singleShot(200, look)
         QTest.keyClick(field, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+        qtbot.waitUntil(lambda: bool(seen), timeout=15_000)
         assert seen == [""]
     finally:
         close_window(window)
@@ -128,12 +128,12 @@ def test_ctrl_del_asks_and_a_new_log_in_starts_clean(qtbot, store_path, printer)
         till.scan(EAN_KAFFEE)
         assert len(till.session.cart.lines) == 1, till.message.text()
         window.activateWindow()  # window shortcuts fire in the active window only
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         asked = answer_next_question(yes=False)
         QTest.keyClick(till.entry, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
         assert asked and "1 Position" in asked[0]
         assert len(till.session.cart.lines) == 1 and "Nicht storniert" in till.message.text()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         asked = answer_next_question(yes=True)
         QTest.keyClick(till.entry, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
         assert asked and till.session.cart.is_empty()
@@ -154,10 +154,10 @@ def test_one_tap_on_a_search_hit_adds_it(qtbot, store_path, printer):  # type: i
         till = window.till
         till.entry.setText("Kuscheldecke")
         till._run_search()  # noqa: SLF001 - what typing starts after its delay
-        qtbot.waitUntil(lambda: till.results.isVisible() and till.results.count() > 0, timeout=3000)
+        qtbot.waitUntil(lambda: till.results.isVisible() and till.results.count() > 0, timeout=15_000)
         rect = till.results.visualItemRect(till.results.item(0))
         QTest.mouseClick(till.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=3000)
+        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
         assert "Kuscheldecke" in till.session.cart.lines[0].product.name
         assert not till.results.isVisible()
     finally:

@@ -174,7 +174,7 @@ def test_the_stock_screens_are_on_the_till_and_get_the_wedges_scans(qtbot, store
                            CountDialog(glue.counts, person, approve(window.store), window)):
                 glue._connect_wedge()  # noqa: SLF001 - what show_* does before exec()
                 dialog.open()  # window-modal, as exec() makes it, without blocking the test
-                qtbot.waitUntil(lambda: dialog.isVisible(), timeout=5000)
+                qtbot.waitUntil(lambda: dialog.isVisible(), timeout=15_000)
                 window.wedge.scanned.emit(with_check_digit("400000000001"))  # a scan from the wedge
                 reached = dialog.message.text() or (isinstance(dialog, AdjustmentDialog)
                                                     and dialog.product.text() != "Noch kein Artikel.")

@@ -107,14 +107,14 @@ def test_status_bar_goes_online_shows_pending_and_conflicts_and_ctrl_s_wakes(qtb
         window = make_window(qtbot, store_path, center.url)
         try:
             indicator = window.sync.indicator
-            qtbot.waitUntil(lambda: indicator.text.text().startswith("Online"), timeout=5000)
+            qtbot.waitUntil(lambda: indicator.text.text().startswith("Online"), timeout=15_000)
             assert "Zu senden: 0" in indicator.text.text() and "Letzter Abgleich: " in indicator.text.text()
 
             # a sale while the center answers with errors: the nudge after it meets a 500
             center.answer_next(500, {"detail": "down"}, times=1000)
             done = sell(window.store, EAN_DECKE)
             window.refresh_outbox()  # what the main window does after every sale
-            qtbot.waitUntil(lambda: indicator.text.text().startswith("Offline"), timeout=5000)
+            qtbot.waitUntil(lambda: indicator.text.text().startswith("Offline"), timeout=15_000)
             assert "Zu senden: 1" in indicator.text.text()
             assert "Fehler in der Zentrale (HTTP 500)" in indicator.toolTip()
             assert "(ältestes vor < 1 min)" in indicator.text.text()
@@ -134,7 +134,7 @@ def test_status_bar_goes_online_shows_pending_and_conflicts_and_ctrl_s_wakes(qtb
             window.sync._reachability(QNetworkInformation.Reachability.Disconnected)
             window.sync._reachability(QNetworkInformation.Reachability.Online)  # the network is back
             assert woken == [1, 1]
-            qtbot.waitUntil(lambda: indicator.text.text().startswith("Online"), timeout=5000)
+            qtbot.waitUntil(lambda: indicator.text.text().startswith("Online"), timeout=15_000)
             assert "Konflikte: 1 (Strg+K)" in indicator.text.text()
             window.grab().save(str(artifacts / "sync-status-online.png"))
         finally:

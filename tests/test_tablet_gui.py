@@ -60,18 +60,18 @@ def test_pin_on_the_pad_then_big_buttons_for_the_associate(qtbot, tablet, artifa
     QTest.mouseClick(pad.buttons["⌫"], Qt.MouseButton.LeftButton)
     QTest.mouseClick(pad.buttons[CASHIER_PIN[-1]], Qt.MouseButton.LeftButton)
     QTest.mouseClick(pad.buttons["OK"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.till is not None and window.stack.currentWidget() is window.till, timeout=5000)
+    qtbot.waitUntil(lambda: window.till is not None and window.stack.currentWidget() is window.till, timeout=15_000)
     bar = window.till.tablet_bar
     assert set(bar.buttons) == {"customer", "new", "stock", "cart", "quantity", "receiving", "count"}
 
     window.activateWindow()
     window.till.focus_search()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=15_000)
     scanner_burst(qtbot, EAN_DECKE)
-    qtbot.waitUntil(lambda: len(window.session.cart.lines) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(window.session.cart.lines) == 1, timeout=15_000)
     window.till.table.selectRow(0)
     QTest.mouseClick(bar.buttons["quantity"], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bar.dialog is not None and bar.dialog.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: bar.dialog is not None and bar.dialog.isVisible(), timeout=15_000)
     bar.dialog.field.clear()
     QTest.mouseClick(bar.dialog.pad.buttons["0"], Qt.MouseButton.LeftButton)
     QTest.mouseClick(bar.dialog.pad.buttons["OK"], Qt.MouseButton.LeftButton)
@@ -84,19 +84,19 @@ def test_pin_on_the_pad_then_big_buttons_for_the_associate(qtbot, tablet, artifa
 
     QTest.mouseClick(bar.buttons["stock"], Qt.MouseButton.LeftButton)
     stock = window.customers.stock_dialog
-    qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=15_000)
     stock.query.setText("samtsofa grün")
     stock.look_up()
-    qtbot.waitUntil(lambda: "nur online" in stock.note.text(), timeout=3000)  # no center: said so
+    qtbot.waitUntil(lambda: "nur online" in stock.note.text(), timeout=15_000)  # no center: said so
     assert stock.products.count() == 1 and "grün" in stock.products.item(0).text()
     stock.reject()
 
     QTest.mouseClick(bar.buttons["customer"], Qt.MouseButton.LeftButton)
     search = window.customers.search_dialog
-    qtbot.waitUntil(lambda: search is not None and search.isVisible(), timeout=2000)
+    qtbot.waitUntil(lambda: search is not None and search.isVisible(), timeout=15_000)
     search.query.setText("muller")
     search.run_search()
-    qtbot.waitUntil(lambda: search.results.count() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: search.results.count() == 1, timeout=15_000)
     QTest.mouseClick(search.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.customers.profile_dialog is not None
                     and window.customers.profile_dialog.isVisible(), timeout=3000)

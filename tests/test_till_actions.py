@@ -152,7 +152,7 @@ def test_f1_opens_the_overlay_filters_and_esc_gives_the_scan_field_back(qtbot, s
         window.show()
         window.login.logged_in.emit(window.store.staff.members()[0])
         till = window.till
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=15_000)
         seen: dict[str, object] = {}
 
         def in_overlay() -> None:
@@ -173,7 +173,7 @@ def test_f1_opens_the_overlay_filters_and_esc_gives_the_scan_field_back(qtbot, s
         assert "Kunde suchen" in seen["filtered"] and "Zahlung" not in seen["filtered"]  # type: ignore[operator]
         assert seen["close_visible"] and seen["fits"]
         assert QApplication.activeModalWidget() is None
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is till.entry, timeout=5000)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is till.entry, timeout=15_000)
         assert "F1" not in till.message.text()  # no more help in the one-line message
     finally:
         window.printing.stop()

@@ -72,14 +72,14 @@ def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, st
         log_in(qtbot, window)
         shortcut(qtbot, window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
         stock = window.customers.stock_dialog
-        qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: stock is not None and stock.isVisible(), timeout=15_000)
         stock.show_stock(CUSHION)
         qtbot.waitUntil(lambda: stock.table.rowCount() > 0, timeout=10_000)
         ask = stock.findChild(QPushButton, "transferAskBER")
         assert ask is not None and stock.findChild(QPushButton, "transferAskHAM") is None  # not from oneself
         ask.click()
         dialog = window.transfers.request_dialog
-        qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: dialog is not None and dialog.isVisible(), timeout=15_000)
         dialog.quantity.setValue(9999)
         dialog.send()
         assert "verfügbar" in dialog.message.text()  # more than Berlin has: refused, nothing queued
@@ -102,7 +102,7 @@ def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, st
 
         shortcut(qtbot, window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         queue = window.transfers.queue
-        qtbot.waitUntil(lambda: queue is not None and queue.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: queue is not None and queue.isVisible(), timeout=15_000)
         assert queue.width() <= 1024 and queue.height() <= 768 and queue.receive_button.height() >= TOUCH
         queue.select(number)
         assert queue.selected_number() == number and queue.receive_button.isEnabled()
@@ -117,7 +117,7 @@ def test_transfer_requested_from_the_stock_view_and_received_one_short(qtbot, st
         assert window.pickups.desk.on_hand(CUSHION) == on_hand + 2
         queue.findChild(QPushButton, "transferClose").click()
         assert not queue.isVisible()
-        qtbot.waitUntil(lambda: window.till.entry.hasFocus(), timeout=2000)  # back to the scan field
+        qtbot.waitUntil(lambda: window.till.entry.hasFocus(), timeout=15_000)  # back to the scan field
         sync_window(qtbot, window)
         ber.sync()
         sync_window(qtbot, window)
@@ -137,7 +137,7 @@ def test_endless_aisle_at_the_till_and_ship_from_muenchen(qtbot, store_path, cen
         log_in(qtbot, window)
         shortcut(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         aisle = window.fulfilment.dialog
-        qtbot.waitUntil(lambda: aisle is not None and aisle.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: aisle is not None and aisle.isVisible(), timeout=15_000)
         assert aisle.width() <= 1024 and aisle.height() <= 768
         aisle.show_product(BLUE_SOFA, "Samtsofa blau")
         assert "online" in aisle.source.text()

@@ -76,16 +76,16 @@ def test_the_returns_screen_offers_a_new_look_up_and_the_blind_return(qtbot, sto
                 assert not dialog.blind_button.isVisible() and not dialog.retry_button.isVisible()
                 dialog.number.setText("HAM-K1-000042")
                 QTest.keyClick(dialog.number, Qt.Key.Key_Return)
-                qtbot.waitUntil(lambda: dialog.blind_button.isVisible(), timeout=3000)
+                qtbot.waitUntil(lambda: dialog.blind_button.isVisible(), timeout=15_000)
                 assert "HAM" in dialog.message.text() and dialog.retry_button.isVisible()
                 dialog.retry_button.click()  # a new look-up: still unknown, still offered
-                qtbot.waitUntil(lambda: "HAM" in dialog.message.text(), timeout=3000)
+                qtbot.waitUntil(lambda: "HAM" in dialog.message.text(), timeout=15_000)
                 inside(BlindReturnDialog, lambda blind: (opened.append("blind"), blind.reject()), errors)
                 dialog.blind_button.click()
 
             inside(ReturnsDialog, unknown, errors)
             QTest.keyClick(window.till.entry, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-            qtbot.waitUntil(lambda: bool(opened) or bool(errors), timeout=5000)
+            qtbot.waitUntil(lambda: bool(opened) or bool(errors), timeout=15_000)
             if errors:
                 raise errors[0]
             assert opened == ["blind"]

@@ -60,7 +60,7 @@ def _field(qtbot) -> tuple[QLineEdit, WedgeScannerFilter, list[str], list[str]]:
     qtbot.waitExposed(field)
     field.activateWindow()
     field.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field, timeout=15_000)
     wedge = WedgeScannerFilter(max_gap_ms=35, min_length=4)
     QApplication.instance().installEventFilter(wedge)
     scans: list[str] = []
@@ -75,7 +75,7 @@ def test_typing_queued_behind_a_busy_ui_thread_stays_typing(qtbot) -> None:  # t
     try:
         base = int(_now_ms()) + 10_000_000  # the window system's clock, far from ours
         _queue(field, [("4", base), ("7", base + 150), ("1", base + 300), ("1", base + 450), ("\n", base + 600)])
-        qtbot.waitUntil(lambda: entered == ["4711"], timeout=2000)
+        qtbot.waitUntil(lambda: entered == ["4711"], timeout=15_000)
         assert scans == [] and field.text() == "4711"
     finally:
         QApplication.instance().removeEventFilter(wedge)
@@ -87,7 +87,7 @@ def test_a_scanner_burst_processed_late_is_still_a_scan(qtbot) -> None:  # type:
         base = int(_now_ms()) - 5_000  # typed "long ago" on the event clock: processed late
         code = "4006381333931"
         _queue(field, [(ch, base + 3 * i) for i, ch in enumerate(code)] + [("\n", base + 3 * len(code))])
-        qtbot.waitUntil(lambda: scans == [code], timeout=2000)
+        qtbot.waitUntil(lambda: scans == [code], timeout=15_000)
         qtbot.wait(60)  # the gap timer would have released anything still held
         assert field.text() == "" and entered == []
     finally:
