@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, insert, select, update
 
 from backend import changelog
@@ -38,6 +38,8 @@ admin = APIRouter(prefix="/v1/admin", tags=["stock"], dependencies=[Depends(requ
 
 
 class CostIn(Input):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # false is not 0 cents
+
     cost_cents: Cents  # net purchase price per unit
 
 
