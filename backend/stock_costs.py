@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import Connection, insert, select, update
 
 from backend import changelog
@@ -38,9 +38,18 @@ admin = APIRouter(prefix="/v1/admin", tags=["stock"], dependencies=[Depends(requ
 
 
 class CostIn(Input):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # false is not 0 cents
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     cost_cents: Cents  # net purchase price per unit
+
+    @field_validator("cost_cents", mode="before")
+    @classmethod
+    def _not_a_truth_value(cls, value: object) -> object:
+        # JSON's integer takes 2581.0 (pydantic's lax int does too) but not false, which lax
+        # mode would book as 0 cents
+        if isinstance(value, bool):
+            raise ValueError("cost_cents is a number of cents, not true/false")
+        return value
 
 
 class CostOut(BaseModel):

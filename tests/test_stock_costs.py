@@ -96,6 +96,7 @@ def test_bad_cost_input_is_refused_and_changes_nothing(tablet: HamTill, center: 
     before = local_cost(tablet, CUSHION)
     for body, field in (({"cost_cents": -1}, "cost_cents"), ({"cost_cents": 10**10}, "cost_cents"),
                         ({"cost_cents": "7,50"}, "cost_cents"), ({}, "cost_cents"),
+                        ({"cost_cents": False}, "cost_cents"), ({"cost_cents": 7.5}, "cost_cents"),
                         ({"cost_cents": 1, "extra": 1}, "extra")):
         answer = put_cost(center, CUSHION, body)
         assert answer.status_code == 422 and field in answer.text, (body, answer.text)
@@ -103,6 +104,12 @@ def test_bad_cost_input_is_refused_and_changes_nothing(tablet: HamTill, center: 
     assert put_cost(center, "x\x00", {"cost_cents": 100}).status_code in (404, 422)
     tablet.sync()
     assert local_cost(tablet, CUSHION) == before
+
+
+def test_a_whole_number_written_with_a_point_is_a_number_of_cents(center: BackendServer) -> None:
+    # JSON Schema's integer includes 750.0; a client that writes numbers as floats is not refused
+    answer = put_cost(center, CUSHION, {"cost_cents": 750.0})
+    assert answer.status_code == 200 and answer.json()["cost_cents"] == 750
 
 
 def test_a_feed_without_the_cost_stays_valid() -> None:
