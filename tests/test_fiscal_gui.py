@@ -19,7 +19,7 @@ from tests.fiskaly_standin import FiskalyStandIn
 from tests.store_fixture import EAN_DECKE
 from tests.tcp_printer import TcpPrinter
 from tests.test_fiscal_tse import qr_image_payload
-from tests.test_till_gui import close_window, log_in, pay_cash, scanner_burst
+from tests.test_till_gui import close_window, log_in, pay_cash
 from ui.app import open_window
 from ui.main_window import MainWindow
 from ui.tse_dialog import TseStatusDialog

@@ -3,6 +3,8 @@ sent as real key events, a quantity change, cash with change; the receipt arrive
 printer on loopback and is decoded. Then the same with the printer off."""
 from __future__ import annotations
 
+import time
+
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -48,12 +50,15 @@ def close_window(window: MainWindow) -> None:
     window.store.close()
 
 
-def press(widget: QWidget, ch: str) -> None:
+def press(widget: QWidget, ch: str, at_ms: int = 0) -> None:
     """One real key press and release carrying the character's text (QTest's char overload
-    mangles non-ASCII characters such as ü)."""
+    mangles non-ASCII characters such as ü); `at_ms`: the events' timestamp (0: none)."""
     key = ord(ch.upper()) if ord(ch.upper()) < 256 else 0
     for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-        QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+        event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch)
+        if at_ms:
+            event.setTimestamp(at_ms)
+        QApplication.sendEvent(widget, event)
 
 
 def type_slowly(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -64,14 +69,21 @@ def type_slowly(qtbot, widget: QWidget, text: str) -> None:  # type: ignore[no-u
 
 
 def scanner_burst(qtbot, code: str) -> None:  # type: ignore[no-untyped-def]
-    """A keyboard-wedge scanner: the code's keys a few ms apart, then Enter, sent to whatever
-    has the focus."""
+    """A keyboard-wedge scanner: the code's keys 3 ms apart by their timestamps (as the window
+    system stamps them), then Enter, sent to whatever has the focus. Sent in one go, as keys
+    queued behind a busy UI thread arrive: the wedge times keys by their timestamps, so a
+    loaded test machine cannot stretch the burst into typing."""
     target = QApplication.focusWidget()
     assert target is not None
-    for ch in code:
-        press(target, ch)
-        QTest.qWait(2)
-    QTest.keyClick(target, Qt.Key.Key_Return)
+    start = int(time.monotonic() * 1000)
+    for i, ch in enumerate(code):
+        press(target, ch, start + 3 * i)
+    at = start + 3 * len(code)
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        enter = QKeyEvent(kind, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+        enter.setTimestamp(at)
+        QApplication.sendEvent(target, enter)
+    QApplication.processEvents()
 
 
 def in_modal(action: Callable[[QWidget], None]) -> None:
