@@ -13,7 +13,8 @@ Rules (docs/prices.md):
   promotion is never deleted (sales and refunds name it). Ending twice changes nothing.
 - Coupons: each use is a redemption with the caller's id (idempotent). Online, a use beyond
   the limit is refused (409). Offline (the till's coupon.redeemed event) it is booked anyway and
-  opens a `coupon_overused` reconciliation with the discount at stake.
+  opens a `coupon_overused` reconciliation with the discount at stake. A use the till gives back
+  (coupon.released: the cart left without a sale) no longer counts, unless a sale booked it.
 
 Thread: request threads, inside the caller's transaction.
 """
@@ -138,7 +139,8 @@ def coupon_promotion(conn: Connection, code: str, at: datetime) -> Any:
 
 def uses(conn: Connection, code: str) -> int:
     return int(conn.execute(select(func.count()).select_from(CouponRedemption)
-                            .where(CouponRedemption.code == normal_code(code))).scalar_one())
+                            .where(CouponRedemption.code == normal_code(code),
+                                   CouponRedemption.released_at.is_(None))).scalar_one())
 
 
 def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, reference: str, saving_cents: int,
@@ -185,3 +187,38 @@ def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, re
 def _answer(red: Any, row: Any, conn: Connection, outcome: str) -> dict[str, Any]:
     return {"redemption_id": red.id, "code": red.code, "promotion_id": row.id, "outcome": outcome,
             "uses": uses(conn, red.code), "limit": row.data.get("coupon_limit"), "redeemed_at": red.redeemed_at}
+
+
+def mark_sold(conn: Connection, redemption_id: str, now: datetime) -> None:
+    """A sale booked this use (its coupon.redeemed event): it counts for good, and a release of
+    it is ignored. A use released before (which a till never does for a sold coupon) counts again."""
+    conn.execute(update(CouponRedemption).where(CouponRedemption.id == redemption_id, CouponRedemption.sold_at.is_(None))
+                 .values(sold_at=now, released_at=None))
+
+
+def release(conn: Connection, *, redemption_id: str, code: str, store_id: str, now: datetime,
+            offline: bool = False) -> str:
+    """Give back one use taken online for a cart that left without a sale (coupon.released).
+    Returns what happened: "released", "already released" (changes nothing), "sold" (a sale
+    booked the use: ignored, never freed) or "not taken" (an offline coupon the center never
+    counted). An unknown redemption of an online coupon, another store's or another code's is
+    Refused (422), nothing changes."""
+    code = normal_code(code)
+    seen = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).first()
+    if seen is None and offline:
+        return "not taken"
+    if seen is None:
+        raise Refused(422, f"no coupon redemption {redemption_id}", "redemption_id")
+    if seen.store_id != store_id:
+        raise Refused(422, f"coupon redemption {redemption_id} belongs to store {seen.store_id!r}", "store_id")
+    if seen.code != code:
+        raise Refused(422, f"coupon redemption {redemption_id} is of code {seen.code}, not {code}", "code")
+    # serialise with the code's uses (the same lock as redeem)
+    conn.execute(select(PromotionRow.id).where(PromotionRow.id == seen.promotion_id).with_for_update())
+    done = conn.execute(update(CouponRedemption).where(
+        CouponRedemption.id == redemption_id, CouponRedemption.sold_at.is_(None),
+        CouponRedemption.released_at.is_(None)).values(released_at=now))
+    if done.rowcount == 1:
+        return "released"
+    again = conn.execute(select(CouponRedemption.sold_at).where(CouponRedemption.id == redemption_id)).one()
+    return "sold" if again.sold_at is not None else "already released"

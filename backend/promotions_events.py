@@ -2,7 +2,10 @@
 
 - coupon.redeemed: a coupon a till accepted (online after the center's yes, then a replay of
   that redemption id; or offline under the once-per-till rule). Booked in every case, beyond
-  the coupon's limit with a coupon_overused reconciliation (backend.promotions.redeem);
+  the coupon's limit with a coupon_overused reconciliation (backend.promotions.redeem); the use
+  is marked sold (a release of it is then ignored);
+- coupon.released: a use taken online given back (the cart left without a sale): freed once;
+  a replay, or a release of a use a sale booked, changes nothing and is logged;
 - a sale's pricing block (sale.completed): kept, and the sale priced again (`record_sale`).
 
 A refusal is a business rejection (the store's conflict list shows it), never an exception.
@@ -11,6 +14,7 @@ Thread: request threads, inside backend.events' per-event transaction.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
@@ -22,13 +26,16 @@ from backend.models import Product
 from backend.promotions_models import SalePromotionRow
 from pos_app.prices.engine import PricingContext, PricingLine
 from sync.protocol import SaleCompletedV1
-from sync.protocol_prices import CouponRedeemedV1
+from sync.protocol_prices import CouponRedeemedV1, CouponReleasedV1
 
-HANDLED = (CouponRedeemedV1,)
+HANDLED = (CouponRedeemedV1, CouponReleasedV1)
+log = logging.getLogger(__name__)
 
 
-def apply(conn: Connection, device: DeviceIdentity, payload: CouponRedeemedV1, now: datetime,
+def apply(conn: Connection, device: DeviceIdentity, payload: CouponRedeemedV1 | CouponReleasedV1, now: datetime,
           changes: list[PendingChange]) -> str | None:
+    if isinstance(payload, CouponReleasedV1):
+        return _release(conn, device, payload, now)
     if payload.store_id != device.store_id:
         return f"event for store {payload.store_id!r} from a device of {device.store_id!r}"
     try:
@@ -38,7 +45,20 @@ def apply(conn: Connection, device: DeviceIdentity, payload: CouponRedeemedV1, n
             redeemed_at=payload.redeemed_at, promotion_id=payload.promotion_id, now=now)
     except promotions.Refused as exc:
         return str(exc)
+    promotions.mark_sold(conn, str(payload.redemption_id), now)
     changes += made
+    return None
+
+
+def _release(conn: Connection, device: DeviceIdentity, payload: CouponReleasedV1, now: datetime) -> str | None:
+    try:
+        outcome = promotions.release(conn, redemption_id=str(payload.redemption_id), code=payload.code,
+                                     store_id=device.store_id, now=now, offline=payload.offline)
+    except promotions.Refused as exc:
+        return str(exc)
+    if outcome not in ("released", "not taken"):
+        log.warning("coupon.released for redemption %s (%s) from %s ignored: %s", payload.redemption_id,
+                    payload.code, device.device_id, "a sale booked that use" if outcome == "sold" else outcome)
     return None
 
 
