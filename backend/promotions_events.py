@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
-from backend import promotions, reconciliations
+from backend import cart_pricing, promotions, reconciliations
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.models import Product
@@ -66,10 +66,11 @@ def record_sale(conn: Connection, event_id: str, sale: SaleCompletedV1, at: date
                 changes: list[PendingChange]) -> None:
     """Keep a store sale's promotions and price it again by the center's rules: its promotions
     live at the sale's trusted time, the coupons the sale names that the center knows for that
-    time, the tier the till stated (the customer arrives in an event of its own), and the
-    sale's own list prices (so only the promotions are judged). A different saving opens a
-    price_mismatch reconciliation with the difference; the till's receipt stands (the
-    customer paid it)."""
+    time, the tier the CENTER holds for the sale's customer (`pricing.customer_id`; none without
+    a customer or for one it does not know, whatever tier the till stated), and the sale's own
+    list prices (so only the promotions are judged). A different saving opens a price_mismatch
+    reconciliation with the difference (reason "tier" when the tiers differ); the till's receipt
+    stands (the customer paid it)."""
     assert sale.pricing is not None
     sale_id = str(sale.sale_id)
     if sale.pricing.applied:
@@ -87,15 +88,28 @@ def record_sale(conn: Connection, event_id: str, sale: SaleCompletedV1, at: date
                          promotable=ln.unit_price_cents == ln.list_price_cents
                          and ln.line_discount_cents == shares.get(ln.line_no, 0)) for ln in sale.lines]
     coupons = tuple(c for c in sale.pricing.coupons if promotions.coupon_promotion(conn, c, at) is not None)
-    ctx = PricingContext(at, store_id=sale.store_id, channel="store", tier=sale.pricing.tier, coupons=coupons)
+    tier = center_tier(conn, sale.pricing.customer_id)
+    ctx = PricingContext(at, store_id=sale.store_id, channel="store", tier=tier, coupons=coupons)
     center = promotions.active_book(conn, at).price(lines, ctx)
     store_cents = sum(a.saving_cents for a in sale.pricing.applied)
     if center.discount_cents == store_cents:
         return
+    details = {"receipt_number": sale.receipt_number, "reason": "promotions", "store_saving_cents": store_cents,
+               "center_saving_cents": center.discount_cents,
+               "store_promotions": [a.promotion_id for a in sale.pricing.applied],
+               "center_promotions": [a.promotion_id for a in center.applied]}
+    if tier != sale.pricing.tier:
+        details.update(reason="tier", store_tier=sale.pricing.tier, center_tier=tier,
+                       customer_id=sale.pricing.customer_id)
     _, raised = reconciliations.raise_exception(
-        conn, sale.store_id, "price_mismatch", abs(center.discount_cents - store_cents), [event_id],
-        {"receipt_number": sale.receipt_number, "reason": "promotions", "store_saving_cents": store_cents,
-         "center_saving_cents": center.discount_cents,
-         "store_promotions": [a.promotion_id for a in sale.pricing.applied],
-         "center_promotions": [a.promotion_id for a in center.applied]})
+        conn, sale.store_id, "price_mismatch", abs(center.discount_cents - store_cents), [event_id], details)
     changes += raised
+
+
+def center_tier(conn: Connection, customer_id: int | None) -> str | None:
+    """The loyalty tier the center holds for the customer (backend.cart_pricing.customer_tier);
+    None without a customer or for one the center does not know."""
+    try:
+        return cart_pricing.customer_tier(conn, customer_id)
+    except cart_pricing.Unpriceable:
+        return None

@@ -320,7 +320,7 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
-        pricing = self.promotions.pricing_for(totals.lines, totals.promotions)
+        pricing = self.promotions.pricing_for(totals.lines, totals.promotions, self.customer_id)
         with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
             # endless aisle: its orders' events go before the sale's (pos_app.stock.fulfilment)
             ordered = self.endless_aisle.before_sale(s, self) if self.endless_aisle is not None else []

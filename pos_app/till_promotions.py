@@ -154,11 +154,12 @@ class TillPromotions:
                 "redemption_id": coupon.redemption_id, "code": coupon.code, "offline": coupon.offline,
                 "released_at": at}, at)
 
-    def pricing_for(self, lines: Sequence[PricedLine], applied: Sequence[AppliedPromotion]) -> dict[str, Any] | None:
-        """The sale's `pricing` block (None: no promotion applied)."""
+    def pricing_for(self, lines: Sequence[PricedLine], applied: Sequence[AppliedPromotion],
+                    customer_id: int | None = None) -> dict[str, Any] | None:
+        """The sale's `pricing` block (None: no promotion applied), naming the sale's customer."""
         book, _ = self.shelf.look()
         return pricing_block([p.promotions for p in lines], applied, book.promotions, self.tier,
-                             [c.code for c in self.coupons])
+                             [c.code for c in self.coupons], customer_id)
 
     def book_coupons(self, s: Session, receipt_number: str, applied: Sequence[AppliedPromotion], at: str) -> None:
         """In the sale's transaction: one coupon.redeemed event per coupon whose promotion
