@@ -20,6 +20,7 @@ Thread: request threads, inside the caller's transaction.
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -129,6 +130,33 @@ def active_book(conn: Connection, at: datetime) -> PromotionBook:
     """The promotions live at `at` (the center's clock), ready to price with."""
     q = select(PromotionRow.data).where(*_live(at))
     return PromotionBook(Promotion.from_dict(d) for d in conn.execute(q).scalars())
+
+
+_SALE_BOOKS: dict[str, tuple[tuple[Any, ...], PromotionBook]] = {}  # database url -> (fingerprint, book)
+_SALE_BOOKS_LOCK = threading.Lock()
+
+
+def sale_book(conn: Connection) -> PromotionBook:
+    """Every promotion without a coupon that was ever live, for the center's look at store sales
+    without a `pricing` block (backend.promotions_events.missed). One aggregate query; the book
+    is built again only when a promotion was added or ended (rows are never deleted, `end` is
+    the only update), so its memos (eligibility per store and time, judgements) carry over from
+    batch to batch. The engine judges each window at the sale's time; a promotion withdrawn
+    before it began never was live and is left out."""
+    fingerprint = tuple(conn.execute(select(func.count(), func.max(PromotionRow.created_at), func.count(
+        PromotionRow.ended_at), func.max(PromotionRow.ended_at)).select_from(PromotionRow)).one())
+    url = conn.engine.url.render_as_string(hide_password=True)
+    with _SALE_BOOKS_LOCK:
+        cached = _SALE_BOOKS.get(url)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    rows = conn.execute(select(PromotionRow.data, PromotionRow.starts_at, PromotionRow.ended_at)
+                        .where(PromotionRow.coupon_code.is_(None))).all()
+    book = PromotionBook(Promotion.from_dict(r.data) for r in rows
+                         if r.ended_at is None or r.starts_at is None or r.starts_at < r.ended_at)
+    with _SALE_BOOKS_LOCK:
+        _SALE_BOOKS[url] = (fingerprint, book)
+    return book
 
 
 def coupon_promotion(conn: Connection, code: str, at: datetime) -> Any:

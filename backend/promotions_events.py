@@ -6,7 +6,11 @@
   is marked sold (a release of it is then ignored);
 - coupon.released: a use taken online given back (the cart left without a sale): freed once;
   a replay, or a release of a use a sale booked, changes nothing and is logged;
-- a sale's pricing block (sale.completed): kept, and the sale priced again (`record_sale`).
+- a sale's pricing block (sale.completed): kept, and the sale priced again (`record_sale`);
+- a sale without a pricing block (no promotion applied at the till): when promotions of the
+  center would have applied to it (the till missed one, e.g. an old feed), a price_mismatch item
+  with reason "missed_promotions" (`missed`); cheap when the store has none live at the sale's
+  time (one cached book, backend.promotions.sale_book; no query per sale).
 
 A refusal is a business rejection (the store's conflict list shows it), never an exception.
 
@@ -15,6 +19,7 @@ Thread: request threads, inside backend.events' per-event transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
@@ -24,7 +29,7 @@ from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.models import Product
 from backend.promotions_models import SalePromotionRow
-from pos_app.prices.engine import PricingContext, PricingLine
+from pos_app.prices.engine import PricingContext, PricingLine, PromotionBook
 from sync.protocol import SaleCompletedV1
 from sync.protocol_prices import CouponRedeemedV1, CouponReleasedV1
 
@@ -113,3 +118,34 @@ def center_tier(conn: Connection, customer_id: int | None) -> str | None:
         return cart_pricing.customer_tier(conn, customer_id)
     except cart_pricing.Unpriceable:
         return None
+
+
+def missed(conn: Connection, book: PromotionBook, sales: Sequence[tuple[str, SaleCompletedV1, datetime]]
+           ) -> dict[str, list[PendingChange]]:
+    """Store sales without a pricing block (event id, sale, its trusted time), applied in this
+    transaction: those the center's promotions would have given a saving get a price_mismatch
+    item for that saving (the customer paid more; the sale stands as paid). `book`: the
+    promotions of backend.promotions.sale_book. A sale whose store has no promotion live at its
+    time costs a memo look-up; the others share one category query. Returns the feed changes
+    per event id."""
+    todo = [(event_id, sale, at) for event_id, sale, at in sales if sale.pricing is None
+            and book.eligible(PricingContext(at, store_id=sale.store_id, channel="store"), frozenset()).ids]
+    if not todo:
+        return {}
+    ids = {ln.product_id for _, sale, _ in todo for ln in sale.lines}
+    categories = dict(conn.execute(select(Product.id, Product.category).where(Product.id.in_(ids))).all())
+    out: dict[str, list[PendingChange]] = {}
+    for event_id, sale, at in todo:
+        lines = [PricingLine(ln.line_no, ln.product_id, categories.get(ln.product_id) or "", ln.quantity,
+                             ln.list_price_cents,
+                             promotable=ln.unit_price_cents == ln.list_price_cents and ln.line_discount_cents == 0)
+                 for ln in sale.lines]
+        center = book.price(lines, PricingContext(at, store_id=sale.store_id, channel="store"))
+        if center.discount_cents <= 0:
+            continue
+        _, out[event_id] = reconciliations.raise_exception(
+            conn, sale.store_id, "price_mismatch", center.discount_cents, [event_id],
+            {"receipt_number": sale.receipt_number, "reason": "missed_promotions", "store_saving_cents": 0,
+             "center_saving_cents": center.discount_cents, "store_promotions": [],
+             "center_promotions": [a.promotion_id for a in center.applied]})
+    return out

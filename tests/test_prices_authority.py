@@ -84,3 +84,30 @@ def test_the_center_prices_by_the_tier_it_holds_for_the_customer(till: Till) -> 
     assert newest[0]["amount_cents"] == 2 * (price - member)
     with till.store.db.reading() as s:
         assert s.execute(text("SELECT count(*) FROM outbox WHERE status = 'conflict'")).scalar() == 0
+
+
+def test_a_sale_that_missed_a_promotion_is_booked_as_paid_and_shown_to_a_manager(till: Till) -> None:  # noqa: F811
+    (_, product_id, price), (_, plain_id, plain_price) = till.products(2)
+    pull(till)  # the till's feed ends here: the promotion below is news it has not seen (an old feed)
+    till.center.admin("POST", "/v1/admin/promotions", json={
+        "name": "10 % neu", "kind": "percent_off", "percent": "10", "product_ids": [product_id]})
+    missed = sell(till, product_id, None, None)
+    plain = sell(till, plain_id, None, None)  # no promotion of the center covers it
+    assert missed.total_cents == 2 * price  # the till knew of no promotion
+    with till.store.db.reading() as s:
+        payloads = [p for (p,) in s.execute(text("SELECT payload FROM outbox WHERE type = 'sale.completed'"))]
+    assert all('"pricing"' not in p for p in payloads)
+    pull(till)  # both sales in one push: the fast path
+    [item] = mismatches(till)
+    assert item["amount_cents"] == (2 * price + 5) // 10  # 10 % of the line, half up to the cent
+    assert item["details"]["reason"] == "missed_promotions" and item["details"]["receipt_number"] == missed.receipt_number
+    assert item["details"]["store_saving_cents"] == 0 and len(item["details"]["center_promotions"]) == 1
+    sales = {r[1]: r[2] for r in till.center_sales()}
+    assert sales[missed.receipt_number] == 2 * price and sales[plain.receipt_number] == 2 * plain_price
+
+    # the same sale event again: a duplicate, no second item
+    from tests.test_coupon_release import as_event, outbox, push
+
+    [first] = [r for r in outbox(till, "sale.completed") if missed.receipt_number in r.payload]
+    assert push(till, as_event(first))[0] == "duplicate"
+    assert len(mismatches(till)) == 1
