@@ -216,3 +216,33 @@ def test_the_coupon_release_migration_matches_the_model_and_goes_down_and_up(tmp
         assert {"released_at", "sold_at"} <= columns
     finally:
         engine.dispose()
+
+
+def test_a_sale_that_fails_half_way_releases_nothing_and_the_retry_once(till: Till, monkeypatch) -> None:  # noqa: F811
+    import pos_app.clienteling as clienteling
+
+    (_, product_id, _), (_, other_id, _) = till.products(2)
+    coupon_promotion(till, "FUENF", product_id)
+    pull(till)
+    session = session_online(till, other_id)  # the coupon's promotion will not apply to this sale
+    session.add_coupon("FUENF")
+    with till.store.db.reading() as s:
+        session.customer_id = s.execute(text("SELECT id FROM customers ORDER BY id LIMIT 1")).scalar_one()
+    session.pay_cash(session.cart.totals().total_cents)
+    real = clienteling.link_sale
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(clienteling, "link_sale", broken)  # fails after book_coupons, in the sale's transaction
+    with pytest.raises(OSError):
+        session.complete()
+    assert outbox(till, "coupon.released") == [] and outbox(till, "sale.completed") == []
+    assert len(session.promotions.coupons) == 1  # still on the cart
+    monkeypatch.setattr(clienteling, "link_sale", real)
+    session.complete()
+    assert len(outbox(till, "coupon.released")) == 1 and len(outbox(till, "sale.completed")) == 1
+    assert session.promotions.coupons == []
+    pull(till)
+    assert free_at_center(till, "FUENF", product_id)
+    assert [r[1:] for r in redemptions(till, "FUENF")] == [(True, False)]
