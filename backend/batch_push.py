@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 import backend.events as events  # a module reference: events imports this module too
-from backend import changelog, receipts, reconciliations, trusted_time
+from backend import changelog, promotions, promotions_events, receipts, reconciliations, trusted_time
 from backend.auth import DeviceIdentity
 from backend.changelog import PendingChange
 from backend.db import is_retryable
@@ -106,7 +106,11 @@ def apply_run(conn: Connection, device: DeviceIdentity, run: Sequence[events.Inc
             plan = _plan(sql, cur, device, run, lookups, now)
             quantities = sql.write_run(cur, plan.sales, plan.lines, plan.tenders, plan.audits, plan.moved)
             receipts.record_many(conn, plan.receipts)  # a business write too: before the change log
+            missed = _missed_promotions(conn, plan, now)  # a business write too (its items)
             changes, offsets = _changes(plan, quantities)
+            for n, made in missed:  # the step's change_seq covers its item
+                changes += made
+                offsets[n] = len(changes) - 1
             changes += reconciliations.watch_stock(conn, changes, _event_of(plan, len(changes)), now)
             if changes and sql.dialect == "postgresql":  # counter, changes, keys: one round trip
                 results = _tail_in_one_round_trip(sql, conn, device, plan, changes, offsets, now)
@@ -213,6 +217,19 @@ def _changes(plan: _Plan, quantities: dict[tuple[int, str], int]) -> tuple[list[
                 "product_id": product_id, "store_id": store_id, "quantity": stock[(product_id, store_id)]}))
         offsets[n] = len(changes) - 1
     return changes, offsets
+
+
+def _missed_promotions(conn: Connection, plan: _Plan, now: datetime) -> list[tuple[int, list[PendingChange]]]:
+    """The run's applied sales that the center's promotions would have given a saving the till
+    did not (backend.promotions_events.missed): their price_mismatch items, per step."""
+    sales = [(n, step) for n, step in enumerate(plan.steps)
+             if step.moved and step.reason is None and isinstance(step.item.payload, SaleCompletedV1)]
+    if not sales:
+        return []
+    made = promotions_events.missed(conn, promotions.sale_book(conn), [
+        (str(step.item.event.id), step.item.payload, trusted_time.event_time(step.item.event, now).at)
+        for _, step in sales])
+    return [(n, made[str(step.item.event.id)]) for n, step in sales if str(step.item.event.id) in made]
 
 
 def _event_of(plan: _Plan, count: int) -> Callable[[int], str]:

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, promotions_events, receipts,
+from backend import (batch_push, changelog, clienteling, gift_cards, pickup_events, promotions, promotions_events, receipts,
                      reconciliation_events, reconciliations, returns, stock_counts, stock_receiving, trusted_time,
                      unknown_products)
 from backend import fulfilment_events, transfers_events  # issue 14
@@ -219,9 +219,13 @@ def _apply(conn: Connection, device: DeviceIdentity, item: Incoming, lookups: _B
                 if cards:
                     changes += gift_cards.overdrawn_after_sale(conn, payload, now)  # reconcile, never refuse
                 receipts.record(conn, payload, now)  # its digital receipt (issue 16)
+                at = trusted_time.event_time(event, now).at
                 if payload.pricing is not None:  # its promotions, priced again by the center (issue 15)
-                    promotions_events.record_sale(conn, str(event.id), payload,
-                                                  trusted_time.event_time(event, now).at, changes)
+                    promotions_events.record_sale(conn, str(event.id), payload, at, changes)
+                else:  # promotions the till missed (issue 15)
+                    for made in promotions_events.missed(conn, promotions.sale_book(conn),
+                                                         [(str(event.id), payload, at)]).values():
+                        changes += made
     elif isinstance(payload, ReturnCompletedV1):
         reason = returns.record_return(conn, str(event.id), device.device_id, payload, now, changes,
                                        trusted_time.event_time(event, now), book_excess=True)

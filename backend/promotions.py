@@ -13,12 +13,14 @@ Rules (docs/prices.md):
   promotion is never deleted (sales and refunds name it). Ending twice changes nothing.
 - Coupons: each use is a redemption with the caller's id (idempotent). Online, a use beyond
   the limit is refused (409). Offline (the till's coupon.redeemed event) it is booked anyway and
-  opens a `coupon_overused` reconciliation with the discount at stake.
+  opens a `coupon_overused` reconciliation with the discount at stake. A use the till gives back
+  (coupon.released: the cart left without a sale) no longer counts, unless a sale booked it.
 
 Thread: request threads, inside the caller's transaction.
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -130,6 +132,33 @@ def active_book(conn: Connection, at: datetime) -> PromotionBook:
     return PromotionBook(Promotion.from_dict(d) for d in conn.execute(q).scalars())
 
 
+_SALE_BOOKS: dict[str, tuple[tuple[Any, ...], PromotionBook]] = {}  # database url -> (fingerprint, book)
+_SALE_BOOKS_LOCK = threading.Lock()
+
+
+def sale_book(conn: Connection) -> PromotionBook:
+    """Every promotion without a coupon that was ever live, for the center's look at store sales
+    without a `pricing` block (backend.promotions_events.missed). One aggregate query; the book
+    is built again only when a promotion was added or ended (rows are never deleted, `end` is
+    the only update), so its memos (eligibility per store and time, judgements) carry over from
+    batch to batch. The engine judges each window at the sale's time; a promotion withdrawn
+    before it began never was live and is left out."""
+    fingerprint = tuple(conn.execute(select(func.count(), func.max(PromotionRow.created_at), func.count(
+        PromotionRow.ended_at), func.max(PromotionRow.ended_at)).select_from(PromotionRow)).one())
+    url = conn.engine.url.render_as_string(hide_password=True)
+    with _SALE_BOOKS_LOCK:
+        cached = _SALE_BOOKS.get(url)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    rows = conn.execute(select(PromotionRow.data, PromotionRow.starts_at, PromotionRow.ended_at)
+                        .where(PromotionRow.coupon_code.is_(None))).all()
+    book = PromotionBook(Promotion.from_dict(r.data) for r in rows
+                         if r.ended_at is None or r.starts_at is None or r.starts_at < r.ended_at)
+    with _SALE_BOOKS_LOCK:
+        _SALE_BOOKS[url] = (fingerprint, book)
+    return book
+
+
 def coupon_promotion(conn: Connection, code: str, at: datetime) -> Any:
     """The promotion a coupon code means at `at` (one at a time, see `add`)."""
     return conn.execute(select(PromotionRow).where(PromotionRow.coupon_code == normal_code(code), *_live(at))
@@ -138,7 +167,8 @@ def coupon_promotion(conn: Connection, code: str, at: datetime) -> Any:
 
 def uses(conn: Connection, code: str) -> int:
     return int(conn.execute(select(func.count()).select_from(CouponRedemption)
-                            .where(CouponRedemption.code == normal_code(code))).scalar_one())
+                            .where(CouponRedemption.code == normal_code(code),
+                                   CouponRedemption.released_at.is_(None))).scalar_one())
 
 
 def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, reference: str, saving_cents: int,
@@ -185,3 +215,38 @@ def redeem(conn: Connection, *, redemption_id: str, code: str, store_id: str, re
 def _answer(red: Any, row: Any, conn: Connection, outcome: str) -> dict[str, Any]:
     return {"redemption_id": red.id, "code": red.code, "promotion_id": row.id, "outcome": outcome,
             "uses": uses(conn, red.code), "limit": row.data.get("coupon_limit"), "redeemed_at": red.redeemed_at}
+
+
+def mark_sold(conn: Connection, redemption_id: str, now: datetime) -> None:
+    """A sale booked this use (its coupon.redeemed event): it counts for good, and a release of
+    it is ignored. A use released before (which a till never does for a sold coupon) counts again."""
+    conn.execute(update(CouponRedemption).where(CouponRedemption.id == redemption_id, CouponRedemption.sold_at.is_(None))
+                 .values(sold_at=now, released_at=None))
+
+
+def release(conn: Connection, *, redemption_id: str, code: str, store_id: str, now: datetime,
+            offline: bool = False) -> str:
+    """Give back one use taken online for a cart that left without a sale (coupon.released).
+    Returns what happened: "released", "already released" (changes nothing), "sold" (a sale
+    booked the use: ignored, never freed) or "not taken" (an offline coupon the center never
+    counted). An unknown redemption of an online coupon, another store's or another code's is
+    Refused (422), nothing changes."""
+    code = normal_code(code)
+    seen = conn.execute(select(CouponRedemption).where(CouponRedemption.id == redemption_id)).first()
+    if seen is None and offline:
+        return "not taken"
+    if seen is None:
+        raise Refused(422, f"no coupon redemption {redemption_id}", "redemption_id")
+    if seen.store_id != store_id:
+        raise Refused(422, f"coupon redemption {redemption_id} belongs to store {seen.store_id!r}", "store_id")
+    if seen.code != code:
+        raise Refused(422, f"coupon redemption {redemption_id} is of code {seen.code}, not {code}", "code")
+    # serialise with the code's uses (the same lock as redeem)
+    conn.execute(select(PromotionRow.id).where(PromotionRow.id == seen.promotion_id).with_for_update())
+    done = conn.execute(update(CouponRedemption).where(
+        CouponRedemption.id == redemption_id, CouponRedemption.sold_at.is_(None),
+        CouponRedemption.released_at.is_(None)).values(released_at=now))
+    if done.rowcount == 1:
+        return "released"
+    again = conn.execute(select(CouponRedemption.sold_at).where(CouponRedemption.id == redemption_id)).one()
+    return "sold" if again.sold_at is not None else "already released"

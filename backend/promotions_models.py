@@ -11,7 +11,9 @@ deleted, past sales and refunds name them.
 `coupon_redemptions`: every use of a coupon code, online or offline, keyed by the till's (or
 web shop's) redemption id, so a retried check or the offline event of an online redemption
 counts once. `over_limit`: booked beyond the coupon's limit (an offline till), with a
-coupon_overused reconciliation for the store.
+coupon_overused reconciliation for the store. `released_at` (migration 0018_coupon_release): the
+till gave the use back (the cart left without a sale: coupon.released); it no longer counts.
+`sold_at`: a sale booked the use (its coupon.redeemed event); such a use is never released.
 """
 from __future__ import annotations
 
@@ -61,4 +63,6 @@ class CouponRedemption(Base):
     over_limit: Mapped[bool] = mapped_column(Boolean)
     redeemed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    sold_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     __table_args__ = (Index("ix_coupon_redemptions_code", "code"),)

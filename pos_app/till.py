@@ -201,6 +201,13 @@ class TillSession:
             raise CartError(t("Nach Zahlungsbeginn kann kein Gutschein mehr dazukommen."))
         return self._guarded(lambda: (self.promotions.add_coupon(code), CartChange("discount"))[1])
 
+    @_announced
+    def remove_coupon(self, code: str) -> CartChange:
+        """Take a coupon off the cart before payment; a use taken online goes back to the center."""
+        if self.cart.payment_started:
+            raise CartError(t("Nach Zahlungsbeginn kann kein Gutschein mehr entfernt werden."))
+        return self._guarded(lambda: (self.promotions.remove_coupon(code), CartChange("discount"))[1])
+
     # ---- paying --------------------------------------------------------------------------
 
     def start_payment(self) -> Payment:
@@ -313,7 +320,7 @@ class TillSession:
         reason = self.cart.cart_discount.reason if self.cart.cart_discount else ""
         totals = self.cart.totals()
         fiscal = self.fiscal.sign(totals, payment)  # never raises, bounded wait (KassenSichV)
-        pricing = self.promotions.pricing_for(totals.lines, totals.promotions)
+        pricing = self.promotions.pricing_for(totals.lines, totals.promotions, self.customer_id)
         with self.store.db.writing() as s:  # the sale, its customer and its tenders settled: one commit
             # endless aisle: its orders' events go before the sale's (pos_app.stock.fulfilment)
             ordered = self.endless_aisle.before_sale(s, self) if self.endless_aisle is not None else []
@@ -330,7 +337,7 @@ class TillSession:
             if ordered:
                 self.endless_aisle.after_sale(s, ordered, done)
         self.customer_id = None
-        self.promotions.clear()
+        self.promotions.forget()  # book_coupons settled every coupon in the sale's transaction
         self.cart.clear()
         self.payment = None
         self._payment_id = None
@@ -347,12 +354,12 @@ class TillSession:
             raise CartError(t("Nach Zahlungsbeginn kann der Bon nicht mehr geparkt werden."))
         total = self.cart.totals().total_cents
         label = label.strip() or f"{len(self.cart.lines)} Pos., {format_euro(total)}"
+        self.promotions.clear()  # coupons are not parked: online uses go back, hand them over again
         parked_id = self.store.parked.park(self.cart.to_dict(), self.cashier.name, label)
         self.fiscal.given_up(f"geparkt {parked_id}")  # a recalled sale starts a new transaction
         self.cart.clear()
         self.payment = None
         self.customer_id = None  # not parked with the cart: attach the customer again after recall
-        self.promotions.clear()  # nor the coupons: hand them over again
         return parked_id
 
     @_announced

@@ -8,6 +8,14 @@ rule: each code is accepted once per till (table offline_coupons), and the sale'
 the redemption; the center books it and, beyond the coupon's limit, opens a coupon_overused
 reconciliation. A coupon whose promotion did not apply to the sale is not redeemed.
 
+A use taken online is given back when the coupon leaves the cart without a sale (removed,
+the cart voided or parked, or its promotion did not apply to the sale): the outbox sends
+coupon.released, once per redemption, in the same transaction that forgets the coupon here
+(the sale's, for a coupon that did not apply). Offline coupons took no use at the center:
+nothing to give back, except when the center's yes was lost on the way (the till then took the
+coupon offline, yet the center counted the use): so offline coupons are released too, flagged
+`offline`, and the center frees such a use if it has it and otherwise changes nothing.
+
 Thread: the UI thread (the till session's); the online check is the app's to run briefly
 (it has a short timeout) or to leave unset.
 """
@@ -29,8 +37,10 @@ from pos_app.prices.promotions import normal_code
 from pos_app.prices.sale_pricing import pricing_block
 from pos_app.store import promotion_models
 from pos_app.store.outbox import append_event
+from pos_app.clock import iso, utc_now
 
 COUPON_REDEEMED = "coupon.redeemed"  # sync.protocol_prices
+COUPON_RELEASED = "coupon.released"  # sync.protocol_prices
 MAX_COUPONS = 10
 REUSE_S = 1.0  # a priced cart is reused for the same inputs this long (windows move on the clock)
 
@@ -114,22 +124,49 @@ class TillPromotions:
         return coupon
 
     def remove_coupon(self, code: str) -> None:
-        self.coupons = [c for c in self.coupons if c.code != normal_code(code)]
+        """Take a coupon off the cart; a use taken online goes back to the center."""
+        gone = [c for c in self.coupons if c.code == normal_code(code)]
+        if not gone:
+            raise CartError(t("Der Gutschein {code} ist nicht auf dem Bon.", code=normal_code(code)))
+        self._release(gone)
+        self.coupons = [c for c in self.coupons if c not in gone]
+        self._last = None
 
     def clear(self) -> None:
+        """The cart leaves without a sale (void, park): online uses go back to the center."""
+        self._release(self.coupons)
+        self.forget()
+
+    def forget(self) -> None:
+        """After a sale (book_coupons settled every coupon in the sale's transaction)."""
         self.coupons = []
         self.tier = None
 
-    def pricing_for(self, lines: Sequence[PricedLine], applied: Sequence[AppliedPromotion]) -> dict[str, Any] | None:
-        """The sale's `pricing` block (None: no promotion applied)."""
+    def _release(self, coupons: Sequence[Coupon]) -> None:
+        if not coupons:
+            return
+        with self.store.db.writing() as s:
+            self.append_releases(s, coupons, iso(utc_now()))
+
+    def append_releases(self, s: Session, coupons: Sequence[Coupon], at: str) -> None:
+        for coupon in coupons:
+            append_event(s, self.store.device_id, COUPON_RELEASED, {
+                "redemption_id": coupon.redemption_id, "code": coupon.code, "offline": coupon.offline,
+                "released_at": at}, at)
+
+    def pricing_for(self, lines: Sequence[PricedLine], applied: Sequence[AppliedPromotion],
+                    customer_id: int | None = None) -> dict[str, Any] | None:
+        """The sale's `pricing` block (None: no promotion applied), naming the sale's customer."""
         book, _ = self.shelf.look()
         return pricing_block([p.promotions for p in lines], applied, book.promotions, self.tier,
-                             [c.code for c in self.coupons])
+                             [c.code for c in self.coupons], customer_id)
 
     def book_coupons(self, s: Session, receipt_number: str, applied: Sequence[AppliedPromotion], at: str) -> None:
         """In the sale's transaction: one coupon.redeemed event per coupon whose promotion
-        applied (offline ones also take this till's one offline use of the code)."""
+        applied (offline ones also take this till's one offline use of the code); an online
+        coupon whose promotion did not apply gives its use back (coupon.released)."""
         saved = {a.promotion_id: a.saving_cents for a in applied}
+        self.append_releases(s, [c for c in self.coupons if c.promotion_id not in saved], at)
         for coupon in self.coupons:
             if coupon.promotion_id not in saved:
                 continue

@@ -1,6 +1,8 @@
 """Promotions in the wire protocol: the feed entries that carry them to every till (kind
 "promotion", key: the promotion id, data: pos_app.prices.promotions.Promotion.to_dict(); None:
-withdrawn) and the till's event for a coupon it accepted (coupon.redeemed).
+withdrawn), the till's event for a coupon it accepted (coupon.redeemed) and the one that gives
+back a use taken online when the coupon left the cart without a sale (coupon.released: void,
+park, coupon removed, or its promotion did not apply to the sale).
 
 The offline coupon rule (docs/prices.md): a till that cannot reach the center accepts a coupon
 code once per till; the event is pushed with the sale. The center counts every redemption in
@@ -24,6 +26,7 @@ from sync.protocol import CHANGE_DATA, PAYLOADS, ChangeKind, _Strict
 from sync.protocol_fields import Cents, Id, Moment, refuse_unstorable
 
 COUPON_REDEEMED = "coupon.redeemed"
+COUPON_RELEASED = "coupon.released"
 COUPON_CODE = 40
 
 
@@ -48,6 +51,18 @@ class CouponRedeemedV1(_Strict):
     saving_cents: Cents
     offline: bool = False
     redeemed_at: Moment
+
+
+class CouponReleasedV1(_Strict):
+    """A till gives back a use it took online (POST /v1/coupons/redeem) for a cart that left
+    without a sale. The center frees it once; a use a sale booked is never freed. `offline`: the
+    till took the coupon offline (the center may still hold the use when its yes was lost on the
+    way); the center then frees it if it has it and otherwise changes nothing."""
+
+    redemption_id: UUID
+    code: str = Field(min_length=1, max_length=COUPON_CODE)
+    offline: bool = False
+    released_at: Moment
 
 
 class CouponRedeemRequest(_Strict):
@@ -75,4 +90,5 @@ class CouponRedeemResponse(_Strict):
 
 
 PAYLOADS[(COUPON_REDEEMED, 1)] = CouponRedeemedV1
+PAYLOADS[(COUPON_RELEASED, 1)] = CouponReleasedV1
 CHANGE_DATA[ChangeKind.PROMOTION] = PromotionData

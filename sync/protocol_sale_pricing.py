@@ -40,9 +40,12 @@ class SalePromotionV1(_Strict):
 
 
 class SalePricingV1(_Strict):
-    """How the till priced the sale's promotions: the customer's tier as the till knew it, the
-    coupons it accepted, each promotion applied. Optional in v1 (issue 15): older tills omit it."""
+    """How the till priced the sale's promotions: the customer's tier as the till knew it (and
+    the customer, whose tier the center judges by its own books), the coupons it accepted, each
+    promotion applied. Optional in v1 (issue 15): older tills omit it."""
 
     tier: str | None = Field(default=None, max_length=20)
+    customer_id: Id | None = Field(default=None, description=(
+        "the customer attached to the sale: the center prices it again by the tier IT holds for them"))
     coupons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=10)
     applied: list[SalePromotionV1] = Field(default_factory=list, max_length=200)
