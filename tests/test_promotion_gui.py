@@ -119,3 +119,26 @@ def test_a_coupon_at_a_till_without_center_is_taken_once(qtbot, store_path, prin
         assert events == 1
     finally:
         close_window(window)
+
+
+def test_a_member_price_applies_once_a_gold_customer_is_attached(qtbot, store_path, printer):  # type: ignore[no-untyped-def]  # noqa: F811
+    from pos_app.clienteling import Profile
+    from pos_app.store.customers import CustomerHit
+
+    with_promotions(store_path, Promotion(3, "Gold-Preis Decke", PromotionKind.MEMBER_PRICE, price_cents=29_99,
+                                          product_ids=(1,), tiers=("Gold",)))
+    window = make_window(qtbot, store_path, printer.port)
+    try:
+        log_in(qtbot, window)
+        till = window.till
+        scanner_burst(qtbot, EAN_DECKE)
+        qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
+        assert "39,99" in till.total.text()  # no customer: the regular price
+        hit = CustomerHit(7, "K-7", "Ida", "Gold", "", "", "", "", "", None)
+        window.customers.attach(Profile(hit, {"loyalty": {"tier": "Gold", "points": 2400}}, online=True))
+        assert till.session.promotions.tier == "Gold"
+        assert "29,99" in till.total.text(), till.total.text()  # shown at once, not at the next scan
+        till.session.void_sale()
+        assert till.session.promotions.tier is None  # the next customer pays the regular price
+    finally:
+        close_window(window)

@@ -116,11 +116,16 @@ class CustomerGlue:
         if session is None:
             return
         session.customer_id = profile.customer.id
+        # member prices by the tier the profile shows (the center re-prices by its own tier)
+        tier = (profile.data.get("loyalty") or {}).get("tier")
+        session.promotions.tier = str(tier) if tier else None
         self.attached = profile.customer
         self.web_cart = list(profile.data.get("cart") or [])
         self.say(t("Kunde {name} ({number}) am Bon: Bonuspunkte werden gutgeschrieben.", name=profile.customer.name, number=profile.customer.number))
         if self.profile_dialog is not None:
             self.profile_dialog.accept()
+        if self.window.till is not None:
+            self.window.till.refresh()  # a member price may apply now
         self._back_to_till()
 
     def _back_to_till(self) -> None:
