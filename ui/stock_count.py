@@ -3,7 +3,9 @@ count (PIN) for the whole store or one category; any associate joins an open cou
 quantity field for multiples), recounts the selected line; "Differenzen" shows the center's
 merged variance list of every device (GET /v1/stock/counts/{id}; offline: this device's own,
 and it says so) (units, value at cost and at the store's prices, the biggest first); "Freigeben" (PIN)
-sends the approval, the center books it by its snapshot rule (docs/stock.md).
+sends the approval, the center books it by its snapshot rule (docs/stock.md). "Inventur abbrechen"
+asks first, then a manager's PIN, and cancels the open count (StockCounts.cancel, count.cancelled):
+its figures are discarded, nothing is booked, the other devices see it closed through the feed.
 
 UI thread; each action is one short local transaction. The variance list is one SQL query
 (well under 2 s on a 1,000,000-product store, tests/perf/bench_counts.py).
@@ -25,6 +27,7 @@ from pos_app.stock.count_merged import Fetch, count_variance
 from pos_app.stock.counts import MAX_COUNTED, CountView, StockCounts
 from pos_app.stock.rules import StockRuleError
 from pos_app.store.staff import StaffMember
+from ui.confirm import confirm
 from ui.till_actions_qt import bind
 
 Approve = Callable[[str, QWidget], Approval | None]
@@ -79,13 +82,16 @@ class CountDialog(QDialog):
         self.variance_button.clicked.connect(self.show_variance)
         self.approve_button = QPushButton(t("Freigeben …"))
         self.approve_button.clicked.connect(self.approve)
+        self.cancel_button = QPushButton(t("Inventur abbrechen"))
+        self.cancel_button.setObjectName("cancelCount")
+        self.cancel_button.clicked.connect(self.cancel_count)
         self.close_button = QPushButton(t("Schließen"))
         self.close_button.clicked.connect(self.reject)
         self.summary = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
         buttons = (self.join_button, self.start_button, self.recount_button, self.variance_button,
-                   self.approve_button, self.close_button)
+                   self.approve_button, self.cancel_button, self.close_button)
         for w in (*buttons, self.choice, self.category, self.scan, self.quantity, self.recount_to):
             w.setMinimumHeight(TOUCH)
         for button in buttons:
@@ -105,7 +111,10 @@ class CountDialog(QDialog):
         recount_row.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.header)
+        header_row = QHBoxLayout()
+        header_row.addWidget(self.header, 1)
+        header_row.addWidget(self.cancel_button)
+        layout.addLayout(header_row)
         layout.addLayout(scan_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
@@ -113,6 +122,7 @@ class CountDialog(QDialog):
         layout.addWidget(self.message)
         bind("close_dialog", self, self.reject)
         self.refresh_counts()
+        self.show_count_state()
         self.scan.setFocus()
 
     def say(self, text: str, error: bool = False) -> None:
@@ -127,8 +137,13 @@ class CountDialog(QDialog):
         if self.count is None and len(self.open_counts) == 1:
             self.use(self.open_counts[0])
 
+    def show_count_state(self) -> None:
+        """Cancel only an open count (not one being approved or closed)."""
+        self.cancel_button.setEnabled(self.count is not None and self.count.status == "open")
+
     def use(self, count: CountView) -> None:
         self.count = count
+        self.show_count_state()
         what = t("ganze Filiale") if count.scope == "store" else ", ".join(count.categories) or t("Zählliste")
         self.header.setText(t("<b>Inventur</b> · {what} · {status}", what=what, status=count.status))
         self.show_lines()
@@ -244,3 +259,33 @@ class CountDialog(QDialog):
             return
         self.use(self.counts.get(self.count.count_id))
         self.say(t("Freigegeben: die Zentrale bucht die Differenzen, der Bestand kommt mit dem nächsten Abgleich."))
+
+    def cancel_count(self) -> None:
+        """Ask, then the manager's PIN; the count's figures are discarded and nothing is booked.
+        No (or no approval) changes nothing."""
+        if self.count is None:
+            self.say(t("Bitte zuerst eine Inventur wählen."), error=True)
+            return
+        count_id = self.count.count_id
+        if not confirm(self, t("Inventur abbrechen"),
+                       t("Diese Inventur abbrechen? Die gezählten Mengen aller Geräte werden verworfen, "
+                         "nichts wird gebucht."), t("Inventur abbrechen"), t("Weiter zählen")):
+            self.scan.setFocus()
+            return
+        approval = self._approve(t("Inventur abbrechen: Freigabe der Marktleitung."), self)
+        self.scan.setFocus()
+        if approval is None:
+            return
+        try:
+            self.counts.cancel(count_id, _manager(approval),
+                               t("An der Kasse abgebrochen ({name})", name=self.person.name))
+        except StockRuleError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.count, self.lines = None, []
+        self.table.setRowCount(0)
+        self.summary.clear()
+        self.header.setText(t("Inventur wählen oder starten."))
+        self.refresh_counts()
+        self.show_count_state()
+        self.say(t("Inventur abgebrochen: nichts gebucht."))

@@ -211,6 +211,9 @@ def scroll_side(till: QWidget) -> None:
     scroll.setWidget(side)
     scroll.setFixedWidth(width + 40)  # room for the touch-wide scroll bar
     body.insertWidget(index, scroll)
+    fit = getattr(till, "fit_side", None)
+    if fit is not None:  # the width for the orientation (ui.till_view: wider in portrait)
+        fit()
 
 
 def apply(window: MainWindow) -> None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app import till_actions
-from pos_app.cart import ApprovalRequired, CartChange
+from pos_app.cart import CartChange
 from pos_app.i18n import t
 from pos_app.i18n.formats import format_euro
 from pos_app.prices.shelf_labels import search_price_texts
@@ -27,17 +27,21 @@ from pos_app.till_actions import key_label
 from ui.cart_model import CartTableModel
 from ui.cart_table import CartTable, pinned
 from ui.dialog_release import release
-from ui.dialogs import DiscountDialog, ManagerApprovalDialog, PriceDialog, QuantityDialog
 from ui.help_overlay import HelpOverlay
 from ui.payment_dialog import PaymentDialog
 from ui.product_grid import ProductGrid
+from ui.till_changes import CartChanges
 from ui.tasks import run_in_background
 from ui.till_actions_qt import action_button, bind
 
 SEARCH_DELAY_MS = 120
 WIDE_TILL = 1600  # px: the product grid beside the cart from here (full HD), else under it
 SHORT_TILL_PX = 860  # px of available height: below it (1024x768, 1366x768) the total column is compact
-PORTRAIT_SIDE_H = 300  # px: in portrait the total and the buttons stand under the cart, this high
+SIDE_W = 300  # px: the total column at the right (landscape), two buttons a row
+# px: in portrait (800x1280) the column under the cart is this wide, three buttons a row: two a row
+# were six rows of touch-sized buttons, the pay button below the screen's edge (issue 13)
+PORTRAIT_SIDE_W = 420
+SCROLL_BAR_ROOM = 40  # the tablet's touch-wide scroll bar beside the column (ui.tablet.scroll_side)
 
 
 def hit_text(hit: ProductHit, unit_price: str | None = None) -> str:
@@ -56,7 +60,7 @@ def hit_text(hit: ProductHit, unit_price: str | None = None) -> str:
     return f"{hit.name}   {price}   ({hit.sku}, {stock})"
 
 
-class TillView(QWidget):
+class TillView(CartChanges, QWidget):
     lock_requested = Signal()
     sale_completed = Signal(object)  # CompletedSale
     journal_requested = Signal()
@@ -147,22 +151,21 @@ class TillView(QWidget):
             "void": self.void_sale, "lock": self.lock_requested.emit,
         }
         self.bar_buttons: dict[str, QPushButton] = {}
-        bar = till_actions.shown_in("till_bar")
-        for i, registered in enumerate(a for a in bar if a.name != "pay"):
-            button = action_button(registered.name, handlers[registered.name])
-            buttons.addWidget(button, i // 2, i % 2)
-            self.bar_buttons[registered.name] = button
+        for registered in till_actions.shown_in("till_bar"):
+            if registered.name != "pay":
+                self.bar_buttons[registered.name] = action_button(registered.name, handlers[registered.name])
         pay = action_button("pay", self.pay, object_name="pay")
         pay.setText(f"{t('Bezahlen')}  ·  {key_label('F12')}")
         self.bar_buttons["pay"] = pay
-        buttons.addWidget(pay, (len(bar) + 1) // 2, 0, 1, 2)
+        self.bar_grid = buttons
+        self._lay_buttons(2)
         for name, handler in handlers.items():  # keys: pos_app.till_actions
             bind(name, self, handler)
         right.addLayout(buttons)
         side = QFrame()
         side.setObjectName("side")
         side.setLayout(right)
-        side.setFixedWidth(300)
+        side.setFixedWidth(SIDE_W)
 
         body = QHBoxLayout()
         body.setSpacing(0)
@@ -221,6 +224,24 @@ class TillView(QWidget):
             self.cart_and_grid.addWidget(self.grid, 2)
             self.body.addWidget(holder)
             self.grid.set_shape(5, 2)
+        self.fit_side()
+
+    def fit_side(self) -> None:
+        """The total column's width and its buttons a row for the orientation: three a row in the
+        wider portrait column, two in landscape (also for the tablet's scroll area around it)."""
+        holder = self.side_holder()
+        extra = SCROLL_BAR_ROOM if holder is not self.side else 0
+        holder.setFixedWidth((PORTRAIT_SIDE_W if self.portrait else SIDE_W) + extra)
+        self._lay_buttons(3 if self.portrait else 2)
+
+    def _lay_buttons(self, columns: int) -> None:
+        """The action buttons in `columns` a row, the pay button over the whole last row."""
+        names = [n for n in self.bar_buttons if n != "pay"]
+        for name in (*names, "pay"):
+            self.bar_grid.removeWidget(self.bar_buttons[name])
+        for i, name in enumerate(names):
+            self.bar_grid.addWidget(self.bar_buttons[name], i // columns, i % columns)
+        self.bar_grid.addWidget(self.bar_buttons["pay"], -(-len(names) // columns), 0, 1, columns)
 
     # ---- display ---------------------------------------------------------------------------
 
@@ -392,128 +413,6 @@ class TillView(QWidget):
                 self.results.hide()
                 return True
         return super().eventFilter(obj, event)
-
-    # ---- changing --------------------------------------------------------------------------
-
-    def _apply(self, operation: Callable[..., CartChange], success: str = "") -> bool:
-        """Run a session operation (a callable taking an optional manager Approval). When the
-        rules need a manager, ask for one and run it again with the approval."""
-        try:
-            try:
-                change = operation()
-            except ApprovalRequired as need:
-                dialog = ManagerApprovalDialog(self.session.store.staff, need.description, self)
-                granted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.approval is not None
-                approval = dialog.approval
-                release(dialog)
-                if not granted:
-                    self.say(t("Abgebrochen: keine Freigabe."), error=True)
-                    return False
-                change = operation(approval)
-        except (*SellError, LookupError) as exc:
-            self.say(str(exc), error=True)
-            return False
-        self.refresh(change)
-        if success:
-            self.say(success)
-        return True
-
-    def _need_line(self) -> int | None:
-        line_id = self._selected_line()
-        if line_id is None:
-            self.say(t("Bitte zuerst eine Position wählen (Pfeiltasten)."), error=True)
-        return line_id
-
-    def change_quantity(self) -> None:
-        line_id = self._need_line()
-        if line_id is None:
-            return
-        line = self.session.cart.line(line_id)
-        dialog = QuantityDialog(line.product.name, line.quantity, self)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        release(dialog)
-        if accepted:
-            qty = dialog.quantity
-            self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a),
-                        t("{name}: Menge {qty}", name=line.product.name, qty=qty))
-
-    def bump_quantity(self, step: int) -> None:
-        line_id = self._need_line()
-        if line_id is None:
-            return
-        line = self.session.cart.line(line_id)
-        qty = line.quantity + step
-        self._apply(lambda a=None: self.session.set_quantity(line_id, qty, a), t("{name}: Menge {qty}", name=line.product.name, qty=qty))
-
-    def remove_line(self) -> None:
-        line_id = self._need_line()
-        if line_id is None:
-            return
-        name = self.session.cart.line(line_id).product.name
-        self._apply(lambda a=None: self.session.remove_line(line_id, a), t("Entfernt: {name}", name=name))
-
-    def line_discount(self) -> None:
-        line_id = self._need_line()
-        if line_id is None:
-            return
-        dialog = DiscountDialog(t("Positionsrabatt"), self)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        release(dialog)
-        if accepted:
-            discount = dialog.discount
-            self._apply(lambda a=None: self.session.set_line_discount(line_id, discount, a),
-                        t("Rabatt gebucht."))
-
-    def cart_discount(self) -> None:
-        if self.session.cart.is_empty():
-            self.say(t("Der Warenkorb ist leer."), error=True)
-            return
-        dialog = DiscountDialog(t("Bon-Rabatt"), self)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        release(dialog)
-        if accepted:
-            discount = dialog.discount
-            self._apply(lambda a=None: self.session.set_cart_discount(discount, a), t("Bon-Rabatt gebucht."))
-
-    def override_price(self) -> None:
-        line_id = self._need_line()
-        if line_id is None:
-            return
-        line = self.session.cart.line(line_id)
-        dialog = PriceDialog(line.product.name, format_euro(line.unit_price_cents), self)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        release(dialog)
-        if accepted:
-            cents, reason = dialog.price_cents, dialog.reason.currentText()
-            self._apply(lambda a=None: self.session.override_price(line_id, cents, reason, a),
-                        t("Preis geändert."))
-
-    def void_sale(self) -> None:
-        """Ctrl+Del: the whole cart goes, so it asks first (a slip of the finger cost every line)."""
-        if self.session.cart.is_empty():
-            return
-        from ui.confirm import confirm
-
-        count = len(self.session.cart.lines)
-        question = (t("Den ganzen Bon mit 1 Position stornieren?") if count == 1 else
-                    t("Den ganzen Bon mit {count} Positionen stornieren?", count=count))
-        if not confirm(self, t("Bon stornieren"), question, yes=t("Stornieren")):
-            self.say(t("Nicht storniert."))
-            return
-        if self._apply(lambda a=None: self.session.void_sale(a)):
-            self.say(t("Bon storniert."))
-
-    def park(self) -> None:
-        try:
-            self.session.park()
-        except SellError as exc:
-            self.say(str(exc), error=True)
-            return
-        self.refresh()
-        self.say(t("Bon geparkt. Zurückholen mit F8."))
-
-    def recall(self, parked_id: int) -> None:
-        self._apply(lambda: self.session.recall(parked_id), t("Geparkter Bon zurückgeholt."))
 
     # ---- paying ----------------------------------------------------------------------------
 

@@ -6,11 +6,13 @@ and offscreen by tests/test_screen_fit.py).
   out of its parent and is cut off); a scroll area's content may be larger than its viewport,
   and cell widgets of lists and tables scroll with their rows;
 - every visible button and one-line label has room for its text, or says it is elided (its
-  tooltip carries the full text).
+  tooltip carries the full text);
+- in_view: a widget is seen whole without scrolling (inside the window and inside the viewport
+  of every scroll area around it), e.g. the pay button and the total on a portrait tablet.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton, QAbstractItemView, QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget,
 )
@@ -84,6 +86,46 @@ def small_targets(window: QWidget, least_px: int) -> list[str]:
     """Buttons smaller than a fingertip (tablet mode)."""
     return [f"{_name(b)} {b.width()}x{b.height()}" for b in _visible_children(window)
             if isinstance(b, QAbstractButton) and not _in_scroll_content(b) and b.height() < least_px]
+
+
+def in_view(window: QWidget, widget: QWidget, least_px: int = 0) -> list[str]:
+    """`widget` visible in full without scrolling: its rectangle (in the window's coordinates)
+    inside the window and inside the viewport of every scroll area it sits in, and at least
+    `least_px` high."""
+    if not widget.isVisibleTo(window):
+        return [f"{_name(widget)} not shown"]
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    problems = []
+    if widget.height() < least_px:
+        problems.append(f"{_name(widget)} {widget.width()}x{widget.height()}: lower than {least_px} px")
+    if not window.rect().adjusted(-SLACK_PX, -SLACK_PX, SLACK_PX, SLACK_PX).contains(rect):
+        problems.append(f"{_name(widget)} {_rect(rect)} outside the window {_rect(window.rect())}")
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QAbstractScrollArea):
+            port = parent.viewport()
+            seen = QRect(port.mapTo(window, QPoint(0, 0)), port.size())
+            if not seen.adjusted(-SLACK_PX, -SLACK_PX, SLACK_PX, SLACK_PX).contains(rect):
+                problems.append(f"{_name(widget)} {_rect(rect)} scrolled out of view "
+                                f"({_name(parent)} shows {_rect(seen)})")
+        parent = parent.parentWidget()
+    return problems
+
+
+def buttons_in_view(window: QWidget, least_px: int) -> list[str]:
+    """Every visible button (rows of lists and tables aside) seen whole and at least `least_px`
+    high, the ones in scroll areas too."""
+    problems = []
+    for button in _visible_children(window):
+        if not isinstance(button, QAbstractButton) or button.width() <= 0:
+            continue
+        parent = button.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractItemView) and not parent.isWindow():
+            parent = parent.parentWidget()
+        if isinstance(parent, QAbstractItemView):
+            continue
+        problems += in_view(window, button, least_px)
+    return problems
 
 
 def _name(widget: QWidget) -> str:

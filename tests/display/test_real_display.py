@@ -25,7 +25,7 @@ from pos_app.config import PrinterSettings, Settings, UiSettings
 from pos_app.store.staff import StaffMember
 from tests.backend_server import backend_database_url
 from tests.confirm_helpers import answer_next_question
-from tests.display.fit_check import outside_screen, small_targets, text_cut
+from tests.display.fit_check import buttons_in_view, in_view, outside_screen, small_targets, text_cut
 from tests.store_fixture import CASHIER_PIN, EAN_DECKE, EAN_KAFFEE, MANAGER_PIN
 from tests.tcp_printer import TcpPrinter
 from tests.test_till_gui import close_window, type_slowly
@@ -76,6 +76,11 @@ LANGUAGE = os.environ.get("POS_DISPLAY_LANGUAGE", "de")
 def size_name() -> str:
     geometry = QGuiApplication.primaryScreen().geometry()
     return f"{geometry.width()}x{geometry.height()}" + ("" if LANGUAGE == "de" else f"-{LANGUAGE}")
+
+
+def is_portrait() -> bool:
+    geometry = QGuiApplication.primaryScreen().geometry()
+    return geometry.height() > geometry.width()
 
 
 @pytest.fixture
@@ -302,6 +307,10 @@ def test_tablet_mode_fits_and_targets_are_big(qtbot, store_path, shots):  # type
             scan(window, EAN_DECKE)
             qtbot.wait(SETTLE_MS)
             problems += fits(window) + small_targets(window, 44)
+            if is_portrait():  # issue 13: on a portrait tablet the total and the pay button in view
+                # without scrolling, and every button whole, at least 44 px high, none scrolled away
+                problems += in_view(window, window.till.total) + in_view(window, window.till.bar_buttons["pay"], 44)
+                problems += buttons_in_view(window, 44)
             screenshot(shots, "tablet_till")
             for name, key, mods in (("tablet_customer_search", Qt.Key.Key_U, CTRL),
                                     ("tablet_stock", Qt.Key.Key_I, CTRL), ("tablet_payment", Qt.Key.Key_F12, NONE)):
