@@ -342,14 +342,15 @@ def price_cart(book: PromotionBook, lines: list[PricingLine], ctx: PricingContex
     step = k = 0
     pop, push = heapq.heappop, heapq.heappush
     avail_of, taken_of = avail.__getitem__, taken_at.__getitem__
+    unjudged = len(order)
     while free:
         # the best of both: the next unjudged bound and the best judgement (the heap of both, merged)
-        if heap and (k == len(order) or heap[0] < order[k]):
+        if heap and (k == unjudged or heap[0] < order[k]):
             pid = pop(heap)[1]
             use, when = judged.pop(pid)
             idxs = found[pid]
             fresh = max(map(taken_of, idxs)) <= when
-        elif k < len(order):
+        elif k < unjudged:
             pid = order[k][1]
             k += 1
             idxs = found[pid]

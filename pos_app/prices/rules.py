@@ -112,43 +112,41 @@ def _buy_x_pay_y_rule(p: Promotion) -> Rule:
 
 
 def _mix_match_rule(p: Promotion) -> Rule:
-    """Groups of `buy` units, dearest first, for `price_cents` each, while a group saves."""
+    """Groups of `buy` units, dearest first, for `price_cents` each, while a group saves: the
+    units are walked dearest first once; a group inside one line is counted whole, a group
+    spanning lines is filled from the next lines (`open_*`)."""
     size, price = p.buy or 2, p.price_cents or 0
 
     def rule(idxs: list[int], avail: list[int], units: list[int]) -> Use | None:
-        runs = [[-r[0], r[1], r[2]] for r in _runs(idxs, avail, units)]
-        saving, taken_by = 0, defaultdict(int)
-        r = 0
-        while r < len(runs):
-            if runs[r][2] >= size:  # whole groups inside one run: all alike
-                unit, i, count = runs[r]
+        saving, taken_by = 0, {}
+        open_value = open_count = 0
+        open_parts: list[tuple[int, int]] = []
+        for neg_price, i, count in _runs(idxs, avail, units):
+            unit = -neg_price
+            if open_count:  # complete the group begun on dearer lines
+                c = min(size - open_count, count)
+                open_value += unit * c
+                open_count += c
+                open_parts.append((i, c))
+                count -= c
+                if open_count < size:
+                    continue
+                if open_value <= price:
+                    break
+                saving += open_value - price
+                for j, c in open_parts:
+                    taken_by[j] = taken_by.get(j, 0) + c
+                open_value = open_count = 0
+                open_parts = []
+            if count >= size:  # whole groups inside this line: all alike
                 if unit * size <= price:
                     break
                 k = count // size
                 saving += k * (unit * size - price)
-                taken_by[i] += k * size
-                runs[r][2] -= k * size
-                if runs[r][2] == 0:
-                    r += 1
-                continue
-            group, need, j = [], size, r
-            while need and j < len(runs):
-                c = min(need, runs[j][2])
-                if c:
-                    group.append((j, c))
-                    need -= c
-                j += 1
-            if need:
-                break
-            value = sum(runs[j][0] * c for j, c in group)
-            if value <= price:
-                break
-            saving += value - price
-            for j, c in group:
-                taken_by[runs[j][1]] += c
-                runs[j][2] -= c
-            while r < len(runs) and runs[r][2] == 0:
-                r += 1
+                taken_by[i] = taken_by.get(i, 0) + k * size
+                count -= k * size
+            if count:
+                open_value, open_count, open_parts = unit * count, count, [(i, count)]
         if saving <= 0:
             return None
         return Use(saving, tuple(sorted(taken_by.items())), None)
