@@ -267,6 +267,17 @@ class CenterClient:
         body = json.dumps({"redemption_id": redemption_id, "code": code, "reference": reference}).encode()
         return self._request("POST", "/v1/coupons/redeem", body, None)
 
+    def loyalty_balance(self, customer_id: int) -> dict[str, Any]:
+        """The points a customer may redeem now (issue 15; NotFound for an unknown customer)."""
+        return self._request("GET", f"/v1/loyalty/{int(customer_id)}", None, None)
+
+    def redeem_points(self, customer_id: int, points: int, sale_reference: str,
+                      cart_total_cents: int) -> dict[str, Any]:
+        """Redeem points for a sale's discount (409: not enough points, or the reference used otherwise)."""
+        body = json.dumps({"points": points, "sale_reference": sale_reference,
+                           "cart_total_cents": cart_total_cents}).encode()
+        return self._request("POST", f"/v1/loyalty/{int(customer_id)}/redemptions", body, None)
+
     def voucher(self, code: str) -> VoucherBalance:
         return self._request("GET", f"/v1/vouchers/{quote(code.strip(), safe='')}", None, VoucherBalance)
 
