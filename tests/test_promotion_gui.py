@@ -29,6 +29,13 @@ def with_promotions(store_path, *promos: Promotion) -> None:  # type: ignore[no-
     db.close()
 
 
+def ready_to_scan(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Until the till is on screen with the scan field focused and no dialog open: a scan while
+    the log-in or the payment screen is still going away is not the till's (CI lost one so)."""
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.till and QApplication.activeModalWidget() is None
+                    and QApplication.focusWidget() is window.till.entry, timeout=15_000)
+
+
 def test_three_for_two_on_screen_and_receipt_then_a_partial_return(qtbot, store_path, printer):  # type: ignore[no-untyped-def]  # noqa: F811
     with_promotions(store_path, Promotion(1, "3 für 2 Decken", PromotionKind.BUY_X_PAY_Y, buy=3, pay=2,
                                           product_ids=(1,)))
@@ -72,6 +79,7 @@ def test_a_coupon_at_a_till_without_center_is_taken_once(qtbot, store_path, prin
     try:
         log_in(qtbot, window)
         till = window.till
+        ready_to_scan(qtbot, window)
         scanner_burst(qtbot, EAN_KAFFEE)
         qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
 
@@ -103,7 +111,8 @@ def test_a_coupon_at_a_till_without_center_is_taken_once(qtbot, store_path, prin
 
         active()
         till.focus_search()
-        qtbot.wait(50)
+        ready_to_scan(qtbot, window)
+        qtbot.wait(300)  # a second read of the same code within 200 ms would count once (the wedge)
         scanner_burst(qtbot, EAN_KAFFEE)
         qtbot.waitUntil(lambda: len(till.session.cart.lines) == 1, timeout=15_000)
         active()
