@@ -56,7 +56,8 @@ def test_codes_from_the_camera_land_in_the_cart(qtbot, store_path: Path, tmp_pat
             assert till.entry.text() == ""
             # the video ends: the camera switches itself off and says so
             qtbot.waitUntil(lambda: not devices.camera.running, timeout=10000)
-            assert "Ende erreicht" in till.message.text()
+            # the end reaches the UI thread by a queued signal, after the worker has stopped
+            qtbot.waitUntil(lambda: "Ende erreicht" in till.message.text(), timeout=15_000)
             assert not camera_threads()
             # the wedge scanner works alongside
             scanner_burst(qtbot, EAN_KAFFEE)
